@@ -1,0 +1,79 @@
+// Helpers for the did:teeid registry from polkadot.js: DID identifiers, keys in the shapes the
+// chain's metadata describes, and DID-signed operations for `did.submitDidCall`.
+
+import { spawnSync } from 'node:child_process';
+import { join } from 'node:path';
+import { u8aConcat, stringToU8a } from '@polkadot/util';
+import { base58Encode, decodeAddress } from '@polkadot/util-crypto';
+
+/** The DID of an account: `did:teeid:<ss58>`. */
+export function didOf (address) {
+  return `did:teeid:${address}`;
+}
+
+/** Every relationship a signing key can have. */
+export const SIGNING = {
+  authentication: true,
+  assertionMethod: true,
+  keyAgreement: false,
+  capabilityDelegation: true,
+  capabilityInvocation: true
+};
+
+/** A verification key for `did.create` / `did.addKey` / `did.rotateKey` from a keyring pair. */
+export function keyOf (id, pair, relationships = SIGNING, expires = null) {
+  const scheme = { sr25519: 'Sr25519', ed25519: 'Ed25519', ecdsa: 'EcdsaSecp256k1' }[pair.type];
+  return { id, public: { [scheme]: pair.publicKey }, relationships, expires };
+}
+
+/** The `publicKeyMultibase` a resolver shows for a keyring pair's key. */
+export function multibaseOf (pair) {
+  const prefix = { sr25519: [0xef, 0x01], ed25519: [0xed, 0x01], ecdsa: [0xe7, 0x01] }[pair.type];
+  return `z${base58Encode(u8aConcat(new Uint8Array(prefix), pair.publicKey))}`;
+}
+
+/** The domain tag of DID operations (16 bytes). */
+const DID_OPERATION_TAG = stringToU8a('teeid/did-op/v1\0');
+
+/**
+ * Builds and signs a DID operation: `call` (a submittable or a call) dispatched as `did`,
+ * relayed by `submitter`, signed by `signer` (a keyring pair holding the DID key `keyId`).
+ * Returns the arguments of `api.tx.did.submitDidCall`.
+ */
+export function signDidOperation (api, { did, nonce, call, expires, submitter, signer, keyId }) {
+  const method = call.method ?? call;
+  const genesisHash = api.genesisHash;
+  // SigningPayload { domain: DidOperation (0), genesis_hash, anchor: Nonce(nonce) (0, u64),
+  // body: (did, call, expires, submitter) }, behind the domain tag.
+  const bytes = u8aConcat(
+    DID_OPERATION_TAG,
+    new Uint8Array([0]),
+    genesisHash.toU8a(),
+    new Uint8Array([0]),
+    api.createType('u64', nonce).toU8a(),
+    decodeAddress(did),
+    method.toU8a(),
+    api.createType('u32', expires).toU8a(),
+    decodeAddress(submitter)
+  );
+  const scheme = { sr25519: 'Sr25519', ed25519: 'Ed25519', ecdsa: 'EcdsaSecp256k1' }[signer.type];
+  const operation = { did, nonce, call: method, expires, submitter, genesisHash };
+  const signature = { keyId, signature: { [scheme]: signer.sign(bytes) } };
+  return [operation, signature];
+}
+
+/** The `teeid-resolve` binary next to `teeid-node`. */
+export function resolverBinary () {
+  if (process.env.TEEID_RESOLVE_BIN) return process.env.TEEID_RESOLVE_BIN;
+  const target = process.env.CARGO_TARGET_DIR || join(process.env.HOME, '.cache/teeid/target');
+  return join(target, 'release/teeid-resolve');
+}
+
+/** Runs `teeid-resolve` against the node at `rpcPort`; returns `{ status, json, stderr }`. */
+export function resolveDid (rpcPort, args) {
+  const result = spawnSync(resolverBinary(), ['--url', `http://127.0.0.1:${rpcPort}`, ...args],
+    { encoding: 'utf8', timeout: 60_000 });
+  let json = null;
+  try { json = JSON.parse(result.stdout); } catch { /* left null: the test reports stderr */ }
+  return { status: result.status, json, stderr: result.stderr };
+}

@@ -1,0 +1,171 @@
+// Starting and stopping real `teeid-node` processes for the end-to-end suite.
+//
+// Every process started here is registered and killed when the suite ends, however it ends
+// (`after` hooks, an exception, or a signal), so no node outlives its test.
+
+import { spawn, spawnSync } from 'node:child_process';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { createServer } from 'node:net';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { ApiPromise, WsProvider } from '@polkadot/api';
+
+/** The node binary: `TEEID_NODE_BIN`, or the release build in the cargo target directory. */
+export function nodeBinary () {
+  if (process.env.TEEID_NODE_BIN) return process.env.TEEID_NODE_BIN;
+  const target = process.env.CARGO_TARGET_DIR || join(process.env.HOME, '.cache/teeid/target');
+  return join(target, 'release/teeid-node');
+}
+
+/** A TCP port that is free on loopback right now. */
+export function freePort () {
+  return new Promise((resolve, reject) => {
+    const server = createServer();
+    server.unref();
+    server.on('error', reject);
+    server.listen(0, '127.0.0.1', () => {
+      const { port } = server.address();
+      server.close(() => resolve(port));
+    });
+  });
+}
+
+/** A fresh temporary directory, removed by `cleanup()`. */
+export function tempDir (prefix = 'teeid-e2e-') {
+  return mkdtempSync(join(tmpdir(), prefix));
+}
+
+const running = new Set();
+
+function killAll () {
+  for (const child of running) {
+    try { child.kill('SIGKILL'); } catch { /* already gone */ }
+  }
+  running.clear();
+}
+process.on('exit', killAll);
+for (const signal of ['SIGINT', 'SIGTERM']) {
+  process.on(signal, () => { killAll(); process.exit(130); });
+}
+
+/** Runs a `teeid-node` subcommand to completion; returns its status and output. */
+export function runNodeCommand (args) {
+  const result = spawnSync(nodeBinary(), args, { encoding: 'utf8', timeout: 120_000 });
+  return { status: result.status, stdout: result.stdout, stderr: result.stderr };
+}
+
+/**
+ * Starts `teeid-node` with `args` plus free RPC and p2p ports, waits until its RPC answers and
+ * returns `{ url, rpcPort, p2pPort, logs, stop }`. `stop()` sends SIGTERM (SIGKILL after 20 s)
+ * and resolves with the exit code.
+ */
+export async function startNode (args, { readyTimeoutMs = 120_000 } = {}) {
+  const rpcPort = await freePort();
+  const p2pPort = await freePort();
+  const fullArgs = [
+    ...args,
+    '--rpc-port', String(rpcPort),
+    '--port', String(p2pPort),
+    '--no-prometheus',
+    '--no-telemetry',
+    '--no-mdns'
+  ];
+  const child = spawn(nodeBinary(), fullArgs, { stdio: ['ignore', 'pipe', 'pipe'] });
+  running.add(child);
+  const logs = [];
+  const keep = (chunk) => {
+    logs.push(chunk.toString());
+    if (logs.length > 2000) logs.shift();
+  };
+  child.stdout.on('data', keep);
+  child.stderr.on('data', keep);
+  const exited = new Promise((resolve) => child.on('exit', (code, signal) => {
+    running.delete(child);
+    resolve(code ?? signal);
+  }));
+
+  const url = `ws://127.0.0.1:${rpcPort}`;
+  const deadline = Date.now() + readyTimeoutMs;
+  for (;;) {
+    if (child.exitCode !== null) {
+      throw new Error(`teeid-node exited early (${child.exitCode}):\n${logs.join('')}`);
+    }
+    if (await rpcAnswers(rpcPort)) break;
+    if (Date.now() > deadline) {
+      child.kill('SIGKILL');
+      throw new Error(`teeid-node RPC not ready after ${readyTimeoutMs} ms:\n${logs.join('')}`);
+    }
+    await sleep(250);
+  }
+
+  const stop = async () => {
+    if (child.exitCode === null && child.signalCode === null) {
+      child.kill('SIGTERM');
+      const timer = setTimeout(() => child.kill('SIGKILL'), 20_000);
+      const code = await exited;
+      clearTimeout(timer);
+      return code;
+    }
+    return exited;
+  };
+  return { url, rpcPort, p2pPort, logs, stop, child };
+}
+
+async function rpcAnswers (port) {
+  try {
+    const res = await fetch(`http://127.0.0.1:${port}`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ id: 1, jsonrpc: '2.0', method: 'system_health', params: [] })
+    });
+    return res.ok;
+  } catch {
+    return false;
+  }
+}
+
+/** Connects polkadot.js to `url` with no custom types: everything comes from metadata. */
+export async function connect (url) {
+  const provider = new WsProvider(url, 1000, {}, 60_000);
+  return ApiPromise.create({ provider, noInitWarn: true, throwOnConnect: true });
+}
+
+export function sleep (ms) {
+  return new Promise((resolve) => setTimeout(resolve, ms));
+}
+
+/** Removes a directory made by `tempDir`. */
+export function cleanup (dir) {
+  rmSync(dir, { recursive: true, force: true });
+}
+
+/**
+ * Signs and submits `tx` and resolves once it is in a finalized block, with
+ * `{ blockHash, events, dispatchError }`. Rejects if the pool drops or invalidates it.
+ */
+export function submitFinalized (api, tx, signer) {
+  return new Promise((resolve, reject) => {
+    let unsub;
+    tx.signAndSend(signer, (result) => {
+      const { status, events, dispatchError } = result;
+      if (status.isInvalid || status.isDropped || status.isUsurped) {
+        if (unsub) unsub();
+        reject(new Error(`transaction ${status.type}`));
+      } else if (status.isFinalized) {
+        if (unsub) unsub();
+        resolve({ blockHash: status.asFinalized, events, dispatchError });
+      }
+    }).then((u) => { unsub = u; }, reject);
+  });
+}
+
+/** Waits until `predicate(api)` holds, polling every `everyMs`, or throws after `timeoutMs`. */
+export async function waitFor (predicate, { timeoutMs = 120_000, everyMs = 500, what = 'condition' } = {}) {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    const value = await predicate();
+    if (value) return value;
+    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
+    await sleep(everyMs);
+  }
+}

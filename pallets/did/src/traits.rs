@@ -1,0 +1,59 @@
+//! What other pallets and the runtime use of the DID registry.
+
+use crate::{
+	signature::DidSignature,
+	types::{DelegateKind, Relationship},
+};
+
+/// Why a DID signature was not accepted.
+#[derive(Clone, Copy, PartialEq, Eq, Debug)]
+pub enum DidAuthError {
+	/// No such DID.
+	UnknownDid,
+	/// The DID is deactivated.
+	Deactivated,
+	/// The DID has no key with the signature's key id.
+	KeyNotFound,
+	/// The key lacks the relationship, or has expired.
+	KeyNotAuthorized,
+	/// The signature does not verify.
+	BadSignature,
+}
+
+/// Read access to DIDs for other pallets, at the current block. Other pallets never read the
+/// DID registry's storage or events directly.
+pub trait DidInspect<AccountId> {
+	/// Whether `did` exists and is not deactivated.
+	fn is_active(did: &AccountId) -> bool;
+
+	/// The controller of an active `did`.
+	fn controller(did: &AccountId) -> Option<AccountId>;
+
+	/// Whether `did` has a key with fragment `key_id` valid now for `relationship`.
+	fn has_valid_key(did: &AccountId, key_id: &[u8], relationship: Relationship) -> bool;
+
+	/// Whether `who` is a delegate of `did` of `kind`, valid now.
+	fn is_delegate(did: &AccountId, kind: DelegateKind, who: &AccountId) -> bool;
+
+	/// Verifies that `signature` over `message` was made by a key of `did` valid now for
+	/// `relationship`.
+	///
+	/// Nothing stops a controller from adding someone else's public key to its DID, so a
+	/// signature proves "a key of `did`" only if `message` itself names `did`: callers must
+	/// sign domain-tagged payloads that include the DID (as `submit_did_call` does).
+	fn verify_signature(
+		did: &AccountId,
+		relationship: Relationship,
+		message: &[u8],
+		signature: &DidSignature,
+	) -> Result<(), DidAuthError>;
+}
+
+/// Which key relationship a call needs to be authorized by a DID through `submit_did_call`.
+/// The runtime implements it for its `RuntimeCall`; calls that answer `None` cannot be
+/// DID-authorized.
+pub trait DidAuthorizedCall {
+	/// The relationship the signing key must have, or `None` if the call cannot be
+	/// DID-authorized.
+	fn required_relationship(&self) -> Option<Relationship>;
+}

@@ -1,0 +1,52 @@
+//! The chain's basic types. The runtime re-exports these; the worker and the TA use them to
+//! build and check payloads without depending on the runtime crate.
+
+use sp_runtime::{
+	traits::{IdentifyAccount, Verify},
+	MultiSignature,
+};
+
+/// An index to a block.
+pub type BlockNumber = u32;
+
+/// The signature type of extrinsics: sr25519, ed25519 or ecdsa, chosen by the signer.
+pub type Signature = MultiSignature;
+
+/// An account on the chain: the public key of the extrinsic signing scheme.
+pub type AccountId = <<Signature as Verify>::Signer as IdentifyAccount>::AccountId;
+
+/// The balance of an account.
+pub type Balance = u128;
+
+/// The number of transactions an account has signed.
+pub type Nonce = u32;
+
+/// A hash of some data used by the chain (blake2-256).
+pub type Hash = sp_core::H256;
+
+/// One unit of the native token, with [`TOKEN_DECIMALS`] decimals.
+pub const UNIT: Balance = 1_000_000_000_000;
+/// A thousandth of a [`UNIT`].
+pub const MILLI_UNIT: Balance = UNIT / 1_000;
+/// A millionth of a [`UNIT`].
+pub const MICRO_UNIT: Balance = UNIT / 1_000_000;
+
+/// Decimals of the native token, as shown by wallets.
+pub const TOKEN_DECIMALS: u8 = 12;
+/// Symbol of the native token, as shown by wallets.
+pub const TOKEN_SYMBOL: &str = "TEEID";
+/// The SS58 address prefix: the generic substrate prefix, so dev tools show the familiar
+/// `5...` addresses.
+pub const SS58_PREFIX: u16 = 42;
+
+#[cfg(test)]
+mod tests {
+	use super::*;
+
+	#[test]
+	fn units_are_consistent_works() {
+		assert_eq!(UNIT, 10u128.pow(TOKEN_DECIMALS as u32));
+		assert_eq!(MILLI_UNIT * 1_000, UNIT);
+		assert_eq!(MICRO_UNIT * 1_000, MILLI_UNIT);
+	}
+}

@@ -1,0 +1,18 @@
+//! # teeid primitives
+//!
+//! Types shared by every side of teeid: the runtime and its pallets, the TEE worker (normal
+//! world) and the trusted application (secure world). Keeping them in one `no_std` crate means
+//! the chain, the worker and the TA can never disagree on an encoding: there is exactly one
+//! definition of each.
+//!
+//! - [`chain`]: the chain's basic types (account, balance, block number, hash, signature).
+//! - [`signing`]: the domain-separated envelope that every signed off-chain payload uses, so a
+//!   signature made for one purpose, chain or moment can never be replayed for another.
+
+#![cfg_attr(not(feature = "std"), no_std)]
+#![warn(missing_docs)]
+
+pub mod chain;
+pub mod signing;
+
+pub use chain::*;

@@ -1,0 +1,22 @@
+//! The pallets whose benchmarks `teeid-node benchmark pallet` runs.
+
+frame_benchmarking::define_benchmarks!(
+	[frame_benchmarking, BaselineBench::<Runtime>]
+	[frame_system, SystemBench::<Runtime>]
+	[frame_system_extensions, SystemExtensionsBench::<Runtime>]
+	[pallet_balances, Balances]
+	[pallet_timestamp, Timestamp]
+	[pallet_sudo, Sudo]
+	[pallet_utility, Utility]
+	[pallet_did, Did]
+);
+
+pub use frame_benchmarking::baseline::Pallet as BaselineBench;
+pub use frame_system_benchmarking::{
+	extensions::Pallet as SystemExtensionsBench, Pallet as SystemBench,
+};
+
+pub use super::{Balances, Did, Runtime, Sudo, Timestamp, Utility};
+
+impl frame_system_benchmarking::Config for Runtime {}
+impl frame_benchmarking::baseline::Config for Runtime {}

@@ -1,0 +1,92 @@
+//! Genesis presets: `development` (one validator, Alice) and `local_testnet` (two validators,
+//! Alice and Bob). The node's chain specs name these presets; genesis lives only here.
+
+use alloc::{vec, vec::Vec};
+use frame_support::build_struct_json_patch;
+use serde_json::Value;
+use sp_consensus_aura::sr25519::AuthorityId as AuraId;
+use sp_consensus_grandpa::AuthorityId as GrandpaId;
+use sp_genesis_builder::{self, PresetId};
+use sp_keyring::{Ed25519Keyring, Sr25519Keyring};
+
+use crate::{AccountId, BalancesConfig, RuntimeGenesisConfig, SudoConfig, UNIT};
+
+/// What each well-known development account starts with.
+pub const ENDOWMENT: crate::Balance = 1_000_000 * UNIT;
+
+/// A validator's session keys for a well-known development identity: sr25519 for Aura,
+/// ed25519 for GRANDPA, both derived from `//Name`.
+fn authority(sr: Sr25519Keyring, ed: Ed25519Keyring) -> (AuraId, GrandpaId) {
+	(sr.public().into(), ed.public().into())
+}
+
+/// The well-known development accounts (Alice to Ferdie and their stashes), all funded.
+fn dev_accounts() -> Vec<AccountId> {
+	Sr25519Keyring::iter()
+		.filter(|k| *k != Sr25519Keyring::One && *k != Sr25519Keyring::Two)
+		.map(|k| k.to_account_id())
+		.collect()
+}
+
+/// The genesis patch shared by the presets.
+fn testnet_genesis(
+	authorities: Vec<(AuraId, GrandpaId)>,
+	endowed_accounts: Vec<AccountId>,
+	root: AccountId,
+) -> Value {
+	build_struct_json_patch!(RuntimeGenesisConfig {
+		balances: BalancesConfig {
+			balances: endowed_accounts.into_iter().map(|k| (k, ENDOWMENT)).collect::<Vec<_>>(),
+		},
+		aura: pallet_aura::GenesisConfig {
+			authorities: authorities.iter().map(|x| x.0.clone()).collect::<Vec<_>>(),
+		},
+		grandpa: pallet_grandpa::GenesisConfig {
+			authorities: authorities.iter().map(|x| (x.1.clone(), 1)).collect::<Vec<_>>(),
+		},
+		sudo: SudoConfig { key: Some(root) },
+	})
+}
+
+/// `development`: Alice is the only validator and the sudo key; the dev accounts are funded.
+pub fn development_config_genesis() -> Value {
+	testnet_genesis(
+		vec![authority(Sr25519Keyring::Alice, Ed25519Keyring::Alice)],
+		dev_accounts(),
+		Sr25519Keyring::Alice.to_account_id(),
+	)
+}
+
+/// `local_testnet`: Alice and Bob validate together; Alice is the sudo key.
+pub fn local_config_genesis() -> Value {
+	testnet_genesis(
+		vec![
+			authority(Sr25519Keyring::Alice, Ed25519Keyring::Alice),
+			authority(Sr25519Keyring::Bob, Ed25519Keyring::Bob),
+		],
+		dev_accounts(),
+		Sr25519Keyring::Alice.to_account_id(),
+	)
+}
+
+/// The JSON genesis patch of the preset `id`, if there is one.
+pub fn get_preset(id: &PresetId) -> Option<Vec<u8>> {
+	let patch = match id.as_ref() {
+		sp_genesis_builder::DEV_RUNTIME_PRESET => development_config_genesis(),
+		sp_genesis_builder::LOCAL_TESTNET_RUNTIME_PRESET => local_config_genesis(),
+		_ => return None,
+	};
+	Some(
+		serde_json::to_string(&patch)
+			.expect("a serde_json::Value always serializes to a string; qed")
+			.into_bytes(),
+	)
+}
+
+/// The names of the presets this runtime offers.
+pub fn preset_names() -> Vec<PresetId> {
+	vec![
+		PresetId::from(sp_genesis_builder::DEV_RUNTIME_PRESET),
+		PresetId::from(sp_genesis_builder::LOCAL_TESTNET_RUNTIME_PRESET),
+	]
+}

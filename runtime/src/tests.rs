@@ -1,0 +1,102 @@
+//! Tests of the composed runtime: genesis presets, metadata and versioning.
+
+use crate::{
+	genesis_config_presets::{get_preset, preset_names, ENDOWMENT},
+	Balances, Grandpa, Runtime, RuntimeGenesisConfig, System, VERSION,
+};
+use frame_support::genesis_builder_helper::build_state;
+use sp_genesis_builder::{DEV_RUNTIME_PRESET, LOCAL_TESTNET_RUNTIME_PRESET};
+use sp_keyring::Sr25519Keyring;
+
+/// Applies a JSON merge patch (RFC 7396, as the node applies presets) to `base`.
+fn merge(base: &mut serde_json::Value, patch: serde_json::Value) {
+	match (base, patch) {
+		(serde_json::Value::Object(base), serde_json::Value::Object(patch)) => {
+			for (key, value) in patch {
+				merge(base.entry(key).or_insert(serde_json::Value::Null), value);
+			}
+		},
+		(base, patch) => *base = patch,
+	}
+}
+
+/// Builds the genesis state of preset `name` over the default config and runs `check` in it.
+fn with_preset(name: &str, check: impl FnOnce()) {
+	let patch = get_preset(&name.into()).expect("the preset exists");
+	let mut config = serde_json::to_value(RuntimeGenesisConfig::default()).unwrap();
+	merge(&mut config, serde_json::from_slice(&patch).unwrap());
+	let mut ext = sp_io::TestExternalities::default();
+	ext.execute_with(|| {
+		build_state::<RuntimeGenesisConfig>(serde_json::to_vec(&config).unwrap())
+			.expect("the preset builds");
+		check();
+	});
+}
+
+#[test]
+fn preset_names_are_development_and_local_testnet_works() {
+	let names = preset_names();
+	let expected: Vec<sp_genesis_builder::PresetId> =
+		vec![DEV_RUNTIME_PRESET.into(), LOCAL_TESTNET_RUNTIME_PRESET.into()];
+	assert_eq!(names, expected);
+	assert!(get_preset(&"no-such-preset".into()).is_none());
+}
+
+#[test]
+fn development_preset_has_alice_as_validator_and_sudo_works() {
+	with_preset(DEV_RUNTIME_PRESET, || {
+		let alice = Sr25519Keyring::Alice;
+		assert_eq!(pallet_sudo::Key::<Runtime>::get(), Some(alice.to_account_id()));
+		let aura = pallet_aura::Authorities::<Runtime>::get();
+		assert_eq!(aura.len(), 1);
+		assert_eq!(aura[0], alice.public().into());
+		assert_eq!(Grandpa::grandpa_authorities().len(), 1);
+		for account in [alice, Sr25519Keyring::Bob, Sr25519Keyring::Ferdie] {
+			assert_eq!(Balances::free_balance(account.to_account_id()), ENDOWMENT);
+		}
+		assert_eq!(System::block_number(), 0);
+	});
+}
+
+#[test]
+fn local_testnet_preset_has_alice_and_bob_as_validators_works() {
+	with_preset(LOCAL_TESTNET_RUNTIME_PRESET, || {
+		let aura = pallet_aura::Authorities::<Runtime>::get();
+		assert_eq!(
+			aura.into_inner(),
+			vec![Sr25519Keyring::Alice.public().into(), Sr25519Keyring::Bob.public().into()]
+		);
+		assert_eq!(Grandpa::grandpa_authorities().len(), 2);
+		assert_eq!(pallet_sudo::Key::<Runtime>::get(), Some(Sr25519Keyring::Alice.to_account_id()));
+	});
+}
+
+#[test]
+fn metadata_v15_and_newer_are_offered_works() {
+	let versions = Runtime::metadata_versions();
+	assert!(versions.contains(&15), "metadata versions: {versions:?}");
+	assert!(versions.iter().any(|v| *v >= 16), "metadata versions: {versions:?}");
+	assert!(Runtime::metadata_at_version(15).is_some());
+}
+
+#[test]
+fn metadata_lists_check_metadata_hash_extension_works() {
+	use codec::Decode;
+	use frame_support::__private::metadata::RuntimeMetadata;
+
+	let bytes = Runtime::metadata_at_version(15).expect("v15 is offered");
+	let prefixed =
+		frame_support::__private::metadata::RuntimeMetadataPrefixed::decode(&mut &bytes[..])
+			.expect("metadata decodes");
+	let RuntimeMetadata::V15(metadata) = prefixed.1 else { panic!("asked for v15") };
+	let names: Vec<_> =
+		metadata.extrinsic.signed_extensions.iter().map(|e| e.identifier.clone()).collect();
+	assert!(names.iter().any(|n| n == "CheckMetadataHash"), "extensions: {names:?}");
+	assert!(names.iter().any(|n| n == "ChargeTransactionPayment"), "extensions: {names:?}");
+}
+
+#[test]
+fn version_names_the_teeid_runtime_works() {
+	assert_eq!(VERSION.spec_name, "teeid");
+	assert!(VERSION.spec_version >= 100);
+}

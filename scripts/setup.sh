@@ -1,0 +1,34 @@
+#!/usr/bin/env bash
+# Installs what a fresh machine lacks to build, run and test teeid. Safe to run again: each step
+# checks first and does nothing when its tool is already there.
+set -euo pipefail
+source "$(dirname "${BASH_SOURCE[0]}")/common.sh"
+
+# System packages: protoc for libp2p's protobufs, clang/libclang for bindgen.
+missing=()
+command -v protoc >/dev/null 2>&1 || missing+=(protobuf-compiler)
+command -v clang >/dev/null 2>&1 || missing+=(clang)
+dpkg -s libclang-dev >/dev/null 2>&1 || missing+=(libclang-dev)
+if ((${#missing[@]})); then
+	log "installing ${missing[*]}"
+	sudo=""
+	[ "$(id -u)" -eq 0 ] || sudo="sudo"
+	$sudo apt-get update -qq
+	DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y -qq --no-install-recommends "${missing[@]}"
+fi
+
+# Rust: the runtime builds to wasm (wasm32v1-none on Rust >= 1.84, wasm32-unknown-unknown
+# otherwise) and needs the standard library's sources.
+installed_targets="$(rustup target list --installed)"
+for target in wasm32-unknown-unknown wasm32v1-none; do
+	grep -qx "$target" <<<"$installed_targets" || { log "rustup target add $target"; rustup target add "$target"; }
+done
+rustup component list --installed | grep -q '^rust-src' || { log "rustup component add rust-src"; rustup component add rust-src; }
+
+# Node.js packages of the polkadot.js clients and the end-to-end suite, exactly as locked.
+command -v npm >/dev/null 2>&1 || { echo "setup: Node.js (>= 20) with npm is required" >&2; exit 1; }
+js="$TEEID_ROOT/clients/js"
+if [ ! -f "$js/node_modules/.package-lock.json" ] || [ "$js/package-lock.json" -nt "$js/node_modules/.package-lock.json" ]; then
+	log "npm ci in clients/js"
+	(cd "$js" && npm ci --no-audit --no-fund --loglevel=error)
+fi

@@ -1,0 +1,35 @@
+#!/usr/bin/env bash
+# Every test of teeid: the workspace's Rust tests, then the end-to-end suite that starts real
+# teeid-node processes and drives them with polkadot.js. Exits non-zero if anything fails.
+set -euo pipefail
+source "$(dirname "${BASH_SOURCE[0]}")/common.sh"
+cd "$TEEID_ROOT"
+
+"$TEEID_ROOT/scripts/setup.sh"
+
+log "cargo build (release, all targets)"
+cargo build --release --locked --workspace --all-targets
+
+log "cargo test (release)"
+cargo test --release --locked --workspace
+
+log "benchmark test suites (every benchmark also runs as a test on the mock runtime)"
+cargo test --release --locked -p pallet-did --features runtime-benchmarks
+
+log "end-to-end suite (clients/js)"
+# The suite runs in its own process group; whatever happens, every process in it (test runner
+# and the nodes it started) is stopped when this script exits.
+cleanup() {
+	if [ -n "${e2e_pid:-}" ]; then
+		kill -TERM -- "-$e2e_pid" 2>/dev/null || true
+		sleep 1
+		kill -KILL -- "-$e2e_pid" 2>/dev/null || true
+	fi
+}
+trap cleanup EXIT INT TERM
+cd "$TEEID_ROOT/clients/js"
+set -m
+npm test &
+e2e_pid=$!
+set +m
+wait "$e2e_pid"
