@@ -98,5 +98,12 @@ fn metadata_lists_check_metadata_hash_extension_works() {
 #[test]
 fn version_names_the_teeid_runtime_works() {
 	assert_eq!(VERSION.spec_name, "teeid");
-	assert!(VERSION.spec_version >= 100);
+	// Clients find the DID API through the runtime version's API list.
+	let did_api = <dyn pallet_did::runtime_api::DidApi<
+		crate::Block,
+		crate::AccountId,
+		crate::BlockNumber,
+		crate::Balance,
+	> as sp_api::RuntimeApiInfo>::ID;
+	assert!(VERSION.apis.iter().any(|(id, version)| *id == did_api && *version == 1));
 }

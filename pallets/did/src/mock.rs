@@ -78,7 +78,7 @@ pub const POOR: u64 = 9;
 
 thread_local! {
 	/// The events of every finished block, as an archive node would keep them.
-	static ARCHIVE: RefCell<BTreeMap<u64, Vec<RuntimeEvent>>> = RefCell::new(BTreeMap::new());
+	static ARCHIVE: RefCell<BTreeMap<u64, Vec<RuntimeEvent>>> = const { RefCell::new(BTreeMap::new()) };
 }
 
 /// The archived events of block `n`.
@@ -103,7 +103,13 @@ impl ExtBuilder {
 	pub fn build_and_execute(test: impl FnOnce()) {
 		let mut storage = frame_system::GenesisConfig::<Test>::default().build_storage().unwrap();
 		pallet_balances::GenesisConfig::<Test> {
-			balances: vec![(ALICE, 1_000_000), (BOB, 1_000_000), (CHARLIE, 1_000_000), (MODEST, 160), (POOR, 120)],
+			balances: vec![
+				(ALICE, 1_000_000),
+				(BOB, 1_000_000),
+				(CHARLIE, 1_000_000),
+				(MODEST, 160),
+				(POOR, 120),
+			],
 			..Default::default()
 		}
 		.assimilate_storage(&mut storage)

@@ -171,7 +171,7 @@ pub struct VerificationKey<BlockNumber, Id> {
 impl<BlockNumber: PartialOrd + Copy, Id> VerificationKey<BlockNumber, Id> {
 	/// Whether the key is valid at block `now`.
 	pub fn is_valid_at(&self, now: BlockNumber) -> bool {
-		self.expires.map_or(true, |last| now <= last)
+		self.expires.is_none_or(|last| now <= last)
 	}
 
 	/// Whether the key is valid at `now` for `relationship`.
