@@ -13,6 +13,7 @@ cd "$TEEID_ROOT"
 # pallet name -> weights file
 declare -A WEIGHTS=(
 	[pallet_did]=pallets/did/src/weights.rs
+	[pallet_cpt]=pallets/cpt/src/weights.rs
 )
 pallets=("$@")
 ((${#pallets[@]})) || pallets=("${!WEIGHTS[@]}")

@@ -6,13 +6,18 @@
 //! definition of each.
 //!
 //! - [`chain`]: the chain's basic types (account, balance, block number, hash, signature).
+//! - [`json`]: strict JSON and its canonical form (RFC 8785), so that every side hashes and
+//!   signs a JSON document (a credential schema, a credential) as the same bytes.
 //! - [`signing`]: the domain-separated envelope that every signed off-chain payload uses, so a
 //!   signature made for one purpose, chain or moment can never be replayed for another.
 
 #![cfg_attr(not(feature = "std"), no_std)]
 #![warn(missing_docs)]
 
+extern crate alloc;
+
 pub mod chain;
+pub mod json;
 pub mod signing;
 
 pub use chain::*;

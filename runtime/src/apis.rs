@@ -17,7 +17,7 @@ use sp_runtime::{
 use sp_version::RuntimeVersion;
 
 use super::{
-	AccountId, Aura, Balance, Block, BlockNumber, Executive, Grandpa, InherentDataExt, Nonce,
+	AccountId, Aura, Balance, Block, BlockNumber, Cpt, Executive, Grandpa, InherentDataExt, Nonce,
 	Runtime, RuntimeCall, RuntimeGenesisConfig, SessionKeys, System, TransactionPayment, VERSION,
 };
 
@@ -156,6 +156,37 @@ impl_runtime_apis! {
 
 		fn history_head(did: AccountId) -> Option<BlockNumber> {
 			pallet_did::Pallet::<Runtime>::history_head(&did)
+		}
+	}
+
+	impl pallet_cpt::runtime_api::CptApi<Block, AccountId, BlockNumber, Balance> for Runtime {
+		fn cpt(id: pallet_cpt::CptId) -> Option<pallet_cpt::CptInfo<AccountId, BlockNumber, Balance>> {
+			Cpt::cpt_info(id)
+		}
+
+		fn cpt_version(
+			id: pallet_cpt::CptId,
+			version: u32,
+		) -> Option<pallet_cpt::CptVersion<BlockNumber>> {
+			pallet_cpt::CptVersions::<Runtime>::get(id, version)
+		}
+
+		fn next_cpt_id(range: pallet_cpt::CptRange) -> Option<pallet_cpt::CptId> {
+			Cpt::next_cpt_id(range)
+		}
+
+		fn role_status(did: AccountId) -> pallet_cpt::RoleStatus<BlockNumber> {
+			Cpt::role_status(&did)
+		}
+
+		fn issuer_type(
+			name: Vec<u8>,
+		) -> Option<pallet_cpt::IssuerTypeInfo<AccountId, BlockNumber>> {
+			Cpt::issuer_type_info(&name)
+		}
+
+		fn is_issuer_of_type(name: Vec<u8>, did: AccountId) -> bool {
+			Cpt::is_issuer_of_type(&name, &did)
 		}
 	}
 

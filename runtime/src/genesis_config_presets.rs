@@ -9,7 +9,7 @@ use sp_consensus_grandpa::AuthorityId as GrandpaId;
 use sp_genesis_builder::{self, PresetId};
 use sp_keyring::{Ed25519Keyring, Sr25519Keyring};
 
-use crate::{AccountId, BalancesConfig, RuntimeGenesisConfig, SudoConfig, UNIT};
+use crate::{AccountId, BalancesConfig, CptConfig, RuntimeGenesisConfig, SudoConfig, UNIT};
 
 /// What each well-known development account starts with.
 pub const ENDOWMENT: crate::Balance = 1_000_000 * UNIT;
@@ -28,7 +28,45 @@ fn dev_accounts() -> Vec<AccountId> {
 		.collect()
 }
 
-/// The genesis patch shared by the presets.
+/// The system CPTs every teeid chain starts with (WeIdentity's built-in ids), published by
+/// the first administrator: `(id, title, description, JSON Schema)`.
+const SYSTEM_CPTS: [(u32, &str, &str, &str); 3] = [
+	(
+		101,
+		"Authorization",
+		"A DID authorizes another DID to use a resource of it for a service.",
+		include_str!("system_cpts/101-authorization.json"),
+	),
+	(
+		103,
+		"Challenge response",
+		"A DID answers a verifier's challenge.",
+		include_str!("system_cpts/103-challenge-response.json"),
+	),
+	(
+		110,
+		"Credential metadata",
+		"What a holder discloses about a credential without its claims.",
+		include_str!("system_cpts/110-credential-metadata.json"),
+	),
+];
+
+/// The CPT pallet's genesis: `admin` is the first administrator and publishes the system CPTs.
+fn cpt_genesis(admin: AccountId) -> CptConfig {
+	CptConfig {
+		administrators: vec![admin.clone()],
+		committee: Vec::new(),
+		system_cpts: SYSTEM_CPTS
+			.iter()
+			.map(|(id, title, description, schema)| {
+				(*id, admin.clone(), (*title).into(), (*description).into(), (*schema).into())
+			})
+			.collect(),
+	}
+}
+
+/// The genesis patch shared by the presets; `root` is the sudo key and the first CPT
+/// administrator.
 fn testnet_genesis(
 	authorities: Vec<(AuraId, GrandpaId)>,
 	endowed_accounts: Vec<AccountId>,
@@ -44,7 +82,8 @@ fn testnet_genesis(
 		grandpa: pallet_grandpa::GenesisConfig {
 			authorities: authorities.iter().map(|x| (x.1.clone(), 1)).collect::<Vec<_>>(),
 		},
-		sudo: SudoConfig { key: Some(root) },
+		sudo: SudoConfig { key: Some(root.clone()) },
+		cpt: cpt_genesis(root),
 	})
 }
 

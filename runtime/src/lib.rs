@@ -186,6 +186,9 @@ mod runtime {
 
 	#[runtime::pallet_index(20)]
 	pub type Did = pallet_did;
+
+	#[runtime::pallet_index(21)]
+	pub type Cpt = pallet_cpt;
 }
 
 #[cfg(test)]

@@ -2,7 +2,7 @@
 
 use crate::{
 	genesis_config_presets::{get_preset, preset_names, ENDOWMENT},
-	Balances, Grandpa, Runtime, RuntimeGenesisConfig, System, VERSION,
+	Balances, Cpt, Grandpa, Runtime, RuntimeGenesisConfig, System, VERSION,
 };
 use frame_support::genesis_builder_helper::build_state;
 use sp_genesis_builder::{DEV_RUNTIME_PRESET, LOCAL_TESTNET_RUNTIME_PRESET};
@@ -56,6 +56,25 @@ fn development_preset_has_alice_as_validator_and_sudo_works() {
 		}
 		assert_eq!(System::block_number(), 0);
 	});
+}
+
+#[test]
+fn presets_make_alice_cpt_administrator_and_preload_system_cpts_works() {
+	for preset in [DEV_RUNTIME_PRESET, LOCAL_TESTNET_RUNTIME_PRESET] {
+		with_preset(preset, || {
+			let alice = Sr25519Keyring::Alice.to_account_id();
+			assert!(pallet_cpt::Administrators::<Runtime>::contains_key(&alice));
+			for id in [101, 103, 110] {
+				let cpt = Cpt::cpt_info(id).expect("a preloaded system CPT");
+				assert_eq!(cpt.publisher, alice);
+				assert_eq!(cpt.range, pallet_cpt::CptRange::System);
+				// Stored canonically: no whitespace left from the source files.
+				assert!(!cpt.schema.contains(&b'\n'));
+				assert_eq!(cpt.schema_hash, sp_core::H256(sp_io::hashing::blake2_256(&cpt.schema)));
+			}
+			assert_eq!(Cpt::next_cpt_id(pallet_cpt::CptRange::System), Some(111));
+		});
+	}
 }
 
 #[test]

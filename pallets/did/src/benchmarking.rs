@@ -26,7 +26,7 @@ fn id<T: Config>(prefix: &str, i: u32) -> Vec<u8> {
 }
 
 /// A signing key that is not used to sign (its material does not matter for the cost).
-fn filler_key<T: Config>(i: u32) -> KeyInput<BlockNumberFor<T>> {
+pub(crate) fn filler_key<T: Config>(i: u32) -> KeyInput<BlockNumberFor<T>> {
 	let mut raw = [0u8; 32];
 	raw[..4].copy_from_slice(&i.to_le_bytes());
 	VerificationKey {

@@ -86,7 +86,7 @@ use teeid_primitives::signing::{Anchor, SigningDomain, SigningPayload};
 pub use origin::{DidRawOrigin, EnsureDid};
 pub use pallet::*;
 pub use signature::{DidSignature, SignatureBytes, SignatureScheme};
-pub use traits::{DidAuthError, DidAuthorizedCall, DidInspect};
+pub use traits::{ActingDid, ActingDidError, DidAuthError, DidAuthorizedCall, DidInspect};
 pub use types::*;
 pub use weights::WeightInfo;
 
@@ -996,6 +996,31 @@ pub mod pallet {
 		) -> Result<(), DidAuthError> {
 			let details = Dids::<T>::get(did).ok_or(DidAuthError::UnknownDid)?;
 			Self::verify_with(&details, relationship, message, signature)
+		}
+	}
+
+	impl<T: Config> ActingDid<OriginFor<T>, T::AccountId> for Pallet<T> {
+		fn acting_did(origin: OriginFor<T>) -> Result<T::AccountId, ActingDidError> {
+			if let Ok(DidRawOrigin { did, .. }) = EnsureDid::<T>::try_origin(origin.clone()) {
+				return Ok(did);
+			}
+			let who = ensure_signed(origin).map_err(|_| ActingDidError::BadOrigin)?;
+			let details = Dids::<T>::get(&who).ok_or(ActingDidError::UnknownDid)?;
+			ensure!(!details.deactivated, ActingDidError::Deactivated);
+			ensure!(details.controller == who, ActingDidError::NotController);
+			Ok(who)
+		}
+
+		#[cfg(feature = "runtime-benchmarks")]
+		fn benchmark_did(who: &T::AccountId) -> OriginFor<T> {
+			use sp_runtime::traits::Bounded;
+			T::Currency::set_balance(who, BalanceOf::<T>::max_value() / 4u32.into());
+			let origin: OriginFor<T> = frame_system::RawOrigin::Signed(who.clone()).into();
+			if !Dids::<T>::contains_key(who) {
+				Self::create(origin.clone(), alloc::vec![benchmarking::filler_key::<T>(0)], None)
+					.expect("a funded account can create a DID with one key");
+			}
+			origin
 		}
 	}
 }

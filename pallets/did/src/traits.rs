@@ -57,3 +57,33 @@ pub trait DidAuthorizedCall {
 	/// DID-authorized.
 	fn required_relationship(&self) -> Option<Relationship>;
 }
+
+/// Why an origin cannot act as a DID.
+#[derive(Clone, Copy, PartialEq, Eq, Debug)]
+pub enum ActingDidError {
+	/// The origin is neither signed nor DID-authorized.
+	BadOrigin,
+	/// The signing account has no DID.
+	UnknownDid,
+	/// The signing account's DID is deactivated.
+	Deactivated,
+	/// The signing account's DID has another controller, who must act for it (through
+	/// `submit_did_call`, or its own DID).
+	NotController,
+}
+
+/// Which DID a call acts as. Pallets whose callers are DIDs (CPT publishers, issuers,
+/// evidence signers) resolve their origin through this one rule:
+///
+/// - a call dispatched by `submit_did_call` acts as the DID whose key authorized it;
+/// - a signed call acts as the signer's own DID (`did:teeid:<signer>`), which must be active
+///   and controlled by the signer itself.
+pub trait ActingDid<Origin, AccountId> {
+	/// The DID `origin` acts as.
+	fn acting_did(origin: Origin) -> Result<AccountId, ActingDidError>;
+
+	/// Creates an active DID for `who`, funded and controlled by itself, and returns a signed
+	/// origin that acts as it.
+	#[cfg(feature = "runtime-benchmarks")]
+	fn benchmark_did(who: &AccountId) -> Origin;
+}

@@ -241,7 +241,7 @@ pub struct Delegate<AccountId, BlockNumber> {
 	Clone, PartialEq, Eq, Encode, Decode, DecodeWithMemTracking, MaxEncodedLen, TypeInfo, Debug,
 )]
 pub struct Deposit<AccountId, Balance> {
-	/// Who the deposit is held from: the account that created the DID.
+	/// Who the deposit is held from.
 	pub owner: AccountId,
 	/// How much is held.
 	pub amount: Balance,

@@ -17,10 +17,10 @@ use sp_runtime::{traits::One, Perbill};
 use sp_version::RuntimeVersion;
 
 use super::{
-	AccountId, Aura, Balance, Balances, Block, BlockNumber, Hash, Nonce, OriginCaller, PalletInfo,
-	Runtime, RuntimeCall, RuntimeEvent, RuntimeFreezeReason, RuntimeHoldReason, RuntimeOrigin,
-	RuntimeTask, System, EXISTENTIAL_DEPOSIT, HOURS, MILLI_UNIT, SLOT_DURATION, SS58_PREFIX,
-	VERSION,
+	AccountId, Aura, Balance, Balances, Block, BlockNumber, Did, Hash, Nonce, OriginCaller,
+	PalletInfo, Runtime, RuntimeCall, RuntimeEvent, RuntimeFreezeReason, RuntimeHoldReason,
+	RuntimeOrigin, RuntimeTask, System, EXISTENTIAL_DEPOSIT, HOURS, MILLI_UNIT, SLOT_DURATION,
+	SS58_PREFIX, VERSION,
 };
 
 /// Normal transactions may fill this share of a block; the rest is kept for operational ones.
@@ -171,7 +171,33 @@ impl pallet_did::DidAuthorizedCall for RuntimeCall {
 	fn required_relationship(&self) -> Option<pallet_did::Relationship> {
 		match self {
 			RuntimeCall::Did(call) => call.required_relationship(),
+			RuntimeCall::Cpt(call) => Some(call.required_relationship()),
 			_ => None,
 		}
 	}
+}
+
+parameter_types! {
+	/// Every CPT, authority issuer record, issuer type and type membership holds 0.1 TEEID,
+	/// plus 0.001 TEEID per stored byte (a CPT with the largest schema holds about 17 TEEID).
+	pub const CptDepositBase: Balance = 100 * MILLI_UNIT;
+	pub const CptDepositPerByte: Balance = MILLI_UNIT;
+}
+
+impl pallet_cpt::Config for Runtime {
+	type RuntimeEvent = RuntimeEvent;
+	type Dids = Did;
+	type Currency = Balances;
+	type RuntimeHoldReason = RuntimeHoldReason;
+	type DepositBase = CptDepositBase;
+	type DepositPerByte = CptDepositPerByte;
+	type MaxAdministrators = ConstU32<16>;
+	type MaxCommitteeMembers = ConstU32<32>;
+	type MaxNameLength = ConstU32<64>;
+	type MaxIssuersPerType = ConstU32<10_000>;
+	type MaxTitleLength = ConstU32<128>;
+	type MaxDescriptionLength = ConstU32<1024>;
+	type MaxSchemaLength = ConstU32<{ 16 * 1024 }>;
+	type MaxVersions = ConstU32<1_000>;
+	type WeightInfo = pallet_cpt::weights::SubstrateWeight<Runtime>;
 }

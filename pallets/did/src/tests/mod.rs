@@ -71,6 +71,7 @@ fn last_did_event() -> Event<Test> {
 		.expect("a DID event")
 }
 
+mod acting_did;
 mod attributes_and_services;
 mod controller_and_delegates;
 mod create;

@@ -1,0 +1,108 @@
+//! Administrators and committee members.
+
+use super::*;
+
+#[test]
+fn genesis_sets_the_first_roles_works() {
+	ExtBuilder::build_and_execute(|| {
+		assert!(Administrators::<Test>::contains_key(ADMIN));
+		assert_eq!(Administrators::<Test>::count(), 1);
+		assert!(CommitteeMembers::<Test>::contains_key(COMMITTEE));
+	});
+}
+
+#[test]
+fn add_and_remove_administrator_works() {
+	ExtBuilder::build_and_execute(|| {
+		dids();
+		assert_ok!(Cpt::add_administrator(signed(ADMIN), TARGET));
+		assert!(Administrators::<Test>::contains_key(TARGET));
+		System::assert_last_event(Event::AdministratorAdded { did: TARGET, by: ADMIN }.into());
+
+		// The new administrator may remove the genesis one.
+		assert_ok!(Cpt::remove_administrator(signed(TARGET), ADMIN));
+		assert!(!Administrators::<Test>::contains_key(ADMIN));
+		System::assert_last_event(Event::AdministratorRemoved { did: ADMIN, by: TARGET }.into());
+	});
+}
+
+#[test]
+fn add_administrator_fails() {
+	ExtBuilder::build_and_execute(|| {
+		dids();
+		assert_noop!(
+			Cpt::add_administrator(signed(COMMITTEE), TARGET),
+			Error::<Test>::NotAuthorized
+		);
+		assert_noop!(Cpt::add_administrator(signed(ADMIN), NO_DID), Error::<Test>::DidNotFound);
+		assert_noop!(
+			Cpt::add_administrator(signed(ADMIN), ADMIN),
+			Error::<Test>::AlreadyAdministrator
+		);
+		assert_ok!(Cpt::add_administrator(signed(ADMIN), TARGET));
+		assert_ok!(Cpt::add_administrator(signed(ADMIN), ALICE));
+		assert_noop!(
+			Cpt::add_administrator(signed(ADMIN), BOB),
+			Error::<Test>::TooManyAdministrators
+		);
+	});
+}
+
+#[test]
+fn remove_administrator_fails() {
+	ExtBuilder::build_and_execute(|| {
+		dids();
+		assert_noop!(Cpt::remove_administrator(signed(ALICE), ADMIN), Error::<Test>::NotAuthorized);
+		assert_noop!(
+			Cpt::remove_administrator(signed(ADMIN), ALICE),
+			Error::<Test>::NotAdministrator
+		);
+		assert_noop!(
+			Cpt::remove_administrator(signed(ADMIN), ADMIN),
+			Error::<Test>::LastAdministrator
+		);
+	});
+}
+
+#[test]
+fn add_and_remove_committee_member_works() {
+	ExtBuilder::build_and_execute(|| {
+		dids();
+		assert_ok!(Cpt::add_committee_member(signed(ADMIN), TARGET));
+		assert!(CommitteeMembers::<Test>::contains_key(TARGET));
+		System::assert_last_event(Event::CommitteeMemberAdded { did: TARGET, by: ADMIN }.into());
+		assert_ok!(Cpt::remove_committee_member(signed(ADMIN), TARGET));
+		assert!(!CommitteeMembers::<Test>::contains_key(TARGET));
+		System::assert_last_event(Event::CommitteeMemberRemoved { did: TARGET, by: ADMIN }.into());
+	});
+}
+
+#[test]
+fn committee_changes_fail() {
+	ExtBuilder::build_and_execute(|| {
+		dids();
+		// Committee members do not manage the committee.
+		assert_noop!(
+			Cpt::add_committee_member(signed(COMMITTEE), TARGET),
+			Error::<Test>::NotAuthorized
+		);
+		assert_noop!(
+			Cpt::remove_committee_member(signed(COMMITTEE), COMMITTEE),
+			Error::<Test>::NotAuthorized
+		);
+		assert_noop!(Cpt::add_committee_member(signed(ADMIN), NO_DID), Error::<Test>::DidNotFound);
+		assert_noop!(
+			Cpt::add_committee_member(signed(ADMIN), COMMITTEE),
+			Error::<Test>::AlreadyCommitteeMember
+		);
+		assert_noop!(
+			Cpt::remove_committee_member(signed(ADMIN), TARGET),
+			Error::<Test>::NotCommitteeMember
+		);
+		assert_ok!(Cpt::add_committee_member(signed(ADMIN), TARGET));
+		assert_noop!(
+			Cpt::add_committee_member(signed(ADMIN), ALICE),
+			Error::<Test>::TooManyCommitteeMembers
+		);
+	});
+}

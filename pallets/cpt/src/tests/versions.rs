@@ -1,0 +1,124 @@
+//! New versions of a CPT.
+
+use super::*;
+
+const ID: CptId = 2_000_000;
+
+fn update(who: u64, tag: &str) -> frame_support::dispatch::DispatchResult {
+	Cpt::update_cpt(signed(who), ID, b"Title 2".to_vec(), b"About 2".to_vec(), schema(tag))
+}
+
+#[test]
+fn update_by_the_publisher_creates_version_2_works() {
+	ExtBuilder::build_and_execute(|| {
+		dids();
+		assert_ok!(register(ALICE, CptRange::Normal, None, "v1"));
+		System::set_block_number(4);
+		assert_ok!(update(ALICE, "v2"));
+
+		let cpt = Cpts::<Test>::get(ID).unwrap();
+		let body = canonical(&schema("v2"));
+		assert_eq!((cpt.version, cpt.created, cpt.updated), (2, 1, 4));
+		assert_eq!(cpt.schema.to_vec(), body);
+		assert_eq!(cpt.publisher, ALICE);
+		assert_eq!(cpt.deposit.amount, cpt.required_deposit());
+		assert_eq!(held(HoldReason::CptDeposit, ALICE), cpt.deposit.amount);
+		// Version 1 stays readable: its hash and the block whose event carries its body.
+		let v1 = CptVersions::<Test>::get(ID, 1).unwrap();
+		assert_eq!(v1, CptVersion { schema_hash: blake2(&canonical(&schema("v1"))), block: 1 });
+		assert_eq!(CptVersions::<Test>::get(ID, 2), Some(cpt.current_version()));
+		System::assert_last_event(
+			Event::CptUpdated {
+				id: ID,
+				version: 2,
+				by: ALICE,
+				title: b"Title 2".to_vec(),
+				description: b"About 2".to_vec(),
+				schema: body,
+				schema_hash: cpt.schema_hash,
+				previous: 1,
+			}
+			.into(),
+		);
+		// The body of version 1 is in the `CptRegistered` event of block 1.
+		let v1_body = System::events().into_iter().find_map(|r| match r.event {
+			RuntimeEvent::Cpt(Event::CptRegistered { id: ID, schema, .. }) => Some(schema),
+			_ => None,
+		});
+		assert_eq!(v1_body.map(|body| blake2(&body)), Some(v1.schema_hash));
+	});
+}
+
+#[test]
+fn update_by_an_administrator_or_committee_member_works() {
+	ExtBuilder::build_and_execute(|| {
+		dids();
+		assert_ok!(register(ALICE, CptRange::Normal, None, "v1"));
+		let alice_deposit = held(HoldReason::CptDeposit, ALICE);
+		assert_ok!(update(ADMIN, "v2"));
+		// Whoever publishes a version pays for the record from then on.
+		let cpt = Cpts::<Test>::get(ID).unwrap();
+		assert_eq!(cpt.deposit.owner, ADMIN);
+		assert_eq!(held(HoldReason::CptDeposit, ALICE), 0);
+		assert_eq!(held(HoldReason::CptDeposit, ADMIN), cpt.deposit.amount);
+		assert!(cpt.deposit.amount > alice_deposit);
+		assert_ok!(update(COMMITTEE, "v3"));
+		assert_eq!(Cpts::<Test>::get(ID).unwrap().version, 3);
+		assert_eq!(held(HoldReason::CptDeposit, ADMIN), 0);
+		// The publisher stays the publisher.
+		assert_eq!(Cpts::<Test>::get(ID).unwrap().publisher, ALICE);
+	});
+}
+
+#[test]
+fn versions_in_one_block_are_told_apart_by_their_events_works() {
+	ExtBuilder::build_and_execute(|| {
+		dids();
+		assert_ok!(register(ALICE, CptRange::Normal, None, "v1"));
+		assert_ok!(update(ALICE, "v2"));
+		assert_ok!(update(ALICE, "v3"));
+		assert_eq!(CptVersions::<Test>::get(ID, 2).unwrap().block, 1);
+		let versions: Vec<u32> = System::events()
+			.into_iter()
+			.filter_map(|r| match r.event {
+				RuntimeEvent::Cpt(Event::CptUpdated { version, .. }) => Some(version),
+				_ => None,
+			})
+			.collect();
+		assert_eq!(versions, vec![2, 3]);
+	});
+}
+
+#[test]
+fn update_fails() {
+	ExtBuilder::build_and_execute(|| {
+		dids();
+		assert_noop!(update(ALICE, "v2"), Error::<Test>::CptNotFound);
+		assert_ok!(register(ALICE, CptRange::Normal, None, "v1"));
+		assert_noop!(update(BOB, "v2"), Error::<Test>::NotAuthorized);
+		recognized_issuer();
+		assert_noop!(update(ISSUER, "v2"), Error::<Test>::NotAuthorized);
+		assert_noop!(
+			Cpt::update_cpt(signed(ALICE), ID, b"t".to_vec(), b"d".to_vec(), b"{".to_vec()),
+			Error::<Test>::MalformedSchema
+		);
+		assert_noop!(
+			Cpt::update_cpt(signed(ALICE), ID, vec![b't'; 33], b"d".to_vec(), schema("x")),
+			Error::<Test>::TitleTooLong
+		);
+		assert_ok!(update(ALICE, "v2"));
+		assert_ok!(update(ALICE, "v3"));
+		assert_noop!(update(ALICE, "v4"), Error::<Test>::TooManyVersions);
+	});
+}
+
+#[test]
+fn update_without_the_deposit_fails() {
+	ExtBuilder::build_and_execute(|| {
+		dids();
+		did(POOR);
+		assert_ok!(register(ALICE, CptRange::Normal, None, "v1"));
+		assert_ok!(Cpt::add_committee_member(signed(ADMIN), POOR));
+		assert_noop!(update(POOR, "v2"), Error::<Test>::InsufficientDeposit);
+	});
+}
