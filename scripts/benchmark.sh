@@ -14,6 +14,7 @@ cd "$TEEID_ROOT"
 declare -A WEIGHTS=(
 	[pallet_did]=pallets/did/src/weights.rs
 	[pallet_cpt]=pallets/cpt/src/weights.rs
+	[pallet_evidence]=pallets/evidence/src/weights.rs
 )
 pallets=("$@")
 ((${#pallets[@]})) || pallets=("${!WEIGHTS[@]}")

@@ -6,8 +6,11 @@
 //! definition of each.
 //!
 //! - [`chain`]: the chain's basic types (account, balance, block number, hash, signature).
+//! - [`history`]: the head of a record's linked events (WeIdentity, ERC-1056).
 //! - [`json`]: strict JSON and its canonical form (RFC 8785), so that every side hashes and
 //!   signs a JSON document (a credential schema, a credential) as the same bytes.
+//! - [`merkle`]: Merkle batches of hashes and their combined proofs (`merkle-cbt`), with
+//!   leaves and inner nodes domain-separated.
 //! - [`signing`]: the domain-separated envelope that every signed off-chain payload uses, so a
 //!   signature made for one purpose, chain or moment can never be replayed for another.
 
@@ -17,7 +20,9 @@
 extern crate alloc;
 
 pub mod chain;
+pub mod history;
 pub mod json;
+pub mod merkle;
 pub mod signing;
 
 pub use chain::*;

@@ -104,7 +104,15 @@ impl<Body: Encode, Number: Encode, BlockHash: Encode> SigningPayload<Body, Numbe
 	}
 }
 
-extern crate alloc;
+/// The body of an evidence signature: "`signer` vouches for `hash`". Naming the signer stops a
+/// signature from counting for another DID that lists the same key.
+#[derive(Clone, PartialEq, Eq, Debug, Encode, Decode, DecodeWithMemTracking, TypeInfo)]
+pub struct EvidenceStatement<AccountId> {
+	/// The content hash.
+	pub hash: sp_core::H256,
+	/// The signing DID.
+	pub signer: AccountId,
+}
 
 #[cfg(test)]
 mod tests {

@@ -8,7 +8,7 @@ use frame_support::{
 use pallet_grandpa::AuthorityId as GrandpaId;
 use sp_api::impl_runtime_apis;
 use sp_consensus_aura::sr25519::AuthorityId as AuraId;
-use sp_core::{crypto::KeyTypeId, OpaqueMetadata};
+use sp_core::{crypto::KeyTypeId, OpaqueMetadata, H256};
 use sp_runtime::{
 	traits::{Block as BlockT, NumberFor},
 	transaction_validity::{TransactionSource, TransactionValidity},
@@ -17,8 +17,9 @@ use sp_runtime::{
 use sp_version::RuntimeVersion;
 
 use super::{
-	AccountId, Aura, Balance, Block, BlockNumber, Cpt, Executive, Grandpa, InherentDataExt, Nonce,
-	Runtime, RuntimeCall, RuntimeGenesisConfig, SessionKeys, System, TransactionPayment, VERSION,
+	AccountId, Aura, Balance, Block, BlockNumber, Cpt, Evidence, Executive, Grandpa,
+	InherentDataExt, Nonce, Runtime, RuntimeCall, RuntimeGenesisConfig, SessionKeys, System,
+	TransactionPayment, VERSION,
 };
 
 impl_runtime_apis! {
@@ -187,6 +188,27 @@ impl_runtime_apis! {
 
 		fn is_issuer_of_type(name: Vec<u8>, did: AccountId) -> bool {
 			Cpt::is_issuer_of_type(&name, &did)
+		}
+	}
+
+	impl pallet_evidence::runtime_api::EvidenceApi<Block, AccountId, BlockNumber> for Runtime {
+		fn evidence(hash: H256) -> Option<pallet_evidence::EvidenceInfo<AccountId, BlockNumber>> {
+			Evidence::evidence_info(hash)
+		}
+
+		fn extra_key(key: Vec<u8>) -> Option<H256> {
+			Evidence::extra_key_hash(&key)
+		}
+
+		fn batch(root: H256) -> Option<pallet_evidence::BatchInfo<AccountId, BlockNumber>> {
+			pallet_evidence::Batches::<Runtime>::get(root).map(|batch| batch.to_info())
+		}
+
+		fn verify_batch_proof(
+			root: H256,
+			proof: teeid_primitives::merkle::BatchProof,
+		) -> Result<(), pallet_evidence::BatchProofError> {
+			Evidence::verify_batch_proof(root, &proof)
 		}
 	}
 

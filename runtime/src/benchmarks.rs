@@ -10,6 +10,7 @@ frame_benchmarking::define_benchmarks!(
 	[pallet_utility, Utility]
 	[pallet_did, Did]
 	[pallet_cpt, Cpt]
+	[pallet_evidence, Evidence]
 );
 
 pub use frame_benchmarking::baseline::Pallet as BaselineBench;
@@ -17,7 +18,7 @@ pub use frame_system_benchmarking::{
 	extensions::Pallet as SystemExtensionsBench, Pallet as SystemBench,
 };
 
-pub use super::{Balances, Cpt, Did, Runtime, Sudo, Timestamp, Utility};
+pub use super::{Balances, Cpt, Did, Evidence, Runtime, Sudo, Timestamp, Utility};
 
 impl frame_system_benchmarking::Config for Runtime {}
 impl frame_benchmarking::baseline::Config for Runtime {}

@@ -189,6 +189,9 @@ mod runtime {
 
 	#[runtime::pallet_index(21)]
 	pub type Cpt = pallet_cpt;
+
+	#[runtime::pallet_index(22)]
+	pub type Evidence = pallet_evidence;
 }
 
 #[cfg(test)]

@@ -169,3 +169,26 @@ export async function waitFor (predicate, { timeoutMs = 120_000, everyMs = 500, 
     await sleep(everyMs);
   }
 }
+
+/** `section.Name` of a dispatch error (a module error by its metadata name), or its text. */
+export function explainError (api, dispatchError) {
+  if (!dispatchError?.isModule) return dispatchError?.toString();
+  const { section, name } = api.registry.findMetaError(dispatchError.asModule);
+  return `${section}.${name}`;
+}
+
+/** Submits `tx`, waits for finality and throws unless it succeeded; returns the result. */
+export async function submitOk (api, tx, signer) {
+  const result = await submitFinalized(api, tx, signer);
+  if (result.dispatchError) throw new Error(`dispatch failed: ${explainError(api, result.dispatchError)}`);
+  return result;
+}
+
+/**
+ * Submits `tx`, waits for finality and returns `section.Name` of the error it failed with
+ * (`undefined` if it succeeded), for `assert.equal(await submitRefused(...), 'cpt.NotAuthorized')`.
+ */
+export async function submitRefused (api, tx, signer) {
+  const { dispatchError } = await submitFinalized(api, tx, signer);
+  return explainError(api, dispatchError);
+}

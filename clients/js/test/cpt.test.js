@@ -10,7 +10,7 @@ import { Keyring } from '@polkadot/api';
 import { stringToU8a, u8aToString } from '@polkadot/util';
 import { blake2AsHex } from '@polkadot/util-crypto';
 import canonicalize from 'canonicalize';
-import { cleanup, connect, startNode, submitFinalized, tempDir } from '../lib/node-process.js';
+import { cleanup, connect, startNode, submitOk, submitRefused, tempDir } from '../lib/node-process.js';
 import { keyOf } from '../lib/did.js';
 
 const SYSTEM = 'System';
@@ -47,31 +47,16 @@ describe('CPTs and authority roles on a dev node', () => {
     }
   });
 
+  const ok = (tx, signer) => submitOk(api, tx, signer);
+  /** Submits `tx` and expects it to fail with `cpt.<name>`. */
+  const refused = async (tx, signer, name) =>
+    assert.equal(await submitRefused(api, tx, signer), `cpt.${name}`);
+
   after(async () => {
     await api?.disconnect();
     await node?.stop();
     cleanup(dir);
   });
-
-  /** Submits and expects success; returns the finalized result. */
-  async function ok (tx, signer) {
-    const result = await submitFinalized(api, tx, signer);
-    assert.equal(result.dispatchError, undefined, explain(result.dispatchError));
-    return result;
-  }
-
-  /** Submits and expects the dispatch to fail with `cpt.<name>`. */
-  async function refused (tx, signer, name) {
-    const { dispatchError } = await submitFinalized(api, tx, signer);
-    assert.ok(dispatchError, `expected cpt.${name}`);
-    assert.equal(explain(dispatchError), `cpt.${name}`);
-  }
-
-  function explain (dispatchError) {
-    if (!dispatchError?.isModule) return dispatchError?.toString();
-    const { section, name } = api.registry.findMetaError(dispatchError.asModule);
-    return `${section}.${name}`;
-  }
 
   function registered (events) {
     const found = events.find(({ event }) => api.events.cpt.CptRegistered.is(event));

@@ -500,7 +500,10 @@ pub mod pallet {
 			);
 			// The record, and the name's entry pointing back at it.
 			issuer.deposit.amount = Self::deposit_for(
-				issuer.encoded_size().saturating_add(name.encoded_size()).saturating_add(did.encoded_size()),
+				issuer
+					.encoded_size()
+					.saturating_add(name.encoded_size())
+					.saturating_add(did.encoded_size()),
 			);
 			Self::hold(HoldReason::AuthorityIssuerDeposit, &issuer.deposit)?;
 			AuthorityIssuerNames::<T>::insert(&name, &did);

@@ -2,14 +2,13 @@
 //! so that the weights are worst cases.
 
 use super::*;
+use crate::benchmark_helpers::BenchKey;
 use alloc::{format, vec};
 use frame_benchmarking::v2::*;
 use frame_support::traits::fungible::Mutate;
 use frame_system::RawOrigin;
-use sp_core::{crypto::KeyTypeId, ecdsa, ed25519, sr25519};
+use sp_core::ed25519;
 use sp_runtime::traits::Bounded;
-
-const KEY_TYPE: KeyTypeId = KeyTypeId(*b"did_");
 
 /// An account with ample funds for any deposit.
 fn funded<T: Config>(name: &'static str) -> T::AccountId {
@@ -99,54 +98,6 @@ fn attribute<T: Config>(l: u32) -> (Vec<u8>, Vec<u8>) {
 	(vec![b'n'; name_len as usize], vec![b'v'; (l - name_len) as usize])
 }
 
-/// A key generated in the keystore, and a function that signs with it.
-enum BenchSigner {
-	Ed(ed25519::Public),
-	Sr(sr25519::Public),
-	Ec(ecdsa::Public),
-}
-
-impl BenchSigner {
-	fn generate(scheme: SignatureScheme) -> Self {
-		match scheme {
-			SignatureScheme::Ed25519 => {
-				BenchSigner::Ed(sp_io::crypto::ed25519_generate(KEY_TYPE, None))
-			},
-			SignatureScheme::Sr25519 => {
-				BenchSigner::Sr(sp_io::crypto::sr25519_generate(KEY_TYPE, None))
-			},
-			SignatureScheme::EcdsaSecp256k1 => {
-				BenchSigner::Ec(sp_io::crypto::ecdsa_generate(KEY_TYPE, None))
-			},
-		}
-	}
-
-	fn public(&self) -> PublicKey {
-		match self {
-			BenchSigner::Ed(k) => PublicKey::Ed25519(*k),
-			BenchSigner::Sr(k) => PublicKey::Sr25519(*k),
-			BenchSigner::Ec(k) => PublicKey::EcdsaSecp256k1(*k),
-		}
-	}
-
-	fn sign(&self, message: &[u8]) -> SignatureBytes {
-		match self {
-			BenchSigner::Ed(k) => SignatureBytes::Ed25519(
-				sp_io::crypto::ed25519_sign(KEY_TYPE, k, message)
-					.expect("the key is in the keystore"),
-			),
-			BenchSigner::Sr(k) => SignatureBytes::Sr25519(
-				sp_io::crypto::sr25519_sign(KEY_TYPE, k, message)
-					.expect("the key is in the keystore"),
-			),
-			BenchSigner::Ec(k) => SignatureBytes::EcdsaSecp256k1(
-				sp_io::crypto::ecdsa_sign(KEY_TYPE, k, message)
-					.expect("the key is in the keystore"),
-			),
-		}
-	}
-}
-
 /// A full DID whose last key signs with `scheme`, an operation relaying `revoke_attribute`
 /// with a name and value of `l` bytes, and its signature.
 fn signed_operation<T: Config>(
@@ -154,7 +105,7 @@ fn signed_operation<T: Config>(
 	l: u32,
 ) -> (T::AccountId, DidOperationOf<T>, DidSignature) {
 	let subject = funded::<T>("subject");
-	let signer = BenchSigner::generate(scheme);
+	let signer = BenchKey::generate(scheme);
 	let last = T::MaxKeys::get() - 1;
 	let signing = VerificationKey { public: signer.public(), ..filler_key::<T>(last) };
 	did_with::<T>(

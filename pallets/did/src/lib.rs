@@ -53,6 +53,8 @@
 extern crate alloc;
 
 #[cfg(feature = "runtime-benchmarks")]
+pub mod benchmark_helpers;
+#[cfg(feature = "runtime-benchmarks")]
 mod benchmarking;
 #[cfg(test)]
 mod mock;
@@ -964,7 +966,7 @@ pub mod pallet {
 
 		/// The block of `did`'s latest change, where its history walk starts.
 		pub fn history_head(did: &T::AccountId) -> Option<BlockNumberFor<T>> {
-			Dids::<T>::get(did).map(|details| details.changed)
+			Dids::<T>::get(did).map(|details| details.link.changed)
 		}
 	}
 
@@ -1021,6 +1023,21 @@ pub mod pallet {
 					.expect("a funded account can create a DID with one key");
 			}
 			origin
+		}
+
+		#[cfg(feature = "runtime-benchmarks")]
+		fn benchmark_did_with_key(who: &T::AccountId, key_id: &[u8], public: PublicKey) {
+			use sp_runtime::traits::Bounded;
+			T::Currency::set_balance(who, BalanceOf::<T>::max_value() / 4u32.into());
+			let key = VerificationKey {
+				id: key_id.to_vec(),
+				public,
+				relationships: Relationships::SIGNING,
+				expires: None,
+			};
+			let origin = frame_system::RawOrigin::Signed(who.clone()).into();
+			Self::create(origin, alloc::vec![key], None)
+				.expect("a funded account can create a DID");
 		}
 	}
 }

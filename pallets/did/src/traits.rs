@@ -86,4 +86,9 @@ pub trait ActingDid<Origin, AccountId> {
 	/// origin that acts as it.
 	#[cfg(feature = "runtime-benchmarks")]
 	fn benchmark_did(who: &AccountId) -> Origin;
+
+	/// Creates an active DID for `who`, funded and controlled by itself, whose only key is
+	/// `public` under `key_id`, with every signing relationship.
+	#[cfg(feature = "runtime-benchmarks")]
+	fn benchmark_did_with_key(who: &AccountId, key_id: &[u8], public: crate::PublicKey);
 }

@@ -12,7 +12,7 @@ where
 	T::Currency: InspectHold<T::AccountId>,
 {
 	for (_, details) in Dids::<T>::iter() {
-		ensure!(details.changed >= details.created, "changed precedes created");
+		ensure!(details.link.changed >= details.created, "changed precedes created");
 		ensure!(details.deposit.amount == details.required_deposit(), "deposit out of date");
 		if details.deactivated {
 			ensure!(

@@ -14,6 +14,7 @@ use frame_support::{
 use scale_info::TypeInfo;
 use sp_core::{ecdsa, ed25519, sr25519};
 use sp_runtime::traits::{Saturating, Zero};
+use teeid_primitives::history::ChangeLink;
 
 use crate::Config;
 
@@ -324,11 +325,10 @@ pub struct DidDetails<T: Config> {
 	pub deposit: Deposit<T::AccountId, BalanceOf<T>>,
 	/// The block in which the DID was created.
 	pub created: BlockNumberOf<T>,
-	/// The block of the latest change: where the history walk starts.
-	pub changed: BlockNumberOf<T>,
-	/// The block of the change before `changed`: what events emitted in block `changed`
-	/// carry as their `previous`, so that several changes in one block all point past it.
-	pub previous_changed: Option<BlockNumberOf<T>>,
+	/// The head of the DID's linked events: `link.changed` is the block of the latest change,
+	/// where the history walk starts; `link.previous` is what events emitted in that block
+	/// carry, so that several changes in one block all point past it.
+	pub link: ChangeLink<BlockNumberOf<T>>,
 }
 
 /// A DID's state as the runtime API returns it: plain vectors, no bounds.
@@ -427,8 +427,7 @@ impl<T: Config> DidDetails<T> {
 			nonce: 0,
 			deposit: Deposit { owner: deposit_owner, amount: Zero::zero() },
 			created: now,
-			changed: now,
-			previous_changed: None,
+			link: ChangeLink::new(now),
 		};
 		for key in keys {
 			details.push_key(bounded_key::<T>(key, now)?)?;
@@ -602,11 +601,7 @@ impl<T: Config> DidDetails<T> {
 	/// `previous` of the change's linked event. Several changes in one block all return the
 	/// same block, the one before `now`.
 	pub fn record_change(&mut self, now: BlockNumberOf<T>) -> Option<BlockNumberOf<T>> {
-		if self.changed != now {
-			self.previous_changed = Some(self.changed);
-			self.changed = now;
-		}
-		self.previous_changed
+		self.link.record(now)
 	}
 
 	/// The deposit this record requires: a base for the fixed-size fields plus a price per
@@ -650,7 +645,7 @@ impl<T: Config> DidDetails<T> {
 			nonce: self.nonce,
 			deposit: self.deposit.amount,
 			created: self.created,
-			changed: self.changed,
+			changed: self.link.changed,
 		}
 	}
 

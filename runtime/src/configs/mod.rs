@@ -172,6 +172,7 @@ impl pallet_did::DidAuthorizedCall for RuntimeCall {
 		match self {
 			RuntimeCall::Did(call) => call.required_relationship(),
 			RuntimeCall::Cpt(call) => Some(call.required_relationship()),
+			RuntimeCall::Evidence(call) => call.required_relationship(),
 			_ => None,
 		}
 	}
@@ -200,4 +201,27 @@ impl pallet_cpt::Config for Runtime {
 	type MaxSchemaLength = ConstU32<{ 16 * 1024 }>;
 	type MaxVersions = ConstU32<1_000>;
 	type WeightInfo = pallet_cpt::weights::SubstrateWeight<Runtime>;
+}
+
+parameter_types! {
+	/// Every evidence signer record, extra key and batch holds 0.01 TEEID plus 0.0001 TEEID per
+	/// stored byte (a signer record about 0.02 TEEID). Evidence is never removed.
+	pub const EvidenceDepositBase: Balance = 10 * MILLI_UNIT;
+	pub const EvidenceDepositPerByte: Balance = MILLI_UNIT / 10;
+	/// An evidence signature must be anchored at a block of the last hour.
+	pub const EvidenceSignatureValidity: BlockNumber = HOURS;
+}
+
+impl pallet_evidence::Config for Runtime {
+	type RuntimeEvent = RuntimeEvent;
+	type Dids = Did;
+	type Currency = Balances;
+	type RuntimeHoldReason = RuntimeHoldReason;
+	type DepositBase = EvidenceDepositBase;
+	type DepositPerByte = EvidenceDepositPerByte;
+	type MaxSigners = ConstU32<16>;
+	type MaxLogLength = ConstU32<1024>;
+	type MaxExtraKeyLength = ConstU32<128>;
+	type SignatureValidity = EvidenceSignatureValidity;
+	type WeightInfo = pallet_evidence::weights::SubstrateWeight<Runtime>;
 }

@@ -18,7 +18,7 @@ fn attributes_are_only_events() {
 			Event::AttributeSet { did: ALICE, valid_to: 102, previous: Some(1), .. }
 		));
 		let after = details(ALICE);
-		assert_eq!(after.changed, 2);
+		assert_eq!(after.link.changed, 2);
 		assert_eq!(after.keys, before.keys);
 		assert_eq!(after.deposit, before.deposit);
 		assert_ok!(Did::revoke_attribute(

@@ -7,7 +7,7 @@ fn create_works() {
 		let d = details(ALICE);
 		assert_eq!(d.controller, ALICE);
 		assert_eq!(d.keys.len(), 1);
-		assert_eq!((d.created, d.changed, d.previous_changed), (1, 1, None));
+		assert_eq!((d.created, d.link.changed, d.link.previous), (1, 1, None));
 		assert_eq!(d.nonce, 0);
 		assert!(!d.deactivated);
 		assert_eq!(d.deposit.owner, ALICE);

@@ -7,7 +7,7 @@ use super::*;
 /// returns its events oldest first.
 fn walk(did: u64) -> Vec<Event<Test>> {
 	let mut blocks = Vec::new();
-	let mut next = Some(details(did).changed);
+	let mut next = Some(details(did).link.changed);
 	while let Some(block) = next {
 		let events: Vec<Event<Test>> = archived_events(block)
 			.into_iter()
@@ -61,8 +61,8 @@ fn walk_reproduces_full_history_works() {
 		expected.push(last_did_event_of(ALICE));
 		next_block(); // archive block 11
 
-		assert_eq!(details(ALICE).changed, 11);
-		assert_eq!(details(ALICE).previous_changed, Some(9));
+		assert_eq!(details(ALICE).link.changed, 11);
+		assert_eq!(details(ALICE).link.previous, Some(9));
 		let history = walk(ALICE);
 		assert_eq!(history, expected);
 		let previous: Vec<_> = history.iter().map(|e| e.previous()).collect();

@@ -1,0 +1,39 @@
+//! Extra keys: the first writer wins.
+
+use super::*;
+
+fn set(who: u64, key: &[u8], hash: H256) -> frame_support::dispatch::DispatchResultWithPostInfo {
+	Evidence::set_extra_key(RuntimeOrigin::signed(who), key.to_vec(), hash)
+}
+
+#[test]
+fn set_extra_key_works() {
+	ExtBuilder::build_and_execute(|| {
+		dids();
+		assert_ok!(create(content(1), ALICE));
+		assert_ok!(set(ALICE, b"urn:uuid:1234", content(1)));
+		assert_eq!(Evidence::extra_key_hash(b"urn:uuid:1234"), Some(content(1)));
+		let key: ExtraKeyOf<Test> = b"urn:uuid:1234".to_vec().try_into().unwrap();
+		let record = ExtraKeys::<Test>::get(&key).unwrap();
+		assert_eq!(held(HoldReason::ExtraKeyDeposit, ALICE), record.deposit.amount);
+		System::assert_last_event(Event::ExtraKeySet { key, hash: content(1), by: ALICE }.into());
+		assert_eq!(Evidence::extra_key_hash(b"unknown"), None);
+		assert_eq!(Evidence::extra_key_hash(&[b'k'; 100]), None);
+	});
+}
+
+#[test]
+fn set_extra_key_fails() {
+	ExtBuilder::build_and_execute(|| {
+		dids();
+		assert_ok!(create(content(1), ALICE));
+		assert_ok!(create(content(2), BOB));
+		assert_noop!(set(ALICE, b"", content(1)), Error::<Test>::InvalidExtraKey);
+		assert_noop!(set(ALICE, &[b'k'; 33], content(1)), Error::<Test>::InvalidExtraKey);
+		assert_noop!(set(ALICE, b"id", content(3)), Error::<Test>::NotFound);
+		assert_noop!(set(ALICE, b"id", content(2)), Error::<Test>::NotASigner);
+		assert_ok!(set(ALICE, b"id", content(1)));
+		// First writer wins, whoever comes second and for whichever evidence.
+		assert_noop!(set(BOB, b"id", content(2)), Error::<Test>::ExtraKeyTaken);
+	});
+}

@@ -1,0 +1,138 @@
+//! Append-only logs, revocation status and the linked events.
+
+use super::*;
+
+fn note(who: u64, text: &[u8]) -> frame_support::dispatch::DispatchResultWithPostInfo {
+	Evidence::add_log(RuntimeOrigin::signed(who), content(1), text.to_vec())
+}
+
+fn revoke(who: u64, revoked: bool) -> frame_support::dispatch::DispatchResultWithPostInfo {
+	Evidence::set_revoked(RuntimeOrigin::signed(who), content(1), revoked)
+}
+
+/// Alice and Bob sign the evidence of `content(1)` in block 2.
+fn signed_by_two() {
+	dids();
+	assert_ok!(create(content(1), ALICE));
+	assert_ok!(sign(content(1), BOB));
+}
+
+#[test]
+fn each_signer_appends_its_own_logs_works() {
+	ExtBuilder::build_and_execute(|| {
+		signed_by_two();
+		next_block();
+		assert_ok!(note(ALICE, b"issued"));
+		assert_ok!(note(ALICE, b"delivered"));
+		next_block();
+		assert_ok!(note(BOB, b"checked"));
+		let evidence = evidence(content(1));
+		let logs: Vec<(u32, Option<u64>)> =
+			evidence.signers.iter().map(|s| (s.logs, s.last_log)).collect();
+		assert_eq!(logs, vec![(2, Some(3)), (1, Some(4))]);
+		// The entries travel in events, each with the signer's own index.
+		let entries: Vec<(u64, u32, LogEntry, Option<u64>)> = evidence_events()
+			.into_iter()
+			.filter_map(|e| match e {
+				Event::LogAppended { signer, index, entry, previous, .. } => {
+					Some((signer, index, entry, previous))
+				},
+				_ => None,
+			})
+			.collect();
+		assert_eq!(
+			entries,
+			vec![
+				(ALICE, 0, LogEntry::Note(b"issued".to_vec()), Some(2)),
+				(ALICE, 1, LogEntry::Note(b"delivered".to_vec()), Some(2)),
+				(BOB, 0, LogEntry::Note(b"checked".to_vec()), Some(3)),
+			]
+		);
+		assert_eq!(evidence.link.changed, 4);
+	});
+}
+
+#[test]
+fn add_log_fails() {
+	ExtBuilder::build_and_execute(|| {
+		signed_by_two();
+		assert_noop!(note(CHARLIE, b"x"), Error::<Test>::NotASigner);
+		assert_noop!(note(ALICE, &[0; 65]), Error::<Test>::LogTooLong);
+		assert_noop!(
+			Evidence::add_log(RuntimeOrigin::signed(ALICE), content(2), b"x".to_vec()),
+			Error::<Test>::NotFound
+		);
+		assert_noop!(note(RELAYER, b"x"), Error::<Test>::ActingDidNotFound);
+		assert_noop!(
+			Evidence::add_log(RuntimeOrigin::root(), content(1), b"x".to_vec()),
+			DispatchError::BadOrigin
+		);
+		assert_ok!(Did::set_controller(RuntimeOrigin::signed(BOB), BOB, DAVE));
+		assert_noop!(note(BOB, b"x"), Error::<Test>::NotDidController);
+		assert_ok!(Did::deactivate(RuntimeOrigin::signed(ALICE), ALICE));
+		assert_noop!(note(ALICE, b"x"), Error::<Test>::ActingDidDeactivated);
+	});
+}
+
+#[test]
+fn a_signer_revokes_and_unrevokes_works() {
+	ExtBuilder::build_and_execute(|| {
+		signed_by_two();
+		assert_ok!(revoke(BOB, true));
+		assert!(evidence(content(1)).revoked);
+		assert!(Evidence::evidence_info(content(1)).unwrap().revoked);
+		System::assert_last_event(
+			Event::LogAppended {
+				hash: content(1),
+				signer: BOB,
+				index: 0,
+				entry: LogEntry::Revoked,
+				previous: None,
+			}
+			.into(),
+		);
+		// Another signer may lift it; the status is one value for the evidence.
+		assert_ok!(revoke(ALICE, false));
+		assert!(!evidence(content(1)).revoked);
+		assert_eq!(evidence(content(1)).signers[0].logs, 1);
+	});
+}
+
+#[test]
+fn set_revoked_fails() {
+	ExtBuilder::build_and_execute(|| {
+		signed_by_two();
+		assert_noop!(revoke(CHARLIE, true), Error::<Test>::NotASigner);
+		assert_noop!(revoke(ALICE, false), Error::<Test>::NotRevoked);
+		assert_ok!(revoke(ALICE, true));
+		assert_noop!(revoke(BOB, true), Error::<Test>::AlreadyRevoked);
+		assert_noop!(
+			Evidence::set_revoked(RuntimeOrigin::signed(ALICE), content(2), true),
+			Error::<Test>::NotFound
+		);
+	});
+}
+
+#[test]
+fn logs_relayed_with_a_did_key_work() {
+	ExtBuilder::build_and_execute(|| {
+		signed_by_two();
+		let op = pallet_did::DidOperation {
+			did: ALICE,
+			nonce: 1,
+			call: Box::new(RuntimeCall::Evidence(crate::Call::add_log {
+				hash: content(1),
+				note: b"relayed".to_vec(),
+			})),
+			expires: System::block_number() + 10,
+			submitter: RELAYER,
+			genesis_hash: System::block_hash(0),
+		};
+		let signature = DidSignature {
+			key_id: b"auth".to_vec(),
+			signature: SignatureBytes::Sr25519(pair(ALICE).sign(&op.signing_bytes())),
+		};
+		assert_ok!(Did::submit_did_call(RuntimeOrigin::signed(RELAYER), Box::new(op), signature));
+		assert_eq!(evidence(content(1)).signers[0].logs, 1);
+	});
+}
