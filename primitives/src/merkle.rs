@@ -15,6 +15,9 @@ use merkle_cbt::{merkle_tree::Merge, MerkleProof, CBMT};
 use scale_info::TypeInfo;
 use sp_core::H256;
 
+/// The most leaves a batch may have (tree indices of larger trees do not fit in a `u32`).
+pub const MAX_LEAVES: u32 = 1 << 31;
+
 /// The prefix of a leaf's preimage.
 pub const LEAF_PREFIX: u8 = 0x00;
 /// The prefix of an inner node's preimage.
@@ -69,6 +72,8 @@ pub struct BatchProof {
 pub enum ProofError {
 	/// The proof names no leaf.
 	NoLeaves,
+	/// The batch claims more than [`MAX_LEAVES`] leaves.
+	TooManyLeaves,
 	/// A position is not below the batch's leaf count.
 	PositionOutOfRange,
 	/// A position appears twice.
@@ -82,11 +87,15 @@ pub enum ProofError {
 /// The proof that the hashes at `positions` are in the batch of `hashes` (`None` if a position
 /// is out of range or there are none).
 pub fn prove(hashes: &[H256], positions: &[u32]) -> Option<BatchProof> {
-	if positions.iter().any(|p| *p as usize >= hashes.len()) {
+	if hashes.len() > MAX_LEAVES as usize || positions.iter().any(|p| *p as usize >= hashes.len()) {
 		return None;
 	}
+	// `merkle-cbt` asserts that positions are unique.
+	let mut positions = positions.to_vec();
+	positions.sort_unstable();
+	positions.dedup();
 	let leaves: Vec<H256> = hashes.iter().map(leaf_node).collect();
-	let proof = Tree::build_merkle_proof(&leaves, positions)?;
+	let proof = Tree::build_merkle_proof(&leaves, &positions)?;
 	Some(BatchProof {
 		leaves: positions.iter().map(|p| (*p, hashes[*p as usize])).collect(),
 		lemmas: proof.lemmas().to_vec(),
@@ -98,6 +107,9 @@ pub fn verify(root: &H256, leaf_count: u32, proof: &BatchProof) -> Result<(), Pr
 	if proof.leaves.is_empty() {
 		return Err(ProofError::NoLeaves);
 	}
+	if leaf_count > MAX_LEAVES {
+		return Err(ProofError::TooManyLeaves);
+	}
 	if proof.leaves.iter().any(|(position, _)| *position >= leaf_count) {
 		return Err(ProofError::PositionOutOfRange);
 	}
@@ -107,7 +119,7 @@ pub fn verify(root: &H256, leaf_count: u32, proof: &BatchProof) -> Result<(), Pr
 		return Err(ProofError::DuplicatePosition);
 	}
 	// A tree of n leaves has n - 1 inner nodes; no proof needs more lemmas than nodes.
-	if proof.lemmas.len() >= 2 * leaf_count as usize {
+	if proof.lemmas.len() as u64 >= 2 * u64::from(leaf_count) {
 		return Err(ProofError::TooManyLemmas);
 	}
 	// `merkle-cbt` pairs the leaves, sorted by value, with the tree indices in the proof's
@@ -209,5 +221,23 @@ mod tests {
 		short.lemmas.pop();
 		assert_eq!(verify(&root, 6, &short), Err(ProofError::Mismatch));
 		assert!(prove(&batch, &[6]).is_none());
+		assert_eq!(
+			verify(&root, MAX_LEAVES + 1, &prove(&batch, &[1]).unwrap()),
+			Err(ProofError::TooManyLeaves)
+		);
+		// The largest batch's indices do not overflow: a proof is refused, not a panic.
+		assert_eq!(
+			verify(&root, MAX_LEAVES, &prove(&batch, &[1]).unwrap()),
+			Err(ProofError::Mismatch)
+		);
+	}
+
+	#[test]
+	fn repeated_positions_are_proven_once_works() {
+		let batch = hashes(4);
+		let proof = prove(&batch, &[2, 2, 0]).unwrap();
+		assert_eq!(proof.leaves.len(), 2);
+		assert_eq!(verify(&batch_root(&batch).unwrap(), 4, &proof), Ok(()));
+		assert!(prove(&batch[..1], &[0, 0]).is_some());
 	}
 }

@@ -196,19 +196,20 @@ impl_runtime_apis! {
 			Evidence::evidence_info(hash)
 		}
 
-		fn extra_key(key: Vec<u8>) -> Option<H256> {
-			Evidence::extra_key_hash(&key)
+		fn extra_key(did: AccountId, key: Vec<u8>) -> Option<H256> {
+			Evidence::extra_key_hash(&did, &key)
 		}
 
-		fn batch(root: H256) -> Option<pallet_evidence::BatchInfo<AccountId, BlockNumber>> {
-			pallet_evidence::Batches::<Runtime>::get(root).map(|batch| batch.to_info())
+		fn batch(anchorer: AccountId, root: H256) -> Option<pallet_evidence::BatchInfo<BlockNumber>> {
+			pallet_evidence::Batches::<Runtime>::get(anchorer, root).map(|batch| batch.to_info())
 		}
 
 		fn verify_batch_proof(
+			anchorer: AccountId,
 			root: H256,
 			proof: teeid_primitives::merkle::BatchProof,
 		) -> Result<(), pallet_evidence::BatchProofError> {
-			Evidence::verify_batch_proof(root, &proof)
+			Evidence::verify_batch_proof(&anchorer, root, &proof)
 		}
 	}
 

@@ -50,7 +50,9 @@ for (const signal of ['SIGINT', 'SIGTERM']) {
 
 /** Runs a `teeid-node` subcommand to completion; returns its status and output. */
 export function runNodeCommand (args) {
-  const result = spawnSync(nodeBinary(), args, { encoding: 'utf8', timeout: 120_000 });
+  // A raw chain spec carries the runtime's wasm in hex: far more than spawnSync's 1 MiB default.
+  const result = spawnSync(nodeBinary(), args, { encoding: 'utf8', timeout: 120_000, maxBuffer: 256 << 20 });
+  if (result.error) throw result.error;
   return { status: result.status, stdout: result.stdout, stderr: result.stderr };
 }
 

@@ -729,7 +729,9 @@ pub mod pallet {
 		/// Publishes a new version of a CPT. The acting DID pays the deposit of the updated
 		/// record (the previous deposit goes back to whoever paid it).
 		///
-		/// - `origin`: the publisher, an administrator or a committee member.
+		/// - `origin`: an administrator, a committee member, or the publisher while it may still
+		///   publish in the CPT's range (a removed administrator or a de-recognized authority
+		///   issuer no longer edits what it published).
 		/// - `id`: the CPT.
 		/// - `title`, `description`, `schema`: the new version's content, as for `register_cpt`.
 		///
@@ -745,7 +747,11 @@ pub mod pallet {
 		) -> DispatchResult {
 			let by = Self::acting(origin)?;
 			let mut cpt = Cpts::<T>::get(id).ok_or(Error::<T>::CptNotFound)?;
-			Self::ensure_permitted(&by, Operation::UpdateCpt, Some(&cpt.publisher))?;
+			let range = CptRange::of(id).unwrap_or(CptRange::Normal);
+			let owner = Self::roles_of(&by, None)
+				.allow(Operation::RegisterCpt(range))
+				.then_some(&cpt.publisher);
+			Self::ensure_permitted(&by, Operation::UpdateCpt, owner)?;
 			let content = Self::content(title, description, schema)?;
 			let now = frame_system::Pallet::<T>::block_number();
 			let previous = cpt.update(content, now).map_err(Error::<T>::from)?;

@@ -81,8 +81,8 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 		// Proof Size summary in bytes:
 		//  Measured:  `718`
 		//  Estimated: `15606`
-		// Minimum execution time: 43_761_000 picoseconds.
-		Weight::from_parts(79_239_000, 15606)
+		// Minimum execution time: 43_388_000 picoseconds.
+		Weight::from_parts(81_062_000, 15606)
 			.saturating_add(T::DbWeight::get().reads(7_u64))
 			.saturating_add(T::DbWeight::get().writes(2_u64))
 	}
@@ -100,8 +100,8 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 		// Proof Size summary in bytes:
 		//  Measured:  `571`
 		//  Estimated: `8298`
-		// Minimum execution time: 40_305_000 picoseconds.
-		Weight::from_parts(72_114_000, 8298)
+		// Minimum execution time: 40_545_000 picoseconds.
+		Weight::from_parts(78_989_000, 8298)
 			.saturating_add(T::DbWeight::get().reads(6_u64))
 			.saturating_add(T::DbWeight::get().writes(2_u64))
 	}
@@ -119,8 +119,8 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 		// Proof Size summary in bytes:
 		//  Measured:  `658`
 		//  Estimated: `15606`
-		// Minimum execution time: 41_281_000 picoseconds.
-		Weight::from_parts(73_980_000, 15606)
+		// Minimum execution time: 41_612_000 picoseconds.
+		Weight::from_parts(79_876_000, 15606)
 			.saturating_add(T::DbWeight::get().reads(7_u64))
 			.saturating_add(T::DbWeight::get().writes(2_u64))
 	}
@@ -138,8 +138,8 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 		// Proof Size summary in bytes:
 		//  Measured:  `551`
 		//  Estimated: `8298`
-		// Minimum execution time: 38_277_000 picoseconds.
-		Weight::from_parts(68_489_000, 8298)
+		// Minimum execution time: 39_417_000 picoseconds.
+		Weight::from_parts(71_086_000, 8298)
 			.saturating_add(T::DbWeight::get().reads(6_u64))
 			.saturating_add(T::DbWeight::get().writes(2_u64))
 	}
@@ -156,13 +156,13 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 	/// Storage: `System::Account` (r:1 w:1)
 	/// Proof: `System::Account` (`max_values`: None, `max_size`: Some(128), added: 2603, mode: `MaxEncodedLen`)
 	/// Storage: `Balances::Holds` (r:1 w:1)
-	/// Proof: `Balances::Holds` (`max_values`: None, `max_size`: Some(121), added: 2596, mode: `MaxEncodedLen`)
+	/// Proof: `Balances::Holds` (`max_values`: None, `max_size`: Some(175), added: 2650, mode: `MaxEncodedLen`)
 	fn apply_authority_issuer() -> Weight {
 		// Proof Size summary in bytes:
 		//  Measured:  `542`
 		//  Estimated: `8298`
-		// Minimum execution time: 89_397_000 picoseconds.
-		Weight::from_parts(133_961_000, 8298)
+		// Minimum execution time: 87_037_000 picoseconds.
+		Weight::from_parts(145_685_000, 8298)
 			.saturating_add(T::DbWeight::get().reads(7_u64))
 			.saturating_add(T::DbWeight::get().writes(4_u64))
 	}
@@ -178,8 +178,8 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 		// Proof Size summary in bytes:
 		//  Measured:  `746`
 		//  Estimated: `8298`
-		// Minimum execution time: 38_517_000 picoseconds.
-		Weight::from_parts(70_056_000, 8298)
+		// Minimum execution time: 38_036_000 picoseconds.
+		Weight::from_parts(57_570_000, 8298)
 			.saturating_add(T::DbWeight::get().reads(5_u64))
 			.saturating_add(T::DbWeight::get().writes(1_u64))
 	}
@@ -195,8 +195,8 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 		// Proof Size summary in bytes:
 		//  Measured:  `746`
 		//  Estimated: `8298`
-		// Minimum execution time: 38_458_000 picoseconds.
-		Weight::from_parts(68_757_000, 8298)
+		// Minimum execution time: 39_180_000 picoseconds.
+		Weight::from_parts(73_937_000, 8298)
 			.saturating_add(T::DbWeight::get().reads(5_u64))
 			.saturating_add(T::DbWeight::get().writes(1_u64))
 	}
@@ -211,15 +211,15 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 	/// Storage: `System::Account` (r:1 w:1)
 	/// Proof: `System::Account` (`max_values`: None, `max_size`: Some(128), added: 2603, mode: `MaxEncodedLen`)
 	/// Storage: `Balances::Holds` (r:1 w:1)
-	/// Proof: `Balances::Holds` (`max_values`: None, `max_size`: Some(121), added: 2596, mode: `MaxEncodedLen`)
+	/// Proof: `Balances::Holds` (`max_values`: None, `max_size`: Some(175), added: 2650, mode: `MaxEncodedLen`)
 	/// Storage: `Cpt::AuthorityIssuerNames` (r:0 w:1)
 	/// Proof: `Cpt::AuthorityIssuerNames` (`max_values`: None, `max_size`: Some(114), added: 2589, mode: `MaxEncodedLen`)
 	fn remove_authority_issuer() -> Weight {
 		// Proof Size summary in bytes:
 		//  Measured:  `961`
 		//  Estimated: `8298`
-		// Minimum execution time: 86_365_000 picoseconds.
-		Weight::from_parts(143_711_000, 8298)
+		// Minimum execution time: 84_932_000 picoseconds.
+		Weight::from_parts(155_732_000, 8298)
 			.saturating_add(T::DbWeight::get().reads(7_u64))
 			.saturating_add(T::DbWeight::get().writes(4_u64))
 	}
@@ -236,13 +236,13 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 	/// Storage: `System::Account` (r:1 w:1)
 	/// Proof: `System::Account` (`max_values`: None, `max_size`: Some(128), added: 2603, mode: `MaxEncodedLen`)
 	/// Storage: `Balances::Holds` (r:1 w:1)
-	/// Proof: `Balances::Holds` (`max_values`: None, `max_size`: Some(121), added: 2596, mode: `MaxEncodedLen`)
+	/// Proof: `Balances::Holds` (`max_values`: None, `max_size`: Some(175), added: 2650, mode: `MaxEncodedLen`)
 	fn register_issuer_type() -> Weight {
 		// Proof Size summary in bytes:
 		//  Measured:  `542`
 		//  Estimated: `8298`
-		// Minimum execution time: 85_298_000 picoseconds.
-		Weight::from_parts(102_948_000, 8298)
+		// Minimum execution time: 82_293_000 picoseconds.
+		Weight::from_parts(93_421_000, 8298)
 			.saturating_add(T::DbWeight::get().reads(7_u64))
 			.saturating_add(T::DbWeight::get().writes(3_u64))
 	}
@@ -261,13 +261,13 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 	/// Storage: `System::Account` (r:1 w:1)
 	/// Proof: `System::Account` (`max_values`: None, `max_size`: Some(128), added: 2603, mode: `MaxEncodedLen`)
 	/// Storage: `Balances::Holds` (r:1 w:1)
-	/// Proof: `Balances::Holds` (`max_values`: None, `max_size`: Some(121), added: 2596, mode: `MaxEncodedLen`)
+	/// Proof: `Balances::Holds` (`max_values`: None, `max_size`: Some(175), added: 2650, mode: `MaxEncodedLen`)
 	fn add_issuer_to_type() -> Weight {
 		// Proof Size summary in bytes:
 		//  Measured:  `1325`
 		//  Estimated: `15606`
-		// Minimum execution time: 107_582_000 picoseconds.
-		Weight::from_parts(116_524_000, 15606)
+		// Minimum execution time: 106_353_000 picoseconds.
+		Weight::from_parts(161_194_000, 15606)
 			.saturating_add(T::DbWeight::get().reads(9_u64))
 			.saturating_add(T::DbWeight::get().writes(4_u64))
 	}
@@ -286,13 +286,13 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 	/// Storage: `System::Account` (r:1 w:1)
 	/// Proof: `System::Account` (`max_values`: None, `max_size`: Some(128), added: 2603, mode: `MaxEncodedLen`)
 	/// Storage: `Balances::Holds` (r:1 w:1)
-	/// Proof: `Balances::Holds` (`max_values`: None, `max_size`: Some(121), added: 2596, mode: `MaxEncodedLen`)
+	/// Proof: `Balances::Holds` (`max_values`: None, `max_size`: Some(175), added: 2650, mode: `MaxEncodedLen`)
 	fn remove_issuer_from_type() -> Weight {
 		// Proof Size summary in bytes:
 		//  Measured:  `1346`
 		//  Estimated: `8298`
-		// Minimum execution time: 96_547_000 picoseconds.
-		Weight::from_parts(104_771_000, 8298)
+		// Minimum execution time: 96_059_000 picoseconds.
+		Weight::from_parts(145_937_000, 8298)
 			.saturating_add(T::DbWeight::get().reads(8_u64))
 			.saturating_add(T::DbWeight::get().writes(4_u64))
 	}
@@ -309,13 +309,13 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 	/// Storage: `System::Account` (r:1 w:1)
 	/// Proof: `System::Account` (`max_values`: None, `max_size`: Some(128), added: 2603, mode: `MaxEncodedLen`)
 	/// Storage: `Balances::Holds` (r:1 w:1)
-	/// Proof: `Balances::Holds` (`max_values`: None, `max_size`: Some(121), added: 2596, mode: `MaxEncodedLen`)
+	/// Proof: `Balances::Holds` (`max_values`: None, `max_size`: Some(175), added: 2650, mode: `MaxEncodedLen`)
 	fn remove_issuer_type() -> Weight {
 		// Proof Size summary in bytes:
 		//  Measured:  `757`
 		//  Estimated: `8298`
-		// Minimum execution time: 78_322_000 picoseconds.
-		Weight::from_parts(88_131_000, 8298)
+		// Minimum execution time: 77_250_000 picoseconds.
+		Weight::from_parts(138_702_000, 8298)
 			.saturating_add(T::DbWeight::get().reads(7_u64))
 			.saturating_add(T::DbWeight::get().writes(3_u64))
 	}
@@ -334,7 +334,7 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 	/// Storage: `System::Account` (r:1 w:1)
 	/// Proof: `System::Account` (`max_values`: None, `max_size`: Some(128), added: 2603, mode: `MaxEncodedLen`)
 	/// Storage: `Balances::Holds` (r:1 w:1)
-	/// Proof: `Balances::Holds` (`max_values`: None, `max_size`: Some(121), added: 2596, mode: `MaxEncodedLen`)
+	/// Proof: `Balances::Holds` (`max_values`: None, `max_size`: Some(175), added: 2650, mode: `MaxEncodedLen`)
 	/// Storage: `Cpt::CptVersions` (r:0 w:1)
 	/// Proof: `Cpt::CptVersions` (`max_values`: None, `max_size`: Some(68), added: 2543, mode: `MaxEncodedLen`)
 	/// The range of component `s` is `[32, 16384]`.
@@ -342,10 +342,10 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 		// Proof Size summary in bytes:
 		//  Measured:  `961`
 		//  Estimated: `21153`
-		// Minimum execution time: 112_229_000 picoseconds.
-		Weight::from_parts(132_134_515, 21153)
-			// Standard Error: 471
-			.saturating_add(Weight::from_parts(56_071, 0).saturating_mul(s.into()))
+		// Minimum execution time: 128_461_000 picoseconds.
+		Weight::from_parts(213_636_543, 21153)
+			// Standard Error: 326
+			.saturating_add(Weight::from_parts(66_362, 0).saturating_mul(s.into()))
 			.saturating_add(T::DbWeight::get().reads(8_u64))
 			.saturating_add(T::DbWeight::get().writes(5_u64))
 	}
@@ -362,7 +362,7 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 	/// Storage: `System::Account` (r:2 w:2)
 	/// Proof: `System::Account` (`max_values`: None, `max_size`: Some(128), added: 2603, mode: `MaxEncodedLen`)
 	/// Storage: `Balances::Holds` (r:2 w:2)
-	/// Proof: `Balances::Holds` (`max_values`: None, `max_size`: Some(121), added: 2596, mode: `MaxEncodedLen`)
+	/// Proof: `Balances::Holds` (`max_values`: None, `max_size`: Some(175), added: 2650, mode: `MaxEncodedLen`)
 	/// Storage: `Cpt::CptVersions` (r:0 w:1)
 	/// Proof: `Cpt::CptVersions` (`max_values`: None, `max_size`: Some(68), added: 2543, mode: `MaxEncodedLen`)
 	/// The range of component `s` is `[32, 16384]`.
@@ -370,10 +370,10 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 		// Proof Size summary in bytes:
 		//  Measured:  `18617`
 		//  Estimated: `21153`
-		// Minimum execution time: 168_841_000 picoseconds.
-		Weight::from_parts(241_297_869, 21153)
-			// Standard Error: 741
-			.saturating_add(Weight::from_parts(54_541, 0).saturating_mul(s.into()))
+		// Minimum execution time: 175_354_000 picoseconds.
+		Weight::from_parts(307_594_996, 21153)
+			// Standard Error: 412
+			.saturating_add(Weight::from_parts(74_633, 0).saturating_mul(s.into()))
 			.saturating_add(T::DbWeight::get().reads(9_u64))
 			.saturating_add(T::DbWeight::get().writes(6_u64))
 	}
@@ -382,74 +382,74 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 /// The same measurements with ParityDB's database weights, for tests and mocks.
 impl WeightInfo for () {
 	fn add_administrator() -> Weight {
-		Weight::from_parts(79_239_000, 15606)
+		Weight::from_parts(81_062_000, 15606)
 			.saturating_add(ParityDbWeight::get().reads(7_u64))
 			.saturating_add(ParityDbWeight::get().writes(2_u64))
 	}
 	fn remove_administrator() -> Weight {
-		Weight::from_parts(72_114_000, 8298)
+		Weight::from_parts(78_989_000, 8298)
 			.saturating_add(ParityDbWeight::get().reads(6_u64))
 			.saturating_add(ParityDbWeight::get().writes(2_u64))
 	}
 	fn add_committee_member() -> Weight {
-		Weight::from_parts(73_980_000, 15606)
+		Weight::from_parts(79_876_000, 15606)
 			.saturating_add(ParityDbWeight::get().reads(7_u64))
 			.saturating_add(ParityDbWeight::get().writes(2_u64))
 	}
 	fn remove_committee_member() -> Weight {
-		Weight::from_parts(68_489_000, 8298)
+		Weight::from_parts(71_086_000, 8298)
 			.saturating_add(ParityDbWeight::get().reads(6_u64))
 			.saturating_add(ParityDbWeight::get().writes(2_u64))
 	}
 	fn apply_authority_issuer() -> Weight {
-		Weight::from_parts(133_961_000, 8298)
+		Weight::from_parts(145_685_000, 8298)
 			.saturating_add(ParityDbWeight::get().reads(7_u64))
 			.saturating_add(ParityDbWeight::get().writes(4_u64))
 	}
 	fn recognize_authority_issuer() -> Weight {
-		Weight::from_parts(70_056_000, 8298)
+		Weight::from_parts(57_570_000, 8298)
 			.saturating_add(ParityDbWeight::get().reads(5_u64))
 			.saturating_add(ParityDbWeight::get().writes(1_u64))
 	}
 	fn derecognize_authority_issuer() -> Weight {
-		Weight::from_parts(68_757_000, 8298)
+		Weight::from_parts(73_937_000, 8298)
 			.saturating_add(ParityDbWeight::get().reads(5_u64))
 			.saturating_add(ParityDbWeight::get().writes(1_u64))
 	}
 	fn remove_authority_issuer() -> Weight {
-		Weight::from_parts(143_711_000, 8298)
+		Weight::from_parts(155_732_000, 8298)
 			.saturating_add(ParityDbWeight::get().reads(7_u64))
 			.saturating_add(ParityDbWeight::get().writes(4_u64))
 	}
 	fn register_issuer_type() -> Weight {
-		Weight::from_parts(102_948_000, 8298)
+		Weight::from_parts(93_421_000, 8298)
 			.saturating_add(ParityDbWeight::get().reads(7_u64))
 			.saturating_add(ParityDbWeight::get().writes(3_u64))
 	}
 	fn add_issuer_to_type() -> Weight {
-		Weight::from_parts(116_524_000, 15606)
+		Weight::from_parts(161_194_000, 15606)
 			.saturating_add(ParityDbWeight::get().reads(9_u64))
 			.saturating_add(ParityDbWeight::get().writes(4_u64))
 	}
 	fn remove_issuer_from_type() -> Weight {
-		Weight::from_parts(104_771_000, 8298)
+		Weight::from_parts(145_937_000, 8298)
 			.saturating_add(ParityDbWeight::get().reads(8_u64))
 			.saturating_add(ParityDbWeight::get().writes(4_u64))
 	}
 	fn remove_issuer_type() -> Weight {
-		Weight::from_parts(88_131_000, 8298)
+		Weight::from_parts(138_702_000, 8298)
 			.saturating_add(ParityDbWeight::get().reads(7_u64))
 			.saturating_add(ParityDbWeight::get().writes(3_u64))
 	}
 	fn register_cpt(s: u32, ) -> Weight {
-		Weight::from_parts(132_134_515, 21153)
-			.saturating_add(Weight::from_parts(56_071, 0).saturating_mul(s.into()))
+		Weight::from_parts(213_636_543, 21153)
+			.saturating_add(Weight::from_parts(66_362, 0).saturating_mul(s.into()))
 			.saturating_add(ParityDbWeight::get().reads(8_u64))
 			.saturating_add(ParityDbWeight::get().writes(5_u64))
 	}
 	fn update_cpt(s: u32, ) -> Weight {
-		Weight::from_parts(241_297_869, 21153)
-			.saturating_add(Weight::from_parts(54_541, 0).saturating_mul(s.into()))
+		Weight::from_parts(307_594_996, 21153)
+			.saturating_add(Weight::from_parts(74_633, 0).saturating_mul(s.into()))
 			.saturating_add(ParityDbWeight::get().reads(9_u64))
 			.saturating_add(ParityDbWeight::get().writes(6_u64))
 	}

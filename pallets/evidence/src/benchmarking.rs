@@ -50,6 +50,7 @@ fn evidence_with<T: Config>(hash: H256, signers: u32, last: &T::AccountId) {
 		signed: now,
 		logs: 0,
 		last_log: None,
+		revoked: false,
 		deposit: Deposit { owner: payer.clone(), amount: Zero::zero() },
 	};
 	let mut evidence = EvidenceDetails::<T>::new(record(account("filler", 0, 0)), now);
@@ -180,7 +181,8 @@ mod benchmarks {
 		evidence_with::<T>(hash, s, &signer);
 		#[extrinsic_call]
 		_(origin as OriginFor<T>, hash, true);
-		assert!(Evidences::<T>::get(hash).is_some_and(|e| e.revoked));
+		let revoked = Evidences::<T>::get(hash).and_then(|e| e.signer(&signer).map(|r| r.revoked));
+		assert_eq!(revoked, Some(true));
 	}
 
 	#[benchmark]
@@ -194,16 +196,16 @@ mod benchmarks {
 		let key = vec![b'k'; k as usize];
 		#[extrinsic_call]
 		_(origin as OriginFor<T>, key.clone(), hash);
-		assert_eq!(Pallet::<T>::extra_key_hash(&key), Some(hash));
+		assert_eq!(Pallet::<T>::extra_key_hash(&signer, &key), Some(hash));
 	}
 
 	#[benchmark]
 	fn anchor_batch() {
-		let (_, origin) = acting_did::<T>();
+		let (anchorer, origin) = acting_did::<T>();
 		let root = H256::repeat_byte(7);
 		#[extrinsic_call]
-		_(origin as OriginFor<T>, root, u32::MAX);
-		assert!(Batches::<T>::contains_key(root));
+		_(origin as OriginFor<T>, root, teeid_primitives::merkle::MAX_LEAVES);
+		assert!(Batches::<T>::contains_key(&anchorer, root));
 	}
 
 	impl_benchmark_test_suite!(Pallet, crate::mock::new_test_ext(), crate::mock::Test);

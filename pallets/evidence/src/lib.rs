@@ -21,14 +21,18 @@
 //! from [`EvidenceInfo::changed`].
 //!
 //! **Status.** Revoking and un-revoking are log entries whose current value is also kept in
-//! storage, so a verifier learns whether a credential is revoked with one read. Only the
-//! evidence's signers may change it.
+//! storage, per signer: a verifier learns whether the issuer it trusts revoked a credential
+//! with one read, and a DID that signs later can neither lift nor impose another signer's
+//! revocation.
 //!
-//! **Extra keys.** A signer may map a custom string (a credential id) to the evidence; the
-//! first writer wins.
+//! **Extra keys.** A signer may map a custom string (a credential id) to the evidence, in its
+//! own namespace: the key is read back together with the DID that set it, and within a DID's
+//! namespace the first write wins.
 //!
 //! **Batches.** A DID anchors the root of a Merkle tree of many hashes (every credential a TEE
 //! worker issued in a slot) with its leaf count, at a cost that does not depend on the count.
+//! Batches are kept per anchoring DID, so nobody can take over another DID's root by
+//! anchoring it first.
 //! [`teeid_primitives::merkle`] builds batches and proofs; the runtime API checks a combined
 //! proof of several leaves against an anchored root.
 //!
@@ -192,14 +196,21 @@ pub mod pallet {
 	#[pallet::storage]
 	pub type Evidences<T: Config> = StorageMap<_, Blake2_128Concat, H256, EvidenceDetails<T>>;
 
-	/// Extra keys, each naming one evidence.
+	/// Extra keys, by the DID that set them, each naming one evidence.
 	#[pallet::storage]
-	pub type ExtraKeys<T: Config> =
-		StorageMap<_, Blake2_128Concat, ExtraKeyOf<T>, ExtraKeyRecord<T>>;
+	pub type ExtraKeys<T: Config> = StorageDoubleMap<
+		_,
+		Blake2_128Concat,
+		T::AccountId,
+		Blake2_128Concat,
+		ExtraKeyOf<T>,
+		ExtraKeyRecord<T>,
+	>;
 
-	/// Anchored Merkle batches, by root.
+	/// Anchored Merkle batches, by anchoring DID and root.
 	#[pallet::storage]
-	pub type Batches<T: Config> = StorageMap<_, Blake2_128Concat, H256, BatchRecord<T>>;
+	pub type Batches<T: Config> =
+		StorageDoubleMap<_, Blake2_128Concat, T::AccountId, Blake2_128Concat, H256, BatchRecord<T>>;
 
 	/// The pallet's events. Each event of an evidence carries `previous`: the block of the
 	/// evidence's last change before the current block (`None` in the block that created it).
@@ -252,18 +263,20 @@ pub mod pallet {
 		NotASigner,
 		/// The log note is longer than the limit.
 		LogTooLong,
-		/// The evidence is revoked already.
+		/// The acting signer revoked the evidence already.
 		AlreadyRevoked,
-		/// The evidence is not revoked.
+		/// The acting signer has not revoked the evidence.
 		NotRevoked,
 		/// The extra key is empty or longer than the limit.
 		InvalidExtraKey,
-		/// The extra key names an evidence already.
+		/// The acting DID's extra key names an evidence already.
 		ExtraKeyTaken,
-		/// A batch with this root is anchored already.
+		/// The acting DID anchored a batch with this root already.
 		BatchExists,
 		/// A batch must have at least one leaf.
 		EmptyBatch,
+		/// A batch may have at most 2^31 leaves.
+		TooManyLeaves,
 		/// The signer has no DID, so it cannot act.
 		ActingDidNotFound,
 		/// The signer's DID is deactivated.
@@ -362,12 +375,13 @@ pub mod pallet {
 			Ok(Some(T::WeightInfo::add_log(signers, length)).into())
 		}
 
-		/// Revokes the evidence of `hash` (`revoked`), or lifts its revocation; either is also
-		/// a log entry of the acting DID.
+		/// Revokes the evidence of `hash` as the acting signer (`revoked`), or lifts that
+		/// signer's revocation; either is also a log entry of the signer. Each signer has its
+		/// own status.
 		///
 		/// - `origin`: a signer of the evidence, acting as its DID.
 		/// - `hash`: the evidence's content hash.
-		/// - `revoked`: the new status; it must differ from the current one.
+		/// - `revoked`: the signer's new status; it must differ from its current one.
 		///
 		/// Emits `LogAppended` with a `Revoked` or `Unrevoked` entry.
 		#[pallet::call_index(3)]
@@ -380,12 +394,12 @@ pub mod pallet {
 			let signer = Self::acting(origin)?;
 			let entry = if revoked { LogEntry::Revoked } else { LogEntry::Unrevoked };
 			let signers =
-				Self::append_log(hash, signer, entry, |evidence| evidence.set_revoked(revoked))?;
+				Self::append_log(hash, signer, entry, |record| record.set_revoked(revoked))?;
 			Ok(Some(T::WeightInfo::set_revoked(signers)).into())
 		}
 
-		/// Names the evidence of `hash` with `key`; the first writer of a key wins. Holds the
-		/// key's deposit from the acting DID.
+		/// Names the evidence of `hash` with `key` in the acting DID's namespace; the first
+		/// write of a key wins. Holds the key's deposit from the acting DID.
 		///
 		/// - `origin`: a signer of the evidence, acting as its DID.
 		/// - `key`: a custom string (a credential id, say), at most `MaxExtraKeyLength` bytes.
@@ -405,16 +419,19 @@ pub mod pallet {
 			let key: ExtraKeyOf<T> = key.try_into().map_err(|_| Error::<T>::InvalidExtraKey)?;
 			let evidence = Evidences::<T>::get(hash).ok_or(Error::<T>::NotFound)?;
 			ensure!(evidence.signer(&by).is_some(), Error::<T>::NotASigner);
-			ensure!(!ExtraKeys::<T>::contains_key(&key), Error::<T>::ExtraKeyTaken);
+			ensure!(!ExtraKeys::<T>::contains_key(&by, &key), Error::<T>::ExtraKeyTaken);
 			let mut record = ExtraKeyRecord::<T> {
 				hash,
-				by: by.clone(),
 				deposit: Deposit { owner: by.clone(), amount: Zero::zero() },
 			};
-			record.deposit.amount =
-				Self::deposit_for(record.encoded_size().saturating_add(key.encoded_size()));
+			record.deposit.amount = Self::deposit_for(
+				record
+					.encoded_size()
+					.saturating_add(key.encoded_size())
+					.saturating_add(by.encoded_size()),
+			);
 			Self::hold(HoldReason::ExtraKeyDeposit, &record.deposit)?;
-			ExtraKeys::<T>::insert(&key, record);
+			ExtraKeys::<T>::insert(&by, &key, record);
 			Self::deposit_event(Event::ExtraKeySet { key, hash, by });
 			Ok(Some(T::WeightInfo::set_extra_key(evidence.signers.len() as u32, length)).into())
 		}
@@ -424,8 +441,8 @@ pub mod pallet {
 		/// acting DID.
 		///
 		/// - `origin`: any DID.
-		/// - `root`: the batch's root; not anchored yet.
-		/// - `leaves`: the number of hashes in the batch, at least 1.
+		/// - `root`: the batch's root; not anchored by this DID yet.
+		/// - `leaves`: the number of hashes in the batch, from 1 to 2^31.
 		///
 		/// Emits `BatchAnchored`.
 		#[pallet::call_index(5)]
@@ -433,17 +450,21 @@ pub mod pallet {
 		pub fn anchor_batch(origin: OriginFor<T>, root: H256, leaves: u32) -> DispatchResult {
 			let anchorer = Self::acting(origin)?;
 			ensure!(leaves > 0, Error::<T>::EmptyBatch);
-			ensure!(!Batches::<T>::contains_key(root), Error::<T>::BatchExists);
+			ensure!(leaves <= merkle::MAX_LEAVES, Error::<T>::TooManyLeaves);
+			ensure!(!Batches::<T>::contains_key(&anchorer, root), Error::<T>::BatchExists);
 			let mut record = BatchRecord::<T> {
-				anchorer: anchorer.clone(),
 				leaves,
 				anchored: frame_system::Pallet::<T>::block_number(),
 				deposit: Deposit { owner: anchorer.clone(), amount: Zero::zero() },
 			};
-			record.deposit.amount =
-				Self::deposit_for(record.encoded_size().saturating_add(root.encoded_size()));
+			record.deposit.amount = Self::deposit_for(
+				record
+					.encoded_size()
+					.saturating_add(root.encoded_size())
+					.saturating_add(anchorer.encoded_size()),
+			);
 			Self::hold(HoldReason::BatchDeposit, &record.deposit)?;
-			Batches::<T>::insert(root, record);
+			Batches::<T>::insert(&anchorer, root, record);
 			Self::deposit_event(Event::BatchAnchored { root, leaves, anchorer });
 			Ok(())
 		}
@@ -502,6 +523,7 @@ pub mod pallet {
 				signed: now,
 				logs: 0,
 				last_log: None,
+				revoked: false,
 				deposit: Deposit {
 					owner: payer,
 					amount: Self::deposit_for(SignerRecord::<T>::max_encoded_len()),
@@ -511,18 +533,20 @@ pub mod pallet {
 			Ok(record)
 		}
 
-		/// Applies `change` to the evidence of `hash`, counts `entry` as a log entry of
-		/// `signer` and emits it as a linked event; returns the evidence's signer count.
+		/// Applies `change` to `signer`'s record on the evidence of `hash`, counts `entry` as
+		/// a log entry of the signer and emits it as a linked event; returns the evidence's
+		/// signer count.
 		fn append_log(
 			hash: H256,
 			signer: T::AccountId,
 			entry: LogEntry,
-			change: impl FnOnce(&mut EvidenceDetails<T>) -> Result<(), EvidenceError>,
+			change: impl FnOnce(&mut SignerRecord<T>) -> Result<(), EvidenceError>,
 		) -> Result<u32, DispatchError> {
 			let mut evidence = Evidences::<T>::get(hash).ok_or(Error::<T>::NotFound)?;
 			let now = frame_system::Pallet::<T>::block_number();
-			let index = evidence.count_log(&signer, now).map_err(Error::<T>::from)?;
-			change(&mut evidence).map_err(Error::<T>::from)?;
+			let record = evidence.signer_mut(&signer).map_err(Error::<T>::from)?;
+			change(record).map_err(Error::<T>::from)?;
+			let index = record.count_log(now);
 			let previous = evidence.link.record(now);
 			let signers = evidence.signers.len() as u32;
 			Evidences::<T>::insert(hash, evidence);
@@ -571,15 +595,19 @@ pub mod pallet {
 			Evidences::<T>::get(hash).map(|evidence| evidence.to_info())
 		}
 
-		/// The evidence an extra key names, for the runtime API.
-		pub fn extra_key_hash(key: &[u8]) -> Option<H256> {
+		/// The evidence `did`'s extra key names, for the runtime API.
+		pub fn extra_key_hash(did: &T::AccountId, key: &[u8]) -> Option<H256> {
 			let key = ExtraKeyOf::<T>::try_from(key.to_vec()).ok()?;
-			ExtraKeys::<T>::get(key).map(|record| record.hash)
+			ExtraKeys::<T>::get(did, key).map(|record| record.hash)
 		}
 
-		/// Checks `proof` against the anchored batch `root`, for the runtime API.
-		pub fn verify_batch_proof(root: H256, proof: &BatchProof) -> Result<(), BatchProofError> {
-			let batch = Batches::<T>::get(root).ok_or(BatchProofError::UnknownBatch)?;
+		/// Checks `proof` against the batch `root` anchored by `anchorer`, for the runtime API.
+		pub fn verify_batch_proof(
+			anchorer: &T::AccountId,
+			root: H256,
+			proof: &BatchProof,
+		) -> Result<(), BatchProofError> {
+			let batch = Batches::<T>::get(anchorer, root).ok_or(BatchProofError::UnknownBatch)?;
 			merkle::verify(&root, batch.leaves, proof).map_err(BatchProofError::Invalid)
 		}
 	}
@@ -588,7 +616,7 @@ pub mod pallet {
 /// Why a batch proof is refused, for the runtime API.
 #[derive(Clone, Copy, PartialEq, Eq, Debug, Encode, Decode, TypeInfo)]
 pub enum BatchProofError {
-	/// No batch with this root is anchored.
+	/// The DID anchored no batch with this root.
 	UnknownBatch,
 	/// The proof does not hold.
 	Invalid(ProofError),

@@ -20,13 +20,18 @@ sp_api::decl_runtime_apis! {
 		/// The evidence of `hash`: its signers with their log counts, and its status.
 		fn evidence(hash: H256) -> Option<EvidenceInfo<AccountId, BlockNumber>>;
 
-		/// The hash an extra key names.
-		fn extra_key(key: Vec<u8>) -> Option<H256>;
+		/// The hash that `did`'s extra key `key` names.
+		fn extra_key(did: AccountId, key: Vec<u8>) -> Option<H256>;
 
-		/// The anchored batch with `root`.
-		fn batch(root: H256) -> Option<BatchInfo<AccountId, BlockNumber>>;
+		/// The batch with `root` that `anchorer` anchored.
+		fn batch(anchorer: AccountId, root: H256) -> Option<BatchInfo<BlockNumber>>;
 
-		/// Whether `proof` shows its hashes at their positions in the anchored batch `root`.
-		fn verify_batch_proof(root: H256, proof: BatchProof) -> Result<(), BatchProofError>;
+		/// Whether `proof` shows its hashes at their positions in the batch `root` that
+		/// `anchorer` anchored.
+		fn verify_batch_proof(
+			anchorer: AccountId,
+			root: H256,
+			proof: BatchProof,
+		) -> Result<(), BatchProofError>;
 	}
 }

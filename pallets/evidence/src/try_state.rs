@@ -23,14 +23,17 @@ pub fn do_try_state<T: Config>() -> Result<(), TryRuntimeError> {
 			);
 		}
 	}
-	for (_, record) in ExtraKeys::<T>::iter() {
+	for (by, _, record) in ExtraKeys::<T>::iter() {
 		ensure!(
-			Evidences::<T>::get(record.hash).is_some_and(|e| e.signer(&record.by).is_some()),
+			Evidences::<T>::get(record.hash).is_some_and(|e| e.signer(&by).is_some()),
 			"an extra key of no evidence its writer signed"
 		);
 	}
-	for (_, batch) in Batches::<T>::iter() {
-		ensure!(batch.leaves > 0, "an empty batch");
+	for (_, _, batch) in Batches::<T>::iter() {
+		ensure!(
+			batch.leaves > 0 && batch.leaves <= teeid_primitives::merkle::MAX_LEAVES,
+			"a batch with no leaves or too many"
+		);
 	}
 	Ok(())
 }

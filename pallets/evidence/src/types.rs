@@ -38,6 +38,8 @@ pub struct SignerRecord<T: Config> {
 	pub logs: u32,
 	/// The block of its last log entry.
 	pub last_log: Option<BlockNumberFor<T>>,
+	/// Whether this signer revoked the evidence (and has not lifted it since).
+	pub revoked: bool,
 	/// The deposit for this record, held from whoever submitted the signature.
 	pub deposit: DepositOf<T>,
 }
@@ -65,12 +67,33 @@ pub enum EvidenceError {
 pub struct EvidenceDetails<T: Config> {
 	/// The signers, in the order they signed.
 	pub signers: BoundedVec<SignerRecord<T>, T::MaxSigners>,
-	/// Whether a signer revoked it (and none un-revoked it since).
-	pub revoked: bool,
 	/// The block of creation.
 	pub created: BlockNumberFor<T>,
 	/// The head of the evidence's linked events.
 	pub link: ChangeLink<BlockNumberFor<T>>,
+}
+
+impl<T: Config> SignerRecord<T> {
+	/// Counts a log entry; returns its index among the signer's entries.
+	pub fn count_log(&mut self, now: BlockNumberFor<T>) -> u32 {
+		let index = self.logs;
+		self.logs.saturating_inc();
+		self.last_log = Some(now);
+		index
+	}
+
+	/// Sets this signer's revocation status. Each signer has its own, so a DID that signs
+	/// later can neither lift nor impose another signer's revocation.
+	pub fn set_revoked(&mut self, revoked: bool) -> Result<(), EvidenceError> {
+		match (self.revoked, revoked) {
+			(true, true) => Err(EvidenceError::AlreadyRevoked),
+			(false, false) => Err(EvidenceError::NotRevoked),
+			_ => {
+				self.revoked = revoked;
+				Ok(())
+			},
+		}
+	}
 }
 
 impl<T: Config> EvidenceDetails<T> {
@@ -79,7 +102,7 @@ impl<T: Config> EvidenceDetails<T> {
 		let mut signers = BoundedVec::new();
 		// A bound of zero signers would make evidence impossible; the runtime's bound is > 0.
 		let _ = signers.try_push(first);
-		Self { signers, revoked: false, created: now, link: ChangeLink::new(now) }
+		Self { signers, created: now, link: ChangeLink::new(now) }
 	}
 
 	/// The record of signer `did`.
@@ -95,30 +118,12 @@ impl<T: Config> EvidenceDetails<T> {
 		self.signers.try_push(record).map_err(|_| EvidenceError::TooManySigners)
 	}
 
-	/// Counts a log entry of signer `did`; returns the entry's index among the signer's logs.
-	pub fn count_log(
+	/// The record of signer `did`, to change.
+	pub fn signer_mut(
 		&mut self,
 		did: &T::AccountId,
-		now: BlockNumberFor<T>,
-	) -> Result<u32, EvidenceError> {
-		let signer =
-			self.signers.iter_mut().find(|s| &s.did == did).ok_or(EvidenceError::NotASigner)?;
-		let index = signer.logs;
-		signer.logs.saturating_inc();
-		signer.last_log = Some(now);
-		Ok(index)
-	}
-
-	/// Sets the revocation status.
-	pub fn set_revoked(&mut self, revoked: bool) -> Result<(), EvidenceError> {
-		match (self.revoked, revoked) {
-			(true, true) => Err(EvidenceError::AlreadyRevoked),
-			(false, false) => Err(EvidenceError::NotRevoked),
-			_ => {
-				self.revoked = revoked;
-				Ok(())
-			},
-		}
+	) -> Result<&mut SignerRecord<T>, EvidenceError> {
+		self.signers.iter_mut().find(|s| &s.did == did).ok_or(EvidenceError::NotASigner)
 	}
 
 	/// The runtime API's view.
@@ -132,9 +137,9 @@ impl<T: Config> EvidenceDetails<T> {
 					signed: s.signed,
 					logs: s.logs,
 					last_log: s.last_log,
+					revoked: s.revoked,
 				})
 				.collect(),
-			revoked: self.revoked,
 			created: self.created,
 			changed: self.link.changed,
 		}
@@ -142,7 +147,7 @@ impl<T: Config> EvidenceDetails<T> {
 }
 
 /// What an evidence's log holds. Entries are only ever appended; `Revoked` and `Unrevoked`
-/// also set the evidence's status, so a verifier learns it with one read.
+/// also set the signer's status, so a verifier learns it with one read.
 #[derive(Clone, PartialEq, Eq, Debug, Encode, Decode, DecodeWithMemTracking, TypeInfo)]
 pub enum LogEntry {
 	/// Free-form bytes.
@@ -161,9 +166,7 @@ pub enum LogEntry {
 pub struct ExtraKeyRecord<T: Config> {
 	/// The evidence the key names.
 	pub hash: H256,
-	/// The signer DID that set it.
-	pub by: T::AccountId,
-	/// The deposit, held from that DID.
+	/// The deposit, held from the DID that set the key.
 	pub deposit: DepositOf<T>,
 }
 
@@ -173,8 +176,6 @@ pub struct ExtraKeyRecord<T: Config> {
 )]
 #[scale_info(skip_type_params(T))]
 pub struct BatchRecord<T: Config> {
-	/// The DID that anchored it.
-	pub anchorer: T::AccountId,
 	/// How many hashes the tree has.
 	pub leaves: u32,
 	/// The block of anchoring.
@@ -185,8 +186,8 @@ pub struct BatchRecord<T: Config> {
 
 impl<T: Config> BatchRecord<T> {
 	/// The runtime API's view.
-	pub fn to_info(&self) -> BatchInfo<T::AccountId, BlockNumberFor<T>> {
-		BatchInfo { anchorer: self.anchorer.clone(), leaves: self.leaves, anchored: self.anchored }
+	pub fn to_info(&self) -> BatchInfo<BlockNumberFor<T>> {
+		BatchInfo { leaves: self.leaves, anchored: self.anchored }
 	}
 }
 
@@ -201,15 +202,15 @@ pub struct SignerInfo<AccountId, BlockNumber> {
 	pub logs: u32,
 	/// The block of its last log entry.
 	pub last_log: Option<BlockNumber>,
+	/// Whether it revoked the evidence.
+	pub revoked: bool,
 }
 
 /// An evidence as the runtime API returns it.
 #[derive(Clone, PartialEq, Eq, Debug, Encode, Decode, TypeInfo)]
 pub struct EvidenceInfo<AccountId, BlockNumber> {
-	/// The signers, in the order they signed.
+	/// The signers, in the order they signed, each with its own revocation status.
 	pub signers: Vec<SignerInfo<AccountId, BlockNumber>>,
-	/// Whether it is revoked.
-	pub revoked: bool,
 	/// The block of creation.
 	pub created: BlockNumber,
 	/// The block of the latest change: where the walk back through its linked events starts.
@@ -218,9 +219,7 @@ pub struct EvidenceInfo<AccountId, BlockNumber> {
 
 /// An anchored batch as the runtime API returns it.
 #[derive(Clone, PartialEq, Eq, Debug, Encode, Decode, TypeInfo)]
-pub struct BatchInfo<AccountId, BlockNumber> {
-	/// The DID that anchored it.
-	pub anchorer: AccountId,
+pub struct BatchInfo<BlockNumber> {
 	/// How many hashes the tree has.
 	pub leaves: u32,
 	/// The block of anchoring.

@@ -64,7 +64,7 @@ pub trait WeightInfo {
 pub struct SubstrateWeight<T>(PhantomData<T>);
 impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 	/// Storage: `Evidence::Evidences` (r:1 w:1)
-	/// Proof: `Evidence::Evidences` (`max_values`: None, `max_size`: Some(1551), added: 4026, mode: `MaxEncodedLen`)
+	/// Proof: `Evidence::Evidences` (`max_values`: None, `max_size`: Some(1566), added: 4041, mode: `MaxEncodedLen`)
 	/// Storage: `System::BlockHash` (r:2 w:0)
 	/// Proof: `System::BlockHash` (`max_values`: None, `max_size`: Some(44), added: 2519, mode: `MaxEncodedLen`)
 	/// Storage: `Did::Dids` (r:1 w:0)
@@ -79,13 +79,13 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 		// Proof Size summary in bytes:
 		//  Measured:  `580`
 		//  Estimated: `8298`
-		// Minimum execution time: 160_413_000 picoseconds.
-		Weight::from_parts(260_202_000, 8298)
+		// Minimum execution time: 157_059_000 picoseconds.
+		Weight::from_parts(254_330_000, 8298)
 			.saturating_add(T::DbWeight::get().reads(7_u64))
 			.saturating_add(T::DbWeight::get().writes(4_u64))
 	}
 	/// Storage: `Evidence::Evidences` (r:1 w:1)
-	/// Proof: `Evidence::Evidences` (`max_values`: None, `max_size`: Some(1551), added: 4026, mode: `MaxEncodedLen`)
+	/// Proof: `Evidence::Evidences` (`max_values`: None, `max_size`: Some(1566), added: 4041, mode: `MaxEncodedLen`)
 	/// Storage: `System::BlockHash` (r:2 w:0)
 	/// Proof: `System::BlockHash` (`max_values`: None, `max_size`: Some(44), added: 2519, mode: `MaxEncodedLen`)
 	/// Storage: `Did::Dids` (r:1 w:0)
@@ -100,13 +100,13 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 		// Proof Size summary in bytes:
 		//  Measured:  `580`
 		//  Estimated: `8298`
-		// Minimum execution time: 161_648_000 picoseconds.
-		Weight::from_parts(259_866_000, 8298)
+		// Minimum execution time: 159_019_000 picoseconds.
+		Weight::from_parts(264_785_000, 8298)
 			.saturating_add(T::DbWeight::get().reads(7_u64))
 			.saturating_add(T::DbWeight::get().writes(4_u64))
 	}
 	/// Storage: `Evidence::Evidences` (r:1 w:1)
-	/// Proof: `Evidence::Evidences` (`max_values`: None, `max_size`: Some(1551), added: 4026, mode: `MaxEncodedLen`)
+	/// Proof: `Evidence::Evidences` (`max_values`: None, `max_size`: Some(1566), added: 4041, mode: `MaxEncodedLen`)
 	/// Storage: `System::BlockHash` (r:2 w:0)
 	/// Proof: `System::BlockHash` (`max_values`: None, `max_size`: Some(44), added: 2519, mode: `MaxEncodedLen`)
 	/// Storage: `Did::Dids` (r:1 w:0)
@@ -121,13 +121,13 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 		// Proof Size summary in bytes:
 		//  Measured:  `581`
 		//  Estimated: `8298`
-		// Minimum execution time: 144_877_000 picoseconds.
-		Weight::from_parts(259_119_000, 8298)
+		// Minimum execution time: 148_684_000 picoseconds.
+		Weight::from_parts(252_881_000, 8298)
 			.saturating_add(T::DbWeight::get().reads(7_u64))
 			.saturating_add(T::DbWeight::get().writes(4_u64))
 	}
 	/// Storage: `Evidence::Evidences` (r:1 w:1)
-	/// Proof: `Evidence::Evidences` (`max_values`: None, `max_size`: Some(1551), added: 4026, mode: `MaxEncodedLen`)
+	/// Proof: `Evidence::Evidences` (`max_values`: None, `max_size`: Some(1566), added: 4041, mode: `MaxEncodedLen`)
 	/// Storage: `System::BlockHash` (r:2 w:0)
 	/// Proof: `System::BlockHash` (`max_values`: None, `max_size`: Some(44), added: 2519, mode: `MaxEncodedLen`)
 	/// Storage: `Did::Dids` (r:1 w:0)
@@ -141,16 +141,18 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 	/// The range of component `s` is `[1, 15]`.
 	fn add_signature_ed25519(s: u32, ) -> Weight {
 		// Proof Size summary in bytes:
-		//  Measured:  `667 + s * (89 ±0)`
-		//  Estimated: `8298 + s * (89 ±0)`
-		// Minimum execution time: 164_694_000 picoseconds.
-		Weight::from_parts(273_025_899, 8298)
+		//  Measured:  `666 + s * (90 ±0)`
+		//  Estimated: `8298 + s * (90 ±0)`
+		// Minimum execution time: 158_773_000 picoseconds.
+		Weight::from_parts(192_663_771, 8298)
+			// Standard Error: 154_198
+			.saturating_add(Weight::from_parts(622_733, 0).saturating_mul(s.into()))
 			.saturating_add(T::DbWeight::get().reads(7_u64))
 			.saturating_add(T::DbWeight::get().writes(4_u64))
-			.saturating_add(Weight::from_parts(0, 89).saturating_mul(s.into()))
+			.saturating_add(Weight::from_parts(0, 90).saturating_mul(s.into()))
 	}
 	/// Storage: `Evidence::Evidences` (r:1 w:1)
-	/// Proof: `Evidence::Evidences` (`max_values`: None, `max_size`: Some(1551), added: 4026, mode: `MaxEncodedLen`)
+	/// Proof: `Evidence::Evidences` (`max_values`: None, `max_size`: Some(1566), added: 4041, mode: `MaxEncodedLen`)
 	/// Storage: `System::BlockHash` (r:2 w:0)
 	/// Proof: `System::BlockHash` (`max_values`: None, `max_size`: Some(44), added: 2519, mode: `MaxEncodedLen`)
 	/// Storage: `Did::Dids` (r:1 w:0)
@@ -164,16 +166,18 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 	/// The range of component `s` is `[1, 15]`.
 	fn add_signature_sr25519(s: u32, ) -> Weight {
 		// Proof Size summary in bytes:
-		//  Measured:  `667 + s * (89 ±0)`
-		//  Estimated: `8298 + s * (89 ±0)`
-		// Minimum execution time: 166_667_000 picoseconds.
-		Weight::from_parts(273_308_980, 8298)
+		//  Measured:  `666 + s * (90 ±0)`
+		//  Estimated: `8298 + s * (90 ±0)`
+		// Minimum execution time: 159_252_000 picoseconds.
+		Weight::from_parts(237_778_134, 8298)
+			// Standard Error: 196_434
+			.saturating_add(Weight::from_parts(148_688, 0).saturating_mul(s.into()))
 			.saturating_add(T::DbWeight::get().reads(7_u64))
 			.saturating_add(T::DbWeight::get().writes(4_u64))
-			.saturating_add(Weight::from_parts(0, 89).saturating_mul(s.into()))
+			.saturating_add(Weight::from_parts(0, 90).saturating_mul(s.into()))
 	}
 	/// Storage: `Evidence::Evidences` (r:1 w:1)
-	/// Proof: `Evidence::Evidences` (`max_values`: None, `max_size`: Some(1551), added: 4026, mode: `MaxEncodedLen`)
+	/// Proof: `Evidence::Evidences` (`max_values`: None, `max_size`: Some(1566), added: 4041, mode: `MaxEncodedLen`)
 	/// Storage: `System::BlockHash` (r:2 w:0)
 	/// Proof: `System::BlockHash` (`max_values`: None, `max_size`: Some(44), added: 2519, mode: `MaxEncodedLen`)
 	/// Storage: `Did::Dids` (r:1 w:0)
@@ -187,61 +191,59 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 	/// The range of component `s` is `[1, 15]`.
 	fn add_signature_ecdsa(s: u32, ) -> Weight {
 		// Proof Size summary in bytes:
-		//  Measured:  `668 + s * (89 ±0)`
-		//  Estimated: `8298 + s * (89 ±0)`
-		// Minimum execution time: 155_091_000 picoseconds.
-		Weight::from_parts(275_604_251, 8298)
+		//  Measured:  `667 + s * (90 ±0)`
+		//  Estimated: `8298 + s * (90 ±0)`
+		// Minimum execution time: 153_340_000 picoseconds.
+		Weight::from_parts(231_501_293, 8298)
+			// Standard Error: 211_883
+			.saturating_add(Weight::from_parts(2_166_999, 0).saturating_mul(s.into()))
 			.saturating_add(T::DbWeight::get().reads(7_u64))
 			.saturating_add(T::DbWeight::get().writes(4_u64))
-			.saturating_add(Weight::from_parts(0, 89).saturating_mul(s.into()))
+			.saturating_add(Weight::from_parts(0, 90).saturating_mul(s.into()))
 	}
 	/// Storage: `Did::Dids` (r:1 w:0)
 	/// Proof: `Did::Dids` (`max_values`: None, `max_size`: Some(4833), added: 7308, mode: `MaxEncodedLen`)
 	/// Storage: `Evidence::Evidences` (r:1 w:1)
-	/// Proof: `Evidence::Evidences` (`max_values`: None, `max_size`: Some(1551), added: 4026, mode: `MaxEncodedLen`)
+	/// Proof: `Evidence::Evidences` (`max_values`: None, `max_size`: Some(1566), added: 4041, mode: `MaxEncodedLen`)
 	/// Storage: `System::EventTopics` (r:1 w:1)
 	/// Proof: `System::EventTopics` (`max_values`: None, `max_size`: None, mode: `Measured`)
 	/// The range of component `s` is `[1, 16]`.
 	/// The range of component `l` is `[0, 1024]`.
-	fn add_log(s: u32, l: u32, ) -> Weight {
+	fn add_log(s: u32, _l: u32, ) -> Weight {
 		// Proof Size summary in bytes:
-		//  Measured:  `352 + s * (89 ±0)`
-		//  Estimated: `8298 + s * (89 ±0)`
-		// Minimum execution time: 31_432_000 picoseconds.
-		Weight::from_parts(41_838_991, 8298)
-			// Standard Error: 19_275
-			.saturating_add(Weight::from_parts(479_665, 0).saturating_mul(s.into()))
-			// Standard Error: 293
-			.saturating_add(Weight::from_parts(5_928, 0).saturating_mul(l.into()))
+		//  Measured:  `351 + s * (90 ±0)`
+		//  Estimated: `8298 + s * (90 ±0)`
+		// Minimum execution time: 31_724_000 picoseconds.
+		Weight::from_parts(59_110_168, 8298)
+			// Standard Error: 19_493
+			.saturating_add(Weight::from_parts(195_501, 0).saturating_mul(s.into()))
 			.saturating_add(T::DbWeight::get().reads(3_u64))
 			.saturating_add(T::DbWeight::get().writes(2_u64))
-			.saturating_add(Weight::from_parts(0, 89).saturating_mul(s.into()))
+			.saturating_add(Weight::from_parts(0, 90).saturating_mul(s.into()))
 	}
 	/// Storage: `Did::Dids` (r:1 w:0)
 	/// Proof: `Did::Dids` (`max_values`: None, `max_size`: Some(4833), added: 7308, mode: `MaxEncodedLen`)
 	/// Storage: `Evidence::Evidences` (r:1 w:1)
-	/// Proof: `Evidence::Evidences` (`max_values`: None, `max_size`: Some(1551), added: 4026, mode: `MaxEncodedLen`)
+	/// Proof: `Evidence::Evidences` (`max_values`: None, `max_size`: Some(1566), added: 4041, mode: `MaxEncodedLen`)
 	/// Storage: `System::EventTopics` (r:1 w:1)
 	/// Proof: `System::EventTopics` (`max_values`: None, `max_size`: None, mode: `Measured`)
 	/// The range of component `s` is `[1, 16]`.
 	fn set_revoked(s: u32, ) -> Weight {
 		// Proof Size summary in bytes:
-		//  Measured:  `352 + s * (89 ±0)`
-		//  Estimated: `8298 + s * (89 ±0)`
-		// Minimum execution time: 29_696_000 picoseconds.
-		Weight::from_parts(43_493_487, 8298)
-			// Standard Error: 20_929
-			.saturating_add(Weight::from_parts(268_601, 0).saturating_mul(s.into()))
+		//  Measured:  `351 + s * (90 ±0)`
+		//  Estimated: `8298 + s * (90 ±0)`
+		// Minimum execution time: 30_092_000 picoseconds.
+		Weight::from_parts(53_759_587, 8298)
 			.saturating_add(T::DbWeight::get().reads(3_u64))
 			.saturating_add(T::DbWeight::get().writes(2_u64))
-			.saturating_add(Weight::from_parts(0, 89).saturating_mul(s.into()))
+			.saturating_add(Weight::from_parts(0, 90).saturating_mul(s.into()))
 	}
 	/// Storage: `Did::Dids` (r:1 w:0)
 	/// Proof: `Did::Dids` (`max_values`: None, `max_size`: Some(4833), added: 7308, mode: `MaxEncodedLen`)
 	/// Storage: `Evidence::Evidences` (r:1 w:0)
-	/// Proof: `Evidence::Evidences` (`max_values`: None, `max_size`: Some(1551), added: 4026, mode: `MaxEncodedLen`)
+	/// Proof: `Evidence::Evidences` (`max_values`: None, `max_size`: Some(1566), added: 4041, mode: `MaxEncodedLen`)
 	/// Storage: `Evidence::ExtraKeys` (r:1 w:1)
-	/// Proof: `Evidence::ExtraKeys` (`max_values`: None, `max_size`: Some(258), added: 2733, mode: `MaxEncodedLen`)
+	/// Proof: `Evidence::ExtraKeys` (`max_values`: None, `max_size`: Some(274), added: 2749, mode: `MaxEncodedLen`)
 	/// Storage: `System::Account` (r:1 w:1)
 	/// Proof: `System::Account` (`max_values`: None, `max_size`: Some(128), added: 2603, mode: `MaxEncodedLen`)
 	/// Storage: `Balances::Holds` (r:1 w:1)
@@ -250,19 +252,19 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 	/// The range of component `k` is `[1, 128]`.
 	fn set_extra_key(s: u32, _k: u32, ) -> Weight {
 		// Proof Size summary in bytes:
-		//  Measured:  `547 + s * (89 ±0)`
+		//  Measured:  `546 + s * (90 ±0)`
 		//  Estimated: `8298`
-		// Minimum execution time: 83_534_000 picoseconds.
-		Weight::from_parts(115_081_535, 8298)
-			// Standard Error: 64_686
-			.saturating_add(Weight::from_parts(548_115, 0).saturating_mul(s.into()))
+		// Minimum execution time: 84_563_000 picoseconds.
+		Weight::from_parts(113_306_931, 8298)
+			// Standard Error: 60_174
+			.saturating_add(Weight::from_parts(706_239, 0).saturating_mul(s.into()))
 			.saturating_add(T::DbWeight::get().reads(5_u64))
 			.saturating_add(T::DbWeight::get().writes(3_u64))
 	}
 	/// Storage: `Did::Dids` (r:1 w:0)
 	/// Proof: `Did::Dids` (`max_values`: None, `max_size`: Some(4833), added: 7308, mode: `MaxEncodedLen`)
 	/// Storage: `Evidence::Batches` (r:1 w:1)
-	/// Proof: `Evidence::Batches` (`max_values`: None, `max_size`: Some(136), added: 2611, mode: `MaxEncodedLen`)
+	/// Proof: `Evidence::Batches` (`max_values`: None, `max_size`: Some(152), added: 2627, mode: `MaxEncodedLen`)
 	/// Storage: `System::Account` (r:1 w:1)
 	/// Proof: `System::Account` (`max_values`: None, `max_size`: Some(128), added: 2603, mode: `MaxEncodedLen`)
 	/// Storage: `Balances::Holds` (r:1 w:1)
@@ -271,8 +273,8 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 		// Proof Size summary in bytes:
 		//  Measured:  `460`
 		//  Estimated: `8298`
-		// Minimum execution time: 75_646_000 picoseconds.
-		Weight::from_parts(131_447_000, 8298)
+		// Minimum execution time: 76_896_000 picoseconds.
+		Weight::from_parts(139_940_000, 8298)
 			.saturating_add(T::DbWeight::get().reads(4_u64))
 			.saturating_add(T::DbWeight::get().writes(3_u64))
 	}
@@ -281,61 +283,62 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 /// The same measurements with ParityDB's database weights, for tests and mocks.
 impl WeightInfo for () {
 	fn create_evidence_ed25519() -> Weight {
-		Weight::from_parts(260_202_000, 8298)
+		Weight::from_parts(254_330_000, 8298)
 			.saturating_add(ParityDbWeight::get().reads(7_u64))
 			.saturating_add(ParityDbWeight::get().writes(4_u64))
 	}
 	fn create_evidence_sr25519() -> Weight {
-		Weight::from_parts(259_866_000, 8298)
+		Weight::from_parts(264_785_000, 8298)
 			.saturating_add(ParityDbWeight::get().reads(7_u64))
 			.saturating_add(ParityDbWeight::get().writes(4_u64))
 	}
 	fn create_evidence_ecdsa() -> Weight {
-		Weight::from_parts(259_119_000, 8298)
+		Weight::from_parts(252_881_000, 8298)
 			.saturating_add(ParityDbWeight::get().reads(7_u64))
 			.saturating_add(ParityDbWeight::get().writes(4_u64))
 	}
 	fn add_signature_ed25519(s: u32, ) -> Weight {
-		Weight::from_parts(273_025_899, 8298)
+		Weight::from_parts(192_663_771, 8298)
+			.saturating_add(Weight::from_parts(622_733, 0).saturating_mul(s.into()))
 			.saturating_add(ParityDbWeight::get().reads(7_u64))
 			.saturating_add(ParityDbWeight::get().writes(4_u64))
-			.saturating_add(Weight::from_parts(0, 89).saturating_mul(s.into()))
+			.saturating_add(Weight::from_parts(0, 90).saturating_mul(s.into()))
 	}
 	fn add_signature_sr25519(s: u32, ) -> Weight {
-		Weight::from_parts(273_308_980, 8298)
+		Weight::from_parts(237_778_134, 8298)
+			.saturating_add(Weight::from_parts(148_688, 0).saturating_mul(s.into()))
 			.saturating_add(ParityDbWeight::get().reads(7_u64))
 			.saturating_add(ParityDbWeight::get().writes(4_u64))
-			.saturating_add(Weight::from_parts(0, 89).saturating_mul(s.into()))
+			.saturating_add(Weight::from_parts(0, 90).saturating_mul(s.into()))
 	}
 	fn add_signature_ecdsa(s: u32, ) -> Weight {
-		Weight::from_parts(275_604_251, 8298)
+		Weight::from_parts(231_501_293, 8298)
+			.saturating_add(Weight::from_parts(2_166_999, 0).saturating_mul(s.into()))
 			.saturating_add(ParityDbWeight::get().reads(7_u64))
 			.saturating_add(ParityDbWeight::get().writes(4_u64))
-			.saturating_add(Weight::from_parts(0, 89).saturating_mul(s.into()))
+			.saturating_add(Weight::from_parts(0, 90).saturating_mul(s.into()))
 	}
-	fn add_log(s: u32, l: u32, ) -> Weight {
-		Weight::from_parts(41_838_991, 8298)
-			.saturating_add(Weight::from_parts(479_665, 0).saturating_mul(s.into()))
-			.saturating_add(Weight::from_parts(5_928, 0).saturating_mul(l.into()))
+	fn add_log(s: u32, _l: u32, ) -> Weight {
+		Weight::from_parts(59_110_168, 8298)
+			.saturating_add(Weight::from_parts(195_501, 0).saturating_mul(s.into()))
 			.saturating_add(ParityDbWeight::get().reads(3_u64))
 			.saturating_add(ParityDbWeight::get().writes(2_u64))
-			.saturating_add(Weight::from_parts(0, 89).saturating_mul(s.into()))
+			.saturating_add(Weight::from_parts(0, 90).saturating_mul(s.into()))
 	}
 	fn set_revoked(s: u32, ) -> Weight {
-		Weight::from_parts(43_493_487, 8298)
-			.saturating_add(Weight::from_parts(268_601, 0).saturating_mul(s.into()))
+		Weight::from_parts(53_759_587, 8298)
 			.saturating_add(ParityDbWeight::get().reads(3_u64))
 			.saturating_add(ParityDbWeight::get().writes(2_u64))
-			.saturating_add(Weight::from_parts(0, 89).saturating_mul(s.into()))
+			.saturating_add(Weight::from_parts(0, 90).saturating_mul(s.into()))
 	}
 	fn set_extra_key(s: u32, _k: u32, ) -> Weight {
-		Weight::from_parts(115_081_535, 8298)
-			.saturating_add(Weight::from_parts(548_115, 0).saturating_mul(s.into()))
+		Weight::from_parts(113_306_931, 8298)
+			.saturating_add(Weight::from_parts(706_239, 0).saturating_mul(s.into()))
 			.saturating_add(ParityDbWeight::get().reads(5_u64))
 			.saturating_add(ParityDbWeight::get().writes(3_u64))
 	}
 	fn anchor_batch() -> Weight {
-		Weight::from_parts(131_447_000, 8298)
+		Weight::from_parts(139_940_000, 8298)
 			.saturating_add(ParityDbWeight::get().reads(4_u64))
 			.saturating_add(ParityDbWeight::get().writes(3_u64))
 	}

@@ -113,6 +113,28 @@ fn update_fails() {
 }
 
 #[test]
+fn a_publisher_that_lost_its_role_cannot_update_fails() {
+	ExtBuilder::build_and_execute(|| {
+		dids();
+		recognized_issuer();
+		assert_ok!(register(ISSUER, CptRange::Authority, None, "v1"));
+		let update = |who| Cpt::update_cpt(signed(who), 1_000, b"t".to_vec(), vec![], schema("v2"));
+		assert_ok!(update(ISSUER));
+		assert_ok!(Cpt::derecognize_authority_issuer(signed(ADMIN), ISSUER));
+		assert_noop!(update(ISSUER), Error::<Test>::NotAuthorized);
+
+		// A removed administrator no longer edits the system CPTs it published.
+		assert_ok!(Cpt::add_administrator(signed(ADMIN), TARGET));
+		assert_ok!(Cpt::remove_administrator(signed(TARGET), ADMIN));
+		assert_noop!(
+			Cpt::update_cpt(signed(ADMIN), 101, b"t".to_vec(), vec![], schema("v2")),
+			Error::<Test>::NotAuthorized
+		);
+		assert_ok!(Cpt::update_cpt(signed(TARGET), 101, b"t".to_vec(), vec![], schema("v2")));
+	});
+}
+
+#[test]
 fn update_without_the_deposit_fails() {
 	ExtBuilder::build_and_execute(|| {
 		dids();

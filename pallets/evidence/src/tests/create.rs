@@ -11,7 +11,7 @@ fn create_evidence_works() {
 		assert_eq!(evidence.signers.len(), 1);
 		let signer = &evidence.signers[0];
 		assert_eq!((signer.did, signer.signed, signer.logs, signer.last_log), (ALICE, 2, 0, None));
-		assert!(!evidence.revoked);
+		assert!(!signer.revoked);
 		assert_eq!((evidence.created, evidence.link.changed), (2, 2));
 		// The relayer pays the signer record's deposit.
 		assert_eq!(signer.deposit.owner, RELAYER);

@@ -12,13 +12,15 @@ fn set_extra_key_works() {
 		dids();
 		assert_ok!(create(content(1), ALICE));
 		assert_ok!(set(ALICE, b"urn:uuid:1234", content(1)));
-		assert_eq!(Evidence::extra_key_hash(b"urn:uuid:1234"), Some(content(1)));
+		assert_eq!(Evidence::extra_key_hash(&ALICE, b"urn:uuid:1234"), Some(content(1)));
+		// Keys are read back with the DID that set them.
+		assert_eq!(Evidence::extra_key_hash(&BOB, b"urn:uuid:1234"), None);
 		let key: ExtraKeyOf<Test> = b"urn:uuid:1234".to_vec().try_into().unwrap();
-		let record = ExtraKeys::<Test>::get(&key).unwrap();
+		let record = ExtraKeys::<Test>::get(ALICE, &key).unwrap();
 		assert_eq!(held(HoldReason::ExtraKeyDeposit, ALICE), record.deposit.amount);
 		System::assert_last_event(Event::ExtraKeySet { key, hash: content(1), by: ALICE }.into());
-		assert_eq!(Evidence::extra_key_hash(b"unknown"), None);
-		assert_eq!(Evidence::extra_key_hash(&[b'k'; 100]), None);
+		assert_eq!(Evidence::extra_key_hash(&ALICE, b"unknown"), None);
+		assert_eq!(Evidence::extra_key_hash(&ALICE, &[b'k'; 100]), None);
 	});
 }
 
@@ -33,7 +35,11 @@ fn set_extra_key_fails() {
 		assert_noop!(set(ALICE, b"id", content(3)), Error::<Test>::NotFound);
 		assert_noop!(set(ALICE, b"id", content(2)), Error::<Test>::NotASigner);
 		assert_ok!(set(ALICE, b"id", content(1)));
-		// First writer wins, whoever comes second and for whichever evidence.
-		assert_noop!(set(BOB, b"id", content(2)), Error::<Test>::ExtraKeyTaken);
+		// Within a DID's namespace the first write wins ...
+		assert_noop!(set(ALICE, b"id", content(1)), Error::<Test>::ExtraKeyTaken);
+		// ... and nobody can squat another DID's key.
+		assert_ok!(set(BOB, b"id", content(2)));
+		assert_eq!(Evidence::extra_key_hash(&ALICE, b"id"), Some(content(1)));
+		assert_eq!(Evidence::extra_key_hash(&BOB, b"id"), Some(content(2)));
 	});
 }

@@ -75,12 +75,14 @@ fn add_log_fails() {
 }
 
 #[test]
-fn a_signer_revokes_and_unrevokes_works() {
+fn each_signer_revokes_for_itself_works() {
 	ExtBuilder::build_and_execute(|| {
 		signed_by_two();
 		assert_ok!(revoke(BOB, true));
-		assert!(evidence(content(1)).revoked);
-		assert!(Evidence::evidence_info(content(1)).unwrap().revoked);
+		let revoked = |who: u64| evidence(content(1)).signer(&who).map(|s| s.revoked);
+		assert_eq!((revoked(ALICE), revoked(BOB)), (Some(false), Some(true)));
+		let info = Evidence::evidence_info(content(1)).unwrap();
+		assert!(!info.signers[0].revoked && info.signers[1].revoked);
 		System::assert_last_event(
 			Event::LogAppended {
 				hash: content(1),
@@ -91,10 +93,14 @@ fn a_signer_revokes_and_unrevokes_works() {
 			}
 			.into(),
 		);
-		// Another signer may lift it; the status is one value for the evidence.
-		assert_ok!(revoke(ALICE, false));
-		assert!(!evidence(content(1)).revoked);
-		assert_eq!(evidence(content(1)).signers[0].logs, 1);
+		// A DID that signs later can neither lift nor impose Bob's revocation.
+		assert_ok!(sign(content(1), CHARLIE));
+		assert_noop!(revoke(CHARLIE, false), Error::<Test>::NotRevoked);
+		assert_eq!(revoked(BOB), Some(true));
+		// Bob lifts his own.
+		assert_ok!(revoke(BOB, false));
+		assert_eq!(revoked(BOB), Some(false));
+		assert_eq!(evidence(content(1)).signer(&BOB).unwrap().logs, 2);
 	});
 }
 
@@ -105,7 +111,7 @@ fn set_revoked_fails() {
 		assert_noop!(revoke(CHARLIE, true), Error::<Test>::NotASigner);
 		assert_noop!(revoke(ALICE, false), Error::<Test>::NotRevoked);
 		assert_ok!(revoke(ALICE, true));
-		assert_noop!(revoke(BOB, true), Error::<Test>::AlreadyRevoked);
+		assert_noop!(revoke(ALICE, true), Error::<Test>::AlreadyRevoked);
 		assert_noop!(
 			Evidence::set_revoked(RuntimeOrigin::signed(ALICE), content(2), true),
 			Error::<Test>::NotFound
