@@ -20,10 +20,19 @@ export const SIGNING = {
   capabilityInvocation: true
 };
 
+/** The chain's name for the signature scheme of a keyring pair. */
+function schemeOf (pair) {
+  return { sr25519: 'Sr25519', ed25519: 'Ed25519', ecdsa: 'EcdsaSecp256k1' }[pair.type];
+}
+
 /** A verification key for `did.create` / `did.addKey` / `did.rotateKey` from a keyring pair. */
 export function keyOf (id, pair, relationships = SIGNING, expires = null) {
-  const scheme = { sr25519: 'Sr25519', ed25519: 'Ed25519', ecdsa: 'EcdsaSecp256k1' }[pair.type];
-  return { id, public: { [scheme]: pair.publicKey }, relationships, expires };
+  return { id, public: { [schemeOf(pair)]: pair.publicKey }, relationships, expires };
+}
+
+/** A `DidSignature`: `pair`, holding the DID key `keyId`, signs `bytes`. */
+export function didSignature (pair, keyId, bytes) {
+  return { keyId, signature: { [schemeOf(pair)]: pair.sign(bytes) } };
 }
 
 /** The `publicKeyMultibase` a resolver shows for a keyring pair's key. */
@@ -56,10 +65,8 @@ export function signDidOperation (api, { did, nonce, call, expires, submitter, s
     api.createType('u32', expires).toU8a(),
     decodeAddress(submitter)
   );
-  const scheme = { sr25519: 'Sr25519', ed25519: 'Ed25519', ecdsa: 'EcdsaSecp256k1' }[signer.type];
   const operation = { did, nonce, call: method, expires, submitter, genesisHash };
-  const signature = { keyId, signature: { [scheme]: signer.sign(bytes) } };
-  return [operation, signature];
+  return [operation, didSignature(signer, keyId, bytes)];
 }
 
 /** The `teeid-resolve` binary next to `teeid-node`. */

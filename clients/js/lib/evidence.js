@@ -3,6 +3,7 @@
 
 import { stringToU8a, u8aConcat } from '@polkadot/util';
 import { decodeAddress } from '@polkadot/util-crypto';
+import { didSignature } from './did.js';
 
 /** The domain tag of evidence signatures (16 bytes). */
 const EVIDENCE_TAG = stringToU8a('teeid/evidence/1');
@@ -29,6 +30,5 @@ export async function signEvidence (api, { hash, signer, pair, keyId, genesisHas
     hash,
     decodeAddress(signer)
   );
-  const scheme = { sr25519: 'Sr25519', ed25519: 'Ed25519', ecdsa: 'EcdsaSecp256k1' }[pair.type];
-  return [signer, number, blockHash, { keyId, signature: { [scheme]: pair.sign(bytes) } }];
+  return [signer, number, blockHash, didSignature(pair, keyId, bytes)];
 }
