@@ -15,6 +15,7 @@ declare -A WEIGHTS=(
 	[pallet_did]=pallets/did/src/weights.rs
 	[pallet_cpt]=pallets/cpt/src/weights.rs
 	[pallet_evidence]=pallets/evidence/src/weights.rs
+	[pallet_attestation]=pallets/attestation/src/weights.rs
 )
 pallets=("$@")
 ((${#pallets[@]})) || pallets=("${!WEIGHTS[@]}")

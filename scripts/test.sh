@@ -14,7 +14,8 @@ log "cargo test (release)"
 cargo test --release --locked --workspace
 
 log "benchmark test suites (every benchmark also runs as a test on the mock runtime)"
-cargo test --release --locked -p pallet-did -p pallet-cpt -p pallet-evidence --features runtime-benchmarks
+cargo test --release --locked -p pallet-did -p pallet-cpt -p pallet-evidence -p pallet-attestation \
+	--features runtime-benchmarks
 
 log "end-to-end suite (clients/js)"
 # The suite runs in its own process group; whatever happens, every process in it (test runner

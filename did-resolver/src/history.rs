@@ -126,6 +126,8 @@ pub fn describe(event: &DidEvent) -> Value {
 		DidEvent::ServiceRemoved { .. } => "ServiceRemoved",
 		DidEvent::DidDeactivated { .. } => "DidDeactivated",
 		DidEvent::DidCallDispatched { .. } => "DidCallDispatched",
+		DidEvent::SignerBound { .. } => "SignerBound",
+		DidEvent::SignerUnbound { .. } => "SignerUnbound",
 		_ => "Unknown",
 	};
 	let mut out = json!({ "event": name, "previous": event.previous() });
@@ -134,6 +136,9 @@ pub fn describe(event: &DidEvent) -> Value {
 	{
 		out["name"] = json!(text(name));
 		out["value"] = json!(text(value));
+	}
+	if let DidEvent::SignerBound { key_id, .. } | DidEvent::SignerUnbound { key_id, .. } = event {
+		out["keyId"] = json!(text(key_id));
 	}
 	out
 }

@@ -5,6 +5,8 @@
 //! the chain, the worker and the TA can never disagree on an encoding: there is exactly one
 //! definition of each.
 //!
+//! - [`attestation`]: the TEE worker's report R, endorsements, work reports and the platform
+//!   evidence (OP-TEE attestation PTA shape) that the chain and the TA both check.
 //! - [`chain`]: the chain's basic types (account, balance, block number, hash, signature).
 //! - [`history`]: the head of a record's linked events (WeIdentity, ERC-1056).
 //! - [`json`]: strict JSON and its canonical form (RFC 8785), so that every side hashes and
@@ -19,6 +21,7 @@
 
 extern crate alloc;
 
+pub mod attestation;
 pub mod chain;
 pub mod history;
 pub mod json;

@@ -35,6 +35,8 @@ pub enum SigningDomain {
 	Endorsement,
 	/// A TEE worker's periodic work report.
 	WorkReport,
+	/// A joining worker's countersignature of its endorsement, Sig_M(Sig_V(R)).
+	Countersignature,
 }
 
 impl SigningDomain {
@@ -47,6 +49,7 @@ impl SigningDomain {
 			SigningDomain::WorkerReport => b"teeid/report/v1\0",
 			SigningDomain::Endorsement => b"teeid/endorse/v1",
 			SigningDomain::WorkReport => b"teeid/work/v1\0\0\0",
+			SigningDomain::Countersignature => b"teeid/counter/v1",
 		}
 	}
 }
@@ -130,6 +133,7 @@ mod tests {
 			SigningDomain::WorkerReport,
 			SigningDomain::Endorsement,
 			SigningDomain::WorkReport,
+			SigningDomain::Countersignature,
 		];
 		for (i, a) in all.iter().enumerate() {
 			assert!(a.tag().starts_with(b"teeid/"));

@@ -17,7 +17,7 @@ use sp_runtime::{
 use sp_version::RuntimeVersion;
 
 use super::{
-	AccountId, Aura, Balance, Block, BlockNumber, Cpt, Evidence, Executive, Grandpa,
+	AccountId, Attestation, Aura, Balance, Block, BlockNumber, Cpt, Evidence, Executive, Grandpa,
 	InherentDataExt, Nonce, Runtime, RuntimeCall, RuntimeGenesisConfig, SessionKeys, System,
 	TransactionPayment, VERSION,
 };
@@ -210,6 +210,42 @@ impl_runtime_apis! {
 			proof: teeid_primitives::merkle::BatchProof,
 		) -> Result<(), pallet_evidence::BatchProofError> {
 			Evidence::verify_batch_proof(&anchorer, root, &proof)
+		}
+	}
+
+	impl pallet_attestation::runtime_api::AttestationApi<Block, AccountId, BlockNumber, Balance> for Runtime {
+		fn worker(
+			worker: pallet_attestation::WorkerKey,
+		) -> Option<pallet_attestation::WorkerView<AccountId, BlockNumber, Balance>> {
+			Attestation::worker_view(worker)
+		}
+
+		fn worker_of(operator: AccountId) -> Option<pallet_attestation::WorkerKey> {
+			pallet_attestation::OperatorWorker::<Runtime>::get(operator)
+		}
+
+		fn allowed_code() -> Vec<pallet_attestation::AllowedCode<BlockNumber>> {
+			pallet_attestation::CodeAllowlist::<Runtime>::get().into_inner()
+		}
+
+		fn network_key() -> Option<pallet_attestation::NetworkKey> {
+			pallet_attestation::NetworkPublicKey::<Runtime>::get()
+		}
+
+		fn simulation_enabled() -> bool {
+			pallet_attestation::SimulationEnabled::<Runtime>::get()
+		}
+
+		fn current_slot() -> u32 {
+			Attestation::current_slot()
+		}
+
+		fn signers(did: AccountId) -> Vec<pallet_attestation::SignerView<BlockNumber>> {
+			Attestation::signers_of(&did)
+		}
+
+		fn signs_for(worker: pallet_attestation::WorkerKey) -> Vec<AccountId> {
+			pallet_attestation::SignsFor::<Runtime>::iter_key_prefix(worker).collect()
 		}
 	}
 

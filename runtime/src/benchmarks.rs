@@ -11,6 +11,7 @@ frame_benchmarking::define_benchmarks!(
 	[pallet_did, Did]
 	[pallet_cpt, Cpt]
 	[pallet_evidence, Evidence]
+	[pallet_attestation, Attestation]
 );
 
 pub use frame_benchmarking::baseline::Pallet as BaselineBench;
@@ -18,7 +19,7 @@ pub use frame_system_benchmarking::{
 	extensions::Pallet as SystemExtensionsBench, Pallet as SystemBench,
 };
 
-pub use super::{Balances, Cpt, Did, Evidence, Runtime, Sudo, Timestamp, Utility};
+pub use super::{Attestation, Balances, Cpt, Did, Evidence, Runtime, Sudo, Timestamp, Utility};
 
 impl frame_system_benchmarking::Config for Runtime {}
 impl frame_benchmarking::baseline::Config for Runtime {}

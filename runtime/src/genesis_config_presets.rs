@@ -9,7 +9,9 @@ use sp_consensus_grandpa::AuthorityId as GrandpaId;
 use sp_genesis_builder::{self, PresetId};
 use sp_keyring::{Ed25519Keyring, Sr25519Keyring};
 
-use crate::{AccountId, BalancesConfig, CptConfig, RuntimeGenesisConfig, SudoConfig, UNIT};
+use crate::{
+	AccountId, AttestationConfig, BalancesConfig, CptConfig, RuntimeGenesisConfig, SudoConfig, UNIT,
+};
 
 /// What each well-known development account starts with.
 pub const ENDOWMENT: crate::Balance = 1_000_000 * UNIT;
@@ -66,11 +68,12 @@ fn cpt_genesis(admin: AccountId) -> CptConfig {
 }
 
 /// The genesis patch shared by the presets; `root` is the sudo key and the first CPT
-/// administrator.
+/// administrator. `simulation` lets TEE workers on the `Simulated` platform register.
 fn testnet_genesis(
 	authorities: Vec<(AuraId, GrandpaId)>,
 	endowed_accounts: Vec<AccountId>,
 	root: AccountId,
+	simulation: bool,
 ) -> Value {
 	build_struct_json_patch!(RuntimeGenesisConfig {
 		balances: BalancesConfig {
@@ -84,19 +87,23 @@ fn testnet_genesis(
 		},
 		sudo: SudoConfig { key: Some(root.clone()) },
 		cpt: cpt_genesis(root),
+		attestation: AttestationConfig { allowed_code: Vec::new(), simulation },
 	})
 }
 
-/// `development`: Alice is the only validator and the sudo key; the dev accounts are funded.
+/// `development`: Alice is the only validator and the sudo key; the dev accounts are funded;
+/// simulated TEE workers may register.
 pub fn development_config_genesis() -> Value {
 	testnet_genesis(
 		vec![authority(Sr25519Keyring::Alice, Ed25519Keyring::Alice)],
 		dev_accounts(),
 		Sr25519Keyring::Alice.to_account_id(),
+		true,
 	)
 }
 
-/// `local_testnet`: Alice and Bob validate together; Alice is the sudo key.
+/// `local_testnet`: Alice and Bob validate together; Alice is the sudo key; only workers on
+/// real TEE hardware may register (root may turn the simulation on).
 pub fn local_config_genesis() -> Value {
 	testnet_genesis(
 		vec![
@@ -105,6 +112,7 @@ pub fn local_config_genesis() -> Value {
 		],
 		dev_accounts(),
 		Sr25519Keyring::Alice.to_account_id(),
+		false,
 	)
 }
 

@@ -192,6 +192,9 @@ mod runtime {
 
 	#[runtime::pallet_index(22)]
 	pub type Evidence = pallet_evidence;
+
+	#[runtime::pallet_index(23)]
+	pub type Attestation = pallet_attestation;
 }
 
 #[cfg(test)]

@@ -91,6 +91,16 @@ fn local_testnet_preset_has_alice_and_bob_as_validators_works() {
 }
 
 #[test]
+fn only_the_development_preset_accepts_simulated_workers_works() {
+	with_preset(DEV_RUNTIME_PRESET, || {
+		assert!(pallet_attestation::SimulationEnabled::<Runtime>::get());
+	});
+	with_preset(LOCAL_TESTNET_RUNTIME_PRESET, || {
+		assert!(!pallet_attestation::SimulationEnabled::<Runtime>::get());
+	});
+}
+
+#[test]
 fn metadata_v15_and_newer_are_offered_works() {
 	let versions = Runtime::metadata_versions();
 	assert!(versions.contains(&15), "metadata versions: {versions:?}");

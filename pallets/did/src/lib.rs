@@ -82,13 +82,20 @@ use frame_support::{
 };
 use frame_system::pallet_prelude::*;
 use scale_info::TypeInfo;
+use sp_core::ed25519;
 use sp_runtime::traits::{Dispatchable, Hash, Saturating, Zero};
-use teeid_primitives::signing::{Anchor, SigningDomain, SigningPayload};
+use teeid_primitives::{
+	attestation::{parse_tee_key_id, tee_key_id},
+	signing::{Anchor, SigningDomain, SigningPayload},
+};
 
 pub use origin::{DidRawOrigin, EnsureDid};
 pub use pallet::*;
 pub use signature::{DidSignature, SignatureBytes, SignatureScheme};
-pub use traits::{ActingDid, ActingDidError, DidAuthError, DidAuthorizedCall, DidInspect};
+pub use traits::{
+	ActingDid, ActingDidError, BoundSigners, DidAuthError, DidAuthorizedCall, DidInspect,
+	SignerHistory,
+};
 pub use types::*;
 pub use weights::WeightInfo;
 
@@ -225,6 +232,10 @@ pub mod pallet {
 		#[pallet::constant]
 		type MaxOperationValidity: Get<BlockNumberFor<Self>>;
 
+		/// The TEE signers bound to DIDs (the attestation pallet), which count as assertion
+		/// keys of the DIDs they are bound to; `()` if there are none.
+		type BoundSigners: BoundSigners<Self::AccountId>;
+
 		/// Weights of this pallet's calls.
 		type WeightInfo: WeightInfo;
 	}
@@ -324,6 +335,16 @@ pub mod pallet {
 			result: DispatchResult,
 			previous: Option<BlockNumberFor<T>>,
 		},
+		/// A TEE signer was bound to the DID: its key `key_id` is an assertion key of the DID
+		/// while the binding lasts and the worker is active.
+		SignerBound {
+			did: T::AccountId,
+			key_id: Vec<u8>,
+			public: ed25519::Public,
+			previous: Option<BlockNumberFor<T>>,
+		},
+		/// A TEE signer's binding to the DID ended.
+		SignerUnbound { did: T::AccountId, key_id: Vec<u8>, previous: Option<BlockNumberFor<T>> },
 	}
 
 	/// The pallet's errors.
@@ -340,6 +361,8 @@ pub mod pallet {
 		/// A key or service id is empty, too long, or not a valid URL fragment
 		/// (`A-Z a-z 0-9 . _ -`).
 		InvalidId,
+		/// Key ids starting with `tee-` are reserved for the TEE signers bound to a DID.
+		ReservedId,
 		/// Two keys, or two services, would share an id.
 		DuplicateId,
 		/// The DID has no key with this id.
@@ -394,6 +417,7 @@ pub mod pallet {
 		fn from(error: DidError) -> Self {
 			match error {
 				DidError::InvalidId => Error::InvalidId,
+				DidError::ReservedId => Error::ReservedId,
 				DidError::DuplicateId => Error::DuplicateId,
 				DidError::KeyNotFound => Error::KeyNotFound,
 				DidError::ServiceNotFound => Error::ServiceNotFound,
@@ -814,7 +838,7 @@ pub mod pallet {
 			details.ensure_active().map_err(Error::<T>::from)?;
 			ensure!(operation.nonce > details.nonce, Error::<T>::Replayed);
 			ensure!(operation.nonce == details.nonce.saturating_add(1), Error::<T>::BadNonce);
-			Self::verify_with(&details, relationship, &operation.signing_bytes(), &signature)
+			Self::verify_with(None, &details, relationship, &operation.signing_bytes(), &signature)
 				.map_err(Error::<T>::from)?;
 
 			details.nonce = operation.nonce;
@@ -920,8 +944,11 @@ pub mod pallet {
 		}
 
 		/// Checks that `signature` over `message` is by a key of `details` valid now for
-		/// `relationship`.
+		/// `relationship`. With `bound_signers_of`, the TEE signers bound to that DID count as
+		/// its assertion keys too; DID-signed operations pass `None`, so a TEE signs statements
+		/// for a DID (credentials, evidence) but never acts as it.
 		fn verify_with(
+			bound_signers_of: Option<&T::AccountId>,
 			details: &DidDetails<T>,
 			relationship: Relationship,
 			message: &[u8],
@@ -931,11 +958,13 @@ pub mod pallet {
 				return Err(DidAuthError::Deactivated);
 			}
 			let now = frame_system::Pallet::<T>::block_number();
-			let key = details.key(&signature.key_id).ok_or(DidAuthError::KeyNotFound)?;
-			if !key.authorizes(relationship, now) {
-				return Err(DidAuthError::KeyNotAuthorized);
-			}
-			if !key.public.verify(message, &signature.signature) {
+			let public = match (details.key(&signature.key_id), bound_signers_of) {
+				(Some(key), _) if key.authorizes(relationship, now) => key.public.clone(),
+				(Some(_), _) => return Err(DidAuthError::KeyNotAuthorized),
+				(None, Some(did)) => Self::bound_signer(did, &signature.key_id, relationship)?,
+				(None, None) => return Err(DidAuthError::KeyNotFound),
+			};
+			if !public.verify(message, &signature.signature) {
 				return Err(DidAuthError::BadSignature);
 			}
 			Ok(())
@@ -957,11 +986,54 @@ pub mod pallet {
 			}
 		}
 
-		/// The state of `did` for the runtime API.
+		/// The TEE signer that `key_id` names, if it is bound to `did` and active: it counts
+		/// as an assertion key of `did`, and for nothing else.
+		fn bound_signer(
+			did: &T::AccountId,
+			key_id: &[u8],
+			relationship: Relationship,
+		) -> Result<PublicKey, DidAuthError> {
+			let key = parse_tee_key_id(key_id).ok_or(DidAuthError::KeyNotFound)?;
+			if !T::BoundSigners::is_bound(did, &key) {
+				return Err(DidAuthError::KeyNotFound);
+			}
+			if relationship != Relationship::AssertionMethod {
+				return Err(DidAuthError::KeyNotAuthorized);
+			}
+			Ok(PublicKey::Ed25519(key))
+		}
+
+		/// The state of `did` for the runtime API. Its keys include the active TEE signers
+		/// bound to it, as assertion keys with ids `tee-<hex key>`.
 		pub fn did_state(
 			did: &T::AccountId,
 		) -> Option<DidState<T::AccountId, BlockNumberFor<T>, BalanceOf<T>>> {
-			Dids::<T>::get(did).map(|details| details.to_state())
+			let mut state = Dids::<T>::get(did)?.to_state();
+			if !state.deactivated {
+				state.keys.extend(T::BoundSigners::bound_keys(did).into_iter().map(|key| {
+					KeyInput {
+						id: tee_key_id(&key),
+						public: PublicKey::Ed25519(key),
+						relationships: Relationships::ASSERTION_METHOD,
+						expires: None,
+					}
+				}));
+			}
+			Some(state)
+		}
+
+		/// Records a change of `did`'s bound signers as a linked event of the DID. A DID that
+		/// does not exist has no history to extend.
+		fn note_signer_change(
+			did: &T::AccountId,
+			event: impl FnOnce(Option<BlockNumberFor<T>>) -> Event<T>,
+		) {
+			Dids::<T>::mutate_exists(did, |details| {
+				if let Some(details) = details {
+					let previous = details.record_change(frame_system::Pallet::<T>::block_number());
+					Self::deposit_linked_event(did, event(previous));
+				}
+			});
 		}
 
 		/// The block of `did`'s latest change, where its history walk starts.
@@ -981,8 +1053,10 @@ pub mod pallet {
 
 		fn has_valid_key(did: &T::AccountId, key_id: &[u8], relationship: Relationship) -> bool {
 			let now = frame_system::Pallet::<T>::block_number();
-			Dids::<T>::get(did)
-				.is_some_and(|d| d.authorizing_key(key_id, relationship, now).is_some())
+			Dids::<T>::get(did).is_some_and(|d| {
+				d.authorizing_key(key_id, relationship, now).is_some()
+					|| (!d.deactivated && Self::bound_signer(did, key_id, relationship).is_ok())
+			})
 		}
 
 		fn is_delegate(did: &T::AccountId, kind: DelegateKind, who: &T::AccountId) -> bool {
@@ -997,7 +1071,26 @@ pub mod pallet {
 			signature: &DidSignature,
 		) -> Result<(), DidAuthError> {
 			let details = Dids::<T>::get(did).ok_or(DidAuthError::UnknownDid)?;
-			Self::verify_with(&details, relationship, message, signature)
+			Self::verify_with(Some(did), &details, relationship, message, signature)
+		}
+	}
+
+	impl<T: Config> SignerHistory<T::AccountId> for Pallet<T> {
+		fn signer_bound(did: &T::AccountId, public: &ed25519::Public) {
+			Self::note_signer_change(did, |previous| Event::SignerBound {
+				did: did.clone(),
+				key_id: tee_key_id(public),
+				public: *public,
+				previous,
+			});
+		}
+
+		fn signer_unbound(did: &T::AccountId, public: &ed25519::Public) {
+			Self::note_signer_change(did, |previous| Event::SignerUnbound {
+				did: did.clone(),
+				key_id: tee_key_id(public),
+				previous,
+			});
 		}
 	}
 
@@ -1016,7 +1109,7 @@ pub mod pallet {
 		#[cfg(feature = "runtime-benchmarks")]
 		fn benchmark_did(who: &T::AccountId) -> OriginFor<T> {
 			use sp_runtime::traits::Bounded;
-			T::Currency::set_balance(who, BalanceOf::<T>::max_value() / 4u32.into());
+			T::Currency::set_balance(who, BalanceOf::<T>::max_value() / 1_000_000u32.into());
 			let origin: OriginFor<T> = frame_system::RawOrigin::Signed(who.clone()).into();
 			if !Dids::<T>::contains_key(who) {
 				Self::create(origin.clone(), alloc::vec![benchmarking::filler_key::<T>(0)], None)
@@ -1028,7 +1121,7 @@ pub mod pallet {
 		#[cfg(feature = "runtime-benchmarks")]
 		fn benchmark_did_with_key(who: &T::AccountId, key_id: &[u8], public: PublicKey) {
 			use sp_runtime::traits::Bounded;
-			T::Currency::set_balance(who, BalanceOf::<T>::max_value() / 4u32.into());
+			T::Currency::set_balance(who, BalanceOf::<T>::max_value() / 1_000_000u32.into());
 			let key = VerificationKey {
 				id: key_id.to_vec(),
 				public,
@@ -1088,7 +1181,9 @@ impl<T: Config> Event<T> {
 			| Event::ServiceAdded { did, .. }
 			| Event::ServiceRemoved { did, .. }
 			| Event::DidDeactivated { did, .. }
-			| Event::DidCallDispatched { did, .. } => Some(did),
+			| Event::DidCallDispatched { did, .. }
+			| Event::SignerBound { did, .. }
+			| Event::SignerUnbound { did, .. } => Some(did),
 			Event::__Ignore(..) => None,
 		}
 	}
@@ -1108,7 +1203,9 @@ impl<T: Config> Event<T> {
 			| Event::ServiceAdded { previous, .. }
 			| Event::ServiceRemoved { previous, .. }
 			| Event::DidDeactivated { previous, .. }
-			| Event::DidCallDispatched { previous, .. } => *previous,
+			| Event::DidCallDispatched { previous, .. }
+			| Event::SignerBound { previous, .. }
+			| Event::SignerUnbound { previous, .. } => *previous,
 			Event::__Ignore(..) => None,
 		}
 	}

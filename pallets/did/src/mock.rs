@@ -51,6 +51,7 @@ impl pallet_did::Config for Test {
 	type MaxAttributeNameLength = ConstU32<32>;
 	type MaxAttributeValueLength = ConstU32<64>;
 	type MaxOperationValidity = MaxOperationValidity;
+	type BoundSigners = ();
 	type WeightInfo = ();
 }
 

@@ -4,6 +4,8 @@ use crate::{
 	signature::DidSignature,
 	types::{DelegateKind, Relationship},
 };
+use alloc::vec::Vec;
+use sp_core::ed25519;
 
 /// Why a DID signature was not accepted.
 #[derive(Clone, Copy, PartialEq, Eq, Debug)]
@@ -91,4 +93,40 @@ pub trait ActingDid<Origin, AccountId> {
 	/// `public` under `key_id`, with every signing relationship.
 	#[cfg(feature = "runtime-benchmarks")]
 	fn benchmark_did_with_key(who: &AccountId, key_id: &[u8], public: crate::PublicKey);
+}
+
+/// The TEE signers bound to DIDs, as the pallet that binds them (attestation) reports them.
+///
+/// A bound signer counts as an assertion key of the DID, under the key id
+/// [`tee_key_id`](teeid_primitives::attestation::tee_key_id) of its key, for as long as
+/// `is_bound` says so (the binding exists and the worker is active). It never authorizes
+/// anything else: a TEE signs credentials for a DID, it does not control it.
+pub trait BoundSigners<AccountId> {
+	/// Whether TEE key `key` is bound to `did` and counts now.
+	fn is_bound(did: &AccountId, key: &ed25519::Public) -> bool;
+
+	/// The TEE keys bound to `did` that count now, for DID documents. The provider bounds how
+	/// many there can be.
+	fn bound_keys(did: &AccountId) -> Vec<ed25519::Public>;
+}
+
+/// No TEE signers: for runtimes without the attestation pallet.
+impl<AccountId> BoundSigners<AccountId> for () {
+	fn is_bound(_: &AccountId, _: &ed25519::Public) -> bool {
+		false
+	}
+
+	fn bound_keys(_: &AccountId) -> Vec<ed25519::Public> {
+		Vec::new()
+	}
+}
+
+/// Records binding changes in the DID's linked-event history, so that walking a DID's history
+/// shows when each TEE signer started and stopped signing for it.
+pub trait SignerHistory<AccountId> {
+	/// `public` was bound to `did`.
+	fn signer_bound(did: &AccountId, public: &ed25519::Public);
+
+	/// `public`'s binding to `did` ended.
+	fn signer_unbound(did: &AccountId, public: &ed25519::Public);
 }

@@ -114,6 +114,15 @@ impl Relationships {
 		capability_invocation: true,
 	};
 
+	/// Only `assertionMethod`: what a bound TEE signer may do for a DID.
+	pub const ASSERTION_METHOD: Self = Self {
+		authentication: false,
+		assertion_method: true,
+		key_agreement: false,
+		capability_delegation: false,
+		capability_invocation: false,
+	};
+
 	/// Only `keyAgreement`.
 	pub const KEY_AGREEMENT: Self = Self {
 		authentication: false,
@@ -276,6 +285,8 @@ pub type BalanceOf<T> = <<T as Config>::Currency as frame_support::traits::fungi
 pub enum DidError {
 	/// A key or service id is empty, too long or has characters a DID URL fragment cannot.
 	InvalidId,
+	/// A key id starts with `tee-`, which names the TEE signers bound to a DID.
+	ReservedId,
 	/// Two keys, or two services, share an id.
 	DuplicateId,
 	/// The DID has no key with this id.
@@ -374,6 +385,9 @@ pub fn bounded_key<T: Config>(
 	}
 	if key.expires.is_some_and(|last| last <= now) {
 		return Err(DidError::InvalidExpiry);
+	}
+	if key.id.starts_with(teeid_primitives::attestation::TEE_KEY_ID_PREFIX) {
+		return Err(DidError::ReservedId);
 	}
 	Ok(VerificationKey {
 		id: bounded_id::<T>(key.id)?,

@@ -17,10 +17,10 @@ use sp_runtime::{traits::One, Perbill};
 use sp_version::RuntimeVersion;
 
 use super::{
-	AccountId, Aura, Balance, Balances, Block, BlockNumber, Did, Hash, Nonce, OriginCaller,
-	PalletInfo, Runtime, RuntimeCall, RuntimeEvent, RuntimeFreezeReason, RuntimeHoldReason,
-	RuntimeOrigin, RuntimeTask, System, EXISTENTIAL_DEPOSIT, HOURS, MILLI_UNIT, SLOT_DURATION,
-	SS58_PREFIX, VERSION,
+	AccountId, Attestation, Aura, Balance, Balances, Block, BlockNumber, Did, Hash, Nonce,
+	OriginCaller, PalletInfo, Runtime, RuntimeCall, RuntimeEvent, RuntimeFreezeReason,
+	RuntimeHoldReason, RuntimeOrigin, RuntimeTask, System, EXISTENTIAL_DEPOSIT, HOURS, MILLI_UNIT,
+	MINUTES, SLOT_DURATION, SS58_PREFIX, UNIT, VERSION,
 };
 
 /// Normal transactions may fill this share of a block; the rest is kept for operational ones.
@@ -162,6 +162,7 @@ impl pallet_did::Config for Runtime {
 	type MaxAttributeNameLength = ConstU32<64>;
 	type MaxAttributeValueLength = ConstU32<1024>;
 	type MaxOperationValidity = DidMaxOperationValidity;
+	type BoundSigners = Attestation;
 	type WeightInfo = pallet_did::weights::SubstrateWeight<Runtime>;
 }
 
@@ -224,4 +225,34 @@ impl pallet_evidence::Config for Runtime {
 	type MaxExtraKeyLength = ConstU32<128>;
 	type SignatureValidity = EvidenceSignatureValidity;
 	type WeightInfo = pallet_evidence::weights::SubstrateWeight<Runtime>;
+}
+
+parameter_types! {
+	/// A worker holds 10 TEEID while registered; a signer binding 0.1 TEEID.
+	pub const AttestationWorkerDeposit: Balance = 10 * UNIT;
+	pub const AttestationBindingDeposit: Balance = 100 * MILLI_UNIT;
+	/// A report must be anchored at a block of the last ten minutes.
+	pub const AttestationReportValidity: BlockNumber = 10 * MINUTES;
+	/// Workers report once a minute.
+	pub const AttestationSlotLength: BlockNumber = MINUTES;
+}
+
+impl pallet_attestation::Config for Runtime {
+	type RuntimeEvent = RuntimeEvent;
+	type Dids = Did;
+	type AdminOrigin = frame_system::EnsureRoot<AccountId>;
+	type Currency = Balances;
+	type RuntimeHoldReason = RuntimeHoldReason;
+	type WorkerDeposit = AttestationWorkerDeposit;
+	type BindingDeposit = AttestationBindingDeposit;
+	type ReportValidity = AttestationReportValidity;
+	type SlotLength = AttestationSlotLength;
+	/// A worker that misses three reports in a row is inactive...
+	type MissedSlots = ConstU32<3>;
+	/// ...and may be unregistered by anyone ten slots later.
+	type StaleSlots = ConstU32<10>;
+	type MaxAllowedCode = ConstU32<16>;
+	type MaxSignersPerDid = ConstU32<8>;
+	type MaxExpiriesPerBlock = ConstU32<32>;
+	type WeightInfo = pallet_attestation::weights::SubstrateWeight<Runtime>;
 }

@@ -1,0 +1,335 @@
+//! Benchmarks of the attestation pallet, with real Ed25519 keys from the keystore, real
+//! device-key evidence (the largest device key, the slowest to verify) and the allowlist full
+//! with the measurement in use last, so every scan is the longest.
+
+use super::*;
+use frame_benchmarking::v2::*;
+use frame_support::traits::{fungible::Mutate, Hooks};
+use frame_system::RawOrigin;
+use pallet_did::{benchmark_helpers::KEY_TYPE, ActingDid};
+use sp_runtime::traits::Bounded;
+use teeid_primitives::attestation::{
+	testing, ReportBody, ReportPayload, WorkReportBody, WorkerReport,
+};
+use teeid_primitives::signing::SigningPayload;
+
+/// The measurement the benchmarked workers run.
+const CODE: Measurement = [0xc0; 32];
+/// The network key of the benchmark chain.
+const NETWORK: [u8; 32] = [0x4e; 32];
+
+/// An account with ample funds for any deposit.
+fn funded<T: Config>(name: &'static str, index: u32) -> T::AccountId {
+	let who: T::AccountId = account(name, index, 0);
+	T::Currency::set_balance(&who, BalanceOf::<T>::max_value() / 1_000_000u32.into());
+	who
+}
+
+/// A TEE signing key in the keystore.
+fn tee_key() -> WorkerKey {
+	sp_io::crypto::ed25519_generate(KEY_TYPE, None)
+}
+
+fn sign(key: &WorkerKey, message: &[u8]) -> ed25519::Signature {
+	sp_io::crypto::ed25519_sign(KEY_TYPE, key, message).expect("the key is in the keystore")
+}
+
+/// Block 10 of a chain with block 9 finished, the allowlist full (`CODE` last), simulation on
+/// and the network key recorded.
+fn chain<T: Config>() {
+	let anchor: BlockNumberFor<T> = 9u32.into();
+	frame_system::BlockHash::<T>::insert(anchor, T::Hash::default());
+	frame_system::Pallet::<T>::set_block_number(10u32.into());
+	let expires = BlockNumberFor::<T>::max_value();
+	let mut list: Vec<_> = (1..T::MaxAllowedCode::get())
+		.map(|i| AllowedCode { measurement: [i as u8; 32], expires })
+		.collect();
+	list.push(AllowedCode { measurement: CODE, expires });
+	CodeAllowlist::<T>::put(BoundedVec::try_from(list).expect("MaxAllowedCode entries"));
+	SimulationEnabled::<T>::put(true);
+	NetworkPublicKey::<T>::put(NetworkKey {
+		public: NETWORK,
+		fingerprint: network_key_fingerprint(&NETWORK),
+	});
+}
+
+/// R of `key` for `operator`, anchored at block 9, with evidence.
+fn report<T: Config>(key: WorkerKey, operator: &T::AccountId) -> WorkerReportOf<T> {
+	let number: BlockNumberFor<T> = 9u32.into();
+	let payload = ReportPayload {
+		domain: SigningDomain::WorkerReport,
+		genesis_hash: Pallet::<T>::genesis_hash(),
+		anchor: Anchor::Block { number, hash: frame_system::Pallet::<T>::block_hash(number) },
+		body: ReportBody {
+			platform: TeePlatform::Simulated,
+			signing_key: key,
+			agreement_key: [7; 32],
+			measurement: CODE,
+			operator: operator.clone(),
+			network_key: network_key_fingerprint(&NETWORK),
+		},
+	};
+	let nonce = WorkerReport::evidence_nonce(&payload);
+	WorkerReport { payload, evidence: testing::evidence(CODE, nonce) }
+}
+
+/// Stores an active worker for `operator`, as registration would.
+fn insert_worker<T: Config>(key: WorkerKey, operator: &T::AccountId) {
+	let now = frame_system::Pallet::<T>::block_number();
+	let deadline = deadline(Pallet::<T>::current_slot(), T::MissedSlots::get());
+	let deposit = Deposit { owner: operator.clone(), amount: T::WorkerDeposit::get() };
+	T::Currency::hold(&HoldReason::WorkerDeposit.into(), operator, deposit.amount)
+		.expect("the operator is funded");
+	Workers::<T>::insert(
+		key,
+		WorkerInfo {
+			operator: operator.clone(),
+			agreement_key: [7; 32],
+			measurement: CODE,
+			platform: TeePlatform::Simulated,
+			endorser: None,
+			registration: H256::zero(),
+			registered: now,
+			status: WorkerStatus::Active,
+			last_report: None,
+			deadline,
+			issued_total: 0,
+			deposit,
+		},
+	);
+	OperatorWorker::<T>::insert(operator, key);
+	UsedKeys::<T>::insert(key, now);
+	Deadlines::<T>::insert(deadline, key, ());
+}
+
+/// Binds `worker` to `count` DIDs made for it.
+fn bind_many<T: Config>(worker: WorkerKey, count: u32, name: &'static str) {
+	for i in 0..count {
+		let did: T::AccountId = account(name, i, 0);
+		let origin = T::Dids::benchmark_did(&did);
+		Pallet::<T>::bind_signer(origin, did, worker).expect("an active worker binds");
+	}
+}
+
+/// An operator with a current worker, bound to a DID: what registering supersedes.
+fn operator_with_worker<T: Config>() -> T::AccountId {
+	let operator = funded::<T>("operator", 0);
+	let old = tee_key();
+	insert_worker::<T>(old, &operator);
+	bind_many::<T>(old, 1, "old-did");
+	operator
+}
+
+/// A worker, and a DID `did` with as many signers as allowed but one: the longest list a
+/// binding touches.
+fn crowded_binding<T: Config>() -> (T::AccountId, WorkerKey) {
+	let operator = funded::<T>("operator", 0);
+	let worker = tee_key();
+	insert_worker::<T>(worker, &operator);
+	let did: T::AccountId = account("did", 0, 0);
+	T::Dids::benchmark_did(&did);
+	for i in 1..T::MaxSignersPerDid::get() {
+		let other = tee_key();
+		insert_worker::<T>(other, &funded::<T>("other-operator", i));
+		Pallet::<T>::bind_signer(RawOrigin::Signed(did.clone()).into(), did.clone(), other)
+			.expect("room for signers");
+	}
+	(did, worker)
+}
+
+#[benchmarks]
+mod benchmarks {
+	use super::*;
+
+	#[benchmark]
+	fn bootstrap_worker() {
+		chain::<T>();
+		NetworkPublicKey::<T>::kill();
+		let operator = operator_with_worker::<T>();
+		let key = tee_key();
+		let report = report::<T>(key, &operator);
+		let signature = sign(&key, &report.signing_bytes());
+		let origin = T::AdminOrigin::try_successful_origin().expect("root exists");
+
+		#[extrinsic_call]
+		_(origin as T::RuntimeOrigin, Box::new(report), signature, NETWORK);
+
+		assert_eq!(OperatorWorker::<T>::get(&operator), Some(key));
+		assert!(NetworkPublicKey::<T>::exists());
+	}
+
+	#[benchmark]
+	fn register_worker() {
+		chain::<T>();
+		let endorser = tee_key();
+		insert_worker::<T>(endorser, &funded::<T>("endorser", 0));
+		let operator = operator_with_worker::<T>();
+		let key = tee_key();
+		let report = report::<T>(key, &operator);
+		let report_signature = sign(&key, &report.signing_bytes());
+		let endorsement = sign(&endorser, &report.endorsement(endorser).signing_bytes());
+		let countersignature =
+			sign(&key, &report.countersignature(endorser, endorsement).signing_bytes());
+
+		#[extrinsic_call]
+		_(
+			RawOrigin::Signed(operator.clone()),
+			Box::new(report),
+			report_signature,
+			endorser,
+			endorsement,
+			countersignature,
+		);
+
+		assert_eq!(Workers::<T>::get(key).and_then(|w| w.endorser), Some(endorser));
+	}
+
+	#[benchmark]
+	fn submit_work_report() {
+		chain::<T>();
+		let key = tee_key();
+		insert_worker::<T>(key, &funded::<T>("operator", 0));
+		// A report anchors at a finished block: move past the slot's first block.
+		let now = frame_system::Pallet::<T>::block_number();
+		frame_system::BlockHash::<T>::insert(now, T::Hash::default());
+		frame_system::Pallet::<T>::set_block_number(now + 1u32.into());
+		let slot = Pallet::<T>::current_slot();
+		let start = Pallet::<T>::slot_start(slot);
+		let report = SigningPayload {
+			domain: SigningDomain::WorkReport,
+			genesis_hash: Pallet::<T>::genesis_hash(),
+			anchor: Anchor::Block {
+				number: start,
+				hash: frame_system::Pallet::<T>::block_hash(start),
+			},
+			body: WorkReportBody {
+				worker: key,
+				slot,
+				credentials_root: H256::repeat_byte(1),
+				credentials_count: MAX_LEAVES,
+				issued_total: MAX_LEAVES.into(),
+			},
+		};
+		let signature = sign(&key, &report.signing_bytes());
+		let relayer = funded::<T>("relayer", 0);
+
+		#[extrinsic_call]
+		_(RawOrigin::Signed(relayer), report, signature);
+
+		assert_eq!(Workers::<T>::get(key).and_then(|w| w.last_report), Some(slot));
+	}
+
+	#[benchmark]
+	fn unregister_worker() {
+		chain::<T>();
+		let operator = operator_with_worker::<T>();
+		let key = OperatorWorker::<T>::get(&operator).expect("inserted");
+
+		#[extrinsic_call]
+		_(RawOrigin::Signed(operator), key);
+
+		assert!(!Workers::<T>::contains_key(key));
+	}
+
+	#[benchmark]
+	fn allow_code() {
+		chain::<T>();
+		CodeAllowlist::<T>::mutate(|list| list.pop());
+		let origin = T::AdminOrigin::try_successful_origin().expect("root exists");
+		let expires = BlockNumberFor::<T>::max_value();
+
+		#[extrinsic_call]
+		_(origin as T::RuntimeOrigin, CODE, expires);
+
+		assert!(Pallet::<T>::code_allowed(&CODE));
+	}
+
+	#[benchmark]
+	fn disallow_code() {
+		chain::<T>();
+		let origin = T::AdminOrigin::try_successful_origin().expect("root exists");
+
+		#[extrinsic_call]
+		_(origin as T::RuntimeOrigin, CODE);
+
+		assert!(!Pallet::<T>::code_allowed(&CODE));
+	}
+
+	#[benchmark]
+	fn clear_expired_code() {
+		chain::<T>();
+		CodeAllowlist::<T>::mutate(|list| {
+			if let Some(last) = list.last_mut() {
+				last.expires = 1u32.into();
+			}
+		});
+		let caller = funded::<T>("caller", 0);
+
+		#[extrinsic_call]
+		_(RawOrigin::Signed(caller), CODE);
+
+		assert_eq!(CodeAllowlist::<T>::get().len() as u32, T::MaxAllowedCode::get() - 1);
+	}
+
+	#[benchmark]
+	fn set_simulation() {
+		let origin = T::AdminOrigin::try_successful_origin().expect("root exists");
+
+		#[extrinsic_call]
+		_(origin as T::RuntimeOrigin, true);
+
+		assert!(SimulationEnabled::<T>::get());
+	}
+
+	#[benchmark]
+	fn bind_signer() {
+		chain::<T>();
+		let (did, worker) = crowded_binding::<T>();
+
+		#[extrinsic_call]
+		_(RawOrigin::Signed(did.clone()), did.clone(), worker);
+
+		assert!(Bindings::<T>::contains_key(&did, worker));
+	}
+
+	#[benchmark]
+	fn unbind_signer() {
+		chain::<T>();
+		let (did, worker) = crowded_binding::<T>();
+		Pallet::<T>::bind_signer(RawOrigin::Signed(did.clone()).into(), did.clone(), worker)
+			.expect("room for one more");
+
+		#[extrinsic_call]
+		_(RawOrigin::Signed(did.clone()), did.clone(), worker);
+
+		assert!(!Bindings::<T>::contains_key(&did, worker));
+	}
+
+	/// `s` workers reach their deadline in the same block.
+	#[benchmark]
+	fn on_initialize(s: Linear<1, { T::MaxExpiriesPerBlock::get() }>) {
+		chain::<T>();
+		let keys: Vec<_> = (0..s)
+			.map(|i| {
+				let key = tee_key();
+				insert_worker::<T>(key, &funded::<T>("operator", i));
+				key
+			})
+			.collect();
+		let deadline = Workers::<T>::get(keys[0]).expect("inserted").deadline;
+		let due = Pallet::<T>::slot_start(deadline);
+		frame_system::Pallet::<T>::set_block_number(due);
+		ExpiryCursor::<T>::put(deadline);
+
+		#[block]
+		{
+			Pallet::<T>::on_initialize(due);
+		}
+
+		assert!(keys
+			.iter()
+			.all(|k| Workers::<T>::get(k).is_some_and(|w| w.status != WorkerStatus::Active)));
+	}
+
+	impl_benchmark_test_suite!(Pallet, crate::mock::new_test_ext(), crate::mock::Test);
+}

@@ -1,0 +1,7 @@
+//! Tests of the attestation pallet on the mock runtime, with real Ed25519 signatures over real
+//! encoded reports and real device-key evidence.
+
+mod allowlist;
+mod bindings;
+mod registration;
+mod work_reports;

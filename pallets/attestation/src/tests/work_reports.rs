@@ -1,0 +1,261 @@
+//! Work reports, inactivity and unregistration.
+
+use crate::{mock::*, Deadlines, Error, Event, ExpiryCursor, WorkerStatus, Workers};
+use frame_support::{assert_noop, assert_ok, traits::fungible::InspectHold};
+use sp_core::H256;
+use teeid_primitives::signing::{Anchor, SigningDomain};
+
+/// Worker 1 bootstrapped for ALICE in slot 0 (deadline slot 3).
+fn with_worker(test: impl FnOnce(Tee)) {
+	ExtBuilder::build_and_execute(|| {
+		let tee = Tee::new(1);
+		bootstrap(&tee, ALICE);
+		test(tee);
+	});
+}
+
+fn submit(
+	report: (crate::WorkReportOf<Test>, sp_core::ed25519::Signature),
+) -> sp_runtime::DispatchResult {
+	Attestation::submit_work_report(RuntimeOrigin::signed(STRANGER), report.0, report.1)
+}
+
+#[test]
+fn worker_reports_each_slot_and_stays_active_works() {
+	with_worker(|tee| {
+		let credentials = [H256::repeat_byte(1), H256::repeat_byte(2)];
+		assert_ok!(submit(tee.work_report(0, &credentials, 2)));
+		for slot in 1..6u32 {
+			run_to(slot as u64 * SLOT + 1);
+			assert_ok!(submit(tee.work_report(slot, &[], 2)));
+		}
+		let worker = Workers::<Test>::get(tee.key()).unwrap();
+		assert_eq!(worker.last_report, Some(5));
+		assert_eq!(worker.deadline, 8);
+		assert!(worker.is_active(Attestation::current_slot()));
+		assert!(attestation_events().contains(&Event::WorkReported {
+			worker: tee.key(),
+			slot: 0,
+			credentials_root: teeid_primitives::merkle::batch_root(&credentials).unwrap(),
+			credentials_count: 2,
+			issued_total: 2,
+		}));
+	});
+}
+
+#[test]
+fn a_slot_is_reported_once_and_in_time_fails() {
+	with_worker(|tee| {
+		run_to(SLOT + 1);
+		assert_ok!(submit(tee.work_report(1, &[], 0)));
+		assert_noop!(submit(tee.work_report(1, &[], 0)), Error::<Test>::AlreadyReported);
+		// Slot 0 is before the last report.
+		assert_noop!(submit(tee.work_report(0, &[], 0)), Error::<Test>::AlreadyReported);
+		run_to(3 * SLOT + 1);
+		// Slot 0's window (slots 0 and 1) has closed; slot 2's (slots 2 and 3) is open.
+		assert_noop!(submit(tee.work_report(0, &[], 0)), Error::<Test>::ReportTooLate);
+		assert_ok!(submit(tee.work_report(2, &[], 0)));
+		assert_noop!(submit(tee.work_report(6, &[], 0)), Error::<Test>::UnknownAnchor);
+	});
+}
+
+#[test]
+fn malformed_work_reports_are_refused_fails() {
+	with_worker(|tee| {
+		run_to(SLOT + 1);
+		let (mut report, _) = tee.work_report(1, &[], 0);
+		report.anchor = Anchor::Block { number: SLOT + 1, hash: System::block_hash(SLOT + 1) };
+		let signature = tee.pair_sign(&report);
+		assert_noop!(submit((report, signature)), Error::<Test>::WrongSlotBlock);
+
+		let (mut report, _) = tee.work_report(1, &[], 0);
+		report.anchor = Anchor::Block { number: SLOT, hash: H256::repeat_byte(9) };
+		let signature = tee.pair_sign(&report);
+		assert_noop!(submit((report, signature)), Error::<Test>::UnknownAnchor);
+
+		let (mut report, _) = tee.work_report(1, &[], 0);
+		report.genesis_hash = H256::repeat_byte(9);
+		let signature = tee.pair_sign(&report);
+		assert_noop!(submit((report, signature)), Error::<Test>::WrongChain);
+
+		let (mut report, _) = tee.work_report(1, &[], 0);
+		report.domain = SigningDomain::WorkerReport;
+		let signature = tee.pair_sign(&report);
+		assert_noop!(submit((report, signature)), Error::<Test>::WrongDomain);
+
+		let (mut report, _) = tee.work_report(1, &[H256::repeat_byte(1)], 1);
+		report.body.credentials_count = 0;
+		let signature = tee.pair_sign(&report);
+		assert_noop!(submit((report, signature)), Error::<Test>::InconsistentBatch);
+
+		// Two credentials, but the total says one.
+		assert_noop!(
+			submit(tee.work_report(1, &[H256::repeat_byte(1), H256::repeat_byte(2)], 1)),
+			Error::<Test>::InconsistentTotal
+		);
+
+		let (report, _) = tee.work_report(1, &[], 0);
+		let forged = Tee::new(9).pair_sign(&report);
+		assert_noop!(submit((report, forged)), Error::<Test>::BadWorkReportSignature);
+
+		assert_noop!(submit(Tee::new(9).work_report(1, &[], 0)), Error::<Test>::UnknownWorker);
+	});
+}
+
+#[test]
+fn issued_total_never_goes_back_fails() {
+	with_worker(|tee| {
+		assert_ok!(submit(tee.work_report(0, &[H256::repeat_byte(1)], 5)));
+		run_to(SLOT + 1);
+		assert_noop!(submit(tee.work_report(1, &[], 4)), Error::<Test>::InconsistentTotal);
+		assert_ok!(submit(tee.work_report(1, &[], 5)));
+	});
+}
+
+#[test]
+fn reports_before_registration_are_refused_fails() {
+	ExtBuilder::build_and_execute(|| {
+		run_to(SLOT + 5);
+		let tee = Tee::new(1);
+		bootstrap(&tee, ALICE);
+		assert_noop!(submit(tee.work_report(0, &[], 0)), Error::<Test>::SlotBeforeRegistration);
+		assert_ok!(submit(tee.work_report(1, &[], 0)));
+	});
+}
+
+#[test]
+fn missing_slots_makes_a_worker_inactive_works() {
+	with_worker(|tee| {
+		// Deadline slot 3: active through slot 2.
+		run_to(3 * SLOT - 1);
+		assert!(Workers::<Test>::get(tee.key()).unwrap().status == WorkerStatus::Active);
+		run_to(3 * SLOT);
+		let worker = Workers::<Test>::get(tee.key()).unwrap();
+		assert_eq!(worker.status, WorkerStatus::Inactive { since: 3 });
+		assert!(!Deadlines::<Test>::contains_key(3, tee.key()));
+		assert!(
+			attestation_events().contains(&Event::WorkerInactive { worker: tee.key(), since: 3 })
+		);
+		assert_noop!(submit(tee.work_report(3, &[], 0)), Error::<Test>::WorkerInactive);
+	});
+}
+
+#[test]
+fn a_worker_with_expired_or_withdrawn_code_cannot_report_fails() {
+	with_worker(|tee| {
+		assert_ok!(Attestation::allow_code(RuntimeOrigin::root(), CODE, 5));
+		run_to(5);
+		assert_noop!(submit(tee.work_report(0, &[], 0)), Error::<Test>::WorkerCodeNotAllowed);
+		assert_ok!(Attestation::allow_code(RuntimeOrigin::root(), CODE, 100));
+		assert_ok!(submit(tee.work_report(0, &[], 0)));
+		assert_ok!(Attestation::disallow_code(RuntimeOrigin::root(), CODE));
+		run_to(SLOT + 1);
+		assert_noop!(submit(tee.work_report(1, &[], 0)), Error::<Test>::WorkerCodeNotAllowed);
+	});
+}
+
+#[test]
+fn a_simulated_worker_cannot_report_while_the_flag_is_off_fails() {
+	with_worker(|tee| {
+		assert_ok!(Attestation::set_simulation(RuntimeOrigin::root(), false));
+		assert_noop!(submit(tee.work_report(0, &[], 0)), Error::<Test>::WorkerSimulated);
+	});
+}
+
+#[test]
+fn a_report_cannot_anchor_at_the_current_block_fails() {
+	with_worker(|tee| {
+		// Block 10 starts slot 1; its hash is not known while it is being built, so a report
+		// naming it (with the zero hash it reads as) could have been signed in advance.
+		run_to(SLOT);
+		assert_noop!(submit(tee.work_report(1, &[], 0)), Error::<Test>::UnknownAnchor);
+		run_to(SLOT + 1);
+		assert_ok!(submit(tee.work_report(1, &[], 0)));
+	});
+}
+
+#[test]
+fn the_hook_does_bounded_work_per_block_works() {
+	ExtBuilder::build_and_execute(|| {
+		// Six workers with deadline slot 3 (bootstrapped in slot 0).
+		let tees: Vec<_> = (1..=6).map(Tee::new).collect();
+		for (i, tee) in tees.iter().enumerate() {
+			bootstrap(tee, 100 + i as u64);
+		}
+		run_to(3 * SLOT - 1);
+		assert_eq!(ExpiryCursor::<Test>::get(), 3);
+		// Four steps per block: four workers now, the other two and the slot next block.
+		run_to(3 * SLOT);
+		let inactive = |tees: &[Tee]| {
+			tees.iter()
+				.filter(|t| Workers::<Test>::get(t.key()).unwrap().status != WorkerStatus::Active)
+				.count()
+		};
+		assert_eq!(inactive(&tees), 4);
+		assert_eq!(ExpiryCursor::<Test>::get(), 3);
+		run_to(3 * SLOT + 1);
+		assert_eq!(inactive(&tees), 6);
+		// Every worker already counts as inactive, whatever the hook's progress.
+		assert!(tees.iter().all(|t| !Workers::<Test>::get(t.key())
+			.unwrap()
+			.is_active(Attestation::current_slot())));
+	});
+}
+
+#[test]
+fn the_hook_catches_up_after_a_long_gap_works() {
+	ExtBuilder::build_and_execute(|| {
+		let tee = Tee::new(1);
+		bootstrap(&tee, ALICE);
+		// Jump 100 slots without running the hook, as a chain without blocks would.
+		System::set_block_number(100 * SLOT);
+		assert_eq!(ExpiryCursor::<Test>::get(), 1);
+		// Slots 1 and 2, the worker due in slot 3, slot 3.
+		assert_eq!(Attestation::expire_workers(100, 4), 4);
+		assert_eq!(ExpiryCursor::<Test>::get(), 4);
+		assert_eq!(
+			Workers::<Test>::get(tee.key()).unwrap().status,
+			WorkerStatus::Inactive { since: 3 }
+		);
+		assert_eq!(Attestation::expire_workers(100, 1000), 97);
+		assert_eq!(ExpiryCursor::<Test>::get(), 101);
+	});
+}
+
+#[test]
+fn operator_unregisters_its_worker_and_anyone_a_stale_one_works() {
+	with_worker(|tee| {
+		let other = Tee::new(2);
+		assert_ok!(Quadruple::new(&other, &tee, BOB).submit(BOB));
+		assert_ok!(Attestation::unregister_worker(RuntimeOrigin::signed(BOB), other.key()));
+		assert!(Workers::<Test>::get(other.key()).is_none());
+		assert_eq!(Balances::balance_on_hold(&crate::HoldReason::WorkerDeposit.into(), &BOB), 0);
+
+		// Worker 1 is inactive from slot 3 and stale from slot 6.
+		run_to(5 * SLOT);
+		assert_noop!(
+			Attestation::unregister_worker(RuntimeOrigin::signed(STRANGER), tee.key()),
+			Error::<Test>::NotStale
+		);
+		run_to(6 * SLOT);
+		assert_ok!(Attestation::unregister_worker(RuntimeOrigin::signed(STRANGER), tee.key()));
+		assert!(Workers::<Test>::get(tee.key()).is_none());
+		assert_eq!(Balances::balance_on_hold(&crate::HoldReason::WorkerDeposit.into(), &ALICE), 0);
+		assert!(attestation_events()
+			.contains(&Event::WorkerUnregistered { worker: tee.key(), by: Some(STRANGER) }));
+		assert_noop!(
+			Attestation::unregister_worker(RuntimeOrigin::signed(STRANGER), tee.key()),
+			Error::<Test>::UnknownWorker
+		);
+	});
+}
+
+#[test]
+fn root_removes_a_compromised_worker_at_once_works() {
+	with_worker(|tee| {
+		assert_ok!(Attestation::unregister_worker(RuntimeOrigin::root(), tee.key()));
+		assert!(Workers::<Test>::get(tee.key()).is_none());
+		assert!(attestation_events()
+			.contains(&Event::WorkerUnregistered { worker: tee.key(), by: None }));
+	});
+}
