@@ -8,6 +8,8 @@
 //! - [`attestation`]: the TEE worker's report R, endorsements, work reports and the platform
 //!   evidence (OP-TEE attestation PTA shape) that the chain and the TA both check.
 //! - [`chain`]: the chain's basic types (account, balance, block number, hash, signature).
+//! - [`data_integrity`]: W3C Data Integrity proofs of the `eddsa-jcs-2022` cryptosuite, the
+//!   bytes a TEE signs for a credential and what a verifier checks.
 //! - [`history`]: the head of a record's linked events (WeIdentity, ERC-1056).
 //! - [`json`]: strict JSON and its canonical form (RFC 8785), so that every side hashes and
 //!   signs a JSON document (a credential schema, a credential) as the same bytes.
@@ -23,6 +25,7 @@ extern crate alloc;
 
 pub mod attestation;
 pub mod chain;
+pub mod data_integrity;
 pub mod history;
 pub mod json;
 pub mod merkle;
