@@ -18,9 +18,10 @@ if ((${#missing[@]})); then
 fi
 
 # Rust: the runtime builds to wasm (wasm32v1-none on Rust >= 1.84, wasm32-unknown-unknown
-# otherwise) and needs the standard library's sources.
+# otherwise) and needs the standard library's sources; the OP-TEE TA is type-checked for
+# aarch64 (TAs are aarch64 ELF, built with the TA dev kit on real hardware setups).
 installed_targets="$(rustup target list --installed)"
-for target in wasm32-unknown-unknown wasm32v1-none; do
+for target in wasm32-unknown-unknown wasm32v1-none aarch64-unknown-linux-gnu; do
 	grep -qx "$target" <<<"$installed_targets" || { log "rustup target add $target"; rustup target add "$target"; }
 done
 rustup component list --installed | grep -q '^rust-src' || { log "rustup component add rust-src"; rustup component add rust-src; }

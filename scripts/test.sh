@@ -17,6 +17,13 @@ log "benchmark test suites (every benchmark also runs as a test on the mock runt
 cargo test --release --locked -p pallet-did -p pallet-cpt -p pallet-evidence -p pallet-attestation \
 	--features runtime-benchmarks
 
+log "OP-TEE TA: type-check for aarch64 (no TA dev kit here, so nothing is linked)"
+cargo check --locked --release --manifest-path ta/optee/Cargo.toml --target aarch64-unknown-linux-gnu \
+	--features no_link
+
+log "fuzz target of the TA command decoder: it builds (run it with cargo +nightly fuzz run)"
+cargo build --locked --release --manifest-path ta/fuzz/Cargo.toml
+
 log "end-to-end suite (clients/js)"
 # The suite runs in its own process group; whatever happens, every process in it (test runner
 # and the nodes it started) is stopped when this script exits.

@@ -1,19 +1,14 @@
 //! The chain's basic types. The runtime re-exports these; the worker and the TA use them to
 //! build and check payloads without depending on the runtime crate.
 
-use sp_runtime::{
-	traits::{IdentifyAccount, Verify},
-	MultiSignature,
-};
-
 /// An index to a block.
 pub type BlockNumber = u32;
 
-/// The signature type of extrinsics: sr25519, ed25519 or ecdsa, chosen by the signer.
-pub type Signature = MultiSignature;
-
-/// An account on the chain: the public key of the extrinsic signing scheme.
-pub type AccountId = <<Signature as Verify>::Signer as IdentifyAccount>::AccountId;
+/// An account: 32 bytes, the public key of an sr25519 or ed25519 signer or the blake2 hash of
+/// an ecdsa one. It is what `MultiSignature`'s signer identifies, which the runtime asserts;
+/// naming it here directly keeps this crate free of `sp-runtime` (and of `sp-io`'s native
+/// crypto), so the TA can use it.
+pub type AccountId = sp_core::crypto::AccountId32;
 
 /// The balance of an account.
 pub type Balance = u128;

@@ -37,9 +37,16 @@ pub use pallet_timestamp::Call as TimestampCall;
 #[cfg(any(feature = "std", test))]
 pub use sp_runtime::BuildStorage;
 pub use teeid_primitives::{
-	AccountId, Balance, BlockNumber, Hash, Nonce, Signature, MICRO_UNIT, MILLI_UNIT, SS58_PREFIX,
+	AccountId, Balance, BlockNumber, Hash, Nonce, MICRO_UNIT, MILLI_UNIT, SS58_PREFIX,
 	TOKEN_DECIMALS, TOKEN_SYMBOL, UNIT,
 };
+
+/// The signature type of extrinsics: sr25519, ed25519 or ecdsa, chosen by the signer.
+pub type Signature = sp_runtime::MultiSignature;
+
+// `teeid-primitives` names the account type without `sp-runtime`; it must be the account that
+// a `Signature`'s signer identifies.
+const _: fn(AccountId) -> <<Signature as sp_runtime::traits::Verify>::Signer as sp_runtime::traits::IdentifyAccount>::AccountId = |account| account;
 
 /// Opaque types, used by the node to handle blocks without knowing the runtime's extrinsic
 /// format, so that it keeps syncing across runtime upgrades.

@@ -23,8 +23,8 @@ use crate::{
 use alloc::vec::Vec;
 use codec::{Decode, DecodeWithMemTracking, Encode, MaxEncodedLen};
 use scale_info::TypeInfo;
+use sp_core::bounded::BoundedVec;
 use sp_core::{ed25519, ConstU32};
-use sp_runtime::BoundedVec;
 
 #[cfg(any(test, feature = "testing"))]
 pub mod testing;

@@ -1,0 +1,75 @@
+//! Credential issuance against the TA's logic, through the command protocol (encode, invoke,
+//! decode): what the simulation process does per request, without the socket.
+//!
+//! `cargo bench -p teeid-ta-core --bench issue`
+
+use codec::Encode;
+use criterion::{criterion_group, criterion_main, BatchSize, Criterion, Throughput};
+use sp_core::H256;
+use teeid_ta_core::{testing::MemoryPlatform, Ta};
+use teeid_ta_protocol::{
+	credential::{Claims, IssuanceRequest, SchemaRef},
+	disclosure::PresentationRequest,
+	Command, Reply, Request,
+};
+
+const SCHEMA: &str = r#"{"type":"object","required":["name","degree"],"properties":{
+	"name":{"type":"string"},"degree":{"type":"string"},"year":{"type":"integer"},
+	"university":{"type":"string"},"honours":{"type":"boolean"}}}"#;
+
+fn request(n: u64) -> IssuanceRequest {
+	IssuanceRequest {
+		id: format!("urn:uuid:00000000-0000-4000-8000-{n:012}"),
+		issuer: "did:teeid:5GrwvaEF5zXb26Fz9rcQpDWS57CtERHpNehXCPcNoHGKutQY".into(),
+		holder: "did:teeid:5FHneW46xGXgs5mUiveU4sbTyGBzmstUspZC92UhjJM694ty".into(),
+		schema: SchemaRef { id: "urn:teeid:cpt:1000".into(), schema: SCHEMA.as_bytes().to_vec() },
+		claims: Claims::Plain(
+			br#"{"name":"Alice","degree":"MSc","year":2026,"university":"Example","honours":true}"#
+				.to_vec(),
+		),
+		valid_from: "2026-01-01T00:00:00Z".into(),
+		valid_until: Some("2027-01-01T00:00:00Z".into()),
+		created: "2026-11-21T10:00:00Z".into(),
+	}
+}
+
+fn ta() -> Ta<MemoryPlatform> {
+	let mut ta = Ta::start(MemoryPlatform::new(1)).expect("starts");
+	ta.execute(Command::CreateNetworkKey { genesis_hash: H256([1; 32]) }).expect("a network key");
+	ta
+}
+
+fn issuance(c: &mut Criterion) {
+	let mut ta = ta();
+	let mut group = c.benchmark_group("ta");
+	group.throughput(Throughput::Elements(1));
+	let mut n = 0;
+	group.bench_function("issue_credential", |b| {
+		b.iter_batched(
+			|| {
+				n += 1;
+				Request::new(Command::IssueCredential(request(n))).encode()
+			},
+			|bytes| ta.invoke(&bytes),
+			BatchSize::SmallInput,
+		)
+	});
+
+	let Ok(Reply::Credential(issued)) = ta.execute(Command::IssueCredential(request(0))) else {
+		panic!("issues")
+	};
+	let present = Request::new(Command::Present(PresentationRequest {
+		credential: issued.credential,
+		holder: "did:teeid:5FHneW46xGXgs5mUiveU4sbTyGBzmstUspZC92UhjJM694ty".into(),
+		disclose: vec!["degree".into(), "year".into()],
+		challenge: "challenge".into(),
+		domain: "verifier.example".into(),
+		created: "2026-11-21T11:00:00Z".into(),
+	}))
+	.encode();
+	group.bench_function("present_two_claims", |b| b.iter(|| ta.invoke(&present)));
+	group.finish();
+}
+
+criterion_group!(benches, issuance);
+criterion_main!(benches);

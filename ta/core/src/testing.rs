@@ -1,0 +1,83 @@
+//! An in-memory platform for tests and benchmarks: a map for storage, a seeded generator for
+//! randomness, and the public test device key of `teeid-primitives` for evidence. It reports
+//! itself as `Simulated`.
+
+use alloc::{collections::BTreeMap, vec::Vec};
+use sha2::{Digest, Sha256};
+use teeid_primitives::attestation::{testing, Measurement, PlatformEvidence, TeePlatform};
+
+use crate::platform::{Platform, PlatformError, StorageError};
+
+/// The measurement [`MemoryPlatform`] reports unless told otherwise.
+pub const TEST_MEASUREMENT: Measurement = [0x7e; 32];
+
+/// Storage in a map, randomness from a seed.
+#[derive(Clone)]
+pub struct MemoryPlatform {
+	/// The stored objects.
+	pub objects: BTreeMap<Vec<u8>, Vec<u8>>,
+	/// Objects whose integrity check fails, as if tampered with.
+	pub tampered: Vec<Vec<u8>>,
+	/// The reported measurement.
+	pub measurement: Measurement,
+	/// When set, every store fails.
+	pub failing_storage: bool,
+	seed: [u8; 32],
+	counter: u64,
+}
+
+impl MemoryPlatform {
+	/// A platform whose randomness derives from `seed` (different seeds, different TEEs).
+	pub fn new(seed: u8) -> Self {
+		Self {
+			objects: BTreeMap::new(),
+			tampered: Vec::new(),
+			measurement: TEST_MEASUREMENT,
+			failing_storage: false,
+			seed: [seed; 32],
+			counter: 0,
+		}
+	}
+}
+
+impl Platform for MemoryPlatform {
+	fn platform(&self) -> TeePlatform {
+		TeePlatform::Simulated
+	}
+
+	fn fill_random(&mut self, out: &mut [u8]) -> Result<(), PlatformError> {
+		for chunk in out.chunks_mut(32) {
+			self.counter += 1;
+			let block: [u8; 32] = Sha256::new()
+				.chain_update(self.seed)
+				.chain_update(self.counter.to_le_bytes())
+				.finalize()
+				.into();
+			chunk.copy_from_slice(&block[..chunk.len()]);
+		}
+		Ok(())
+	}
+
+	fn load(&mut self, id: &[u8]) -> Result<Option<Vec<u8>>, StorageError> {
+		if self.tampered.iter().any(|t| t == id) {
+			return Err(StorageError::Tampered);
+		}
+		Ok(self.objects.get(id).cloned())
+	}
+
+	fn store(&mut self, id: &[u8], data: &[u8]) -> Result<(), StorageError> {
+		if self.failing_storage {
+			return Err(StorageError::Failed);
+		}
+		self.objects.insert(id.to_vec(), data.to_vec());
+		Ok(())
+	}
+
+	fn measurement(&mut self) -> Result<Measurement, PlatformError> {
+		Ok(self.measurement)
+	}
+
+	fn evidence(&mut self, nonce: [u8; 32]) -> Result<PlatformEvidence, PlatformError> {
+		Ok(testing::evidence(self.measurement, nonce))
+	}
+}

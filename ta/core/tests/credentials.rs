@@ -1,0 +1,235 @@
+//! Issuance (format, schema checks, sealed claims) and presentations with selective
+//! disclosure.
+
+mod common;
+
+use common::*;
+use teeid_primitives::json::Value;
+use teeid_ta_protocol::{
+	credential::{self, verify_tee_proof, Claims, SchemaRef},
+	disclosure::{self, verify_presentation, PresentationRequest},
+	sealed::{self, Purpose},
+	Command, Reply, TaError,
+};
+
+fn json(bytes: &[u8]) -> Value {
+	Value::parse(bytes).expect("the TA writes JSON")
+}
+
+/// Replaces the string claim `name` of the subject of `document` (a credential or a derived
+/// one) with `value`.
+fn forge(document: &Value, name: &str, value: &str) -> Value {
+	let Value::Object(mut members) = document.clone() else { panic!() };
+	for (member, subject) in members.iter_mut() {
+		if member == "credentialSubject" {
+			let Value::Object(claims) = subject else { panic!() };
+			for (claim, v) in claims.iter_mut() {
+				if claim == name {
+					*v = Value::String(value.into());
+				}
+			}
+		}
+	}
+	Value::Object(members)
+}
+
+#[test]
+fn a_credential_has_the_data_model_2_shape_and_verifies() {
+	let mut ta = bootstrapped(1);
+	let credential =
+		json(&issue(&mut ta, issuance(r#"{"name":"Alice","degree":"MSc","year":2026}"#)));
+	let key = ta.identity().signing_key.0;
+	let text = |path: &[&str]| {
+		let mut value = &credential;
+		for name in path {
+			value = value.get(name).unwrap_or_else(|| panic!("{path:?}"));
+		}
+		value.as_str().map(String::from)
+	};
+	assert_eq!(text(&["issuer"]).unwrap(), ISSUER);
+	assert_eq!(text(&["credentialSubject", "id"]).unwrap(), HOLDER);
+	assert_eq!(text(&["credentialSubject", "name"]).unwrap(), "Alice");
+	assert_eq!(text(&["credentialSchema", "type"]).unwrap(), "JsonSchema");
+	assert_eq!(text(&["credentialStatus", "type"]).unwrap(), credential::STATUS_TYPE);
+	assert_eq!(text(&["proof", "cryptosuite"]).unwrap(), "eddsa-jcs-2022");
+	let Some(Value::Array(evidence)) = credential.get("evidence") else { panic!() };
+	assert_eq!(evidence[0].get("platform").and_then(Value::as_str), Some("Simulated"));
+	assert_eq!(
+		text(&["proof", "verificationMethod"]).unwrap(),
+		credential::verification_method(ISSUER, &key)
+	);
+
+	let (input, signer) = verify_tee_proof(&credential).unwrap();
+	assert_eq!(signer, key);
+	assert_eq!(input.proof_purpose, "assertionMethod");
+	assert!(verify_tee_proof(&forge(&credential, "name", "Mallory")).is_err());
+	assert_eq!(ta.identity().issued_total, 1);
+}
+
+#[test]
+fn claims_that_violate_the_schema_are_refused() {
+	let mut ta = bootstrapped(1);
+	for (claims, claim) in [
+		(r#"{"name":"Alice"}"#, "degree"),
+		(r#"{"name":"Alice","degree":"MSc","year":"2026"}"#, "year"),
+		(r#"{"name":42,"degree":"MSc"}"#, "name"),
+		(r#"{"id":"did:x:y","name":"Alice","degree":"MSc"}"#, "id"),
+	] {
+		match call(&mut ta, Command::IssueCredential(issuance(claims))) {
+			Err(TaError::SchemaViolation { claim: c, .. }) => assert_eq!(c, claim, "{claims}"),
+			other => panic!("{claims}: {other:?}"),
+		}
+	}
+	assert_eq!(call(&mut ta, Command::IssueCredential(issuance("[1]"))), Err(TaError::BadClaims));
+	assert_eq!(call(&mut ta, Command::IssueCredential(issuance("{"))), Err(TaError::BadClaims));
+	let mut bad_schema = issuance(r#"{"name":"Alice","degree":"MSc"}"#);
+	bad_schema.schema =
+		SchemaRef { id: "urn:teeid:cpt:1".into(), schema: br#"{"type":"array"}"#.to_vec() };
+	assert_eq!(call(&mut ta, Command::IssueCredential(bad_schema)), Err(TaError::BadSchema));
+	let mut bad_time = issuance(r#"{"name":"Alice","degree":"MSc"}"#);
+	bad_time.valid_until = Some("2025-01-01T00:00:00Z".into());
+	assert_eq!(call(&mut ta, Command::IssueCredential(bad_time)), Err(TaError::BadTimestamp));
+	let mut bad_issuer = issuance(r#"{"name":"Alice","degree":"MSc"}"#);
+	bad_issuer.issuer = "did:web:example.com".into();
+	assert!(matches!(
+		call(&mut ta, Command::IssueCredential(bad_issuer)),
+		Err(TaError::BadIdentifier(_))
+	));
+	assert_eq!(ta.identity().issued_total, 0);
+}
+
+#[test]
+fn sealed_claims_are_opened_inside_the_ta() {
+	let mut ta = bootstrapped(1);
+	let agreement = ta.identity().agreement_key;
+	let claims = br#"{"name":"Alice","degree":"PhD"}"#;
+	let mut request = issuance("{}");
+	request.claims = Claims::Sealed(
+		sealed::seal(Purpose::Claims, &agreement, [3; 32], claims, ISSUER.as_bytes()).unwrap(),
+	);
+	let credential = json(&issue(&mut ta, request.clone()));
+	assert_eq!(
+		credential.get("credentialSubject").unwrap().get("degree").unwrap().as_str(),
+		Some("PhD")
+	);
+
+	// Sealed for another issuer (associated data) or another TEE, they do not open.
+	request.issuer = "did:teeid:5FLSigC9HGRKVhB9FiEo4Y3koPsNmBmLJbpXg2mp1hXcS59Y".into();
+	assert_eq!(call(&mut ta, Command::IssueCredential(request)), Err(TaError::BadClaims));
+}
+
+fn ten_claims() -> String {
+	let claims: Vec<String> = (0..10).map(|i| format!(r#""claim{i}":"value {i}""#)).collect();
+	format!("{{{}}}", claims.join(","))
+}
+
+fn presentation_request(credential: Vec<u8>, disclose: &[&str]) -> PresentationRequest {
+	PresentationRequest {
+		credential,
+		holder: HOLDER.into(),
+		disclose: disclose.iter().map(|s| s.to_string()).collect(),
+		challenge: "c-81a2".into(),
+		domain: "verifier.example".into(),
+		created: "2026-11-21T11:00:00Z".into(),
+	}
+}
+
+fn present(
+	ta: &mut teeid_ta_core::Ta<teeid_ta_core::testing::MemoryPlatform>,
+	request: PresentationRequest,
+) -> Result<Value, TaError> {
+	call(ta, Command::Present(request)).map(|reply| match reply {
+		Reply::Presentation(bytes) => json(&bytes),
+		other => panic!("{other:?}"),
+	})
+}
+
+fn open_schema_issuance(claims: &str) -> teeid_ta_protocol::credential::IssuanceRequest {
+	let mut request = issuance(claims);
+	request.schema.schema = br#"{"type":"object"}"#.to_vec();
+	request
+}
+
+#[test]
+fn a_presentation_of_two_of_ten_claims_verifies_and_a_forged_one_does_not() {
+	let mut issuer_ta = bootstrapped(1);
+	let credential = issue(&mut issuer_ta, open_schema_issuance(&ten_claims()));
+	let key = issuer_ta.identity().signing_key.0;
+
+	let vp =
+		present(&mut issuer_ta, presentation_request(credential.clone(), &["claim3", "claim7"]))
+			.unwrap();
+	let verified = verify_presentation(&vp, "c-81a2", "verifier.example").unwrap();
+	assert_eq!(verified.holder, HOLDER);
+	assert_eq!(verified.holder_key, key);
+	assert_eq!(verified.credentials.len(), 1);
+	assert_eq!(verified.credentials[0].issuer, ISSUER);
+	assert_eq!(verified.credentials[0].issuer_key, key);
+	let claims: Vec<(String, Option<&str>)> =
+		verified.credentials[0].claims.iter().map(|(n, v)| (n.clone(), v.as_str())).collect();
+	assert_eq!(
+		claims,
+		vec![("claim3".into(), Some("value 3")), ("claim7".into(), Some("value 7"))]
+	);
+	// Nothing else is disclosed.
+	let derived = &verified.credentials[0];
+	assert_eq!(derived.claims.len(), 2);
+	assert!(!String::from_utf8(vp.to_canonical()).unwrap().contains("value 5"));
+
+	// Another challenge, a forged claim value (with the presentation re-signed or not), or a
+	// derived credential moved into another presentation: all fail.
+	assert!(verify_presentation(&vp, "other", "verifier.example").is_err());
+	let Some(Value::Array(credentials)) = vp.get("verifiableCredential") else { panic!() };
+	let forged = forge(&credentials[0], "claim3", "value 4");
+	assert_eq!(
+		disclosure::verify_derived(&forged),
+		Err(disclosure::DisclosureError::BadMerkleProof)
+	);
+	assert!(disclosure::verify_derived(&credentials[0]).is_ok());
+	let Value::Object(mut members) = vp.clone() else { panic!() };
+	for (name, value) in members.iter_mut() {
+		if name == "verifiableCredential" {
+			*value = Value::Array(vec![forged.clone()]);
+		}
+	}
+	assert!(verify_presentation(&Value::Object(members), "c-81a2", "verifier.example").is_err());
+}
+
+#[test]
+fn any_tee_of_the_network_presents_but_only_genuine_credentials_for_their_holder() {
+	let mut v = bootstrapped(1);
+	let credential = issue(&mut v, open_schema_issuance(&ten_claims()));
+
+	// A second TEE of the same network (it imported the key) can present.
+	let mut m = ta(2);
+	let (report, _) = sign_report(&mut m, Some(network_fingerprint(&v)));
+	let Reply::Endorsement(endorsement) = ok(&mut v, Command::Endorse { report: report.clone() })
+	else {
+		panic!()
+	};
+	ok(&mut m, Command::ImportNetworkKey { report, endorsement });
+	let vp = present(&mut m, presentation_request(credential.clone(), &["claim0"])).unwrap();
+	let verified = verify_presentation(&vp, "c-81a2", "verifier.example").unwrap();
+	assert_eq!(verified.holder_key, m.identity().signing_key.0);
+
+	// A TEE of another network cannot: the salts differ.
+	let mut stranger = bootstrapped(3);
+	assert_eq!(
+		present(&mut stranger, presentation_request(credential.clone(), &["claim0"])),
+		Err(TaError::CredentialNotAuthentic)
+	);
+
+	// A tampered credential, another holder, an unknown claim.
+	let tampered = forge(&json(&credential), "claim1", "x").to_canonical();
+	assert_eq!(
+		present(&mut v, presentation_request(tampered, &["claim0"])),
+		Err(TaError::CredentialNotAuthentic)
+	);
+	let mut other_holder = presentation_request(credential.clone(), &["claim0"]);
+	other_holder.holder = ISSUER.into();
+	assert_eq!(present(&mut v, other_holder), Err(TaError::BadCredential));
+	assert_eq!(
+		present(&mut v, presentation_request(credential, &["nope"])),
+		Err(TaError::UnknownClaim("nope".into()))
+	);
+}

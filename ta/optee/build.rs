@@ -1,0 +1,33 @@
+//! Generates the TA header (UUID, flags, stack and heap sizes) and, when a TA dev kit is given
+//! (`TA_DEV_KIT_DIR`), links the TA with its linker script and libutee.
+
+use optee_utee_build::{Builder, Error, HeaderFileGenerator, TaConfig};
+use std::{env, fs, path::PathBuf};
+
+/// The TA's UUID is defined once, in the protocol crate both sides share; read it from there.
+fn ta_uuid() -> String {
+	let source = "../protocol/src/lib.rs";
+	println!("cargo:rerun-if-changed={source}");
+	let text = fs::read_to_string(source).expect("the protocol crate is beside the TA");
+	let line = text
+		.lines()
+		.find(|line| line.starts_with("pub const TA_UUID: &str = \""))
+		.expect("the protocol crate defines TA_UUID");
+	line.split('"').nth(1).expect("a quoted UUID").to_string()
+}
+
+fn main() -> Result<(), Error> {
+	let config = TaConfig::new_default_with_cargo_env(&ta_uuid())?
+		// Credentials, schemas and presentations are built in memory: 1 MiB of heap.
+		.ta_data_size(1024 * 1024)
+		.ta_stack_size(64 * 1024);
+	println!("cargo:rerun-if-env-changed=TA_DEV_KIT_DIR");
+	if env::var_os("TA_DEV_KIT_DIR").is_some() {
+		Builder::new(config).build()
+	} else {
+		// No dev kit: generate the header only, enough for `cargo check --features no_link`.
+		let out = PathBuf::from(env::var("OUT_DIR")?).join("user_ta_header.rs");
+		fs::write(out, HeaderFileGenerator::new().generate(&config)?)?;
+		Ok(())
+	}
+}

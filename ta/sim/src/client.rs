@@ -1,0 +1,128 @@
+//! The host side of the simulation: invoke commands over its socket, or run it as a child
+//! process.
+
+use codec::Encode;
+use std::{
+	io,
+	os::unix::net::UnixStream,
+	path::{Path, PathBuf},
+	process::{Child, Command as Process, Stdio},
+	time::{Duration, Instant},
+};
+use teeid_ta_protocol::{decode_response, Command, Reply, Request, TaError, MAX_RESPONSE_BYTES};
+
+use crate::frame;
+
+/// Why an invocation failed.
+#[derive(Debug)]
+pub enum ClientError {
+	/// The TA refused the command.
+	Ta(TaError),
+	/// The TA could not be reached.
+	Io(io::Error),
+	/// The TA answered something that does not decode.
+	BadResponse,
+}
+
+impl std::fmt::Display for ClientError {
+	fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+		match self {
+			Self::Ta(e) => write!(f, "the TA refused: {e}"),
+			Self::Io(e) => write!(f, "cannot reach the TA: {e}"),
+			Self::BadResponse => f.write_str("the TA's response does not decode"),
+		}
+	}
+}
+
+impl std::error::Error for ClientError {}
+
+/// A session with the simulated TA.
+pub struct SimClient {
+	stream: UnixStream,
+}
+
+impl SimClient {
+	/// Opens a session on the simulation listening at `socket`.
+	pub fn connect(socket: &Path) -> io::Result<Self> {
+		Ok(Self { stream: UnixStream::connect(socket)? })
+	}
+
+	/// Invokes one command.
+	pub fn invoke(&mut self, command: Command) -> Result<Reply, ClientError> {
+		let output = self.invoke_raw(&Request::new(command).encode()).map_err(ClientError::Io)?;
+		decode_response(&output).map_err(|_| ClientError::BadResponse)?.map_err(ClientError::Ta)
+	}
+
+	/// Sends raw request bytes and returns the raw response bytes.
+	pub fn invoke_raw(&mut self, request: &[u8]) -> io::Result<Vec<u8>> {
+		frame::write(&mut self.stream, request)?;
+		frame::read(&mut self.stream, MAX_RESPONSE_BYTES)?
+			.ok_or_else(|| io::Error::new(io::ErrorKind::UnexpectedEof, "the TA hung up"))
+	}
+}
+
+/// A simulation running as a child process, stopped when dropped.
+pub struct SimProcess {
+	child: Child,
+	socket: PathBuf,
+}
+
+impl SimProcess {
+	/// Starts `binary serve` on `state_dir` and `socket`, and waits until it accepts sessions
+	/// (the first start generates the device key, which takes a few seconds).
+	pub fn spawn(binary: &Path, state_dir: &Path, socket: &Path) -> io::Result<Self> {
+		let child = Process::new(binary)
+			.arg("serve")
+			.arg("--state-dir")
+			.arg(state_dir)
+			.arg("--socket")
+			.arg(socket)
+			.stdin(Stdio::null())
+			.stdout(Stdio::null())
+			.stderr(Stdio::piped())
+			.spawn()?;
+		let mut process = Self { child, socket: socket.to_path_buf() };
+		let deadline = Instant::now() + Duration::from_secs(120);
+		loop {
+			if let Some(status) = process.child.try_wait()? {
+				let mut message = String::new();
+				if let Some(mut stderr) = process.child.stderr.take() {
+					let _ = io::Read::read_to_string(&mut stderr, &mut message);
+				}
+				return Err(io::Error::other(format!(
+					"the simulation exited ({status}): {}",
+					message.trim()
+				)));
+			}
+			if SimClient::connect(socket).is_ok() {
+				return Ok(process);
+			}
+			if Instant::now() > deadline {
+				return Err(io::Error::new(
+					io::ErrorKind::TimedOut,
+					"the simulation did not start",
+				));
+			}
+			std::thread::sleep(Duration::from_millis(50));
+		}
+	}
+
+	/// A new session with it.
+	pub fn client(&self) -> io::Result<SimClient> {
+		SimClient::connect(&self.socket)
+	}
+
+	/// Stops it.
+	pub fn stop(mut self) -> io::Result<()> {
+		self.child.kill()?;
+		self.child.wait()?;
+		Ok(())
+	}
+}
+
+impl Drop for SimProcess {
+	fn drop(&mut self) {
+		let _ = self.child.kill();
+		let _ = self.child.wait();
+	}
+}

@@ -1,0 +1,27 @@
+//! # teeid TA simulation
+//!
+//! The teeid TA's logic ([`teeid_ta_core`]) in a host process of its own, for machines without
+//! TrustZone. It behaves like the TA under OP-TEE where the worker can tell:
+//!
+//! - **Separate process, one interface.** The worker reaches it only through the TA command
+//!   protocol: one SCALE request in, one SCALE response out, framed over a Unix socket
+//!   ([`frame`], [`server`], [`client`]). No memory is shared and nothing is called directly.
+//! - **Sealed storage** ([`storage`]) derived the way OP-TEE derives it: a device unique key
+//!   (the simulated HUK), the secure-storage key SSK = HMAC-SHA256(HUK, chip id ‖
+//!   "ONLY_FOR_tee_fs_ssk"), the TA storage key TSK = HMAC-SHA256(SSK, TA UUID); objects are
+//!   AES-256-GCM authenticated with their TA and id, so a tampered or swapped blob is refused.
+//! - **Device-key evidence** ([`device`]) in the shape of OP-TEE's attestation PTA: an RSA
+//!   device key (3072 bits, as the PTA's default) generated on first start and sealed to the
+//!   PTA's UUID, signing RSASSA-PSS over SHA-256(nonce ‖ measurement); the measurement is the
+//!   SHA-256 of the simulation's own executable.
+//!
+//! What it cannot simulate is isolation: anyone with access to the state directory and the
+//! process can read the keys. Everything it signs therefore says `Simulated`, and a chain
+//! accepts `Simulated` workers only while its simulation flag is on.
+
+pub mod client;
+pub mod device;
+pub mod frame;
+pub mod platform;
+pub mod server;
+pub mod storage;

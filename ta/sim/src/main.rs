@@ -1,0 +1,288 @@
+//! `teeid-ta-sim`: the simulated teeid TA.
+//!
+//! `teeid-ta-sim serve` runs the TA process. The other subcommands are a small client for
+//! operators and scripts: each opens a session, invokes one command and prints the reply as
+//! JSON (binary values as `0x` hex, SCALE-encoded where the chain takes them).
+//!
+//! Exit codes: 0 done, 2 bad arguments or input file, 3 the TA refused (the reason on
+//! stderr), 4 the TA cannot be reached or did not start.
+
+use clap::{Parser, Subcommand};
+use codec::Encode;
+use serde_json::{json, Value as Json};
+use sp_core::crypto::Ss58Codec;
+use std::{path::PathBuf, process::ExitCode};
+use teeid_primitives::{AccountId, Hash};
+use teeid_ta_protocol::{
+	command::{NetworkKeyInfo, ReportRequest},
+	credential::{hex0x, Claims, IssuanceRequest, SchemaRef},
+	disclosure::PresentationRequest,
+	sealed::SealedBox,
+	Command, Reply,
+};
+use teeid_ta_sim::{
+	client::{ClientError, SimClient},
+	server::Server,
+};
+
+#[derive(Parser)]
+#[command(version, about = "The teeid TA, simulated in a host process (platform: Simulated)")]
+struct Cli {
+	#[command(subcommand)]
+	command: Action,
+}
+
+#[derive(Subcommand)]
+enum Action {
+	/// Run the simulated TA.
+	Serve {
+		/// The simulated device's state: its HUK, the sealed device key and TA objects.
+		#[arg(long)]
+		state_dir: PathBuf,
+		/// The Unix socket to listen on.
+		#[arg(long)]
+		socket: PathBuf,
+	},
+	/// Print the TA's identity.
+	Identity(Session),
+	/// Generate the network key of a chain (its first worker only).
+	CreateNetworkKey {
+		#[command(flatten)]
+		session: Session,
+		/// The chain's genesis hash.
+		#[arg(long)]
+		genesis: String,
+	},
+	/// Sign a report R for this TEE.
+	Report {
+		#[command(flatten)]
+		session: Session,
+		/// The operator account (SS58 or 0x hex).
+		#[arg(long)]
+		operator: String,
+		/// The chain's genesis hash.
+		#[arg(long)]
+		genesis: String,
+		/// The anchor block's number.
+		#[arg(long)]
+		anchor_number: u32,
+		/// The anchor block's hash.
+		#[arg(long)]
+		anchor_hash: String,
+		/// The chain's network key fingerprint, for a TEE that has none yet.
+		#[arg(long)]
+		network_key: Option<String>,
+	},
+	/// Issue a credential from a JSON request file (`-` for stdin).
+	Issue {
+		#[command(flatten)]
+		session: Session,
+		/// `{id, issuer, holder, schemaId, schema, claims | sealedClaims, validFrom,
+		/// validUntil?, created}`.
+		#[arg(long)]
+		request: PathBuf,
+	},
+	/// Present chosen claims of a credential from a JSON request file (`-` for stdin).
+	Present {
+		#[command(flatten)]
+		session: Session,
+		/// `{credential, holder, disclose: [names], challenge, domain, created}`.
+		#[arg(long)]
+		request: PathBuf,
+	},
+}
+
+#[derive(clap::Args)]
+struct Session {
+	/// The simulation's socket.
+	#[arg(long)]
+	socket: PathBuf,
+}
+
+/// A failure and its exit code.
+struct Failure(u8, String);
+
+fn bad_input(message: impl Into<String>) -> Failure {
+	Failure(2, message.into())
+}
+
+impl From<ClientError> for Failure {
+	fn from(e: ClientError) -> Self {
+		match e {
+			ClientError::Ta(e) => Failure(3, e.to_string()),
+			other => Failure(4, other.to_string()),
+		}
+	}
+}
+
+fn main() -> ExitCode {
+	match run(Cli::parse().command) {
+		Ok(()) => ExitCode::SUCCESS,
+		Err(Failure(code, message)) => {
+			eprintln!("teeid-ta-sim: {message}");
+			ExitCode::from(code)
+		},
+	}
+}
+
+fn run(action: Action) -> Result<(), Failure> {
+	let (session, command) = match action {
+		Action::Serve { state_dir, socket } => {
+			let server =
+				Server::start(&state_dir, &socket).map_err(|e| Failure(4, e.to_string()))?;
+			eprintln!(
+				"teeid-ta-sim: platform Simulated, listening on {}",
+				server.socket().display()
+			);
+			return server.serve().map_err(|e| Failure(4, e.to_string()));
+		},
+		Action::Identity(session) => (session, Command::Identity),
+		Action::CreateNetworkKey { session, genesis } => {
+			(session, Command::CreateNetworkKey { genesis_hash: hash(&genesis)? })
+		},
+		Action::Report { session, operator, genesis, anchor_number, anchor_hash, network_key } => {
+			let request = ReportRequest {
+				operator: account(&operator)?,
+				genesis_hash: hash(&genesis)?,
+				anchor_number,
+				anchor_hash: hash(&anchor_hash)?,
+				network_key: network_key.as_deref().map(hash).transpose()?.map(|h| h.0),
+			};
+			(session, Command::SignReport(request))
+		},
+		Action::Issue { session, request } => {
+			(session, Command::IssueCredential(issuance(&read_json(&request)?)?))
+		},
+		Action::Present { session, request } => {
+			(session, Command::Present(presentation(&read_json(&request)?)?))
+		},
+	};
+	let mut client = SimClient::connect(&session.socket)
+		.map_err(|e| Failure(4, format!("cannot reach the TA: {e}")))?;
+	let reply = client.invoke(command)?;
+	println!("{}", render(reply));
+	Ok(())
+}
+
+fn render(reply: Reply) -> Json {
+	let network = |info: NetworkKeyInfo| {
+		json!({
+			"public": hex0x(&info.public),
+			"fingerprint": hex0x(&info.fingerprint),
+			"genesisHash": hex0x(info.genesis_hash.as_bytes()),
+		})
+	};
+	match reply {
+		Reply::Identity(identity) => json!({
+			"version": identity.version,
+			"platform": format!("{:?}", identity.platform),
+			"signingKey": hex0x(&identity.signing_key.0),
+			"agreementKey": hex0x(&identity.agreement_key),
+			"measurement": hex0x(&identity.measurement),
+			"networkKey": identity.network_key.map(network),
+			"issuedTotal": identity.issued_total,
+		}),
+		Reply::NetworkKey(info) => network(info),
+		Reply::Report { report, signature } => json!({
+			"report": hex0x(&report.encode()),
+			"reportHash": hex0x(&report.hash()),
+			"signature": hex0x(&signature.0),
+		}),
+		Reply::Endorsement(endorsement) => json!({ "endorsement": hex0x(&endorsement.encode()) }),
+		Reply::Signature(signature) => json!({ "signature": hex0x(&signature.0) }),
+		Reply::WorkReport { payload, signature } => {
+			json!({ "payload": hex0x(&payload.encode()), "signature": hex0x(&signature.0) })
+		},
+		Reply::Credential(issued) => json!({
+			"credential": parse_own(&issued.credential),
+			"hash": hex0x(&issued.hash),
+		}),
+		Reply::Presentation(presentation) => parse_own(&presentation),
+	}
+}
+
+/// The TA's JSON output, as a JSON value (it is always valid JSON).
+fn parse_own(bytes: &[u8]) -> Json {
+	serde_json::from_slice(bytes).unwrap_or_else(|_| Json::String(hex0x(bytes)))
+}
+
+fn read_json(path: &PathBuf) -> Result<Json, Failure> {
+	let bytes = if path.as_os_str() == "-" {
+		let mut bytes = Vec::new();
+		std::io::Read::read_to_end(&mut std::io::stdin(), &mut bytes)
+			.map_err(|e| bad_input(format!("stdin: {e}")))?;
+		bytes
+	} else {
+		std::fs::read(path).map_err(|e| bad_input(format!("{}: {e}", path.display())))?
+	};
+	serde_json::from_slice(&bytes).map_err(|e| bad_input(format!("{}: {e}", path.display())))
+}
+
+fn hex_bytes(text: &str) -> Result<Vec<u8>, Failure> {
+	hex::decode(text.strip_prefix("0x").unwrap_or(text))
+		.map_err(|_| bad_input(format!("`{text}` is not hex")))
+}
+
+fn hash(text: &str) -> Result<Hash, Failure> {
+	let bytes: [u8; 32] =
+		hex_bytes(text)?.try_into().map_err(|_| bad_input(format!("`{text}` is not 32 bytes")))?;
+	Ok(Hash::from(bytes))
+}
+
+fn account(text: &str) -> Result<AccountId, Failure> {
+	if text.starts_with("0x") {
+		return Ok(AccountId::new(hash(text)?.0));
+	}
+	AccountId::from_ss58check(text).map_err(|_| bad_input(format!("`{text}` is not an account")))
+}
+
+fn field<'a>(value: &'a Json, name: &str) -> Result<&'a str, Failure> {
+	value[name].as_str().ok_or_else(|| bad_input(format!("`{name}` must be a string")))
+}
+
+/// A JSON member as the exact bytes the TA parses.
+fn json_bytes(value: &Json, name: &str) -> Result<Vec<u8>, Failure> {
+	match &value[name] {
+		Json::Null => Err(bad_input(format!("`{name}` is missing"))),
+		Json::String(text) if name == "schema" => Ok(text.as_bytes().to_vec()),
+		other => Ok(other.to_string().into_bytes()),
+	}
+}
+
+fn issuance(request: &Json) -> Result<IssuanceRequest, Failure> {
+	let claims = match &request["sealedClaims"] {
+		Json::Null => Claims::Plain(json_bytes(request, "claims")?),
+		sealed => Claims::Sealed(SealedBox {
+			ephemeral: hash(field(sealed, "ephemeral")?)?.0,
+			ciphertext: hex_bytes(field(sealed, "ciphertext")?)?,
+		}),
+	};
+	Ok(IssuanceRequest {
+		id: field(request, "id")?.into(),
+		issuer: field(request, "issuer")?.into(),
+		holder: field(request, "holder")?.into(),
+		schema: SchemaRef {
+			id: field(request, "schemaId")?.into(),
+			schema: json_bytes(request, "schema")?,
+		},
+		claims,
+		valid_from: field(request, "validFrom")?.into(),
+		valid_until: request["validUntil"].as_str().map(Into::into),
+		created: field(request, "created")?.into(),
+	})
+}
+
+fn presentation(request: &Json) -> Result<PresentationRequest, Failure> {
+	let disclose = request["disclose"]
+		.as_array()
+		.and_then(|names| names.iter().map(|n| n.as_str().map(String::from)).collect())
+		.ok_or_else(|| bad_input("`disclose` must be an array of claim names"))?;
+	Ok(PresentationRequest {
+		credential: json_bytes(request, "credential")?,
+		holder: field(request, "holder")?.into(),
+		disclose,
+		challenge: field(request, "challenge")?.into(),
+		domain: field(request, "domain")?.into(),
+		created: field(request, "created")?.into(),
+	})
+}

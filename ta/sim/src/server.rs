@@ -1,0 +1,120 @@
+//! The simulation process: one TA instance behind a Unix socket.
+//!
+//! Like an OP-TEE single-instance TA, the instance handles one command at a time; connections
+//! (sessions) are served on threads that take turns on it.
+
+use codec::Encode;
+use std::{
+	fs, io,
+	os::unix::{
+		fs::PermissionsExt,
+		net::{UnixListener, UnixStream},
+	},
+	path::{Path, PathBuf},
+	sync::{Arc, Mutex},
+};
+use teeid_ta_core::Ta;
+use teeid_ta_protocol::{Response, TaError, MAX_REQUEST_BYTES};
+
+use crate::{frame, platform::SimPlatform};
+
+/// A started simulation, not yet serving.
+pub struct Server {
+	ta: Arc<Mutex<Ta<SimPlatform>>>,
+	listener: UnixListener,
+	socket: PathBuf,
+	_lock: fs::File,
+}
+
+/// Why the simulation cannot start.
+#[derive(Debug)]
+pub enum StartError {
+	/// Another simulation process owns the state directory.
+	Busy,
+	/// The TA refused to start (its sealed state failed its integrity check, say).
+	Ta(TaError),
+	/// The state directory or the socket failed.
+	Io(io::Error),
+}
+
+impl std::fmt::Display for StartError {
+	fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+		match self {
+			Self::Busy => f.write_str("another simulation process uses this state directory"),
+			Self::Ta(e) => write!(f, "the TA refused to start: {e}"),
+			Self::Io(e) => write!(f, "{e}"),
+		}
+	}
+}
+
+impl From<io::Error> for StartError {
+	fn from(e: io::Error) -> Self {
+		Self::Io(e)
+	}
+}
+
+impl Server {
+	/// Starts the TA on the device under `state_dir` and binds `socket` (owner-only).
+	pub fn start(state_dir: &Path, socket: &Path) -> Result<Self, StartError> {
+		fs::create_dir_all(state_dir)?;
+		let lock = fs::File::create(state_dir.join("lock"))?;
+		if lock.try_lock().is_err() {
+			return Err(StartError::Busy);
+		}
+		let platform = SimPlatform::open(state_dir, &std::env::current_exe()?)?;
+		let ta = Ta::start(platform).map_err(StartError::Ta)?;
+		// The lock proves no other simulation of this state runs: a socket left behind is stale.
+		match fs::remove_file(socket) {
+			Err(e) if e.kind() != io::ErrorKind::NotFound => return Err(e.into()),
+			_ => {},
+		}
+		let listener = UnixListener::bind(socket)?;
+		fs::set_permissions(socket, fs::Permissions::from_mode(0o600))?;
+		Ok(Self {
+			ta: Arc::new(Mutex::new(ta)),
+			listener,
+			socket: socket.to_path_buf(),
+			_lock: lock,
+		})
+	}
+
+	/// Serves connections until the process ends.
+	pub fn serve(self) -> io::Result<()> {
+		for stream in self.listener.incoming() {
+			let stream = stream?;
+			let ta = self.ta.clone();
+			std::thread::spawn(move || session(&ta, stream));
+		}
+		Ok(())
+	}
+
+	/// The socket path.
+	pub fn socket(&self) -> &Path {
+		&self.socket
+	}
+}
+
+/// One session: requests in, responses out, until the client hangs up. A request over the
+/// size limit gets [`TaError::TooLarge`] and ends the session (its bytes are not read).
+fn session(ta: &Mutex<Ta<SimPlatform>>, mut stream: UnixStream) {
+	loop {
+		let request = match frame::read(&mut stream, MAX_REQUEST_BYTES) {
+			Ok(Some(request)) => request,
+			Ok(None) => return,
+			Err(e) if e.kind() == io::ErrorKind::InvalidData => {
+				let _ = frame::write(&mut stream, &Response::Err(TaError::TooLarge).encode());
+				return;
+			},
+			Err(_) => return,
+		};
+		// A panic inside the TA would poison the lock; the TA does not panic, but if it ever
+		// did, the next command still runs on the state as it was sealed.
+		let response = {
+			let mut ta = ta.lock().unwrap_or_else(|poisoned| poisoned.into_inner());
+			ta.invoke(&request)
+		};
+		if frame::write(&mut stream, &response).is_err() {
+			return;
+		}
+	}
+}
