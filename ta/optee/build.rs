@@ -4,6 +4,11 @@
 use optee_utee_build::{Builder, Error, HeaderFileGenerator, TaConfig};
 use std::{env, fs, path::PathBuf};
 
+// From OP-TEE's `user_ta_header.h`.
+const TA_FLAG_SINGLE_INSTANCE: u32 = 1 << 2;
+const TA_FLAG_MULTI_SESSION: u32 = 1 << 3;
+const TA_FLAG_INSTANCE_KEEP_ALIVE: u32 = 1 << 4;
+
 /// The TA's UUID is defined once, in the protocol crate both sides share; read it from there.
 fn ta_uuid() -> String {
 	let source = "../protocol/src/lib.rs";
@@ -18,6 +23,9 @@ fn ta_uuid() -> String {
 
 fn main() -> Result<(), Error> {
 	let config = TaConfig::new_default_with_cargo_env(&ta_uuid())?
+		// One instance for all sessions, kept alive between them: the TA's unsealed state (keys,
+		// counters) exists once, so no session can seal a stale copy over another's update.
+		.ta_flags(TA_FLAG_SINGLE_INSTANCE | TA_FLAG_MULTI_SESSION | TA_FLAG_INSTANCE_KEEP_ALIVE)
 		// Credentials, schemas and presentations are built in memory: 1 MiB of heap.
 		.ta_data_size(1024 * 1024)
 		.ta_stack_size(64 * 1024);

@@ -13,6 +13,7 @@ extern crate alloc;
 
 mod platform;
 
+use core::cell::RefCell;
 use optee_utee::{
 	prelude::*, ta_close_session, ta_create, ta_destroy, ta_invoke_command, ta_open_session,
 	ErrorKind, Result,
@@ -22,11 +23,14 @@ use teeid_ta_protocol::{encode_response, Response, TaError, INVOKE, MAX_REQUEST_
 
 use platform::OpteePlatform;
 
-/// A session's TA: started (sealed state loaded or created) when the session opens.
-#[derive(Default)]
-struct Session {
-	ta: Option<Ta<OpteePlatform>>,
-}
+/// The instance's TA, started when the first session opens.
+struct Instance(RefCell<Option<Ta<OpteePlatform>>>);
+
+// SAFETY: the TA is single-instance and does not set `TA_FLAG_CONCURRENT`, so OP-TEE runs its
+// entry points one at a time: no two borrows of the cell ever overlap.
+unsafe impl Sync for Instance {}
+
+static INSTANCE: Instance = Instance(RefCell::new(None));
 
 #[ta_create]
 fn create() -> Result<()> {
@@ -34,24 +38,27 @@ fn create() -> Result<()> {
 }
 
 #[ta_open_session]
-fn open_session(_params: &mut ParametersNone, session: &mut Session) -> Result<()> {
-	// A TA whose sealed state fails its integrity check refuses every session.
-	let ta = Ta::start(OpteePlatform::default()).map_err(|_| ErrorKind::Security)?;
-	session.ta = Some(ta);
+fn open_session(_params: &mut ParametersNone) -> Result<()> {
+	let mut instance = INSTANCE.0.try_borrow_mut().map_err(|_| ErrorKind::Busy)?;
+	if instance.is_none() {
+		// A TA whose sealed state fails its integrity check refuses every session.
+		*instance = Some(Ta::start(OpteePlatform::default()).map_err(|_| ErrorKind::Security)?);
+	}
 	Ok(())
 }
 
 #[ta_close_session]
-fn close_session(session: &mut Session) {
-	session.ta = None;
-}
+fn close_session() {}
 
 #[ta_destroy]
-fn destroy() {}
+fn destroy() {
+	if let Ok(mut instance) = INSTANCE.0.try_borrow_mut() {
+		*instance = None;
+	}
+}
 
 #[ta_invoke_command]
 fn invoke_command(
-	session: &mut Session,
 	command: u32,
 	params: &mut (
 		ParameterMemrefInput<'_>,
@@ -63,7 +70,8 @@ fn invoke_command(
 	if command != INVOKE {
 		return Err(ErrorKind::NotSupported.into());
 	}
-	let ta = session.ta.as_mut().ok_or(ErrorKind::BadState)?;
+	let mut instance = INSTANCE.0.try_borrow_mut().map_err(|_| ErrorKind::Busy)?;
+	let ta = instance.as_mut().ok_or(ErrorKind::BadState)?;
 	if params.0.buffer_len() > MAX_REQUEST_BYTES {
 		return params.1.set_output(encode_response(&Response::Err(TaError::TooLarge)));
 	}
