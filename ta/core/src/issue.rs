@@ -30,14 +30,17 @@ use crate::{platform::Platform, schema, state::NetworkSecret, Ta};
 /// The proof purpose of a credential's proof.
 pub const CREDENTIAL_PURPOSE: &str = "assertionMethod";
 
-/// The salts of credential `id`'s claims: HMAC-SHA256 under a key derived from the network key,
-/// so every TA of the network (and only those) can present any of the network's credentials.
+/// The salts of a credential's claims: HMAC-SHA256, under a key derived from the network key,
+/// of the credential's salt seed (32 random bytes the issuing TA picks and signs into
+/// `disclosure.saltSeed`) and the claim name. Every TA of the network (and only those) can
+/// present any of the network's credentials; no host can choose a seed, so none can make a TA
+/// reveal the salts of another credential by issuing and presenting one of its own.
 pub(crate) struct Salts {
 	mac: Hmac<Sha256>,
 }
 
 impl Salts {
-	pub(crate) fn new(network: &NetworkSecret, id: &str) -> Self {
+	pub(crate) fn new(network: &NetworkSecret, seed: &[u8; 32]) -> Self {
 		let mut key = [0u8; 32];
 		// 32 bytes is a valid HKDF-SHA256 output length: expand cannot fail.
 		let _ = hkdf::Hkdf::<Sha256>::new(None, &network.secret)
@@ -45,8 +48,7 @@ impl Salts {
 		let mut mac =
 			<Hmac<Sha256> as Mac>::new_from_slice(&key).expect("HMAC takes keys of any length");
 		key.zeroize();
-		mac.update(&(id.len() as u32).to_le_bytes());
-		mac.update(id.as_bytes());
+		mac.update(seed);
 		Self { mac }
 	}
 
@@ -114,7 +116,12 @@ impl<P: Platform> Ta<P> {
 		let mut subject = vec![("id".into(), string(&request.holder))];
 		subject.extend(members.iter().cloned());
 		let subject = Value::Object(subject);
-		let salts = Salts::new(network, &request.id);
+		let seed = {
+			let mut seed = [0u8; 32];
+			self.platform.fill_random(&mut seed).map_err(|_| TaError::Platform)?;
+			seed
+		};
+		let salts = Salts::new(network, &seed);
 		let root = salts.root(&subject).ok_or(TaError::BadClaims)?;
 		let status = status_evidence(&network.genesis_hash, &request.id);
 		let method = verification_method(&request.issuer, &self.public_key().0);
@@ -168,6 +175,7 @@ impl<P: Platform> Ta<P> {
 					("type".into(), string(DISCLOSURE_TYPE)),
 					("root".into(), string(hex0x(root.as_bytes()))),
 					("claimCount".into(), Value::Number(members.len() as f64)),
+					("saltSeed".into(), string(hex0x(&seed))),
 					("verificationMethod".into(), string(&method)),
 				]),
 			),

@@ -8,7 +8,7 @@ use teeid_ta_protocol::{
 		check_identifier, is_timestamp, parse_hex32, split_verification_method, string, text,
 		verification_method, verify_tee_proof, CONTEXT_V2, PRESENTATION_TYPE,
 	},
-	disclosure::{self, PresentationRequest, PRESENTATION_PURPOSE},
+	disclosure::{self, PresentationRequest, MAX_CLAIMS, PRESENTATION_PURPOSE},
 	TaError,
 };
 
@@ -35,12 +35,14 @@ impl<P: Platform> Ta<P> {
 		if !is_timestamp(&request.created) {
 			return Err(TaError::BadTimestamp);
 		}
+		if request.disclose.len() > MAX_CLAIMS {
+			return Err(TaError::TooLarge);
+		}
 		if request.disclose.is_empty() {
 			return Err(TaError::UnknownClaim(String::new()));
 		}
 
 		let credential = Value::parse(&request.credential).map_err(|_| TaError::BadCredential)?;
-		let id = text(&credential, "id").ok_or(TaError::BadCredential)?;
 		let issuer = text(&credential, "issuer").ok_or(TaError::BadCredential)?;
 		let subject = credential.get("credentialSubject").ok_or(TaError::BadCredential)?;
 		if text(subject, "id") != Some(request.holder.as_str()) {
@@ -54,7 +56,9 @@ impl<P: Platform> Ta<P> {
 		}
 		let disclosure = credential.get("disclosure").ok_or(TaError::BadCredential)?;
 		let root = text(disclosure, "root").and_then(parse_hex32).ok_or(TaError::BadCredential)?;
-		let salts = Salts::new(network, id);
+		let seed =
+			text(disclosure, "saltSeed").and_then(parse_hex32).ok_or(TaError::BadCredential)?;
+		let salts = Salts::new(network, &seed);
 		if salts.root(subject).map(|r| r.0) != Some(root) {
 			return Err(TaError::CredentialNotAuthentic);
 		}

@@ -67,6 +67,18 @@ fn a_credential_has_the_data_model_2_shape_and_verifies() {
 }
 
 #[test]
+fn salts_come_from_a_seed_the_ta_picks_not_from_the_request() {
+	let mut ta = bootstrapped(1);
+	// The same request (same credential id, same claims) twice: the host cannot make two
+	// credentials share salts, so presenting one never reveals the salts of the other.
+	let request = issuance(r#"{"name":"Alice","degree":"MSc"}"#);
+	let (a, b) = (json(&issue(&mut ta, request.clone())), json(&issue(&mut ta, request)));
+	let member = |c: &Value, name: &str| c.get("disclosure").unwrap().get(name).cloned();
+	assert_ne!(member(&a, "saltSeed"), member(&b, "saltSeed"));
+	assert_ne!(member(&a, "root"), member(&b, "root"));
+}
+
+#[test]
 fn claims_that_violate_the_schema_are_refused() {
 	let mut ta = bootstrapped(1);
 	for (claims, claim) in [
@@ -165,6 +177,7 @@ fn a_presentation_of_two_of_ten_claims_verifies_and_a_forged_one_does_not() {
 	assert_eq!(verified.credentials.len(), 1);
 	assert_eq!(verified.credentials[0].issuer, ISSUER);
 	assert_eq!(verified.credentials[0].issuer_key, key);
+	assert_eq!(verified.credentials[0].subject, HOLDER);
 	let claims: Vec<(String, Option<&str>)> =
 		verified.credentials[0].claims.iter().map(|(n, v)| (n.clone(), v.as_str())).collect();
 	assert_eq!(

@@ -19,7 +19,9 @@ use optee_utee::{
 	ErrorKind, Result,
 };
 use teeid_ta_core::Ta;
-use teeid_ta_protocol::{encode_response, Response, TaError, INVOKE, MAX_REQUEST_BYTES};
+use teeid_ta_protocol::{
+	encode_response, Response, TaError, INVOKE, MAX_REQUEST_BYTES, MAX_RESPONSE_BYTES,
+};
 
 use platform::OpteePlatform;
 
@@ -72,6 +74,14 @@ fn invoke_command(
 	}
 	let mut instance = INSTANCE.0.try_borrow_mut().map_err(|_| ErrorKind::Busy)?;
 	let ta = instance.as_mut().ok_or(ErrorKind::BadState)?;
+	// Refuse before executing, not after: a command that seals state (a work report, a network
+	// key) must not run when its reply cannot be returned.
+	if params.1.buffer_len() < MAX_RESPONSE_BYTES {
+		// SAFETY: with TEE_ERROR_SHORT_BUFFER the size only tells the client how large a buffer
+		// to offer (GlobalPlatform's convention); nothing is written to the buffer.
+		unsafe { params.1.set_updated_size_unchecked(MAX_RESPONSE_BYTES) };
+		return Err(ErrorKind::ShortBuffer.into());
+	}
 	if params.0.buffer_len() > MAX_REQUEST_BYTES {
 		return params.1.set_output(encode_response(&Response::Err(TaError::TooLarge)));
 	}

@@ -69,8 +69,9 @@ pub enum DisclosureError {
 	BadMerkleProof,
 	/// The presentation was made for another challenge or domain.
 	WrongChallenge,
-	/// The presentation is signed by a key of another DID than its holder, or a credential's
-	/// base by a key of another DID than its issuer.
+	/// The presentation is signed by a key of another DID than its holder, holds a credential of
+	/// another subject, or a credential's base is signed by a key of another DID than its
+	/// issuer.
 	WrongSigner,
 }
 
@@ -137,7 +138,10 @@ pub fn base_document(credential: &Value) -> Result<Value, DisclosureError> {
 				let signed = disclosure
 					.iter()
 					.filter(|(n, _)| {
-						matches!(n.as_str(), "type" | "root" | "claimCount" | "verificationMethod")
+						matches!(
+							n.as_str(),
+							"type" | "root" | "claimCount" | "saltSeed" | "verificationMethod"
+						)
 					})
 					.cloned()
 					.collect();
@@ -226,6 +230,8 @@ pub fn derive(
 pub struct VerifiedDisclosure {
 	/// The issuer DID.
 	pub issuer: String,
+	/// The subject (`credentialSubject.id`).
+	pub subject: String,
 	/// The issuer DID's TEE key that signed the base: the caller must check, by resolving the
 	/// issuer, that it was the DID's key at issuance.
 	pub issuer_key: [u8; 32],
@@ -299,6 +305,7 @@ pub fn verify_derived(derived: &Value) -> Result<VerifiedDisclosure, DisclosureE
 		.map_err(|_| DisclosureError::BadMerkleProof)?;
 	Ok(VerifiedDisclosure {
 		issuer: issuer.into(),
+		subject: text(subject, "id").ok_or(malformed("credentialSubject.id"))?.into(),
 		issuer_key,
 		claims: shown.into_iter().map(|(n, v)| (n.to_string(), v.clone())).collect(),
 	})
@@ -348,5 +355,10 @@ pub fn verify_presentation(
 		return Err(malformed("verifiableCredential"));
 	};
 	let credentials = credentials.iter().map(verify_derived).collect::<Result<Vec<_>, _>>()?;
+	// A holder presents its own credentials only: one lifted from someone else's presentation
+	// and re-wrapped is refused.
+	if credentials.iter().any(|credential| credential.subject != holder) {
+		return Err(DisclosureError::WrongSigner);
+	}
 	Ok(VerifiedPresentation { holder: holder.into(), holder_key, credentials })
 }
