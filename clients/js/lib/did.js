@@ -2,9 +2,9 @@
 // chain's metadata describes, and DID-signed operations for `did.submitDidCall`.
 
 import { spawnSync } from 'node:child_process';
-import { join } from 'node:path';
 import { u8aConcat, stringToU8a } from '@polkadot/util';
 import { base58Encode, decodeAddress } from '@polkadot/util-crypto';
+import { releaseBinary } from './node-process.js';
 
 /** The DID of an account: `did:teeid:<ss58>`. */
 export function didOf (address) {
@@ -71,9 +71,7 @@ export function signDidOperation (api, { did, nonce, call, expires, submitter, s
 
 /** The `teeid-resolve` binary next to `teeid-node`. */
 export function resolverBinary () {
-  if (process.env.TEEID_RESOLVE_BIN) return process.env.TEEID_RESOLVE_BIN;
-  const target = process.env.CARGO_TARGET_DIR || join(process.env.HOME, '.cache/teeid/target');
-  return join(target, 'release/teeid-resolve');
+  return releaseBinary('teeid-resolve', 'TEEID_RESOLVE_BIN');
 }
 
 /** Runs `teeid-resolve` against the node at `rpcPort`; returns `{ status, json, stderr }`. */

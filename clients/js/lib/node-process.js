@@ -10,11 +10,16 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { ApiPromise, WsProvider } from '@polkadot/api';
 
+/** A teeid binary: `$variable` if set, else the release build in the cargo target directory. */
+export function releaseBinary (name, variable) {
+  if (process.env[variable]) return process.env[variable];
+  const target = process.env.CARGO_TARGET_DIR || join(process.env.HOME, '.cache/teeid/target');
+  return join(target, 'release', name);
+}
+
 /** The node binary: `TEEID_NODE_BIN`, or the release build in the cargo target directory. */
 export function nodeBinary () {
-  if (process.env.TEEID_NODE_BIN) return process.env.TEEID_NODE_BIN;
-  const target = process.env.CARGO_TARGET_DIR || join(process.env.HOME, '.cache/teeid/target');
-  return join(target, 'release/teeid-node');
+  return releaseBinary('teeid-node', 'TEEID_NODE_BIN');
 }
 
 /** A TCP port that is free on loopback right now. */
@@ -193,4 +198,12 @@ export async function submitOk (api, tx, signer) {
 export async function submitRefused (api, tx, signer) {
   const { dispatchError } = await submitFinalized(api, tx, signer);
   return explainError(api, dispatchError);
+}
+
+/** Root (`sudoer`) dispatches `call`; throws unless the call itself, not only the sudo, succeeded. */
+export async function sudoOk (api, call, sudoer) {
+  const { events } = await submitOk(api, api.tx.sudo.sudo(call), sudoer);
+  const { sudoResult } = events.find(({ event }) => api.events.sudo.Sudid.is(event)).event.data;
+  if (sudoResult.isErr) throw new Error(`sudo call failed: ${explainError(api, sudoResult.asErr)}`);
+  return events;
 }

@@ -9,13 +9,11 @@ import {
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { hexToU8a, u8aConcat, u8aToHex } from '@polkadot/util';
-import { sleep } from './node-process.js';
+import { releaseBinary, sleep } from './node-process.js';
 
 /** The simulation binary: `TEEID_TA_SIM_BIN`, or the release build in the cargo target directory. */
 export function simBinary () {
-  if (process.env.TEEID_TA_SIM_BIN) return process.env.TEEID_TA_SIM_BIN;
-  const target = process.env.CARGO_TARGET_DIR || join(process.env.HOME, '.cache/teeid/target');
-  return join(target, 'release/teeid-ta-sim');
+  return releaseBinary('teeid-ta-sim', 'TEEID_TA_SIM_BIN');
 }
 
 /**

@@ -8,7 +8,7 @@ import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { Keyring } from '@polkadot/api';
 import { u8aToHex } from '@polkadot/util';
-import { cleanup, connect, explainError, startNode, submitOk, submitRefused, tempDir } from '../lib/node-process.js';
+import { cleanup, connect, startNode, sudoOk, submitOk, submitRefused, tempDir } from '../lib/node-process.js';
 import { keyOf } from '../lib/did.js';
 import { bestAnchor, deviceKey, networkKeyFingerprint, quadruple, TestTee } from '../lib/attestation.js';
 
@@ -42,12 +42,7 @@ describe('TEE workers on a dev node', () => {
   const ok = (tx, signer) => submitOk(api, tx, signer);
   const refused = async (tx, signer, name) =>
     assert.equal(await submitRefused(api, tx, signer), `attestation.${name}`);
-  /** Root dispatches `call`; throws unless the call itself (not only the sudo) succeeded. */
-  const sudo = async (call) => {
-    const { events } = await ok(api.tx.sudo.sudo(call), alice);
-    const { sudoResult } = events.find(({ event }) => api.events.sudo.Sudid.is(event)).event.data;
-    if (sudoResult.isErr) throw new Error(`sudo call failed: ${explainError(api, sudoResult.asErr)}`);
-  };
+  const sudo = (call) => sudoOk(api, call, alice);
   const worker = async (t) => (await api.call.attestationApi.worker(t.key)).unwrap();
   const best = async () => (await api.rpc.chain.getHeader()).number.toNumber();
   const blocksUntil = async (number) => {

@@ -10,7 +10,7 @@ import { Keyring } from '@polkadot/api';
 import * as vc from '@digitalbazaar/vc';
 import { DataIntegrityProof } from '@digitalbazaar/data-integrity';
 import { createVerifyCryptosuite } from '@digitalbazaar/eddsa-jcs-2022-cryptosuite';
-import { cleanup, connect, explainError, startNode, submitOk, tempDir } from '../lib/node-process.js';
+import { cleanup, connect, startNode, sudoOk, submitOk, tempDir } from '../lib/node-process.js';
 import { didOf, keyOf, resolveDid } from '../lib/did.js';
 import { bestAnchor } from '../lib/attestation.js';
 import { sealClaims, simCall, startSim } from '../lib/ta.js';
@@ -47,11 +47,7 @@ describe('credentials issued by the simulated TA', () => {
     assert.equal(result.status, 0, result.stderr);
     return result.json;
   };
-  const sudo = async (call) => {
-    const { events } = await submitOk(api, api.tx.sudo.sudo(call), alice);
-    const { sudoResult } = events.find(({ event }) => api.events.sudo.Sudid.is(event)).event.data;
-    if (sudoResult.isErr) throw new Error(`sudo call failed: ${explainError(api, sudoResult.asErr)}`);
-  };
+  const sudo = (call) => sudoOk(api, call, alice);
   const request = (claims, extra = {}) => ({
     id: `urn:uuid:${crypto.randomUUID()}`,
     issuer,
