@@ -21,6 +21,15 @@ log "OP-TEE TA: type-check for aarch64 (no TA dev kit here, so nothing is linked
 cargo check --locked --release --manifest-path ta/optee/Cargo.toml --target aarch64-unknown-linux-gnu \
 	--features no_link
 
+log "worker: cross-check the OP-TEE backend for aarch64 (libteec from Debian's optee-client-dev:arm64)"
+# optee-teec-sys looks for libteec under $OPTEE_CLIENT_EXPORT/usr/lib, the layout of an OP-TEE
+# client build; Debian keeps the arm64 library in its multiarch directory.
+export OPTEE_CLIENT_EXPORT="${OPTEE_CLIENT_EXPORT:-$(dirname "$CARGO_TARGET_DIR")/optee-client-export}"
+mkdir -p "$OPTEE_CLIENT_EXPORT/usr/lib"
+ln -sf /usr/lib/aarch64-linux-gnu/libteec.so "$OPTEE_CLIENT_EXPORT/usr/lib/libteec.so"
+SKIP_WASM_BUILD=1 cargo check --locked --release -p teeid-worker --features optee \
+	--target aarch64-unknown-linux-gnu
+
 log "fuzz target of the TA command decoder: it builds (run it with cargo +nightly fuzz run)"
 cargo build --locked --release --manifest-path ta/fuzz/Cargo.toml
 

@@ -79,17 +79,8 @@ export async function startNode (args, { readyTimeoutMs = 120_000 } = {}) {
   ];
   const child = spawn(nodeBinary(), fullArgs, { stdio: ['ignore', 'pipe', 'pipe'] });
   running.add(child);
-  const logs = [];
-  const keep = (chunk) => {
-    logs.push(chunk.toString());
-    if (logs.length > 2000) logs.shift();
-  };
-  child.stdout.on('data', keep);
-  child.stderr.on('data', keep);
-  const exited = new Promise((resolve) => child.on('exit', (code, signal) => {
-    running.delete(child);
-    resolve(code ?? signal);
-  }));
+  const { logs, exited } = captureOutput(child);
+  exited.then(() => running.delete(child));
 
   const url = `ws://127.0.0.1:${rpcPort}`;
   const deadline = Date.now() + readyTimeoutMs;
@@ -116,6 +107,22 @@ export async function startNode (args, { readyTimeoutMs = 120_000 } = {}) {
     return exited;
   };
   return { url, rpcPort, p2pPort, logs, stop, child };
+}
+
+/**
+ * Keeps the last 2,000 chunks of a child's stdout and stderr: `{ logs, exited }`, `exited`
+ * resolving with its exit code (or signal).
+ */
+export function captureOutput (child) {
+  const logs = [];
+  const keep = (chunk) => {
+    logs.push(chunk.toString());
+    if (logs.length > 2000) logs.shift();
+  };
+  child.stdout.on('data', keep);
+  child.stderr.on('data', keep);
+  const exited = new Promise((resolve) => child.on('exit', (code, signal) => resolve(code ?? signal)));
+  return { logs, exited };
 }
 
 async function rpcAnswers (port) {

@@ -61,9 +61,9 @@ impl SimClient {
 	}
 }
 
-/// A simulation running as a child process, stopped when dropped.
+/// A simulation running as a child process, stopped when dropped (unless detached).
 pub struct SimProcess {
-	child: Child,
+	child: Option<Child>,
 	socket: PathBuf,
 }
 
@@ -71,6 +71,17 @@ impl SimProcess {
 	/// Starts `binary serve` on `state_dir` and `socket`, and waits until it accepts sessions
 	/// (the first start generates the device key, which takes a few seconds).
 	pub fn spawn(binary: &Path, state_dir: &Path, socket: &Path) -> io::Result<Self> {
+		Self::spawn_logging_to(binary, state_dir, socket, Stdio::piped())
+	}
+
+	/// [`Self::spawn`], with the simulation's log going to `stderr` (a piped log is read only
+	/// to explain a failed start).
+	pub fn spawn_logging_to(
+		binary: &Path,
+		state_dir: &Path,
+		socket: &Path,
+		stderr: Stdio,
+	) -> io::Result<Self> {
 		let child = Process::new(binary)
 			.arg("serve")
 			.arg("--state-dir")
@@ -79,14 +90,15 @@ impl SimProcess {
 			.arg(socket)
 			.stdin(Stdio::null())
 			.stdout(Stdio::null())
-			.stderr(Stdio::piped())
+			.stderr(stderr)
 			.spawn()?;
-		let mut process = Self { child, socket: socket.to_path_buf() };
+		let mut process = Self { child: Some(child), socket: socket.to_path_buf() };
 		let deadline = Instant::now() + Duration::from_secs(120);
 		loop {
-			if let Some(status) = process.child.try_wait()? {
+			let child = process.child.as_mut().expect("a new process has its child");
+			if let Some(status) = child.try_wait()? {
 				let mut message = String::new();
-				if let Some(mut stderr) = process.child.stderr.take() {
+				if let Some(mut stderr) = child.stderr.take() {
 					let _ = io::Read::read_to_string(&mut stderr, &mut message);
 				}
 				return Err(io::Error::other(format!(
@@ -112,17 +124,27 @@ impl SimProcess {
 		SimClient::connect(&self.socket)
 	}
 
+	/// Lets it run on after this handle is gone, as a TA outlives a client that crashes;
+	/// returns its process id.
+	pub fn detach(mut self) -> Option<u32> {
+		self.child.take().map(|child| child.id())
+	}
+
 	/// Stops it.
 	pub fn stop(mut self) -> io::Result<()> {
-		self.child.kill()?;
-		self.child.wait()?;
+		if let Some(mut child) = self.child.take() {
+			child.kill()?;
+			child.wait()?;
+		}
 		Ok(())
 	}
 }
 
 impl Drop for SimProcess {
 	fn drop(&mut self) {
-		let _ = self.child.kill();
-		let _ = self.child.wait();
+		if let Some(child) = self.child.as_mut() {
+			let _ = child.kill();
+			let _ = child.wait();
+		}
 	}
 }

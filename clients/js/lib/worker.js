@@ -1,0 +1,89 @@
+// The TEE worker (`teeid-worker`) for the end-to-end suite: start its daemon on a data
+// directory, call its API, and run its CLI.
+
+import { spawn, spawnSync } from 'node:child_process';
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { captureOutput, freePort, releaseBinary, sleep } from './node-process.js';
+import { simBinary } from './ta.js';
+
+/** The worker binary: `TEEID_WORKER_BIN`, or the release build in the cargo target directory. */
+export function workerBinary () {
+  return releaseBinary('teeid-worker', 'TEEID_WORKER_BIN');
+}
+
+/** The admin token a worker wrote on its first start. */
+export function adminToken (dataDir) {
+  return readFileSync(join(dataDir, 'admin.token'), 'utf8').trim();
+}
+
+/**
+ * Starts `teeid-worker run` for `operator` on `dataDir` against the node at `chain`; resolves
+ * with `{ url, port, logs, stop, kill }` once its API answers /health. `extra` are more flags
+ * (`--bootstrap`, `--endorser URL`, ...). `stop()` sends SIGTERM (a clean stop: it unbinds);
+ * `kill()` sends SIGKILL (a crash).
+ */
+export async function startWorker ({ chain, operator, dataDir, extra = [], port, readyTimeoutMs = 180_000 }) {
+  port ??= await freePort();
+  const args = ['run', '--chain', chain, '--data-dir', dataDir, '--listen', `127.0.0.1:${port}`,
+    '--sim-binary', simBinary(), '--poll-seconds', '1', ...extra];
+  const child = spawn(workerBinary(), args, {
+    stdio: ['ignore', 'pipe', 'pipe'],
+    env: { ...process.env, TEEID_WORKER_OPERATOR: operator, TEEID_WORKER_LOG: 'info' }
+  });
+  const { logs, exited } = captureOutput(child);
+  process.on('exit', () => child.kill('SIGKILL'));
+  const url = `http://127.0.0.1:${port}`;
+  const deadline = Date.now() + readyTimeoutMs;
+  for (;;) {
+    if (child.exitCode !== null) throw new Error(`teeid-worker exited (${child.exitCode}):\n${logs.join('')}`);
+    try {
+      const health = await (await fetch(`${url}/health`)).json();
+      if (health.registered) break;
+    } catch { /* not listening yet */ }
+    if (Date.now() > deadline) {
+      child.kill('SIGKILL');
+      throw new Error(`teeid-worker not ready after ${readyTimeoutMs} ms:\n${logs.join('')}`);
+    }
+    await sleep(250);
+  }
+  const signal = (name) => async () => {
+    if (child.exitCode === null && child.signalCode === null) child.kill(name);
+    return exited;
+  };
+  return { url, port, logs, stop: signal('SIGTERM'), kill: signal('SIGKILL'), child };
+}
+
+/** Calls the worker API: `{ status, body }`. */
+export async function call (url, method, path, { token, body, raw } = {}) {
+  const headers = {};
+  if (token) headers.authorization = `Bearer ${token}`;
+  if (body !== undefined || raw !== undefined) headers['content-type'] = 'application/json';
+  const response = await fetch(`${url}${path}`, {
+    method,
+    headers,
+    body: raw ?? (body === undefined ? undefined : JSON.stringify(body))
+  });
+  const text = await response.text();
+  let json = null;
+  try { json = JSON.parse(text); } catch { /* left null */ }
+  return { status: response.status, body: json, text };
+}
+
+/** Runs a `teeid-worker` client subcommand: `{ status, json, stderr }`. */
+export function workerCli (args, { token, input } = {}) {
+  const env = { ...process.env };
+  delete env.TEEID_WORKER_TOKEN;
+  if (token) env.TEEID_WORKER_TOKEN = token;
+  const result = spawnSync(workerBinary(), args, { encoding: 'utf8', timeout: 60_000, input, env });
+  let json = null;
+  try { json = JSON.parse(result.stdout); } catch { /* left null */ }
+  return { status: result.status, json, stdout: result.stdout, stderr: result.stderr };
+}
+
+/** Kills the simulated TA a worker started (it outlives a killed worker, as a TA would). */
+export function stopSimulation (dataDir) {
+  try {
+    process.kill(Number(readFileSync(join(dataDir, 'tee.pid'), 'utf8')), 'SIGKILL');
+  } catch { /* already gone */ }
+}

@@ -1,0 +1,397 @@
+//! The HTTP API (axum), described by an OpenAPI document at `GET /openapi.json`.
+//!
+//! Tokens (`Authorization: Bearer teeid_…`) carry permissions: `read` to verify and read,
+//! `write` to present, `sign` to issue, `admin` for tokens and endorsements. Health, metrics,
+//! DID resolution and the OpenAPI document are public. Every error is JSON
+//! ([`ErrorBody`]) with a 4xx or 503 status.
+
+use axum::{
+	body::Bytes,
+	extract::{Path, Query, State},
+	http::{header, HeaderMap, StatusCode},
+	response::{IntoResponse, Response},
+	routing::{delete, get, post},
+	Json, Router,
+};
+use serde::{de::DeserializeOwned, Deserialize, Serialize};
+use std::sync::Arc;
+use teeid_did_resolver::resolve::{self, ResolveError};
+use utoipa::OpenApi;
+
+use crate::{
+	error::{ErrorBody, WorkerError},
+	issue::{self, IssueRequest, Issued, PresentRequest, SealedClaims},
+	join::{self, EndorseRequest, EndorseResponse},
+	tokens::{self, Permission, TokenRecord},
+	verify::{
+		self, AnchorProof, Check, Verification, VerifyCredentialRequest, VerifyPresentationRequest,
+	},
+	worker::Worker,
+};
+
+type Shared = State<Arc<Worker>>;
+
+/// The API's routes.
+pub fn router(worker: Arc<Worker>) -> Router {
+	Router::new()
+		.route("/health", get(health))
+		.route("/metrics", get(metrics))
+		.route("/openapi.json", get(openapi))
+		.route("/v1/status", get(status))
+		.route("/v1/credentials", post(issue_credential))
+		.route("/v1/credentials/{id}", get(credential))
+		.route("/v1/credentials/{id}/anchor", get(credential_anchor))
+		.route("/v1/presentations", post(present))
+		.route("/v1/verify/credential", post(verify_credential))
+		.route("/v1/verify/presentation", post(verify_presentation))
+		.route("/v1/dids/{did}", get(resolve_did))
+		.route("/1.0/identifiers/{did}", get(resolve_did))
+		.route("/v1/endorse", post(endorse))
+		.route("/v1/tokens", post(create_token).get(list_tokens))
+		.route("/v1/tokens/{id}", delete(delete_token))
+		.with_state(worker)
+}
+
+/// The OpenAPI document.
+#[derive(OpenApi)]
+#[openapi(
+	info(title = "teeid worker API", description = "Issue, present and verify W3C Verifiable Credentials signed inside a TEE; resolve did:teeid DIDs."),
+	paths(health, status, issue_credential, credential, credential_anchor, present, verify_credential, verify_presentation, resolve_did, endorse, create_token, list_tokens, delete_token),
+	components(schemas(ErrorBody, IssueRequest, SealedClaims, Issued, PresentRequest, VerifyCredentialRequest, VerifyPresentationRequest, Verification, Check, AnchorProof, EndorseRequest, EndorseResponse, NewToken, CreatedToken, TokenInfo, Permission, Health)),
+	modifiers(&BearerAuth),
+)]
+pub struct ApiDoc;
+
+struct BearerAuth;
+
+impl utoipa::Modify for BearerAuth {
+	fn modify(&self, openapi: &mut utoipa::openapi::OpenApi) {
+		use utoipa::openapi::security::{HttpAuthScheme, HttpBuilder, SecurityScheme};
+		let components = openapi.components.get_or_insert_with(Default::default);
+		components.add_security_scheme(
+			"bearer",
+			SecurityScheme::Http(HttpBuilder::new().scheme(HttpAuthScheme::Bearer).build()),
+		);
+	}
+}
+
+fn bearer(headers: &HeaderMap) -> Option<&str> {
+	headers
+		.get(header::AUTHORIZATION)
+		.and_then(|value| value.to_str().ok())
+		.and_then(|value| value.strip_prefix("Bearer "))
+		.map(str::trim)
+}
+
+/// Parses a JSON body, answering malformed input with a 400 that says what is wrong.
+fn body<T: DeserializeOwned>(bytes: &Bytes) -> Result<T, WorkerError> {
+	serde_json::from_slice(bytes)
+		.map_err(|e| WorkerError::BadRequest(format!("malformed request body: {e}")))
+}
+
+/// What `GET /health` answers.
+#[derive(Serialize, utoipa::ToSchema)]
+#[serde(rename_all = "camelCase")]
+pub struct Health {
+	/// `ok` when the chain answers and the worker counts on it; `degraded` otherwise.
+	status: &'static str,
+	/// The TEE backend: `simulation` or `op-tee`.
+	tee: &'static str,
+	/// The platform the TA reports: `Simulated` or `OpTee`.
+	platform: String,
+	/// The worker's TEE key, `0x` hex.
+	worker: String,
+	/// Whether the chain answered.
+	chain: bool,
+	/// Whether the chain has this worker registered and counting.
+	registered: bool,
+}
+
+/// Liveness and readiness.
+#[utoipa::path(get, path = "/health", responses((status = 200, body = Health)))]
+async fn health(State(worker): Shared) -> Json<Health> {
+	let status = worker.chain.worker(&worker.key()).await;
+	let identity = worker.identity();
+	let registered = matches!(&status, Ok(Some(s)) if s.counts());
+	Json(Health {
+		status: if registered { "ok" } else { "degraded" },
+		tee: worker.tee.backend_name(),
+		platform: format!("{:?}", identity.platform),
+		worker: format!("0x{}", hex::encode(identity.signing_key.0)),
+		chain: status.is_ok(),
+		registered,
+	})
+}
+
+async fn metrics(State(worker): Shared) -> Response {
+	(
+		[(header::CONTENT_TYPE, "application/openmetrics-text; version=1.0.0; charset=utf-8")],
+		worker.metrics.render(),
+	)
+		.into_response()
+}
+
+async fn openapi() -> Json<utoipa::openapi::OpenApi> {
+	Json(ApiDoc::openapi())
+}
+
+/// The worker's identity and standing on chain.
+#[utoipa::path(get, path = "/v1/status", security(("bearer" = [])),
+	responses((status = 200, body = Object), (status = 401, body = ErrorBody), (status = 503, body = ErrorBody)))]
+async fn status(
+	State(worker): Shared,
+	headers: HeaderMap,
+) -> Result<Json<serde_json::Value>, WorkerError> {
+	worker.authorize(bearer(&headers), Permission::Read)?;
+	Ok(Json(crate::status::status(&worker).await?))
+}
+
+/// Issues a credential (`sign`; the token's account controls the issuer DID, and this worker
+/// is a bound signer of it).
+#[utoipa::path(post, path = "/v1/credentials", request_body = IssueRequest, security(("bearer" = [])),
+	responses((status = 201, body = Issued), (status = 400, body = ErrorBody), (status = 401, body = ErrorBody),
+		(status = 403, body = ErrorBody), (status = 404, body = ErrorBody), (status = 409, body = ErrorBody),
+		(status = 422, body = ErrorBody), (status = 503, body = ErrorBody)))]
+async fn issue_credential(
+	State(worker): Shared,
+	headers: HeaderMap,
+	bytes: Bytes,
+) -> Result<(StatusCode, Json<Issued>), WorkerError> {
+	let token = worker.authorize(bearer(&headers), Permission::Sign)?;
+	let request: IssueRequest = body(&bytes)?;
+	Ok((StatusCode::CREATED, Json(issue::issue(&worker, &token, request).await?)))
+}
+
+/// A credential this worker issued, with where it is anchored (`read`; the token's account
+/// controls the issuer, or the token is an admin's).
+#[utoipa::path(get, path = "/v1/credentials/{id}", security(("bearer" = [])),
+	params(("id" = String, Path, description = "The credential's id")),
+	responses((status = 200, body = Object), (status = 403, body = ErrorBody), (status = 404, body = ErrorBody)))]
+async fn credential(
+	State(worker): Shared,
+	headers: HeaderMap,
+	Path(id): Path<String>,
+) -> Result<Json<crate::store::CredentialRecord>, WorkerError> {
+	let token = worker.authorize(bearer(&headers), Permission::Read)?;
+	let record = worker
+		.store
+		.credential_by_id(&id)?
+		.ok_or_else(|| WorkerError::NotFound(format!("no credential `{id}` was issued here")))?;
+	if !token.allows(Permission::Admin) {
+		worker.check_controls(&token, &record.issuer).await?;
+	}
+	Ok(Json(record))
+}
+
+/// The proof that a credential issued here is in a batch anchored on chain; 404 while it waits
+/// for its batch.
+#[utoipa::path(get, path = "/v1/credentials/{id}/anchor",
+	params(("id" = String, Path, description = "The credential's id")),
+	responses((status = 200, body = AnchorProof), (status = 404, body = ErrorBody)))]
+async fn credential_anchor(
+	State(worker): Shared,
+	Path(id): Path<String>,
+) -> Result<Json<AnchorProof>, WorkerError> {
+	let record = worker
+		.store
+		.credential_by_id(&id)?
+		.ok_or_else(|| WorkerError::NotFound(format!("no credential `{id}` was issued here")))?;
+	verify::anchor_proof(&worker, &record)?
+		.map(Json)
+		.ok_or_else(|| WorkerError::NotFound(format!("`{id}` is not anchored yet")))
+}
+
+/// Creates a presentation disclosing some claims (`write`; the token's account controls the
+/// holder DID, and this worker is a bound signer of it).
+#[utoipa::path(post, path = "/v1/presentations", request_body = PresentRequest, security(("bearer" = [])),
+	responses((status = 200, body = Object), (status = 400, body = ErrorBody), (status = 403, body = ErrorBody),
+		(status = 409, body = ErrorBody), (status = 422, body = ErrorBody)))]
+async fn present(
+	State(worker): Shared,
+	headers: HeaderMap,
+	bytes: Bytes,
+) -> Result<Json<serde_json::Value>, WorkerError> {
+	let token = worker.authorize(bearer(&headers), Permission::Write)?;
+	let request: PresentRequest = body(&bytes)?;
+	Ok(Json(issue::present(&worker, &token, request).await?))
+}
+
+/// Verifies a credential (`read`).
+#[utoipa::path(post, path = "/v1/verify/credential", request_body = VerifyCredentialRequest, security(("bearer" = [])),
+	responses((status = 200, body = Verification), (status = 400, body = ErrorBody), (status = 503, body = ErrorBody)))]
+async fn verify_credential(
+	State(worker): Shared,
+	headers: HeaderMap,
+	bytes: Bytes,
+) -> Result<Json<Verification>, WorkerError> {
+	worker.authorize(bearer(&headers), Permission::Read)?;
+	let request: VerifyCredentialRequest = body(&bytes)?;
+	Ok(Json(verify::verify_credential(&worker, &request).await?))
+}
+
+/// Verifies a presentation (`read`).
+#[utoipa::path(post, path = "/v1/verify/presentation", request_body = VerifyPresentationRequest, security(("bearer" = [])),
+	responses((status = 200, body = Verification), (status = 400, body = ErrorBody), (status = 503, body = ErrorBody)))]
+async fn verify_presentation(
+	State(worker): Shared,
+	headers: HeaderMap,
+	bytes: Bytes,
+) -> Result<Json<Verification>, WorkerError> {
+	worker.authorize(bearer(&headers), Permission::Read)?;
+	let request: VerifyPresentationRequest = body(&bytes)?;
+	Ok(Json(verify::verify_presentation_request(&worker, &request).await?))
+}
+
+/// The block to resolve at.
+#[derive(Deserialize, utoipa::IntoParams)]
+struct At {
+	/// A block number; the best block if absent.
+	block: Option<u32>,
+}
+
+/// Resolves a DID into a W3C DID resolution result (also served in the Universal Resolver
+/// driver shape at `GET /1.0/identifiers/{did}`).
+#[utoipa::path(get, path = "/v1/dids/{did}", params(("did" = String, Path, description = "A did:teeid DID"), At),
+	responses((status = 200, body = Object), (status = 400, body = ErrorBody), (status = 404, body = ErrorBody)))]
+async fn resolve_did(
+	State(worker): Shared,
+	Path(did): Path<String>,
+	Query(at): Query<At>,
+) -> Result<Response, WorkerError> {
+	match resolve::resolve(&worker.resolver, &did, at.block).await {
+		Ok(result) => Ok((
+			[(
+				header::CONTENT_TYPE,
+				"application/ld+json;profile=\"https://w3id.org/did-resolution\"",
+			)],
+			Json(result),
+		)
+			.into_response()),
+		Err(e @ ResolveError::InvalidDid(_)) => Err(WorkerError::BadRequest(e.to_string())),
+		Err(e @ (ResolveError::NotFound | ResolveError::UnknownBlock(_))) => {
+			Err(WorkerError::NotFound(format!("{did}: {e}")))
+		},
+		Err(e @ ResolveError::Source(_)) => Err(WorkerError::Unavailable(e.to_string())),
+		Err(e) => Err(WorkerError::Internal(e.to_string())),
+	}
+}
+
+/// Endorses a joining worker's report (`admin`): its TEE checks R and the evidence, and
+/// exports the network key sealed to the joining TEE.
+#[utoipa::path(post, path = "/v1/endorse", request_body = EndorseRequest, security(("bearer" = [])),
+	responses((status = 200, body = EndorseResponse), (status = 400, body = ErrorBody), (status = 409, body = ErrorBody),
+		(status = 422, body = ErrorBody)))]
+async fn endorse(
+	State(worker): Shared,
+	headers: HeaderMap,
+	bytes: Bytes,
+) -> Result<Json<EndorseResponse>, WorkerError> {
+	worker.authorize(bearer(&headers), Permission::Admin)?;
+	let request: EndorseRequest = body(&bytes)?;
+	Ok(Json(join::endorse(&worker, &request).await?))
+}
+
+/// What `POST /v1/tokens` takes.
+#[derive(Debug, Serialize, Deserialize, utoipa::ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct NewToken {
+	/// The permissions.
+	pub permissions: Vec<Permission>,
+	/// The account (SS58 or `did:teeid`) whose DIDs the token signs and presents for.
+	pub account: Option<String>,
+	/// A name for people.
+	pub label: String,
+}
+
+/// What `POST /v1/tokens` answers: the only time the secret is shown.
+#[derive(Debug, Serialize, Deserialize, utoipa::ToSchema)]
+pub struct CreatedToken {
+	/// The token's public id.
+	pub id: String,
+	/// The secret.
+	pub token: String,
+}
+
+/// A token as listed.
+#[derive(Debug, Serialize, Deserialize, utoipa::ToSchema)]
+pub struct TokenInfo {
+	/// The public id.
+	pub id: String,
+	/// Its permissions.
+	pub permissions: Vec<Permission>,
+	/// Its account.
+	pub account: Option<String>,
+	/// Its label.
+	pub label: String,
+}
+
+/// Creates a token (`admin`).
+#[utoipa::path(post, path = "/v1/tokens", request_body = NewToken, security(("bearer" = [])),
+	responses((status = 201, body = CreatedToken), (status = 400, body = ErrorBody), (status = 403, body = ErrorBody)))]
+async fn create_token(
+	State(worker): Shared,
+	headers: HeaderMap,
+	bytes: Bytes,
+) -> Result<(StatusCode, Json<CreatedToken>), WorkerError> {
+	worker.authorize(bearer(&headers), Permission::Admin)?;
+	let request: NewToken = body(&bytes)?;
+	if request.permissions.is_empty() {
+		return Err(WorkerError::BadRequest("a token needs at least one permission".into()));
+	}
+	if let Some(account) = &request.account {
+		let did = if account.starts_with("did:") {
+			account.clone()
+		} else {
+			format!("did:teeid:{account}")
+		};
+		crate::worker::parse_did(&did)?;
+	}
+	let (token, id) = crate::status::create_token(
+		&worker.store,
+		request.permissions,
+		request.account,
+		request.label,
+	)?;
+	Ok((StatusCode::CREATED, Json(CreatedToken { id, token })))
+}
+
+/// Lists the tokens (`admin`); secrets are never shown again.
+#[utoipa::path(get, path = "/v1/tokens", security(("bearer" = [])), responses((status = 200, body = [TokenInfo])))]
+async fn list_tokens(
+	State(worker): Shared,
+	headers: HeaderMap,
+) -> Result<Json<Vec<TokenInfo>>, WorkerError> {
+	worker.authorize(bearer(&headers), Permission::Admin)?;
+	let tokens = worker.store.tokens()?;
+	Ok(Json(
+		tokens
+			.into_iter()
+			.map(|(hash, record): ([u8; 32], TokenRecord)| TokenInfo {
+				id: tokens::id(&hash),
+				permissions: record.permissions,
+				account: record.account,
+				label: record.label,
+			})
+			.collect(),
+	))
+}
+
+/// Revokes a token by its id (`admin`).
+#[utoipa::path(delete, path = "/v1/tokens/{id}", security(("bearer" = [])),
+	params(("id" = String, Path, description = "The token's id")),
+	responses((status = 204), (status = 404, body = ErrorBody)))]
+async fn delete_token(
+	State(worker): Shared,
+	headers: HeaderMap,
+	Path(id): Path<String>,
+) -> Result<StatusCode, WorkerError> {
+	worker.authorize(bearer(&headers), Permission::Admin)?;
+	let prefix = hex::decode(&id)
+		.ok()
+		.filter(|p| p.len() == 8)
+		.ok_or_else(|| WorkerError::BadRequest("a token id is 16 hex digits".into()))?;
+	match worker.store.delete_tokens(&prefix)? {
+		0 => Err(WorkerError::NotFound(format!("no token {id}"))),
+		_ => Ok(StatusCode::NO_CONTENT),
+	}
+}

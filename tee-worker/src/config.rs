@@ -1,0 +1,225 @@
+//! Settings: a TOML file (`--config`), overridden by environment variables (`TEEID_WORKER_*`),
+//! overridden by command-line flags; defaults for a local development chain.
+
+use clap::{Args, ValueEnum};
+use serde::Deserialize;
+use std::{
+	net::SocketAddr,
+	path::{Path, PathBuf},
+	time::Duration,
+};
+
+/// Which TEE the worker talks to.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Deserialize, ValueEnum)]
+#[serde(rename_all = "lowercase")]
+pub enum Backend {
+	/// The simulated TA (`teeid-ta-sim`): a separate process on this machine, platform
+	/// `Simulated`.
+	Sim,
+	/// The TA under OP-TEE, through libteec (build with `--features optee`).
+	Optee,
+}
+
+/// Worker settings as flags and environment variables. Every one is optional here: unset
+/// values come from the config file, then from the defaults.
+#[derive(Args, Clone, Debug, Default)]
+pub struct WorkerArgs {
+	/// A TOML file with any of the settings below (kebab-case keys).
+	#[arg(long, env = "TEEID_WORKER_CONFIG")]
+	pub config: Option<PathBuf>,
+	/// The node's RPC endpoint. Default `ws://127.0.0.1:9944`.
+	#[arg(long, env = "TEEID_WORKER_CHAIN")]
+	pub chain: Option<String>,
+	/// The operator account's secret URI (`//Alice`, a mnemonic, `0x` seed): it submits the
+	/// worker's transactions, pays their fees and deposits, and controls the DIDs the worker
+	/// signs for. Keep it in the environment or a config file only this user can read.
+	#[arg(long, env = "TEEID_WORKER_OPERATOR", hide_env_values = true)]
+	pub operator: Option<String>,
+	/// Where the worker keeps its database, token file and (simulation) TA state. Default
+	/// `./teeid-worker`.
+	#[arg(long, env = "TEEID_WORKER_DATA_DIR")]
+	pub data_dir: Option<PathBuf>,
+	/// The address the HTTP API listens on. Default `127.0.0.1:8600`.
+	#[arg(long, env = "TEEID_WORKER_LISTEN")]
+	pub listen: Option<SocketAddr>,
+	/// The TEE backend. Default `sim`.
+	#[arg(long, value_enum, env = "TEEID_WORKER_TEE")]
+	pub tee: Option<Backend>,
+	/// The simulated TA's executable. Default: `teeid-ta-sim` next to this executable.
+	#[arg(long, env = "TEEID_WORKER_SIM_BINARY")]
+	pub sim_binary: Option<PathBuf>,
+	/// DIDs (`did:teeid:…`) the operator controls and the worker binds itself to as a signer
+	/// on start (and unbinds on a clean shutdown). Default: the operator's own DID.
+	#[arg(long = "sign-for", env = "TEEID_WORKER_SIGN_FOR", value_delimiter = ',')]
+	pub sign_for: Option<Vec<String>>,
+	/// Seconds between looks at the chain for a new slot. Default 2.
+	#[arg(long, env = "TEEID_WORKER_POLL_SECONDS")]
+	pub poll_seconds: Option<u64>,
+}
+
+/// The config file.
+#[derive(Debug, Default, Deserialize)]
+#[serde(deny_unknown_fields, rename_all = "kebab-case")]
+struct FileSettings {
+	chain: Option<String>,
+	operator: Option<String>,
+	data_dir: Option<PathBuf>,
+	listen: Option<SocketAddr>,
+	tee: Option<Backend>,
+	sim_binary: Option<PathBuf>,
+	sign_for: Option<Vec<String>>,
+	poll_seconds: Option<u64>,
+}
+
+/// The settings a worker runs with.
+#[derive(Clone, Debug)]
+pub struct Settings {
+	/// The node's RPC endpoint.
+	pub chain: String,
+	/// The operator's secret URI.
+	pub operator: String,
+	/// The data directory.
+	pub data_dir: PathBuf,
+	/// The API's address.
+	pub listen: SocketAddr,
+	/// The TEE backend.
+	pub tee: Backend,
+	/// The simulated TA's executable.
+	pub sim_binary: PathBuf,
+	/// DIDs to sign for; empty means the operator's own DID.
+	pub sign_for: Vec<String>,
+	/// How often to look for a new slot.
+	pub poll_interval: Duration,
+}
+
+/// Why the settings cannot be used.
+#[derive(Debug, thiserror::Error)]
+pub enum ConfigError {
+	/// The config file cannot be read.
+	#[error("config file {0}: {1}")]
+	Read(PathBuf, std::io::Error),
+	/// The config file is not valid.
+	#[error("config file {0}: {1}")]
+	Parse(PathBuf, toml::de::Error),
+	/// No operator is set.
+	#[error("no operator account: set --operator, TEEID_WORKER_OPERATOR or `operator` in the config file")]
+	NoOperator,
+	/// A value is out of range.
+	#[error("{0}")]
+	Invalid(String),
+}
+
+impl WorkerArgs {
+	/// The settings: flags and environment first, then the config file, then defaults.
+	pub fn settings(&self) -> Result<Settings, ConfigError> {
+		let file = match &self.config {
+			Some(path) => read_file(path)?,
+			None => FileSettings::default(),
+		};
+		let poll_seconds = self.poll_seconds.or(file.poll_seconds).unwrap_or(2);
+		if poll_seconds == 0 {
+			return Err(ConfigError::Invalid("poll-seconds must be at least 1".into()));
+		}
+		Ok(Settings {
+			chain: self
+				.chain
+				.clone()
+				.or(file.chain)
+				.unwrap_or_else(|| "ws://127.0.0.1:9944".into()),
+			operator: self.operator.clone().or(file.operator).ok_or(ConfigError::NoOperator)?,
+			data_dir: self
+				.data_dir
+				.clone()
+				.or(file.data_dir)
+				.unwrap_or_else(|| PathBuf::from("teeid-worker")),
+			listen: self
+				.listen
+				.or(file.listen)
+				.unwrap_or_else(|| SocketAddr::from(([127, 0, 0, 1], 8600))),
+			tee: self.tee.or(file.tee).unwrap_or(Backend::Sim),
+			sim_binary: self
+				.sim_binary
+				.clone()
+				.or(file.sim_binary)
+				.unwrap_or_else(default_sim_binary),
+			sign_for: self.sign_for.clone().or(file.sign_for).unwrap_or_default(),
+			poll_interval: Duration::from_secs(poll_seconds),
+		})
+	}
+}
+
+fn read_file(path: &Path) -> Result<FileSettings, ConfigError> {
+	let text =
+		std::fs::read_to_string(path).map_err(|e| ConfigError::Read(path.to_path_buf(), e))?;
+	toml::from_str(&text).map_err(|e| ConfigError::Parse(path.to_path_buf(), e))
+}
+
+/// `teeid-ta-sim` in the directory of the running executable (cargo puts both there).
+fn default_sim_binary() -> PathBuf {
+	std::env::current_exe()
+		.ok()
+		.and_then(|exe| exe.parent().map(|dir| dir.join("teeid-ta-sim")))
+		.unwrap_or_else(|| PathBuf::from("teeid-ta-sim"))
+}
+
+impl Settings {
+	/// The worker's database.
+	pub fn database(&self) -> PathBuf {
+		self.data_dir.join("worker.redb")
+	}
+
+	/// The file the first admin token is written to.
+	pub fn admin_token_file(&self) -> PathBuf {
+		self.data_dir.join("admin.token")
+	}
+
+	/// The simulated TEE's state directory.
+	pub fn sim_state_dir(&self) -> PathBuf {
+		self.data_dir.join("tee")
+	}
+
+	/// The simulated TA's socket.
+	pub fn sim_socket(&self) -> PathBuf {
+		self.data_dir.join("tee.sock")
+	}
+
+	/// The process id of the simulated TA the worker started.
+	pub fn sim_pid_file(&self) -> PathBuf {
+		self.data_dir.join("tee.pid")
+	}
+}
+
+#[cfg(test)]
+mod tests {
+	use super::*;
+
+	#[test]
+	fn flags_override_the_file_which_overrides_defaults() {
+		let dir = tempfile::tempdir().unwrap();
+		let path = dir.path().join("worker.toml");
+		std::fs::write(
+			&path,
+			"chain = \"ws://chain:9944\"\noperator = \"//Bob\"\nlisten = \"0.0.0.0:9000\"\nsign-for = [\"did:teeid:x\"]\n",
+		)
+		.unwrap();
+		let args = WorkerArgs {
+			config: Some(path.clone()),
+			operator: Some("//Charlie".into()),
+			..Default::default()
+		};
+		let settings = args.settings().unwrap();
+		assert_eq!(settings.chain, "ws://chain:9944");
+		assert_eq!(settings.operator, "//Charlie");
+		assert_eq!(settings.listen, "0.0.0.0:9000".parse().unwrap());
+		assert_eq!(settings.sign_for, vec!["did:teeid:x".to_string()]);
+		assert_eq!(settings.tee, Backend::Sim);
+		assert_eq!(settings.poll_interval, Duration::from_secs(2));
+
+		std::fs::write(&path, "chian = \"typo\"\n").unwrap();
+		assert!(matches!(
+			WorkerArgs { config: Some(path), ..Default::default() }.settings(),
+			Err(ConfigError::Parse(..))
+		));
+		assert!(matches!(WorkerArgs::default().settings(), Err(ConfigError::NoOperator)));
+	}
+}

@@ -1,0 +1,182 @@
+//! `teeid-worker run` and `teeid-worker register`: start the TEE and the chain client, get
+//! registered, bind to the operator's DIDs, serve the API and work the slots until a signal
+//! asks to stop; then unbind and stop what was started.
+
+use std::{os::unix::fs::DirBuilderExt, sync::Arc};
+use teeid_primitives::AccountId;
+use tokio::{net::TcpListener, sync::watch};
+
+use crate::{
+	anchor, api,
+	chain::Chain,
+	config::{Backend, Settings},
+	error::WorkerError,
+	join::{self, JoinSettings, Registration},
+	status,
+	store::Store,
+	tee::{sim::SimBackend, Tee},
+	worker::{did_of, parse_did, Worker},
+};
+
+/// How many times to try reaching the node at start, a second apart.
+const CHAIN_ATTEMPTS: u32 = 60;
+
+/// Opens the TEE: `(handle, pid of a simulation started here)`.
+fn open_tee(settings: &Settings) -> Result<(Tee, Option<u32>), WorkerError> {
+	match settings.tee {
+		Backend::Sim => {
+			let backend = SimBackend::connect_or_start(
+				&settings.sim_binary,
+				&settings.sim_state_dir(),
+				&settings.sim_socket(),
+				&settings.sim_pid_file(),
+			)?;
+			let started = backend.started();
+			Ok((Tee::new(backend), started))
+		},
+		#[cfg(feature = "optee")]
+		Backend::Optee => Ok((Tee::new(crate::tee::optee::OpteeBackend::open()?), None)),
+		#[cfg(not(feature = "optee"))]
+		Backend::Optee => Err(WorkerError::BadRequest(
+			"this build has no OP-TEE backend: build teeid-worker with --features optee".into(),
+		)),
+	}
+}
+
+async fn connect_chain(settings: &Settings) -> Result<Chain, WorkerError> {
+	let mut attempt = 1;
+	loop {
+		match Chain::connect(&settings.chain, &settings.operator).await {
+			Ok(chain) => return Ok(chain),
+			Err(e @ crate::chain::ChainError::Unreachable(_)) if attempt < CHAIN_ATTEMPTS => {
+				if attempt == 1 {
+					tracing::info!("waiting for the node at {}: {e}", settings.chain);
+				}
+				attempt += 1;
+				tokio::time::sleep(std::time::Duration::from_secs(1)).await;
+			},
+			Err(e) => return Err(e.into()),
+		}
+	}
+}
+
+/// The TEE, the chain and the database, assembled.
+async fn start(settings: &Settings) -> Result<(Arc<Worker>, Option<u32>), WorkerError> {
+	std::fs::DirBuilder::new().recursive(true).mode(0o700).create(&settings.data_dir).map_err(
+		|e| WorkerError::Internal(format!("cannot create {}: {e}", settings.data_dir.display())),
+	)?;
+	let store = Store::open(&settings.database())?;
+	let (tee, started) = open_tee(settings)?;
+	let chain = connect_chain(settings).await?;
+	let worker = Arc::new(Worker::new(tee, chain, store).await?);
+	Ok((worker, started))
+}
+
+/// Registers the worker and exits (`teeid-worker register`).
+pub async fn register(settings: Settings, join: JoinSettings) -> Result<Registration, WorkerError> {
+	let (worker, started) = start(&settings).await?;
+	let result = join::ensure_registered(&worker, &join).await;
+	stop_simulation(started);
+	result
+}
+
+/// Runs the worker until SIGINT or SIGTERM (`teeid-worker run`).
+pub async fn run(settings: Settings, join: JoinSettings) -> Result<(), WorkerError> {
+	let (worker, started) = start(&settings).await?;
+	let result = serve(&settings, &join, &worker).await;
+	stop_simulation(started);
+	result
+}
+
+async fn serve(
+	settings: &Settings,
+	join: &JoinSettings,
+	worker: &Arc<Worker>,
+) -> Result<(), WorkerError> {
+	let operator = worker.chain.operator();
+	status::first_admin_token(&worker.store, &did_of(&operator), &settings.admin_token_file())?;
+	if worker.chain.did(&operator).await?.is_none() {
+		worker.chain.create_operator_did().await?;
+		tracing::info!(did = %did_of(&operator), "created the operator's DID");
+	}
+	match join::ensure_registered(worker, join).await? {
+		Registration::Registered => tracing::info!(key = %hex::encode(worker.key()), "registered"),
+		Registration::Bootstrapped | Registration::Joined => {},
+	}
+	let bound = bind_signers(worker, &settings.sign_for).await?;
+
+	let listener = TcpListener::bind(settings.listen)
+		.await
+		.map_err(|e| WorkerError::Internal(format!("cannot listen on {}: {e}", settings.listen)))?;
+	let (stop, stopped) = watch::channel(false);
+	let slots = {
+		let worker = worker.clone();
+		let interval = settings.poll_interval;
+		tokio::spawn(async move { anchor::run(&worker, interval, stopped).await })
+	};
+	tracing::info!(
+		api = %format!("http://{}", settings.listen),
+		openapi = %format!("http://{}/openapi.json", settings.listen),
+		"serving"
+	);
+	let served = axum::serve(listener, api::router(worker.clone()))
+		.with_graceful_shutdown(shutdown_signal())
+		.await;
+	let _ = stop.send(true);
+	let _ = slots.await;
+	for did in &bound {
+		match worker.chain.unbind_signer(did, &worker.key()).await {
+			Ok(()) => tracing::info!(did = %did_of(did), "unbound"),
+			Err(e) => tracing::warn!(did = %did_of(did), "could not unbind: {e}"),
+		}
+	}
+	served.map_err(|e| WorkerError::Internal(format!("the API server failed: {e}")))
+}
+
+/// Binds the worker to each DID in `sign_for` (the operator's own DID if empty) that the
+/// operator controls; returns the DIDs it is bound to.
+async fn bind_signers(worker: &Worker, sign_for: &[String]) -> Result<Vec<AccountId>, WorkerError> {
+	let operator = worker.chain.operator();
+	let dids = if sign_for.is_empty() {
+		vec![operator.clone()]
+	} else {
+		sign_for.iter().map(|did| parse_did(did)).collect::<Result<_, _>>()?
+	};
+	let key = worker.key();
+	let mut bound = Vec::new();
+	for did in dids {
+		let Some(state) = worker.chain.did(&did).await? else {
+			tracing::warn!(did = %did_of(&did), "not binding: the DID does not exist");
+			continue;
+		};
+		if state.controller != operator {
+			tracing::warn!(did = %did_of(&did), "not binding: the operator does not control it");
+			continue;
+		}
+		if !worker.chain.is_bound(&did, &key).await? {
+			worker.chain.bind_signer(&did, &key).await?;
+			tracing::info!(did = %did_of(&did), "bound as a signer");
+		}
+		bound.push(did);
+	}
+	Ok(bound)
+}
+
+async fn shutdown_signal() {
+	let mut terminate = tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate())
+		.expect("installing a SIGTERM handler");
+	tokio::select! {
+		_ = tokio::signal::ctrl_c() => {},
+		_ = terminate.recv() => {},
+	}
+	tracing::info!("stopping");
+}
+
+/// Stops the simulation this worker started (on a clean stop; a killed worker leaves it
+/// running, as a TA outlives a crashed client).
+fn stop_simulation(started: Option<u32>) {
+	if let Some(pid) = started {
+		// SAFETY: kill(2) with a pid this process spawned and a standard signal.
+		unsafe { libc::kill(pid as libc::pid_t, libc::SIGTERM) };
+	}
+}

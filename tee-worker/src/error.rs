@@ -1,0 +1,122 @@
+//! The worker's errors, each with the HTTP status the API answers it with and a one-line
+//! message for people.
+
+use axum::{
+	http::StatusCode,
+	response::{IntoResponse, Response},
+	Json,
+};
+use serde::Serialize;
+
+use crate::{chain::ChainError, store::StoreError, tee::TeeError};
+
+/// Why a request failed.
+#[derive(Debug, thiserror::Error)]
+pub enum WorkerError {
+	/// The request is malformed.
+	#[error("{0}")]
+	BadRequest(String),
+	/// No valid token was presented.
+	#[error("{0}")]
+	Unauthorized(String),
+	/// The token does not allow this.
+	#[error("{0}")]
+	Forbidden(String),
+	/// Something the request names does not exist.
+	#[error("{0}")]
+	NotFound(String),
+	/// The request conflicts with the state (an id taken, an unbound issuer).
+	#[error("{0}")]
+	Conflict(String),
+	/// The content is well-formed but refused (claims violating the schema).
+	#[error("{0}")]
+	Unprocessable(String),
+	/// The chain or the TEE cannot be reached.
+	#[error("{0}")]
+	Unavailable(String),
+	/// Something broke inside the worker.
+	#[error("{0}")]
+	Internal(String),
+}
+
+impl WorkerError {
+	/// The HTTP status.
+	pub fn status(&self) -> StatusCode {
+		match self {
+			WorkerError::BadRequest(_) => StatusCode::BAD_REQUEST,
+			WorkerError::Unauthorized(_) => StatusCode::UNAUTHORIZED,
+			WorkerError::Forbidden(_) => StatusCode::FORBIDDEN,
+			WorkerError::NotFound(_) => StatusCode::NOT_FOUND,
+			WorkerError::Conflict(_) => StatusCode::CONFLICT,
+			WorkerError::Unprocessable(_) => StatusCode::UNPROCESSABLE_ENTITY,
+			WorkerError::Unavailable(_) => StatusCode::SERVICE_UNAVAILABLE,
+			WorkerError::Internal(_) => StatusCode::INTERNAL_SERVER_ERROR,
+		}
+	}
+
+	/// A short machine-readable code.
+	pub fn code(&self) -> &'static str {
+		match self {
+			WorkerError::BadRequest(_) => "badRequest",
+			WorkerError::Unauthorized(_) => "unauthorized",
+			WorkerError::Forbidden(_) => "forbidden",
+			WorkerError::NotFound(_) => "notFound",
+			WorkerError::Conflict(_) => "conflict",
+			WorkerError::Unprocessable(_) => "unprocessable",
+			WorkerError::Unavailable(_) => "unavailable",
+			WorkerError::Internal(_) => "internalError",
+		}
+	}
+}
+
+/// The body of every error response.
+#[derive(Debug, Serialize, utoipa::ToSchema)]
+pub struct ErrorBody {
+	/// A short machine-readable code (`badRequest`, `notFound`, `unavailable`, ...).
+	pub error: &'static str,
+	/// What went wrong, for people.
+	pub message: String,
+}
+
+impl IntoResponse for WorkerError {
+	fn into_response(self) -> Response {
+		if matches!(self, WorkerError::Internal(_)) {
+			tracing::error!("{self}");
+		}
+		let body = ErrorBody { error: self.code(), message: self.to_string() };
+		(self.status(), Json(body)).into_response()
+	}
+}
+
+impl From<ChainError> for WorkerError {
+	fn from(e: ChainError) -> Self {
+		match e {
+			ChainError::Unreachable(_) | ChainError::NotIncluded(_) => {
+				WorkerError::Unavailable(e.to_string())
+			},
+			ChainError::Dispatch(_) => WorkerError::Conflict(e.to_string()),
+			ChainError::Decode(_) => WorkerError::Internal(e.to_string()),
+		}
+	}
+}
+
+impl From<TeeError> for WorkerError {
+	fn from(e: TeeError) -> Self {
+		match e {
+			TeeError::Refused(_) => WorkerError::Unprocessable(e.to_string()),
+			TeeError::Unavailable(_) => WorkerError::Unavailable(e.to_string()),
+			TeeError::BadResponse | TeeError::UnexpectedReply(_) => {
+				WorkerError::Internal(e.to_string())
+			},
+		}
+	}
+}
+
+impl From<StoreError> for WorkerError {
+	fn from(e: StoreError) -> Self {
+		match e {
+			StoreError::DuplicateId(_) => WorkerError::Conflict(e.to_string()),
+			_ => WorkerError::Internal(e.to_string()),
+		}
+	}
+}

@@ -1,0 +1,302 @@
+//! `teeid-worker`: the teeid TEE worker.
+//!
+//! `run` is the daemon: it opens the TEE (the simulated TA by default, OP-TEE with
+//! `--features optee --tee optee`), registers with the chain (bootstrap by root, or join by
+//! endorsement), binds itself to its operator's DIDs, serves the HTTP API and anchors and
+//! reports its work every slot. `register` only registers. The other subcommands are clients
+//! of a running worker's API.
+//!
+//! Exit codes: 0 done; 1 failed (a credential that does not verify, an internal error);
+//! 2 bad input; 3 refused (authorization, unknown DID or CPT, conflict); 4 the worker, the
+//! chain or the TEE is unreachable.
+
+mod anchor;
+mod api;
+mod chain;
+mod client;
+mod config;
+mod daemon;
+mod error;
+mod issue;
+mod join;
+mod metrics;
+mod status;
+mod store;
+mod tee;
+mod tokens;
+mod verify;
+mod worker;
+
+use clap::{Args, Parser, Subcommand};
+use reqwest::Method;
+use serde_json::{json, Value};
+use std::{path::PathBuf, process::ExitCode};
+
+use crate::{
+	client::{read_json, segment, ApiClient, Failure},
+	config::WorkerArgs,
+	error::WorkerError,
+	join::JoinSettings,
+	tokens::Permission,
+};
+
+#[derive(Parser)]
+#[command(
+	version,
+	about = "The teeid TEE worker: issues W3C Verifiable Credentials signed inside a TEE"
+)]
+struct Cli {
+	/// Log filter (tracing `EnvFilter` syntax), e.g. `info` or `teeid_worker=debug`.
+	#[arg(long, env = "TEEID_WORKER_LOG", default_value = "info", global = true)]
+	log: String,
+	#[command(subcommand)]
+	command: Action,
+}
+
+#[derive(Subcommand)]
+enum Action {
+	/// Run the worker: register if needed, bind, serve the API, anchor and report every slot.
+	Run {
+		#[command(flatten)]
+		worker: WorkerArgs,
+		#[command(flatten)]
+		join: JoinArgs,
+	},
+	/// Register the worker with the chain (bootstrap or join by endorsement) and exit.
+	Register {
+		#[command(flatten)]
+		worker: WorkerArgs,
+		#[command(flatten)]
+		join: JoinArgs,
+	},
+	/// Show a running worker's TEE identity and standing on chain.
+	Status(ApiArgs),
+	/// Issue a credential: REQUEST is a JSON file ({issuer, holder, cpt, claims, ...}), `-` for
+	/// stdin.
+	Issue {
+		#[command(flatten)]
+		api: ApiArgs,
+		/// The request file.
+		request: PathBuf,
+	},
+	/// Create a presentation: REQUEST is a JSON file ({credential, disclose, challenge,
+	/// domain}).
+	Present {
+		#[command(flatten)]
+		api: ApiArgs,
+		/// The request file.
+		request: PathBuf,
+	},
+	/// Verify a credential (FILE) or, with --challenge and --domain, a presentation. Exit code
+	/// 1 if it does not verify.
+	Verify {
+		#[command(flatten)]
+		api: ApiArgs,
+		/// The credential or presentation.
+		file: PathBuf,
+		/// The challenge a presentation must answer.
+		#[arg(long, requires = "domain")]
+		challenge: Option<String>,
+		/// The domain a presentation must name.
+		#[arg(long, requires = "challenge")]
+		domain: Option<String>,
+		/// A batch-anchor proof from the issuing worker (JSON file).
+		#[arg(long, conflicts_with = "challenge")]
+		anchor: Option<PathBuf>,
+	},
+	/// Resolve a DID.
+	Resolve {
+		#[command(flatten)]
+		api: ApiArgs,
+		/// The DID.
+		did: String,
+		/// Resolve at this block.
+		#[arg(long)]
+		block: Option<u32>,
+	},
+	/// Manage API tokens (needs an admin token).
+	#[command(subcommand)]
+	Token(TokenAction),
+}
+
+#[derive(Subcommand)]
+enum TokenAction {
+	/// Create a token and print it (the only time it is shown).
+	Create {
+		#[command(flatten)]
+		api: ApiArgs,
+		/// Permissions: read, write, sign, admin (repeat or separate with commas).
+		#[arg(long = "permission", value_delimiter = ',', required = true)]
+		permissions: Vec<Permission>,
+		/// The account (SS58 or did:teeid) whose DIDs the token may sign and present for.
+		#[arg(long)]
+		account: Option<String>,
+		/// A name for people.
+		#[arg(long, default_value = "")]
+		label: String,
+	},
+	/// List the tokens.
+	List(ApiArgs),
+	/// Revoke a token by its id.
+	Revoke {
+		#[command(flatten)]
+		api: ApiArgs,
+		/// The token's id.
+		id: String,
+	},
+}
+
+/// How to reach a running worker.
+#[derive(Args)]
+struct ApiArgs {
+	/// The worker's API.
+	#[arg(long, env = "TEEID_WORKER_API", default_value = "http://127.0.0.1:8600")]
+	api: String,
+	/// An API token.
+	#[arg(long, env = "TEEID_WORKER_TOKEN", hide_env_values = true)]
+	token: Option<String>,
+}
+
+impl ApiArgs {
+	fn client(&self) -> ApiClient {
+		ApiClient::new(&self.api, self.token.clone())
+	}
+}
+
+/// How to register when not registered.
+#[derive(Args)]
+struct JoinArgs {
+	/// Bootstrap the chain's first worker with root's help (the operator must be the sudo key).
+	#[arg(long, env = "TEEID_WORKER_BOOTSTRAP")]
+	bootstrap: bool,
+	/// Join by endorsement of the worker whose API is at this URL.
+	#[arg(long, env = "TEEID_WORKER_ENDORSER")]
+	endorser: Option<String>,
+	/// An admin token of the endorsing worker.
+	#[arg(long, env = "TEEID_WORKER_ENDORSER_TOKEN", hide_env_values = true)]
+	endorser_token: Option<String>,
+}
+
+impl From<JoinArgs> for JoinSettings {
+	fn from(args: JoinArgs) -> Self {
+		JoinSettings {
+			bootstrap: args.bootstrap,
+			endorser: args.endorser,
+			endorser_token: args.endorser_token,
+		}
+	}
+}
+
+fn main() -> ExitCode {
+	let cli = Cli::parse();
+	tracing_subscriber::fmt()
+		.with_env_filter(
+			tracing_subscriber::EnvFilter::try_new(&cli.log)
+				.unwrap_or_else(|_| tracing_subscriber::EnvFilter::new("info")),
+		)
+		.with_writer(std::io::stderr)
+		.init();
+	let runtime = match tokio::runtime::Runtime::new() {
+		Ok(runtime) => runtime,
+		Err(e) => {
+			eprintln!("teeid-worker: cannot start the async runtime: {e}");
+			return ExitCode::from(1);
+		},
+	};
+	match runtime.block_on(execute(cli.command)) {
+		Ok(Some(output)) => {
+			println!("{}", serde_json::to_string_pretty(&output).unwrap_or_default());
+			ExitCode::SUCCESS
+		},
+		Ok(None) => ExitCode::SUCCESS,
+		Err(failure) => {
+			eprintln!("teeid-worker: {}", failure.message);
+			ExitCode::from(failure.code)
+		},
+	}
+}
+
+/// The exit code for a worker error.
+fn failed(e: WorkerError) -> Failure {
+	let code = match e {
+		WorkerError::BadRequest(_) | WorkerError::Unprocessable(_) => 2,
+		WorkerError::Unauthorized(_)
+		| WorkerError::Forbidden(_)
+		| WorkerError::NotFound(_)
+		| WorkerError::Conflict(_) => 3,
+		WorkerError::Unavailable(_) => 4,
+		WorkerError::Internal(_) => 1,
+	};
+	Failure { code, message: e.to_string() }
+}
+
+async fn execute(action: Action) -> Result<Option<Value>, Failure> {
+	let settings = |args: &WorkerArgs| args.settings().map_err(|e| Failure::input(e.to_string()));
+	match action {
+		Action::Run { worker, join } => {
+			daemon::run(settings(&worker)?, join.into()).await.map_err(failed)?;
+			Ok(None)
+		},
+		Action::Register { worker, join } => {
+			let registration =
+				daemon::register(settings(&worker)?, join.into()).await.map_err(failed)?;
+			Ok(Some(json!({ "registration": format!("{registration:?}") })))
+		},
+		Action::Status(api) => api.client().call(Method::GET, "/v1/status", None).await.map(Some),
+		Action::Issue { api, request } => {
+			let request = read_json(&request)?;
+			api.client().call(Method::POST, "/v1/credentials", Some(&request)).await.map(Some)
+		},
+		Action::Present { api, request } => {
+			let request = read_json(&request)?;
+			api.client().call(Method::POST, "/v1/presentations", Some(&request)).await.map(Some)
+		},
+		Action::Verify { api, file, challenge, domain, anchor } => {
+			let document = read_json(&file)?;
+			let result = match (challenge, domain) {
+				(Some(challenge), Some(domain)) => {
+					let body = json!({ "presentation": document, "challenge": challenge, "domain": domain });
+					api.client().call(Method::POST, "/v1/verify/presentation", Some(&body)).await?
+				},
+				_ => {
+					let anchor = anchor.map(|path| read_json(&path)).transpose()?;
+					let body = json!({ "credential": document, "anchor": anchor });
+					api.client().call(Method::POST, "/v1/verify/credential", Some(&body)).await?
+				},
+			};
+			if result["verified"] == json!(true) {
+				Ok(Some(result))
+			} else {
+				println!("{}", serde_json::to_string_pretty(&result).unwrap_or_default());
+				let failed: Vec<&str> = result["checks"]
+					.as_array()
+					.into_iter()
+					.flatten()
+					.filter(|c| c["ok"] == json!(false))
+					.filter_map(|c| c["detail"].as_str())
+					.collect();
+				Err(Failure { code: 1, message: format!("not verified: {}", failed.join("; ")) })
+			}
+		},
+		Action::Resolve { api, did, block } => {
+			let query = block.map(|b| format!("?block={b}")).unwrap_or_default();
+			api.client()
+				.call(Method::GET, &format!("/v1/dids/{}{query}", segment(&did)), None)
+				.await
+				.map(Some)
+		},
+		Action::Token(TokenAction::Create { api, permissions, account, label }) => {
+			let body = json!({ "permissions": permissions, "account": account, "label": label });
+			api.client().call(Method::POST, "/v1/tokens", Some(&body)).await.map(Some)
+		},
+		Action::Token(TokenAction::List(api)) => {
+			api.client().call(Method::GET, "/v1/tokens", None).await.map(Some)
+		},
+		Action::Token(TokenAction::Revoke { api, id }) => {
+			api.client()
+				.call(Method::DELETE, &format!("/v1/tokens/{}", segment(&id)), None)
+				.await?;
+			Ok(None)
+		},
+	}
+}

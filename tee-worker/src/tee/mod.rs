@@ -1,0 +1,78 @@
+//! The worker's TEE: one trait for the two places the TA runs, and the typed calls on top.
+//!
+//! A backend moves one encoded request to the TA and one encoded response back; what the
+//! bytes mean ([`teeid_ta_protocol`]) is the same for both, so everything above this module is
+//! backend-agnostic.
+
+#[cfg(feature = "optee")]
+pub mod optee;
+pub mod sim;
+
+use codec::Encode;
+use std::sync::Arc;
+use teeid_ta_protocol::{decode_response, Command, Reply, Request, TaError};
+
+/// Why a TA call failed.
+#[derive(Debug, thiserror::Error)]
+pub enum TeeError {
+	/// The TA refused the command.
+	#[error("the TA refused: {0}")]
+	Refused(TaError),
+	/// The TA cannot be reached.
+	#[error("the TEE is unavailable: {0}")]
+	Unavailable(String),
+	/// The TA answered something that does not decode.
+	#[error("the TA's response does not decode")]
+	BadResponse,
+	/// The TA answered with a reply to another command.
+	#[error("the TA answered {0} with an unexpected reply")]
+	UnexpectedReply(&'static str),
+}
+
+/// Where the TA runs.
+pub trait TeeBackend: Send + Sync {
+	/// Sends one encoded request and returns the encoded response. Blocking.
+	fn invoke(&self, request: &[u8]) -> Result<Vec<u8>, TeeError>;
+
+	/// A name for logs: `simulation` or `op-tee`.
+	fn name(&self) -> &'static str;
+}
+
+/// The worker's handle on its TA.
+#[derive(Clone)]
+pub struct Tee {
+	backend: Arc<dyn TeeBackend>,
+}
+
+impl Tee {
+	/// A handle on the TA behind `backend`.
+	pub fn new(backend: impl TeeBackend + 'static) -> Self {
+		Self { backend: Arc::new(backend) }
+	}
+
+	/// The backend's name.
+	pub fn backend_name(&self) -> &'static str {
+		self.backend.name()
+	}
+
+	/// Invokes `command` on a blocking thread.
+	pub async fn call(&self, command: Command) -> Result<Reply, TeeError> {
+		let backend = self.backend.clone();
+		let request = Request::new(command).encode();
+		let response = tokio::task::spawn_blocking(move || backend.invoke(&request))
+			.await
+			.map_err(|e| TeeError::Unavailable(format!("the TA call did not finish: {e}")))??;
+		decode_response(&response).map_err(|_| TeeError::BadResponse)?.map_err(TeeError::Refused)
+	}
+}
+
+/// Unwraps the reply variant a command expects: `expect!(reply, Reply::Identity(x) => x)`.
+#[macro_export]
+macro_rules! expect_reply {
+	($reply:expr, $pattern:pat => $value:expr, $what:literal) => {
+		match $reply {
+			$pattern => Ok($value),
+			_ => Err($crate::tee::TeeError::UnexpectedReply($what)),
+		}
+	};
+}

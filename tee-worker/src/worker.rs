@@ -1,0 +1,168 @@
+//! The running worker: its TA, the chain, its database, and what it knows about itself.
+
+use std::sync::RwLock;
+use teeid_did_resolver::{did::Did, source::RpcSource};
+use teeid_primitives::AccountId;
+use teeid_ta_protocol::{command::TeeIdentity, Command, Reply};
+
+use crate::{
+	chain::Chain,
+	error::WorkerError,
+	expect_reply,
+	metrics::Metrics,
+	store::Store,
+	tee::{Tee, TeeError},
+	tokens::{self, Permission, TokenRecord},
+};
+
+/// Everything the API handlers and the background tasks share.
+pub struct Worker {
+	/// The TA.
+	pub tee: Tee,
+	/// The chain.
+	pub chain: Chain,
+	/// DID resolution (current and historical documents) from the same node.
+	pub resolver: RpcSource,
+	/// The database.
+	pub store: Store,
+	/// Metrics.
+	pub metrics: Metrics,
+	identity: RwLock<TeeIdentity>,
+}
+
+impl Worker {
+	/// Assembles a worker; reads the TA's identity.
+	pub async fn new(tee: Tee, chain: Chain, store: Store) -> Result<Self, WorkerError> {
+		let identity = identity(&tee).await?;
+		let resolver = RpcSource::new(&http_url(chain.url()))
+			.map_err(|e| WorkerError::Unavailable(format!("DID resolution: {e}")))?;
+		Ok(Self {
+			tee,
+			chain,
+			resolver,
+			store,
+			metrics: Metrics::new(),
+			identity: RwLock::new(identity),
+		})
+	}
+
+	/// The TA's identity as last read.
+	pub fn identity(&self) -> TeeIdentity {
+		self.identity.read().unwrap_or_else(|p| p.into_inner()).clone()
+	}
+
+	/// The TA's signing key: the worker's key on chain.
+	pub fn key(&self) -> [u8; 32] {
+		self.identity().signing_key.0
+	}
+
+	/// Reads the TA's identity again (after it created or imported the network key).
+	pub async fn refresh_identity(&self) -> Result<TeeIdentity, WorkerError> {
+		let fresh = identity(&self.tee).await?;
+		*self.identity.write().unwrap_or_else(|p| p.into_inner()) = fresh.clone();
+		Ok(fresh)
+	}
+
+	/// The token `bearer` names, if it allows `permission`.
+	pub fn authorize(
+		&self,
+		bearer: Option<&str>,
+		permission: Permission,
+	) -> Result<TokenRecord, WorkerError> {
+		let bearer = bearer.ok_or_else(|| {
+			WorkerError::Unauthorized(format!(
+				"a token with the `{permission}` permission is required (Authorization: Bearer …)"
+			))
+		})?;
+		let hash = tokens::hash(bearer)
+			.ok_or_else(|| WorkerError::Unauthorized("the token is malformed".into()))?;
+		let record = self
+			.store
+			.token(&hash)?
+			.ok_or_else(|| WorkerError::Unauthorized("the token is not known here".into()))?;
+		if !record.allows(permission) {
+			return Err(WorkerError::Forbidden(format!(
+				"the token lacks the `{permission}` permission"
+			)));
+		}
+		Ok(record)
+	}
+
+	/// Checks that `token`'s account controls `did` (an active DID); returns the DID's account.
+	pub async fn check_controls(
+		&self,
+		token: &TokenRecord,
+		did: &str,
+	) -> Result<AccountId, WorkerError> {
+		let account = parse_did(did)?;
+		let state = self
+			.chain
+			.did(&account)
+			.await?
+			.ok_or_else(|| WorkerError::NotFound(format!("unknown DID {did}")))?;
+		if state.deactivated {
+			return Err(WorkerError::Conflict(format!("{did} is deactivated")));
+		}
+		let controls = token
+			.account
+			.as_deref()
+			.and_then(|a| a.parse::<Did>().ok().or_else(|| parse_account(a)))
+			.is_some_and(|holder| holder.0 == state.controller);
+		if !controls {
+			return Err(WorkerError::Forbidden(format!(
+				"the token's account does not control {did}"
+			)));
+		}
+		Ok(account)
+	}
+
+	/// Checks that `token`'s account controls `did` and that the chain shows this worker as a
+	/// signer of it that counts; returns the DID's account.
+	pub async fn check_signer_for(
+		&self,
+		token: &TokenRecord,
+		did: &str,
+	) -> Result<AccountId, WorkerError> {
+		let account = self.check_controls(token, did).await?;
+		if !self.chain.signers(&account).await?.contains(&self.key()) {
+			return Err(WorkerError::Conflict(format!(
+				"this worker is not a bound signer of {did} (or does not count now): the DID's \
+				 controller binds it with attestation.bindSigner"
+			)));
+		}
+		Ok(account)
+	}
+}
+
+/// The TA's identity.
+pub async fn identity(tee: &Tee) -> Result<TeeIdentity, TeeError> {
+	expect_reply!(tee.call(Command::Identity).await?, Reply::Identity(identity) => identity, "Identity")
+}
+
+/// The account of a `did:teeid` DID.
+pub fn parse_did(did: &str) -> Result<AccountId, WorkerError> {
+	did.parse::<Did>().map(|did| did.0).map_err(|e| WorkerError::BadRequest(format!("{did}: {e}")))
+}
+
+/// An SS58 address as a DID.
+fn parse_account(address: &str) -> Option<Did> {
+	use sp_core::crypto::Ss58Codec;
+	AccountId::from_ss58check(address).ok().map(Did)
+}
+
+/// The `did:teeid` DID of `account`.
+pub fn did_of(account: &AccountId) -> String {
+	Did(account.clone()).to_string()
+}
+
+/// The HTTP form of a node URL (`ws://` -> `http://`), for the JSON-RPC reads of DID
+/// resolution.
+pub fn http_url(url: &str) -> String {
+	if let Some(rest) = url.strip_prefix("ws://") {
+		format!("http://{rest}")
+	} else if let Some(rest) = url.strip_prefix("wss://") {
+		format!("https://{rest}")
+	} else {
+		url.to_string()
+	}
+}
