@@ -2,27 +2,39 @@
 //! `evidence.anchor_batch`, and report the slot's work with a TA-signed work report.
 //!
 //! Batches are sealed in the database before anything goes to the chain, and a sealed batch
-//! stays queued until the chain shows its root, so a worker killed at any point anchors on
-//! restart exactly what it had issued.
+//! stays queued until the chain shows its root; a signed work report is kept until the chain
+//! accepts it (or can no longer). A worker killed at any point therefore anchors on restart
+//! exactly what it had issued, and resubmits the report it had signed.
 
+use codec::{Decode, Encode};
 use sp_core::H256;
 use std::time::Duration;
-use teeid_primitives::merkle::MAX_LEAVES;
+use teeid_primitives::{attestation::WorkReportPayload, merkle::MAX_LEAVES};
 use teeid_ta_protocol::{command::WorkReportRequest, Command, Reply, TaError};
 use tokio::sync::watch;
 
-use crate::{error::WorkerError, expect_reply, store::BatchRecord, tee::TeeError, worker::Worker};
+use crate::{
+	error::WorkerError,
+	expect_reply,
+	store::{BatchRecord, SignedReport},
+	tee::TeeError,
+	worker::Worker,
+};
 
 /// The most credentials one batch holds. One work report covers at most `MAX_LEAVES`; a
 /// smaller cap keeps a batch's database transaction and proof building quick.
 pub const MAX_BATCH: usize = 100_000;
 const _: () = assert!(MAX_BATCH as u64 <= MAX_LEAVES as u64);
 
-/// Runs [`tick`] every `interval` until `shutdown` turns true.
+/// Runs [`tick`] every `interval` until `shutdown` turns true. A tick cut short by the
+/// shutdown leaves nothing half done: batches and signed reports are in the database first.
 pub async fn run(worker: &Worker, interval: Duration, mut shutdown: watch::Receiver<bool>) {
 	loop {
-		if let Err(e) = tick(worker).await {
-			tracing::warn!("slot work: {e}");
+		tokio::select! {
+			result = tick(worker) => if let Err(e) = result {
+				tracing::warn!("slot work: {e}");
+			},
+			_ = shutdown.changed() => return,
 		}
 		tokio::select! {
 			_ = tokio::time::sleep(interval) => {},
@@ -31,12 +43,25 @@ pub async fn run(worker: &Worker, interval: Duration, mut shutdown: watch::Recei
 	}
 }
 
-/// Anchors what is sealed, then, once per slot, seals what is pending and reports the slot.
+/// One look at the chain: submit a work report signed earlier but not yet accepted; anchor
+/// batches sealed earlier; then, once per slot, seal what is pending, anchor it and report the
+/// slot. A batch that cannot be anchored (the operator cannot pay its deposit, say) does not
+/// keep the worker from reporting: the slot is reported without it and anchoring is retried.
 pub async fn tick(worker: &Worker) -> Result<(), WorkerError> {
-	for (root, batch) in worker.store.unanchored_batches()? {
-		anchor(worker, &root, &batch).await?;
-	}
 	let (slot, length) = worker.chain.slot().await?;
+	if let Some(signed) = worker.store.signed_report()? {
+		if !submit(worker, &signed, slot).await? {
+			return Ok(());
+		}
+	}
+	let mut anchoring = true;
+	for (root, batch) in worker.store.unanchored_batches()? {
+		if let Err(e) = anchor(worker, &root, &batch).await {
+			tracing::warn!(root = %hex::encode(root), "batch not anchored yet: {e}");
+			anchoring = false;
+			break;
+		}
+	}
 	if worker.store.last_slot()?.is_some_and(|last| last >= slot) {
 		return Ok(());
 	}
@@ -45,12 +70,17 @@ pub async fn tick(worker: &Worker) -> Result<(), WorkerError> {
 		return Ok(());
 	};
 
-	let sealed = worker.store.seal_batch(MAX_BATCH)?;
+	// While an older batch is stuck, new credentials wait in the queue rather than pile up in
+	// more unanchored batches.
+	let sealed = if anchoring { worker.store.seal_batch(MAX_BATCH)? } else { None };
 	worker.metrics.pending.set(worker.store.pending_count()? as i64);
 	let (root, count) = match &sealed {
-		Some((root, batch)) => {
-			anchor(worker, root, batch).await?;
-			(H256(*root), batch.leaves.len() as u32)
+		Some((root, batch)) => match anchor(worker, root, batch).await {
+			Ok(()) => (H256(*root), batch.leaves.len() as u32),
+			Err(e) => {
+				tracing::warn!(root = %hex::encode(root), "batch not anchored yet: {e}");
+				(H256::zero(), 0)
+			},
 		},
 		None => (H256::zero(), 0),
 	};
@@ -73,7 +103,7 @@ async fn anchor(worker: &Worker, root: &[u8; 32], batch: &BatchRecord) -> Result
 	Ok(())
 }
 
-/// Has the TA sign the slot's work report and submits it.
+/// Has the TA sign the slot's work report, keeps it, and submits it.
 async fn report(
 	worker: &Worker,
 	slot: u32,
@@ -105,21 +135,47 @@ async fn report(
 	};
 	let (payload, signature) = match reply {
 		Err(TeeError::Refused(TaError::SlotAlreadyReported)) => {
-			worker.store.set_last_slot(slot)?;
+			// Signed before a crash that lost the signature: nothing left to submit.
+			worker.store.finish_report(slot)?;
 			return Ok(());
 		},
 		reply => {
 			expect_reply!(reply?, Reply::WorkReport { payload, signature } => (payload, signature), "SignWorkReport")?
 		},
 	};
-	match worker.chain.submit_work_report(&payload, &signature.0).await {
+	// Kept before submitting: the TA signs each slot once, so a lost report is a lost slot.
+	let signed = SignedReport { slot, payload: payload.encode(), signature: signature.0.to_vec() };
+	worker.store.keep_signed_report(&signed)?;
+	submit(worker, &signed, slot).await.map(drop)
+}
+
+/// Submits a kept work report; returns whether it is settled (accepted, or too late to be).
+async fn submit(worker: &Worker, signed: &SignedReport, now: u32) -> Result<bool, WorkerError> {
+	let payload = WorkReportPayload::decode(&mut &signed.payload[..])
+		.map_err(|_| WorkerError::Internal("a kept work report does not decode".into()))?;
+	let signature: [u8; 64] = signed.signature[..].try_into().map_err(|_| {
+		WorkerError::Internal("a kept work report's signature is not 64 bytes".into())
+	})?;
+	// The chain takes a slot's report during the slot and the next one.
+	if signed.slot.saturating_add(1) < now {
+		tracing::warn!(slot = signed.slot, "the work report came too late for the chain");
+		worker.store.finish_report(signed.slot)?;
+		return Ok(true);
+	}
+	match worker.chain.submit_work_report(&payload, &signature).await {
 		Ok(()) => {
 			worker.metrics.work_reports.inc();
 		},
 		Err(e) if e.is_dispatch("Attestation::AlreadyReported") => {},
-		Err(e) => tracing::warn!(slot, "work report not accepted: {e}"),
+		Err(e) if e.is_dispatch("Attestation::ReportTooLate") => {
+			tracing::warn!(slot = signed.slot, "the work report came too late for the chain");
+		},
+		Err(e) => {
+			tracing::warn!(slot = signed.slot, "work report not accepted yet: {e}");
+			return Ok(false);
+		},
 	}
-	worker.store.set_last_slot(slot)?;
-	tracing::debug!(slot, count, "slot reported");
-	Ok(())
+	worker.store.finish_report(signed.slot)?;
+	tracing::debug!(slot = signed.slot, "slot reported");
+	Ok(true)
 }

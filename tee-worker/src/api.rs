@@ -2,8 +2,8 @@
 //!
 //! Tokens (`Authorization: Bearer teeid_…`) carry permissions: `read` to verify and read,
 //! `write` to present, `sign` to issue, `admin` for tokens and endorsements. Health, metrics,
-//! DID resolution and the OpenAPI document are public. Every error is JSON
-//! ([`ErrorBody`]) with a 4xx or 503 status.
+//! DID resolution, anchor proofs and the OpenAPI document are public. Every error a handler
+//! returns is JSON ([`ErrorBody`]); bodies are limited to axum's default 2 MiB.
 
 use axum::{
 	body::Bytes,
@@ -49,6 +49,7 @@ pub fn router(worker: Arc<Worker>) -> Router {
 		.route("/v1/endorse", post(endorse))
 		.route("/v1/tokens", post(create_token).get(list_tokens))
 		.route("/v1/tokens/{id}", delete(delete_token))
+		.fallback(|| async { WorkerError::NotFound("no such route: see /openapi.json".into()) })
 		.with_state(worker)
 }
 
@@ -271,7 +272,9 @@ async fn resolve_did(
 		Err(e @ (ResolveError::NotFound | ResolveError::UnknownBlock(_))) => {
 			Err(WorkerError::NotFound(format!("{did}: {e}")))
 		},
-		Err(e @ ResolveError::Source(_)) => Err(WorkerError::Unavailable(e.to_string())),
+		Err(e @ (ResolveError::Source(_) | ResolveError::HistoryUnavailable(_))) => {
+			Err(WorkerError::Unavailable(e.to_string()))
+		},
 		Err(e) => Err(WorkerError::Internal(e.to_string())),
 	}
 }

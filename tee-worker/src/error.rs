@@ -96,6 +96,7 @@ impl From<ChainError> for WorkerError {
 			},
 			ChainError::Dispatch(_) => WorkerError::Conflict(e.to_string()),
 			ChainError::Decode(_) => WorkerError::Internal(e.to_string()),
+			ChainError::BadOperator(_) => WorkerError::BadRequest(e.to_string()),
 		}
 	}
 }

@@ -131,6 +131,31 @@ pub fn check_claims(schema: &[u8], claims: &Value, cpt: u32) -> Result<(), Worke
 	}
 }
 
+/// Refuses numbers the TA cannot hold exactly: it reads JSON numbers as IEEE 754 doubles (as
+/// JSON canonicalization does), so an integer beyond 2^53 would be signed as another value than
+/// the one validated here.
+pub fn check_numbers(value: &Value) -> Result<(), WorkerError> {
+	match value {
+		Value::Number(n) => {
+			let exact = match (n.as_i64(), n.as_u64()) {
+				(Some(i), _) => (i as f64) as i64 == i && i.unsigned_abs() <= 1 << 53,
+				(None, Some(u)) => u <= 1 << 53,
+				(None, None) => n.as_f64().is_some_and(f64::is_finite),
+			};
+			if exact {
+				Ok(())
+			} else {
+				Err(WorkerError::Unprocessable(format!(
+					"the number {n} cannot be signed exactly (integers up to 2^53 only)"
+				)))
+			}
+		},
+		Value::Array(items) => items.iter().try_for_each(check_numbers),
+		Value::Object(members) => members.values().try_for_each(check_numbers),
+		_ => Ok(()),
+	}
+}
+
 /// Issues a credential.
 pub async fn issue(
 	worker: &Worker,
@@ -178,6 +203,7 @@ async fn issue_checked(
 		.ok_or_else(|| WorkerError::NotFound(format!("unknown CPT {}", request.cpt)))?;
 	let claims = match claims {
 		Ok(plain) => {
+			check_numbers(&plain)?;
 			check_claims(&cpt.schema, &plain, cpt.id)?;
 			Claims::Plain(plain.to_string().into_bytes())
 		},
@@ -194,6 +220,8 @@ async fn issue_checked(
 			"a credential with id `{id}` was already issued"
 		)));
 	}
+	// Everything that can fail comes before the TA signs: a credential it signed is kept.
+	let (issued_at, _) = worker.chain.finalized().await?;
 	let created = now();
 	let ta_request = IssuanceRequest {
 		id: id.clone(),
@@ -209,7 +237,6 @@ async fn issue_checked(
 	let issued = expect_reply!(reply, Reply::Credential(issued) => issued, "IssueCredential")?;
 	let credential: Value = serde_json::from_slice(&issued.credential)
 		.map_err(|e| WorkerError::Internal(format!("the TA's credential is not JSON: {e}")))?;
-	let (issued_at, _) = worker.chain.finalized().await?;
 	worker.store.record_issued(&CredentialRecord {
 		id: id.clone(),
 		hash: issued.hash,
@@ -268,6 +295,13 @@ mod tests {
 			.to_string();
 		assert!(error.contains("/name"), "{error}");
 		assert!(error.contains("/age"), "{error}");
+	}
+
+	#[test]
+	fn numbers_beyond_double_precision_are_refused() {
+		assert!(check_numbers(&serde_json::json!({"a": [1, -2, 3.5, 9007199254740992i64]})).is_ok());
+		assert!(check_numbers(&serde_json::json!({"a": {"b": 9007199254740993u64}})).is_err());
+		assert!(check_numbers(&serde_json::json!([-9007199254740993i64])).is_err());
 	}
 
 	#[test]

@@ -71,10 +71,19 @@ pub async fn ensure_registered(
 	let key = worker.key();
 	if let Some(status) = worker.chain.worker(&key).await? {
 		if status.operator == worker.chain.operator() {
+			if !status.active {
+				// A key registers once, ever: an inactive worker cannot come back.
+				return Err(WorkerError::Conflict(
+					"this worker missed its work reports and is inactive; a TEE key registers \
+					 only once, so start with a new TEE (remove DATA_DIR/tee) and join by \
+					 endorsement"
+						.into(),
+				));
+			}
 			if !status.counts() {
 				tracing::warn!(
-					active = status.active,
 					code_allowed = status.code_allowed,
+					platform_allowed = status.platform_allowed,
 					"the worker is registered but does not count now"
 				);
 			}
@@ -96,8 +105,8 @@ pub async fn ensure_registered(
 				.into(),
 		)),
 		(Some((public, _)), None) if settings.bootstrap => {
-			// Root may register a worker whose TA already holds the network key (the first
-			// worker after its registration lapsed).
+			// Root may register a TEE that holds the network key but was never registered
+			// (its join stopped after the import); a key registers only once, ever.
 			if worker.identity().network_key.is_some_and(|n| n.public == public) {
 				bootstrap(worker).await?;
 				Ok(Registration::Bootstrapped)
@@ -222,7 +231,11 @@ async fn request_endorsement(
 	report: &Report,
 ) -> Result<Endorsement, WorkerError> {
 	let url = format!("{}/v1/endorse", endorser.trim_end_matches('/'));
-	let mut request = reqwest::Client::new()
+	let client = reqwest::Client::builder()
+		.timeout(std::time::Duration::from_secs(60))
+		.build()
+		.map_err(|e| WorkerError::Internal(format!("HTTP client: {e}")))?;
+	let mut request = client
 		.post(&url)
 		.json(&EndorseRequest { report: format!("0x{}", hex::encode(report.encode())) });
 	if let Some(token) = token {

@@ -53,11 +53,7 @@ pub fn create_token(
 ) -> Result<(String, String), StoreError> {
 	let token = tokens::generate();
 	let hash = tokens::hash(&token).expect("generated tokens are well formed");
-	let created = std::time::SystemTime::now()
-		.duration_since(std::time::UNIX_EPOCH)
-		.map(|d| d.as_secs())
-		.unwrap_or_default();
-	store.put_token(&hash, &TokenRecord { permissions, account, label, created })?;
+	store.put_token(&hash, &TokenRecord { permissions, account, label, created: now_seconds() })?;
 	Ok((token, tokens::id(&hash)))
 }
 
@@ -67,21 +63,40 @@ pub fn first_admin_token(store: &Store, account: &str, file: &Path) -> Result<()
 	if !store.tokens()?.is_empty() {
 		return Ok(());
 	}
-	let (token, _) =
-		create_token(store, vec![Permission::Admin], Some(account.into()), "admin".into())?;
+	// The file first: a token stored but never written would lock the operator out.
+	let token = tokens::generate();
+	let hash = tokens::hash(&token).expect("generated tokens are well formed");
 	write_secret(file, &token)
 		.map_err(|e| WorkerError::Internal(format!("cannot write {}: {e}", file.display())))?;
+	let record = TokenRecord {
+		permissions: vec![Permission::Admin],
+		account: Some(account.into()),
+		label: "admin".into(),
+		created: now_seconds(),
+	};
+	store.put_token(&hash, &record)?;
 	tracing::info!(file = %file.display(), "created the first admin token");
 	Ok(())
 }
 
+fn now_seconds() -> u64 {
+	std::time::SystemTime::now()
+		.duration_since(std::time::UNIX_EPOCH)
+		.map(|d| d.as_secs())
+		.unwrap_or_default()
+}
+
+/// Writes `secret` to `file`, owner-only, atomically (a temporary file renamed).
 fn write_secret(file: &Path, secret: &str) -> std::io::Result<()> {
 	use std::{io::Write, os::unix::fs::OpenOptionsExt};
+	let temporary = file.with_extension("tmp");
 	let mut out = std::fs::OpenOptions::new()
 		.write(true)
 		.create(true)
 		.truncate(true)
 		.mode(0o600)
-		.open(file)?;
-	writeln!(out, "{secret}")
+		.open(&temporary)?;
+	writeln!(out, "{secret}")?;
+	out.sync_all()?;
+	std::fs::rename(&temporary, file)
 }

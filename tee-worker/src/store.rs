@@ -28,6 +28,8 @@ const META: TableDefinition<&str, &[u8]> = TableDefinition::new("meta");
 const NEXT_SEQUENCE: &str = "next_sequence";
 /// The last slot this worker reported on.
 const LAST_SLOT: &str = "last_slot";
+/// A work report the TA signed that the chain has not accepted yet.
+const SIGNED_REPORT: &str = "signed_report";
 
 /// What went wrong with the database.
 #[derive(Debug, thiserror::Error)]
@@ -71,7 +73,7 @@ pub struct CredentialRecord {
 	pub issuer: String,
 	/// The CPT it follows.
 	pub cpt: u32,
-	/// The best block when it was issued.
+	/// The latest finalized block when it was issued.
 	pub issued_at: u32,
 	/// The batch it is in, once one was sealed.
 	pub batch: Option<BatchRef>,
@@ -100,6 +102,17 @@ pub struct BatchRecord {
 	pub leaves: Vec<[u8; 32]>,
 	/// Its state.
 	pub state: BatchState,
+}
+
+/// A work report the TA signed, kept until the chain accepts it.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct SignedReport {
+	/// The slot.
+	pub slot: u32,
+	/// The SCALE-encoded `WorkReportPayload`.
+	pub payload: Vec<u8>,
+	/// The TEE's signature.
+	pub signature: Vec<u8>,
 }
 
 /// The worker's database.
@@ -286,12 +299,31 @@ impl Store {
 			.transpose()
 	}
 
-	/// Records that the worker reported on `slot`.
-	pub fn set_last_slot(&self, slot: u32) -> Result<(), StoreError> {
+	/// Keeps a signed work report until [`Self::finish_report`].
+	pub fn keep_signed_report(&self, report: &SignedReport) -> Result<(), StoreError> {
+		let tx = self.db.begin_write().map_err(StoreError::db)?;
+		{
+			let mut meta = tx.open_table(META).map_err(StoreError::db)?;
+			meta.insert(SIGNED_REPORT, &encode(report)[..]).map_err(StoreError::db)?;
+		}
+		tx.commit().map_err(StoreError::db)
+	}
+
+	/// The signed work report not yet settled, if any.
+	pub fn signed_report(&self) -> Result<Option<SignedReport>, StoreError> {
+		let tx = self.db.begin_read().map_err(StoreError::db)?;
+		let meta = tx.open_table(META).map_err(StoreError::db)?;
+		let found = meta.get(SIGNED_REPORT).map_err(StoreError::db)?;
+		found.map(|bytes| decode(bytes.value(), SIGNED_REPORT)).transpose()
+	}
+
+	/// Records that `slot` is settled: reported, or past reporting. Drops the kept report.
+	pub fn finish_report(&self, slot: u32) -> Result<(), StoreError> {
 		let tx = self.db.begin_write().map_err(StoreError::db)?;
 		{
 			let mut meta = tx.open_table(META).map_err(StoreError::db)?;
 			meta.insert(LAST_SLOT, &slot.to_le_bytes()[..]).map_err(StoreError::db)?;
+			meta.remove(SIGNED_REPORT).map_err(StoreError::db)?;
 		}
 		tx.commit().map_err(StoreError::db)
 	}
@@ -413,7 +445,12 @@ mod tests {
 		let dir = tempfile::tempdir().unwrap();
 		let store = Store::open(&dir.path().join("w.redb")).unwrap();
 		assert_eq!(store.last_slot().unwrap(), None);
-		store.set_last_slot(4).unwrap();
+		let signed = SignedReport { slot: 4, payload: vec![1, 2], signature: vec![3; 64] };
+		store.keep_signed_report(&signed).unwrap();
+		assert_eq!(store.signed_report().unwrap(), Some(signed));
+		assert_eq!(store.last_slot().unwrap(), None);
+		store.finish_report(4).unwrap();
+		assert_eq!(store.signed_report().unwrap(), None);
 		assert_eq!(store.last_slot().unwrap(), Some(4));
 		let token = TokenRecord {
 			permissions: vec![crate::tokens::Permission::Read],

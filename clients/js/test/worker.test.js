@@ -256,6 +256,17 @@ describe('teeid-worker end to end', () => {
     const forged = structuredClone(vp);
     forged.verifiableCredential[0].credentialSubject.degree = 'PhD';
     assert.equal((await verify(forged, 'c-1')).body.verified, false);
+    // The same through the worker's CLI, and DID resolution with it.
+    const cli = workerCli(['present', '--api', w2.url, '-'], {
+      token: aliceToken,
+      input: JSON.stringify({ credential: full.credential, disclose: ['name', 'year'], challenge: 'c-3', domain: 'v' })
+    });
+    assert.equal(cli.status, 0, cli.stderr);
+    assert.equal(cli.json.verifiableCredential[0].credentialSubject.year, 2025);
+    const resolved = workerCli(['resolve', '--api', w2.url, didOf(alice.address)]);
+    assert.equal(resolved.status, 0, resolved.stderr);
+    assert.ok(resolved.json.didDocument.assertionMethod.includes(`${didOf(alice.address)}#tee-${(await workerKey(w2)).slice(2)}`));
+    assert.equal(workerCli(['resolve', '--api', w2.url, 'did:teeid:nonsense']).status, 2);
     // Presenting for someone else's DID is refused.
     const notHolder = await call(w2.url, 'POST', '/v1/presentations', {
       token: signToken,

@@ -44,7 +44,13 @@ pub enum ChainError {
 	/// An answer does not have the shape the metadata promised.
 	#[error("unexpected chain data: {0}")]
 	Decode(String),
+	/// The operator's secret URI is not usable.
+	#[error("the operator account: {0}")]
+	BadOperator(String),
 }
+
+/// How long a transaction may take to become final.
+const FINALITY_TIMEOUT: std::time::Duration = std::time::Duration::from_secs(120);
 
 impl ChainError {
 	/// Whether this is the runtime error `name` (`Pallet::Error`).
@@ -76,12 +82,15 @@ pub struct WorkerStatus {
 	pub active: bool,
 	/// Whether its code is on the allowlist.
 	pub code_allowed: bool,
+	/// Whether the chain accepts its platform now (`Simulated` only while the simulation flag
+	/// is on).
+	pub platform_allowed: bool,
 }
 
 impl WorkerStatus {
-	/// Whether the chain lets the worker act (it is active and runs allowed code).
+	/// Whether the chain lets the worker act: active, allowed code, accepted platform.
 	pub fn counts(&self) -> bool {
-		self.active && self.code_allowed
+		self.active && self.code_allowed && self.platform_allowed
 	}
 }
 
@@ -128,9 +137,9 @@ impl Chain {
 	pub async fn connect(url: &str, operator: &str) -> Result<Self, ChainError> {
 		let uri: SecretUri = operator
 			.parse()
-			.map_err(|_| ChainError::Decode("the operator is not a valid secret URI".into()))?;
-		let operator = Keypair::from_uri(&uri)
-			.map_err(|e| ChainError::Decode(format!("the operator key: {e}")))?;
+			.map_err(|_| ChainError::BadOperator("not a valid secret URI".into()))?;
+		let operator =
+			Keypair::from_uri(&uri).map_err(|e| ChainError::BadOperator(e.to_string()))?;
 		let api =
 			OnlineClient::<PolkadotConfig>::from_insecure_url(url).await.map_err(unreachable)?;
 		Ok(Self { api, operator, url: url.into() })
@@ -216,19 +225,21 @@ impl Chain {
 	pub async fn worker(&self, key: &[u8; 32]) -> Result<Option<WorkerStatus>, ChainError> {
 		let view =
 			self.call(runtime::runtime_apis().attestation_api().worker(recode(key)?)).await?;
-		view.map(|view| {
-			Ok(WorkerStatus {
-				operator: recode(&view.info.operator)?,
-				measurement: view.info.measurement,
-				platform: recode(&view.info.platform)?,
-				registered: view.info.registered,
-				last_report: view.info.last_report,
-				issued_total: view.info.issued_total,
-				active: view.active,
-				code_allowed: view.code_allowed,
-			})
-		})
-		.transpose()
+		let Some(view) = view else { return Ok(None) };
+		let platform: TeePlatform = recode(&view.info.platform)?;
+		let platform_allowed = platform != TeePlatform::Simulated
+			|| self.call(runtime::runtime_apis().attestation_api().simulation_enabled()).await?;
+		Ok(Some(WorkerStatus {
+			operator: recode(&view.info.operator)?,
+			measurement: view.info.measurement,
+			platform,
+			platform_allowed,
+			registered: view.info.registered,
+			last_report: view.info.last_report,
+			issued_total: view.info.issued_total,
+			active: view.active,
+			code_allowed: view.code_allowed,
+		}))
 	}
 
 	/// Whether `measurement` is on the code allowlist (and not expired).
@@ -343,29 +354,34 @@ impl Chain {
 			.await
 			.map_err(|e| ChainError::NotIncluded(e.to_string()))?;
 		use subxt::transactions::TransactionStatus as Status;
-		while let Some(status) = progress.next().await {
-			let in_block = match status.map_err(unreachable)? {
-				// Reads (the account nonce among them) use the finalized block, so a
-				// transaction is done only once final.
-				Status::InFinalizedBlock(in_block) => in_block,
-				Status::Error { message }
-				| Status::Invalid { message }
-				| Status::Dropped { message } => return Err(ChainError::NotIncluded(message)),
-				_ => continue,
-			};
-			in_block.wait_for_success().await.map_err(|e| match e {
-				subxt::error::TransactionEventsError::ExtrinsicFailed(
-					subxt::error::DispatchError::Module(module),
-				) => ChainError::Dispatch(module.details_string()),
-				subxt::error::TransactionEventsError::ExtrinsicFailed(other) => {
-					ChainError::Dispatch(other.to_string())
-				},
-				other => unreachable(other),
-			})?;
-			let block = in_block.at().await.map_err(unreachable)?;
-			return Ok(block.block_number() as u32);
-		}
-		Err(ChainError::NotIncluded("the node stopped reporting on the transaction".into()))
+		let finalized = async {
+			while let Some(status) = progress.next().await {
+				let in_block = match status.map_err(unreachable)? {
+					// Reads (the account nonce among them) use the finalized block, so a
+					// transaction is done only once final.
+					Status::InFinalizedBlock(in_block) => in_block,
+					Status::Error { message }
+					| Status::Invalid { message }
+					| Status::Dropped { message } => return Err(ChainError::NotIncluded(message)),
+					_ => continue,
+				};
+				in_block.wait_for_success().await.map_err(|e| match e {
+					subxt::error::TransactionEventsError::ExtrinsicFailed(
+						subxt::error::DispatchError::Module(module),
+					) => ChainError::Dispatch(module.details_string()),
+					subxt::error::TransactionEventsError::ExtrinsicFailed(other) => {
+						ChainError::Dispatch(other.to_string())
+					},
+					other => unreachable(other),
+				})?;
+				let block = in_block.at().await.map_err(unreachable)?;
+				return Ok(block.block_number() as u32);
+			}
+			Err(ChainError::NotIncluded("the node stopped reporting on the transaction".into()))
+		};
+		tokio::time::timeout(FINALITY_TIMEOUT, finalized).await.map_err(|_| {
+			ChainError::NotIncluded(format!("not final after {} s", FINALITY_TIMEOUT.as_secs()))
+		})?
 	}
 
 	/// Root allows `measurement` until block `expires` (through sudo).

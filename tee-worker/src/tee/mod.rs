@@ -66,7 +66,8 @@ impl Tee {
 	}
 }
 
-/// Unwraps the reply variant a command expects: `expect!(reply, Reply::Identity(x) => x)`.
+/// Unwraps the reply variant a command expects, or fails with
+/// [`TeeError::UnexpectedReply`]: `expect_reply!(reply, Reply::Identity(x) => x, "Identity")`.
 #[macro_export]
 macro_rules! expect_reply {
 	($reply:expr, $pattern:pat => $value:expr, $what:literal) => {
