@@ -20,7 +20,7 @@ use serde::{Deserialize, Serialize};
 use serde_json::Value;
 use sp_core::H256;
 use teeid_did_resolver::{resolve, source::ChainSource};
-use teeid_primitives::{json, merkle::BatchProof, AccountId};
+use teeid_primitives::{json, merkle::BatchProof};
 use teeid_ta_protocol::{
 	credential::{credential_hash, split_verification_method, status_evidence, verify_tee_proof},
 	disclosure::verify_presentation,
@@ -29,7 +29,7 @@ use teeid_ta_protocol::{
 use crate::{
 	error::WorkerError,
 	store::BatchState,
-	worker::{did_of, parse_did, Worker},
+	worker::{account_of, did_of, parse_did, Worker},
 };
 
 /// A proof that a credential is a leaf of an anchored batch.
@@ -119,6 +119,7 @@ pub async fn verify_credential(
 		.map_err(|_| WorkerError::BadRequest("the credential is not JSON".into()))?;
 	let issuer = text(credential, "/issuer")
 		.ok_or_else(|| WorkerError::BadRequest("the credential has no `issuer`".into()))?;
+	let hash = credential_hash(&parsed);
 	let mut checks = Vec::new();
 
 	let method = match verify_tee_proof(&parsed) {
@@ -145,7 +146,7 @@ pub async fn verify_credential(
 		// A credential issued here: the block it was issued at. Another's: the block of its
 		// proof's `created` time, by block timestamps (whole seconds, so the end of that
 		// second).
-		let when = match worker.store.credential(&credential_hash(&parsed))? {
+		let when = match worker.store.credential(&hash)? {
 			Some(record) => When::Block(record.issued_at),
 			None => match text(credential, "/proof/created").and_then(millis) {
 				Some(ms) => When::Time(ms + 999),
@@ -155,7 +156,7 @@ pub async fn verify_credential(
 		checks.push(key_at(worker, issuer, &method, when, "issuer key").await?);
 	}
 	checks.push(code_check(worker, credential).await?);
-	checks.push(anchor_check(worker, &parsed, request.anchor.as_ref()).await?);
+	checks.push(anchor_check(worker, &hash, request.anchor.as_ref()).await?);
 	checks.push(revocation_check(worker, credential, issuer).await?);
 	checks.push(validity_check(credential));
 	Ok(Verification::new(checks))
@@ -313,26 +314,25 @@ async fn code_check(worker: &Worker, credential: &Value) -> Result<Check, Worker
 	})
 }
 
+/// Where the credential with SHA-256 `hash` is anchored.
 async fn anchor_check(
 	worker: &Worker,
-	credential: &json::Value,
+	hash: &[u8; 32],
 	given: Option<&AnchorProof>,
 ) -> Result<Check, WorkerError> {
-	let hash = credential_hash(credential);
 	let name = "anchor";
-	if worker.chain.evidence(&H256(hash)).await?.is_some() {
+	if worker.chain.evidence(&H256(*hash)).await?.is_some() {
 		return Ok(check(name, true, "the credential's hash is an evidence record"));
 	}
 	if let Some(given) = given {
-		let anchorer = parse_did(&given.anchorer)
-			.or_else(|_| account(&given.anchorer))
-			.map_err(|_| WorkerError::BadRequest("`anchor.anchorer` is not a DID".into()))?;
+		let anchorer = account_of(&given.anchorer)
+			.ok_or_else(|| WorkerError::BadRequest("`anchor.anchorer` is not a DID".into()))?;
 		let root = hex32(&given.root, "anchor.root")?;
 		let bytes = hex::decode(given.proof.trim_start_matches("0x"))
 			.map_err(|_| WorkerError::BadRequest("`anchor.proof` is not hex".into()))?;
 		let proof = BatchProof::decode(&mut &bytes[..])
 			.map_err(|_| WorkerError::BadRequest("`anchor.proof` is not a BatchProof".into()))?;
-		if !proof.leaves.iter().any(|(_, leaf)| leaf.0 == hash) {
+		if !proof.leaves.iter().any(|(_, leaf)| leaf.0 == *hash) {
 			return Ok(check(name, false, "the given proof is for other hashes"));
 		}
 		return Ok(match worker.chain.verify_batch_proof(&anchorer, &root, &proof).await? {
@@ -340,21 +340,16 @@ async fn anchor_check(
 			Err(e) => check(name, false, format!("the batch proof fails: {e}")),
 		});
 	}
-	let Some(record) = worker.store.credential(&hash)? else {
+	let Some(record) = worker.store.credential(hash)? else {
 		return Ok(check(name, false, "no anchor known: pass the issuing worker's `anchor` proof"));
 	};
-	Ok(match anchor_proof(worker, &record)? {
-		Some(proof) => {
-			let root = hex32(&proof.root, "root")?;
-			let bytes = hex::decode(proof.proof.trim_start_matches("0x"))
-				.map_err(|e| WorkerError::Internal(e.to_string()))?;
-			let batch = BatchProof::decode(&mut &bytes[..])
-				.map_err(|e| WorkerError::Internal(e.to_string()))?;
-			match worker.chain.verify_batch_proof(&worker.chain.operator(), &root, &batch).await? {
+	Ok(match batch_proof(worker, &record)? {
+		Some((root, proof, block)) => {
+			match worker.chain.verify_batch_proof(&worker.chain.operator(), &root, &proof).await? {
 				Ok(()) => check(
 					name,
 					true,
-					format!("in batch 0x{} anchored in block {}", hex::encode(root), proof.block),
+					format!("in batch 0x{} anchored in block {block}", hex::encode(root)),
 				),
 				Err(e) => check(name, false, format!("the batch proof fails: {e}")),
 			}
@@ -363,20 +358,30 @@ async fn anchor_check(
 	})
 }
 
-/// The proof that `record` is in its anchored batch (`None` while it is not anchored).
-pub fn anchor_proof(
+/// The root, the proof and the block of `record`'s anchored batch (`None` while it is not
+/// anchored).
+fn batch_proof(
 	worker: &Worker,
 	record: &crate::store::CredentialRecord,
-) -> Result<Option<AnchorProof>, WorkerError> {
+) -> Result<Option<([u8; 32], BatchProof, u32)>, WorkerError> {
 	let Some(place) = &record.batch else { return Ok(None) };
 	let Some(batch) = worker.store.batch(&place.root)? else { return Ok(None) };
 	let BatchState::Anchored { block } = batch.state else { return Ok(None) };
 	let leaves: Vec<H256> = batch.leaves.iter().map(|l| H256(*l)).collect();
 	let proof = teeid_primitives::merkle::prove(&leaves, &[place.index])
 		.ok_or_else(|| WorkerError::Internal("a stored batch does not prove its leaf".into()))?;
-	Ok(Some(AnchorProof {
+	Ok(Some((place.root, proof, block)))
+}
+
+/// The proof that `record` is in its anchored batch, as the API gives it (`None` while it is
+/// not anchored).
+pub fn anchor_proof(
+	worker: &Worker,
+	record: &crate::store::CredentialRecord,
+) -> Result<Option<AnchorProof>, WorkerError> {
+	Ok(batch_proof(worker, record)?.map(|(root, proof, block)| AnchorProof {
 		anchorer: did_of(&worker.chain.operator()),
-		root: format!("0x{}", hex::encode(place.root)),
+		root: format!("0x{}", hex::encode(root)),
 		proof: format!("0x{}", hex::encode(proof.encode())),
 		block,
 	}))
@@ -429,10 +434,4 @@ fn hex32(text: &str, name: &str) -> Result<[u8; 32], WorkerError> {
 		.ok()
 		.and_then(|b| <[u8; 32]>::try_from(b).ok())
 		.ok_or_else(|| WorkerError::BadRequest(format!("`{name}` is not 32 bytes of hex")))
-}
-
-fn account(text: &str) -> Result<AccountId, WorkerError> {
-	use sp_core::crypto::Ss58Codec;
-	AccountId::from_ss58check(text)
-		.map_err(|_| WorkerError::BadRequest(format!("{text} is not an account")))
 }

@@ -106,8 +106,8 @@ impl Worker {
 		let controls = token
 			.account
 			.as_deref()
-			.and_then(|a| a.parse::<Did>().ok().or_else(|| parse_account(a)))
-			.is_some_and(|holder| holder.0 == state.controller);
+			.and_then(account_of)
+			.is_some_and(|holder| holder == state.controller);
 		if !controls {
 			return Err(WorkerError::Forbidden(format!(
 				"the token's account does not control {did}"
@@ -144,10 +144,10 @@ pub fn parse_did(did: &str) -> Result<AccountId, WorkerError> {
 	did.parse::<Did>().map(|did| did.0).map_err(|e| WorkerError::BadRequest(format!("{did}: {e}")))
 }
 
-/// An SS58 address as a DID.
-fn parse_account(address: &str) -> Option<Did> {
+/// The account a `did:teeid` DID or an SS58 address names.
+pub fn account_of(text: &str) -> Option<AccountId> {
 	use sp_core::crypto::Ss58Codec;
-	AccountId::from_ss58check(address).ok().map(Did)
+	text.parse::<Did>().map(|did| did.0).ok().or_else(|| AccountId::from_ss58check(text).ok())
 }
 
 /// The `did:teeid` DID of `account`.
