@@ -2,7 +2,9 @@
 # The main job: builds what is missing and starts, in this terminal, the teeid development chain
 # (`teeid-node --dev`) and a simulated TEE worker that bootstraps itself with root's help (Alice
 # is the sudo key), binds to Alice's DID and reports work every slot. Ctrl-C stops both. Extra
-# arguments go to teeid-node (for example `--sealing instant`).
+# arguments go to teeid-node (for example `--sealing instant`, or `--port 30334` for a second
+# instance). TEEID_RPC_PORT (default 9944) and TEEID_API_PORT (default 8600) move the node's RPC
+# and the worker's API.
 set -euo pipefail
 source "$(dirname "${BASH_SOURCE[0]}")/common.sh"
 
@@ -14,29 +16,37 @@ log "building teeid-node, teeid-worker and teeid-ta-sim (release; the first buil
 cargo build --release --locked --workspace --all-targets --manifest-path "$TEEID_ROOT/Cargo.toml"
 
 bin="$CARGO_TARGET_DIR/release"
-rpc_port=9944
-api="127.0.0.1:8600"
-# The dev chain is temporary, so is the worker's state: its TA's network key belongs to the
-# chain it was created for.
+rpc_port="${TEEID_RPC_PORT:-9944}"
+api="127.0.0.1:${TEEID_API_PORT:-8600}"
+# The dev chain is temporary, so is the worker's state (its TA's network key belongs to the
+# chain it was created for): both live in one directory, removed on exit.
 run_dir="$(mktemp -d "${TMPDIR:-/tmp}/teeid-dev.XXXXXX")"
 
 node_pid="" worker_pid=""
 stop() {
+	local code="$1"
 	trap - EXIT INT TERM
+	# The worker first: on its way out it unbinds from Alice's DID, which needs the node.
 	[ -n "$worker_pid" ] && kill -TERM "$worker_pid" 2>/dev/null && wait "$worker_pid" 2>/dev/null
 	[ -n "$node_pid" ] && kill -TERM "$node_pid" 2>/dev/null && wait "$node_pid" 2>/dev/null
 	rm -rf "$run_dir"
-	exit 0
+	exit "$code"
 }
-trap stop EXIT INT TERM
+# Ctrl-C (or SIGTERM) is a clean stop; any other way out keeps its exit status.
+trap 'stop $?' EXIT
+trap 'stop 0' INT TERM
 
-"$bin/teeid-node" --dev --rpc-cors all --rpc-port "$rpc_port" "$@" 2> >(sed -u 's/^/[node]   /' >&2) &
+# Ctrl-C signals the terminal's foreground process group. The node runs in a session of its own
+# so that it keeps running until the worker is gone; the log prefixers ignore SIGINT and end
+# with their input.
+setsid "$bin/teeid-node" --dev --base-path "$run_dir/node" --rpc-cors all --rpc-port "$rpc_port" "$@" \
+	2> >(trap '' INT; sed -u 's/^/[node]   /' >&2) &
 node_pid=$!
 
 log "starting the simulated TEE worker (it waits for the node, then bootstraps itself)"
 TEEID_WORKER_OPERATOR=//Alice "$bin/teeid-worker" run --bootstrap \
 	--chain "ws://127.0.0.1:$rpc_port" --data-dir "$run_dir/worker" --listen "$api" \
-	--sim-binary "$bin/teeid-ta-sim" 2> >(sed -u 's/^/[worker] /' >&2) &
+	--sim-binary "$bin/teeid-ta-sim" 2> >(trap '' INT; sed -u 's/^/[worker] /' >&2) &
 worker_pid=$!
 
 # Wait until the worker is registered and answering.
@@ -44,10 +54,12 @@ for _ in $(seq 1 300); do
 	if curl -fsS "http://$api/health" 2>/dev/null | grep -q '"registered":true'; then
 		break
 	fi
+	kill -0 "$node_pid" 2>/dev/null || { echo "the node stopped (is port $rpc_port taken?); see its log above" >&2; exit 1; }
 	kill -0 "$worker_pid" 2>/dev/null || { echo "the worker stopped; see its log above" >&2; exit 1; }
 	sleep 1
 done
 
+token="$(cat "$run_dir/worker/admin.token")"
 cat >&2 <<INFO
 
   teeid development chain and TEE worker
@@ -56,14 +68,22 @@ cat >&2 <<INFO
   polkadot.js Apps:      https://polkadot.js.org/apps/?rpc=ws://127.0.0.1:$rpc_port
   worker API:            http://$api
   OpenAPI document:      http://$api/openapi.json
-  admin token:           $(cat "$run_dir/worker/admin.token")
+  admin token:           $token
   validator and sudo:    Alice; the dev accounts (Alice ... Ferdie) are funded
   worker:                simulated TEE (platform Simulated), operator Alice, bound to Alice's DID
-  state:                 temporary (chain and worker)
+  state:                 $run_dir (temporary: removed on exit)
+
+  The polkadot.js examples, in another terminal:
+    cd $TEEID_ROOT/clients/js
+    export TEEID_WS=ws://127.0.0.1:$rpc_port TEEID_WORKER_API=http://$api TEEID_WORKER_TOKEN=$token
+    npm run examples
 
   Ctrl-C stops both.
 
 INFO
 
-# Until Ctrl-C, or until either stops.
-wait -n "$worker_pid" "$node_pid" || true
+# Until Ctrl-C, or until either stops by itself (then the other is stopped too).
+status=0
+wait -n "$worker_pid" "$node_pid" || status=$?
+echo "the node or the worker stopped (exit status $status); see the log above" >&2
+exit 1

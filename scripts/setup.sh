@@ -5,14 +5,15 @@ set -euo pipefail
 source "$(dirname "${BASH_SOURCE[0]}")/common.sh"
 
 # System packages: protoc for libp2p's protobufs, clang/libclang for bindgen, curl for the
-# launch command's readiness check; and, for the worker's OP-TEE backend that the test command
-# cross-checks for aarch64, the aarch64 C toolchain with its libc and Debian's arm64 libteec
-# (optee-client-dev).
+# launch command's readiness check, jq (with curl) for the commands in docs/; and, for the
+# worker's OP-TEE backend that the test command cross-checks for aarch64, the aarch64 C
+# toolchain with its libc and Debian's arm64 libteec (optee-client-dev).
 sudo=""
 [ "$(id -u)" -eq 0 ] || sudo="sudo"
 missing=()
 command -v protoc >/dev/null 2>&1 || missing+=(protobuf-compiler)
 command -v curl >/dev/null 2>&1 || missing+=(curl)
+command -v jq >/dev/null 2>&1 || missing+=(jq)
 command -v clang >/dev/null 2>&1 || missing+=(clang)
 dpkg -s libclang-dev >/dev/null 2>&1 || missing+=(libclang-dev)
 command -v aarch64-linux-gnu-gcc >/dev/null 2>&1 || missing+=(gcc-aarch64-linux-gnu)

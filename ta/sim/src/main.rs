@@ -8,13 +8,13 @@
 //! stderr), 4 the TA cannot be reached or did not start.
 
 use clap::{Parser, Subcommand};
-use codec::Encode;
+use codec::{DecodeAll, Encode};
 use serde_json::{json, Value as Json};
 use sp_core::crypto::Ss58Codec;
 use std::{path::PathBuf, process::ExitCode};
 use teeid_primitives::{AccountId, Hash};
 use teeid_ta_protocol::{
-	command::{NetworkKeyInfo, ReportRequest},
+	command::{Endorsement, NetworkKeyInfo, Report, ReportRequest},
 	credential::{hex0x, Claims, IssuanceRequest, SchemaRef},
 	disclosure::PresentationRequest,
 	sealed::SealedBox,
@@ -73,6 +73,22 @@ enum Action {
 		#[arg(long)]
 		network_key: Option<String>,
 	},
+	/// Import the chain's network key from an endorsement of this TEE's report R (the
+	/// endorser's TA sealed it to this TEE after checking R and its evidence).
+	ImportNetworkKey {
+		#[command(flatten)]
+		session: Session,
+		#[command(flatten)]
+		endorsed: Endorsed,
+	},
+	/// Countersign an endorsement of this TEE's report R: prints V, Sig_V(R) and
+	/// Sig_M(Sig_V(R)), the arguments of `attestation.register_worker` after R and Sig_M(R).
+	Countersign {
+		#[command(flatten)]
+		session: Session,
+		#[command(flatten)]
+		endorsed: Endorsed,
+	},
 	/// Issue a credential from a JSON request file (`-` for stdin).
 	Issue {
 		#[command(flatten)]
@@ -97,6 +113,33 @@ struct Session {
 	/// The simulation's socket.
 	#[arg(long)]
 	socket: PathBuf,
+}
+
+/// A report R of this TEE and its endorsement, as `report` and a worker's `POST /v1/endorse`
+/// print them.
+#[derive(clap::Args)]
+struct Endorsed {
+	/// R, SCALE-encoded, `0x` hex.
+	#[arg(long)]
+	report: String,
+	/// The endorsement (Sig_V(R), the sealed network key, V's evidence), SCALE-encoded, `0x`
+	/// hex.
+	#[arg(long)]
+	endorsement: String,
+}
+
+impl Endorsed {
+	fn decode(&self) -> Result<(Report, Endorsement), Failure> {
+		let scale = |text: &str, what: &str| -> Result<Vec<u8>, Failure> {
+			hex_bytes(text).map_err(|_| bad_input(format!("`--{what}` is not hex")))
+		};
+		let report = Report::decode_all(&mut &scale(&self.report, "report")?[..])
+			.map_err(|_| bad_input("`--report` is not a SCALE-encoded report"))?;
+		let endorsement =
+			Endorsement::decode_all(&mut &scale(&self.endorsement, "endorsement")?[..])
+				.map_err(|_| bad_input("`--endorsement` is not a SCALE-encoded endorsement"))?;
+		Ok((report, endorsement))
+	}
 }
 
 /// A failure and its exit code.
@@ -150,6 +193,27 @@ fn run(action: Action) -> Result<(), Failure> {
 			};
 			(session, Command::SignReport(request))
 		},
+		Action::ImportNetworkKey { session, endorsed } => {
+			let (report, endorsement) = endorsed.decode()?;
+			(session, Command::ImportNetworkKey { report, endorsement })
+		},
+		Action::Countersign { session, endorsed } => {
+			let (report, Endorsement { endorser, signature, .. }) = endorsed.decode()?;
+			let mut client = connect(&session)?;
+			let reply =
+				client.invoke(Command::Countersign { report, endorser, endorsement: signature })?;
+			let Reply::Signature(countersignature) = reply else {
+				return Err(Failure(4, "the TA answered Countersign with another reply".into()));
+			};
+			// What `attestation.register_worker` takes after R and Sig_M(R).
+			let quadruple = json!({
+				"endorser": hex0x(&endorser.0),
+				"endorsement": hex0x(&signature.0),
+				"countersignature": hex0x(&countersignature.0),
+			});
+			println!("{quadruple}");
+			return Ok(());
+		},
 		Action::Issue { session, request } => {
 			(session, Command::IssueCredential(issuance(&read_json(&request)?)?))
 		},
@@ -157,11 +221,13 @@ fn run(action: Action) -> Result<(), Failure> {
 			(session, Command::Present(presentation(&read_json(&request)?)?))
 		},
 	};
-	let mut client = SimClient::connect(&session.socket)
-		.map_err(|e| Failure(4, format!("cannot reach the TA: {e}")))?;
-	let reply = client.invoke(command)?;
+	let reply = connect(&session)?.invoke(command)?;
 	println!("{}", render(reply));
 	Ok(())
+}
+
+fn connect(session: &Session) -> Result<SimClient, Failure> {
+	SimClient::connect(&session.socket).map_err(|e| Failure(4, format!("cannot reach the TA: {e}")))
 }
 
 fn render(reply: Reply) -> Json {

@@ -347,6 +347,41 @@ impl Chain {
 		&self,
 		call: &Call,
 	) -> Result<u32, ChainError> {
+		self.submit_with_events(call).await.map(|(block, _)| block)
+	}
+
+	/// Root dispatches `call` through `sudo.sudo`. The extrinsic succeeds even when the call
+	/// inside fails, so its result is read from the `Sudid` event.
+	async fn submit_sudo(&self, call: rt::teeid_runtime::RuntimeCall) -> Result<u32, ChainError> {
+		let (block, events) = self.submit_with_events(&runtime::tx().sudo().sudo(call)).await?;
+		let sudid = events
+			.find_first::<runtime::sudo::events::Sudid>()
+			.ok_or_else(|| {
+				ChainError::Decode("no Sudid event: is the operator the sudo key?".into())
+			})?
+			.map_err(|e| ChainError::Decode(format!("the Sudid event: {e}")))?;
+		match sudid.sudo_result {
+			Ok(()) => Ok(block),
+			Err(rt::sp_runtime::DispatchError::Module(module)) => {
+				let metadata = self.at().await?.metadata();
+				let name = metadata
+					.pallet_by_error_index(module.index)
+					.and_then(|pallet| {
+						let variant = pallet.error_variant_by_index(module.error[0])?;
+						Some(format!("{}::{}", pallet.name(), variant.name))
+					})
+					.unwrap_or_else(|| format!("{module:?}"));
+				Err(ChainError::Dispatch(name))
+			},
+			Err(other) => Err(ChainError::Dispatch(format!("{other:?}"))),
+		}
+	}
+
+	/// [`Self::submit`], also returning the transaction's events.
+	async fn submit_with_events<Call: subxt::transactions::Payload>(
+		&self,
+		call: &Call,
+	) -> Result<(u32, subxt::extrinsics::ExtrinsicEvents<PolkadotConfig>), ChainError> {
 		let at = self.at().await?;
 		let mut progress = at
 			.transactions()
@@ -365,7 +400,7 @@ impl Chain {
 					| Status::Dropped { message } => return Err(ChainError::NotIncluded(message)),
 					_ => continue,
 				};
-				in_block.wait_for_success().await.map_err(|e| match e {
+				let events = in_block.wait_for_success().await.map_err(|e| match e {
 					subxt::error::TransactionEventsError::ExtrinsicFailed(
 						subxt::error::DispatchError::Module(module),
 					) => ChainError::Dispatch(module.details_string()),
@@ -375,7 +410,7 @@ impl Chain {
 					other => unreachable(other),
 				})?;
 				let block = in_block.at().await.map_err(unreachable)?;
-				return Ok(block.block_number() as u32);
+				return Ok((block.block_number() as u32, events));
 			}
 			Err(ChainError::NotIncluded("the node stopped reporting on the transaction".into()))
 		};
@@ -393,7 +428,7 @@ impl Chain {
 		let call = rt::teeid_runtime::RuntimeCall::Attestation(
 			rt::pallet_attestation::pallet::Call::allow_code { measurement, expires },
 		);
-		self.submit(&runtime::tx().sudo().sudo(call)).await.map(drop)
+		self.submit_sudo(call).await.map(drop)
 	}
 
 	/// Root registers the chain's first worker (through sudo).
@@ -410,7 +445,7 @@ impl Chain {
 				network_key,
 			},
 		);
-		self.submit(&runtime::tx().sudo().sudo(call)).await.map(drop)
+		self.submit_sudo(call).await.map(drop)
 	}
 
 	/// Registers the worker by its quadruple.

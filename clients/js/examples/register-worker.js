@@ -1,0 +1,85 @@
+// Register a second TEE worker by endorsement: the quadruple {R, Sig_M(R), Sig_V(R),
+// Sig_M(Sig_V(R))}, step by step.
+//
+//   TEEID_WORKER_TOKEN=<an admin token of the running worker> npm run example:register-worker
+//
+// M is a new simulated TEE (a `teeid-ta-sim` process started here); V is the TEE of the running
+// worker at TEEID_WORKER_API, which endorses through `POST /v1/endorse`. polkadot.js submits the
+// quadruple with `attestation.registerWorker`, signed by M's operator, a new account. The
+// example then unregisters M (it stops with the example, so it would never report work) and
+// stops its TEE. `teeid-worker register --endorser URL` does all of this in one command.
+
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { simCall, startSim } from '../lib/ta.js';
+import { UsageError, eventsOf, fundedAccounts, run, send, settings, step, worker } from './common.js';
+
+/** Runs a `teeid-ta-sim` client subcommand against M's TEE; its JSON answer. */
+function tee (socket, args) {
+  const { status, json, stderr } = simCall(socket, args);
+  if (status !== 0) throw new Error(`teeid-ta-sim ${args[0]}: ${stderr.trim()}`);
+  return json;
+}
+
+run(async (api) => {
+  if (!settings.workerToken) {
+    throw new UsageError('set TEEID_WORKER_TOKEN to an admin token of the worker at ' +
+      `${settings.workerApi} (the launch command prints one): its operator approves every join`);
+  }
+  const endorserHealth = await worker('GET', '/health');
+  step(`endorser V: worker ${endorserHealth.worker} (${endorserHealth.platform}) at ${settings.workerApi}`);
+
+  const { operator } = await fundedAccounts(api, ['operator']);
+  const stateDir = mkdtempSync(join(tmpdir(), 'teeid-example-tee-'));
+  const sim = await startSim(stateDir);
+  try {
+    const identity = tee(sim.socket, ['identity']);
+    step(`joining TEE M: key ${identity.signingKey}, measurement ${identity.measurement} (${identity.platform})`);
+
+    // R names the operator, this chain, a recent finalized block and the chain's network key.
+    const network = (await api.call.attestationApi.networkKey()).unwrap();
+    const anchorHash = await api.rpc.chain.getFinalizedHead();
+    const anchorNumber = (await api.rpc.chain.getHeader(anchorHash)).number.toNumber();
+    const { report, signature: reportSignature } = tee(sim.socket, [
+      'report', '--operator', operator.address, '--genesis', api.genesisHash.toHex(),
+      '--anchor-number', String(anchorNumber), '--anchor-hash', anchorHash.toHex(),
+      '--network-key', network.fingerprint.toHex()
+    ]);
+    step(`M signed R anchored at block ${anchorNumber}: Sig_M(R) = ${reportSignature.slice(0, 18)}...`);
+
+    // V's TEE checks R and M's evidence, signs Sig_V(R) and seals the network key to M.
+    const { endorsement } = await worker('POST', '/v1/endorse', { token: settings.workerToken, body: { report } });
+    tee(sim.socket, ['import-network-key', '--report', report, '--endorsement', endorsement]);
+    const signed = tee(sim.socket, ['countersign', '--report', report, '--endorsement', endorsement]);
+    step(`V endorsed (Sig_V(R)); M imported the network key and countersigned (Sig_M(Sig_V(R)))`);
+
+    // A hex string for the report: polkadot.js decodes it as the SCALE bytes of `WorkerReport`.
+    const registered = await send(api, api.tx.attestation.registerWorker(
+      report, reportSignature, signed.endorser, signed.endorsement, signed.countersignature
+    ), operator);
+    const [event] = eventsOf(registered.events, 'attestation', 'WorkerRegistered');
+    const view = (await api.call.attestationApi.worker(identity.signingKey)).unwrap();
+    step(`registered in block ${registered.blockNumber}: active ${view.active}, platform ${view.info.platform}`);
+
+    const removed = await send(api, api.tx.attestation.unregisterWorker(identity.signingKey), operator);
+    step(`unregistered in block ${removed.blockNumber} (its deposit released)`);
+
+    return {
+      worker: identity.signingKey,
+      operator: operator.address,
+      endorser: signed.endorser,
+      platform: view.info.platform.toString(),
+      measurement: view.info.measurement.toHex(),
+      active: view.active.isTrue,
+      registered: { block: registered.blockNumber, event: event.toHuman() },
+      unregistered: {
+        block: removed.blockNumber,
+        stillKnown: (await api.call.attestationApi.worker(identity.signingKey)).isSome
+      }
+    };
+  } finally {
+    await sim.stop();
+    rmSync(stateDir, { recursive: true, force: true });
+  }
+});
