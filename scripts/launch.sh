@@ -18,17 +18,38 @@ cargo build --release --locked --workspace --all-targets --manifest-path "$TEEID
 bin="$CARGO_TARGET_DIR/release"
 rpc_port="${TEEID_RPC_PORT:-9944}"
 api="127.0.0.1:${TEEID_API_PORT:-8600}"
+# One chain and one worker per port: fail now rather than talk to another launch's node.
+for port in "$rpc_port" "${api##*:}"; do
+	if (exec 3<>"/dev/tcp/127.0.0.1/$port") 2>/dev/null; then
+		echo "port $port is in use (is a launch command running already?)" >&2
+		exit 1
+	fi
+done
+
 # The dev chain is temporary, so is the worker's state (its TA's network key belongs to the
 # chain it was created for): both live in one directory, removed on exit.
 run_dir="$(mktemp -d "${TMPDIR:-/tmp}/teeid-dev.XXXXXX")"
+log "state directory: $run_dir"
 
 node_pid="" worker_pid=""
 stop() {
 	local code="$1"
-	trap - EXIT INT TERM
+	trap - EXIT TERM
+	# A second Ctrl-C skips the worker's unbinding.
+	trap '[ -n "$worker_pid" ] && kill -KILL "$worker_pid" 2>/dev/null' INT
+	set +e
 	# The worker first: on its way out it unbinds from Alice's DID, which needs the node.
-	[ -n "$worker_pid" ] && kill -TERM "$worker_pid" 2>/dev/null && wait "$worker_pid" 2>/dev/null
-	[ -n "$node_pid" ] && kill -TERM "$node_pid" 2>/dev/null && wait "$node_pid" 2>/dev/null
+	if [ -n "$worker_pid" ]; then
+		kill -TERM "$worker_pid" 2>/dev/null
+		wait "$worker_pid" 2>/dev/null
+	fi
+	if [ -n "$node_pid" ]; then
+		kill -TERM "$node_pid" 2>/dev/null
+		wait "$node_pid" 2>/dev/null
+	fi
+	# Whatever is left of this launch (a simulated TA whose worker was killed) names the
+	# state directory on its command line.
+	pkill -KILL -f -- "$run_dir" 2>/dev/null
 	rm -rf "$run_dir"
 	exit "$code"
 }
@@ -50,14 +71,17 @@ TEEID_WORKER_OPERATOR=//Alice "$bin/teeid-worker" run --bootstrap \
 worker_pid=$!
 
 # Wait until the worker is registered and answering.
+ready=false
 for _ in $(seq 1 300); do
-	if curl -fsS "http://$api/health" 2>/dev/null | grep -q '"registered":true'; then
+	kill -0 "$node_pid" 2>/dev/null || { echo "the node stopped; see its log above" >&2; exit 1; }
+	kill -0 "$worker_pid" 2>/dev/null || { echo "the worker stopped; see its log above" >&2; exit 1; }
+	if curl -fsS -m 5 "http://$api/health" 2>/dev/null | grep -q '"registered":true'; then
+		ready=true
 		break
 	fi
-	kill -0 "$node_pid" 2>/dev/null || { echo "the node stopped (is port $rpc_port taken?); see its log above" >&2; exit 1; }
-	kill -0 "$worker_pid" 2>/dev/null || { echo "the worker stopped; see its log above" >&2; exit 1; }
 	sleep 1
 done
+$ready || { echo "the worker is not registered after 5 minutes; see its log above" >&2; exit 1; }
 
 token="$(cat "$run_dir/worker/admin.token")"
 cat >&2 <<INFO
@@ -75,7 +99,8 @@ cat >&2 <<INFO
 
   The polkadot.js examples, in another terminal:
     cd $TEEID_ROOT/clients/js
-    export TEEID_WS=ws://127.0.0.1:$rpc_port TEEID_WORKER_API=http://$api TEEID_WORKER_TOKEN=$token
+    export TEEID_WS=ws://127.0.0.1:$rpc_port TEEID_WORKER_API=http://$api TEEID_TA_SIM_BIN=$bin/teeid-ta-sim
+    export TEEID_WORKER_TOKEN=$token
     npm run examples
 
   Ctrl-C stops both.

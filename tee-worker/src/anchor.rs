@@ -34,11 +34,11 @@ pub async fn run(worker: &Worker, interval: Duration, mut shutdown: watch::Recei
 			result = tick(worker) => if let Err(e) = result {
 				tracing::warn!("slot work: {e}");
 			},
-			_ = shutdown.changed() => return,
+			_ = shutdown.wait_for(|stop| *stop) => return,
 		}
 		tokio::select! {
 			_ = tokio::time::sleep(interval) => {},
-			_ = shutdown.changed() => return,
+			_ = shutdown.wait_for(|stop| *stop) => return,
 		}
 	}
 }

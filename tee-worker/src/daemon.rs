@@ -60,59 +60,101 @@ async fn connect_chain(settings: &Settings) -> Result<Chain, WorkerError> {
 	}
 }
 
-/// The TEE, the chain and the database, assembled.
-async fn start(settings: &Settings) -> Result<(Arc<Worker>, Option<u32>), WorkerError> {
+/// The data directory, the database and the TEE: `(store, tee, pid of a simulation started
+/// here)`.
+fn open_local(settings: &Settings) -> Result<(Store, Tee, Option<u32>), WorkerError> {
 	std::fs::DirBuilder::new().recursive(true).mode(0o700).create(&settings.data_dir).map_err(
 		|e| WorkerError::Internal(format!("cannot create {}: {e}", settings.data_dir.display())),
 	)?;
 	let store = Store::open(&settings.database())?;
 	let (tee, started) = open_tee(settings)?;
+	Ok((store, tee, started))
+}
+
+/// The worker, once the node answers.
+async fn assemble(settings: &Settings, store: Store, tee: Tee) -> Result<Arc<Worker>, WorkerError> {
 	let chain = connect_chain(settings).await?;
-	let worker = Arc::new(Worker::new(tee, chain, store).await?);
-	Ok((worker, started))
+	Ok(Arc::new(Worker::new(tee, chain, store).await?))
 }
 
 /// Registers the worker and exits (`teeid-worker register`).
 pub async fn register(settings: Settings, join: JoinSettings) -> Result<Registration, WorkerError> {
-	let (worker, started) = start(&settings).await?;
-	let result = join::ensure_registered(&worker, &join).await;
+	let mut stop = stop_signal()?;
+	let (store, tee, started) = open_local(&settings)?;
+	let result = unless_stopped(&mut stop, async {
+		let worker = assemble(&settings, store, tee).await?;
+		join::ensure_registered(&worker, &join).await
+	})
+	.await
+	.and_then(|registration| {
+		registration.ok_or_else(|| WorkerError::Unavailable("stopped by a signal".into()))
+	});
 	stop_simulation(started);
 	result
 }
 
-/// Runs the worker until SIGINT or SIGTERM (`teeid-worker run`).
+/// Runs the worker until SIGINT or SIGTERM (`teeid-worker run`). A signal during startup
+/// (waiting for the node, creating the operator's DID, registering) stops it too, and the
+/// simulation it started.
 pub async fn run(settings: Settings, join: JoinSettings) -> Result<(), WorkerError> {
-	let (worker, started) = start(&settings).await?;
-	let result = serve(&settings, &join, &worker).await;
+	let mut stop = stop_signal()?;
+	let (store, tee, started) = open_local(&settings)?;
+	let result = async {
+		let Some(worker) = unless_stopped(&mut stop, assemble(&settings, store, tee)).await? else {
+			return Ok(());
+		};
+		serve(&settings, &join, &worker, stop).await
+	}
+	.await;
 	stop_simulation(started);
 	result
+}
+
+/// Runs `work` unless a stop signal comes first (then `None`).
+async fn unless_stopped<T>(
+	stop: &mut watch::Receiver<bool>,
+	work: impl std::future::Future<Output = Result<T, WorkerError>>,
+) -> Result<Option<T>, WorkerError> {
+	tokio::select! {
+		result = work => result.map(Some),
+		_ = stop.wait_for(|stop| *stop) => Ok(None),
+	}
 }
 
 async fn serve(
 	settings: &Settings,
 	join: &JoinSettings,
 	worker: &Arc<Worker>,
+	mut stop: watch::Receiver<bool>,
 ) -> Result<(), WorkerError> {
 	let operator = worker.chain.operator();
 	status::first_admin_token(&worker.store, &did_of(&operator), &settings.admin_token_file())?;
-	if worker.chain.did(&operator).await?.is_none() {
-		worker.chain.create_operator_did().await?;
-		tracing::info!(did = %did_of(&operator), "created the operator's DID");
+	let setup = async {
+		if worker.chain.did(&operator).await?.is_none() {
+			worker.chain.create_operator_did().await?;
+			tracing::info!(did = %did_of(&operator), "created the operator's DID");
+		}
+		join::ensure_registered(worker, join).await
+	};
+	match unless_stopped(&mut stop, setup).await? {
+		None => return Ok(()),
+		Some(Registration::Registered) => {
+			tracing::info!(key = %hex::encode(worker.key()), "registered")
+		},
+		Some(Registration::Bootstrapped | Registration::Joined) => {},
 	}
-	match join::ensure_registered(worker, join).await? {
-		Registration::Registered => tracing::info!(key = %hex::encode(worker.key()), "registered"),
-		Registration::Bootstrapped | Registration::Joined => {},
-	}
+	// Binding runs to the end even if a signal comes meanwhile, so that every binding made is
+	// one this worker unbinds on its way out.
 	let bound = bind_signers(worker, &settings.sign_for).await?;
 
 	let listener = TcpListener::bind(settings.listen)
 		.await
 		.map_err(|e| WorkerError::Internal(format!("cannot listen on {}: {e}", settings.listen)))?;
-	let (stop, stopped) = watch::channel(false);
 	let slots = {
 		let worker = worker.clone();
 		let interval = settings.poll_interval;
-		tokio::spawn(async move { anchor::run(&worker, interval, stopped).await })
+		let stop = stop.clone();
+		tokio::spawn(async move { anchor::run(&worker, interval, stop).await })
 	};
 	tracing::info!(
 		api = %format!("http://{}", settings.listen),
@@ -120,9 +162,11 @@ async fn serve(
 		"serving"
 	);
 	let served = axum::serve(listener, api::router(worker.clone()))
-		.with_graceful_shutdown(shutdown_signal())
+		.with_graceful_shutdown(async move {
+			let _ = stop.wait_for(|stop| *stop).await;
+		})
 		.await;
-	let _ = stop.send(true);
+	// The slot loop stops on the same signal.
 	let _ = slots.await;
 	for did in &bound {
 		match worker.chain.unbind_signer(did, &worker.key()).await {
@@ -162,14 +206,26 @@ async fn bind_signers(worker: &Worker, sign_for: &[String]) -> Result<Vec<Accoun
 	Ok(bound)
 }
 
-async fn shutdown_signal() {
-	let mut terminate = tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate())
-		.expect("installing a SIGTERM handler");
-	tokio::select! {
-		_ = tokio::signal::ctrl_c() => {},
-		_ = terminate.recv() => {},
-	}
-	tracing::info!("stopping");
+/// Catches SIGINT and SIGTERM from now on: the receiver turns `true` at the first.
+fn stop_signal() -> Result<watch::Receiver<bool>, WorkerError> {
+	use tokio::signal::unix::{signal, SignalKind};
+	let handler = |kind| {
+		signal(kind).map_err(|e| WorkerError::Internal(format!("cannot catch signals: {e}")))
+	};
+	let (mut interrupt, mut terminate) =
+		(handler(SignalKind::interrupt())?, handler(SignalKind::terminate())?);
+	let (tx, rx) = watch::channel(false);
+	tokio::spawn(async move {
+		tokio::select! {
+			_ = interrupt.recv() => {},
+			_ = terminate.recv() => {},
+		}
+		tracing::info!("stopping");
+		let _ = tx.send(true);
+		// Keep the sender (and the handlers) alive: a second signal is ignored, not fatal.
+		std::future::pending::<()>().await
+	});
+	Ok(rx)
 }
 
 /// Stops the simulation this worker started (on a clean stop; a killed worker leaves it

@@ -3,8 +3,10 @@
 //! The worker checks everything it can before the TA sees a request: the token's account
 //! controls the issuer (or holder) DID, the chain shows this worker as a counting signer of
 //! it, the CPT exists and the claims satisfy its JSON Schema in full. The TA then checks the
-//! schema's core again (a compromised host cannot get a violating credential signed), builds
-//! and signs; the worker records the credential and queues its hash for the next batch.
+//! schema's core again against the schema it is given, whose digest it signs into
+//! `credentialSchema` (so a verifier that compares the digest with the CPT on chain detects a
+//! host that substituted the schema), builds and signs; the worker records the credential and
+//! queues its hash for the next batch.
 
 use rand_core::{OsRng, RngCore};
 use serde::{Deserialize, Serialize};

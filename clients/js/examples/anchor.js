@@ -10,11 +10,14 @@
 import { stringToU8a, u8aToHex } from '@polkadot/util';
 import { blake2AsU8a } from '@polkadot/util-crypto';
 import { buildTree, prove } from '../lib/merkle.js';
-import { createDid, fundedAccounts, run, send, step } from './common.js';
+import { UsageError, createDid, fundedAccounts, run, send, step } from './common.js';
 
 const size = Number(process.env.BATCH_SIZE || 1000);
 
 run(async (api) => {
+  if (!Number.isInteger(size) || size < 2 || size > 100_000) {
+    throw new UsageError(`BATCH_SIZE must be a whole number from 2 to 100000, not ${process.env.BATCH_SIZE}`);
+  }
   const { anchorer } = await fundedAccounts(api, ['anchorer']);
   const salt = Date.now();
   const hashes = Array.from({ length: size }, (_, i) => blake2AsU8a(stringToU8a(`credential ${i} of ${salt}`), 256));

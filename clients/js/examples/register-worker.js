@@ -7,7 +7,12 @@
 // worker at TEEID_WORKER_API, which endorses through `POST /v1/endorse`. polkadot.js submits the
 // quadruple with `attestation.registerWorker`, signed by M's operator, a new account. The
 // example then unregisters M (it stops with the example, so it would never report work) and
-// stops its TEE. `teeid-worker register --endorser URL` does all of this in one command.
+// stops its TEE; interrupted before that, M stays registered until it goes inactive (3 slots)
+// and anyone removes it (10 slots later). `teeid-worker register --endorser URL` does the join
+// in one command, for a worker that then runs (docs/operations.md).
+//
+// M's TEE must run the same code as V's: the example starts `teeid-ta-sim` from TEEID_TA_SIM_BIN,
+// else from the cargo target directory (the launch command prints the line to export).
 
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -32,8 +37,9 @@ run(async (api) => {
 
   const { operator } = await fundedAccounts(api, ['operator']);
   const stateDir = mkdtempSync(join(tmpdir(), 'teeid-example-tee-'));
-  const sim = await startSim(stateDir);
+  let sim;
   try {
+    sim = await startSim(stateDir);
     const identity = tee(sim.socket, ['identity']);
     step(`joining TEE M: key ${identity.signingKey}, measurement ${identity.measurement} (${identity.platform})`);
 
@@ -49,7 +55,14 @@ run(async (api) => {
     step(`M signed R anchored at block ${anchorNumber}: Sig_M(R) = ${reportSignature.slice(0, 18)}...`);
 
     // V's TEE checks R and M's evidence, signs Sig_V(R) and seals the network key to M.
-    const { endorsement } = await worker('POST', '/v1/endorse', { token: settings.workerToken, body: { report } });
+    const { endorsement } = await worker('POST', '/v1/endorse', { token: settings.workerToken, body: { report } })
+      .catch((error) => {
+        if (/: 401 /.test(error.message)) {
+          throw new UsageError(`the worker refused TEEID_WORKER_TOKEN (${error.message}): export the admin ` +
+            'token of this launch (each launch prints a new one)');
+        }
+        throw error;
+      });
     tee(sim.socket, ['import-network-key', '--report', report, '--endorsement', endorsement]);
     const signed = tee(sim.socket, ['countersign', '--report', report, '--endorsement', endorsement]);
     step(`V endorsed (Sig_V(R)); M imported the network key and countersigned (Sig_M(Sig_V(R)))`);
@@ -79,7 +92,7 @@ run(async (api) => {
       }
     };
   } finally {
-    await sim.stop();
+    await sim?.stop();
     rmSync(stateDir, { recursive: true, force: true });
   }
 });

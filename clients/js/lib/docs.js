@@ -7,7 +7,7 @@ import { spawn } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
-import { releaseBinary } from './node-process.js';
+import { releaseBinary, sleep } from './node-process.js';
 
 /** The `sh` blocks of `markdown`: `{ runnable: [{ line, code }], skipped: [{ line, reason }] }`. */
 export function shellBlocks (markdown) {
@@ -51,11 +51,17 @@ export async function runShellBlocks (path, env, { timeoutMs = 600_000 } = {}) {
   let output = '';
   child.stdout.on('data', (chunk) => { output += chunk; });
   child.stderr.on('data', (chunk) => { output += chunk; });
-  const killGroup = (signal) => { try { process.kill(-child.pid, signal); } catch { /* gone */ } };
+  const killGroup = (signal) => {
+    try { process.kill(-child.pid, signal); return true; } catch { return false; }
+  };
   const timer = setTimeout(() => killGroup('SIGKILL'), timeoutMs);
-  const status = await new Promise((resolve) => child.on('exit', (code, signal) => resolve(code ?? signal)));
+  // 'close': the output is complete.
+  const status = await new Promise((resolve) => child.on('close', (code, signal) => resolve(code ?? signal)));
   clearTimeout(timer);
+  // Whatever the blocks left running stops before the next document runs.
   killGroup('SIGTERM');
+  for (let i = 0; i < 300 && killGroup(0); i++) await sleep(100);
+  killGroup('SIGKILL');
   rmSync(cwd, { recursive: true, force: true });
   return { status, output, blocks: runnable.length, skipped };
 }

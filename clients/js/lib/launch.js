@@ -34,31 +34,37 @@ export async function launch ({ rpcPort = 9944, apiPort = 8600, readyTimeoutMs =
     try { process.kill(-child.pid, signal); } catch { /* the group is gone */ }
   };
   // The node runs in a session of its own (see launch.sh): found by its state directory.
+  let stateDir;
   const left = () => stateDir ? processesUsing(stateDir) : [];
-  process.on('exit', () => {
+  const killAll = () => {
     killGroup('SIGKILL');
     for (const pid of left()) try { process.kill(pid, 'SIGKILL'); } catch { /* gone */ }
-  });
+  };
+  process.on('exit', killAll);
 
   const deadline = Date.now() + readyTimeoutMs;
-  let token, stateDir;
+  let token;
   for (;;) {
     const output = logs.join('');
-    token = /admin token:\s+(teeid_[0-9a-f]+)/.exec(output)?.[1];
-    stateDir = /state:\s+(\S+)/.exec(output)?.[1];
-    if (token && output.includes('Ctrl-C stops both.')) break;
-    if (child.exitCode !== null) throw new Error(`launch.sh exited (${child.exitCode}):\n${output}`);
+    stateDir ??= /state directory: (\/\S+)/.exec(output)?.[1];
+    token = /^\s+admin token:\s+(teeid_[0-9a-f]+)$/m.exec(output)?.[1];
+    if (token && stateDir && output.includes('Ctrl-C stops both.')) break;
+    if (child.exitCode !== null || child.signalCode !== null) {
+      killAll();
+      throw new Error(`launch.sh exited (${child.exitCode ?? child.signalCode}):\n${output}`);
+    }
     if (Date.now() > deadline) {
-      killGroup('SIGKILL');
+      killAll();
       throw new Error(`launch.sh not ready after ${readyTimeoutMs} ms:\n${output}`);
     }
     await sleep(500);
   }
   const interrupt = async () => {
     killGroup('SIGINT');
-    const timer = setTimeout(() => killGroup('SIGKILL'), 60_000);
+    const timer = setTimeout(killAll, 120_000);
     const code = await exited;
     clearTimeout(timer);
+    process.off('exit', killAll);
     return code;
   };
   return {
@@ -96,24 +102,26 @@ function processesUsing (path) {
 }
 
 /**
- * Runs `npm run -s <script>` in clients/js with `env` added; resolves with `{ status, stdout,
- * stderr, json }` (`json`: stdout parsed, or null).
+ * Runs `npm run -s <script>` in clients/js with `env` added (killed after `timeoutMs`); resolves
+ * with `{ status, stdout, stderr, json }` (`json`: stdout parsed, or null).
  */
-export function npmRun (script, env) {
+export function npmRun (script, env, { timeoutMs = 600_000 } = {}) {
   return new Promise((resolve) => {
     const child = spawn('npm', ['run', '-s', script], {
       cwd: join(repoRoot, 'clients', 'js'),
       stdio: ['ignore', 'pipe', 'pipe'],
       env: { ...process.env, ...env }
     });
+    const timer = setTimeout(() => child.kill('SIGKILL'), timeoutMs);
     let stdout = '';
     let stderr = '';
     child.stdout.on('data', (chunk) => { stdout += chunk; });
     child.stderr.on('data', (chunk) => { stderr += chunk; });
-    child.on('exit', (status) => {
+    child.on('close', (status, signal) => {
+      clearTimeout(timer);
       let json = null;
       try { json = JSON.parse(stdout); } catch { /* left null */ }
-      resolve({ status, stdout, stderr, json });
+      resolve({ status: status ?? signal, stdout, stderr, json });
     });
   });
 }

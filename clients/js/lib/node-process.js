@@ -162,7 +162,7 @@ export function submitFinalized (api, tx, signer) {
     let unsub;
     tx.signAndSend(signer, (result) => {
       const { status, events, dispatchError } = result;
-      if (status.isInvalid || status.isDropped || status.isUsurped) {
+      if (status.isInvalid || status.isDropped || status.isUsurped || status.isFinalityTimeout) {
         if (unsub) unsub();
         reject(new Error(`transaction ${status.type}`));
       } else if (status.isFinalized) {

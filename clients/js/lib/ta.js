@@ -40,6 +40,8 @@ export async function startSim (stateDir) {
     { stdio: ['ignore', 'ignore', 'pipe'] });
   let stderr = '';
   child.stderr.on('data', (chunk) => { stderr += chunk; });
+  // A missing binary is reported below as the process having exited, not thrown from here.
+  child.on('error', (error) => { stderr += `${error.message}\n`; });
   const stop = () => new Promise((resolve) => {
     if (child.exitCode !== null) return resolve(child.exitCode);
     child.once('exit', resolve);
@@ -47,7 +49,9 @@ export async function startSim (stateDir) {
   });
   process.on('exit', () => child.kill('SIGKILL'));
   for (let i = 0; i < 600; i++) {
-    if (child.exitCode !== null) throw new Error(`teeid-ta-sim exited: ${stderr}`);
+    if (child.exitCode !== null || child.signalCode !== null || child.pid === undefined) {
+      throw new Error(`teeid-ta-sim (${simBinary()}) did not start: ${stderr}`);
+    }
     if (simCall(socket, ['identity']).status === 0) return { socket, stop };
     await sleep(100);
   }

@@ -55,7 +55,7 @@ describe('the launch command and the polkadot.js examples', () => {
     assert.equal(tokens.status, 200, 'the printed admin token works');
   });
 
-  it('example:did creates a DID and rotates its key', async () => {
+  it('example:did creates a DID and rotates its key', { timeout: 600_000 }, async () => {
     const out = await example('did');
     assert.deepEqual(out.keys.map((k) => k.id), ['key-2']);
     assert.deepEqual(out.history.map((h) => h.event), ['KeyRotated', 'DidCreated']);
@@ -65,7 +65,7 @@ describe('the launch command and the polkadot.js examples', () => {
     assert.equal(state.changed.toNumber(), out.rotated.block);
   });
 
-  it('example:cpt registers a CPT in the normal range', async () => {
+  it('example:cpt registers a CPT in the normal range', { timeout: 600_000 }, async () => {
     const out = await example('cpt');
     const cpt = (await api.call.cptApi.cpt(out.id)).unwrap();
     assert.equal(cpt.range.toString(), 'Normal');
@@ -75,7 +75,7 @@ describe('the launch command and the polkadot.js examples', () => {
     assert.ok(!/\s/.test(out.canonical), 'stored in canonical JSON');
   });
 
-  it('example:evidence creates evidence signed by two DIDs, with logs and a revocation', async () => {
+  it('example:evidence creates evidence signed by two DIDs, with logs and a revocation', { timeout: 600_000 }, async () => {
     const out = await example('evidence');
     const evidence = (await api.call.evidenceApi.evidence(out.hash)).unwrap();
     assert.deepEqual(evidence.signers.map((s) => [`did:teeid:${s.did}`, s.logs.toNumber(), s.revoked.isTrue]),
@@ -84,7 +84,7 @@ describe('the launch command and the polkadot.js examples', () => {
     assert.deepEqual(out.signers.map((s) => [s.logs, s.revoked]), [[2, true], [1, false]]);
   });
 
-  it('example:anchor anchors a batch and checks proofs against it', async () => {
+  it('example:anchor anchors a batch and checks proofs against it', { timeout: 600_000 }, async () => {
     const out = await example('anchor');
     const batch = (await api.call.evidenceApi.batch(address(out.anchorer), out.root)).unwrap();
     assert.equal(batch.leaves.toNumber(), 1000);
@@ -92,7 +92,7 @@ describe('the launch command and the polkadot.js examples', () => {
     assert.equal(out.forged.valid, false);
   });
 
-  it('example:bind-signer binds the worker as a signer of a new DID', async () => {
+  it('example:bind-signer binds the worker as a signer of a new DID', { timeout: 600_000 }, async () => {
     const out = await example('bind-signer');
     const signers = await api.call.attestationApi.signers(address(out.did));
     assert.deepEqual(signers.map((s) => [s.worker.toHex(), s.keyId.toUtf8(), s.counts.isTrue]),
@@ -100,7 +100,7 @@ describe('the launch command and the polkadot.js examples', () => {
     assert.ok(out.assertionMethod.includes(`${out.did}#${out.signer.keyId}`));
   });
 
-  it('example:register-worker registers a second TEE by endorsement of the running worker', async () => {
+  it('example:register-worker registers a second TEE by endorsement of the running worker', { timeout: 600_000 }, async () => {
     const out = await example('register-worker');
     assert.equal(out.endorser, workerKey);
     assert.deepEqual([out.platform, out.active], ['Simulated', true]);
@@ -112,7 +112,7 @@ describe('the launch command and the polkadot.js examples', () => {
     assert.ok((await api.call.attestationApi.worker(workerKey)).unwrap().active.isTrue);
   });
 
-  it('example:read-state reads the chain through the runtime APIs', async () => {
+  it('example:read-state reads the chain through the runtime APIs', { timeout: 600_000 }, async () => {
     const out = await example('read-state');
     assert.deepEqual(Object.keys(out.runtimeApis).sort(), ['attestationApi', 'cptApi', 'didApi', 'evidenceApi']);
     assert.equal(out.did.id, `did:teeid:${alice.address}`);
@@ -124,14 +124,14 @@ describe('the launch command and the polkadot.js examples', () => {
 
   const docs = ['README.md', ...readdirSync(join(repoRoot, 'docs')).filter((f) => f.endsWith('.md')).map((f) => `docs/${f}`)];
   for (const doc of docs) {
-    it(`runs the shell commands of ${doc}`, async (t) => {
+    it(`runs the shell commands of ${doc}`, { timeout: 900_000 }, async (t) => {
       const result = await runShellBlocks(join(repoRoot, doc), { TEEID_WORKER_TOKEN: env.token });
       for (const { line, reason } of result.skipped) t.diagnostic(`${doc}:${line} not run: ${reason}`);
       assert.equal(result.status, 0, `a command of ${doc} failed:\n${result.output}`);
     });
   }
 
-  it('stops everything on Ctrl-C, removes its state, and launches again', async () => {
+  it('stops everything on Ctrl-C, removes its state, and launches again', { timeout: 1_200_000 }, async () => {
     await api.disconnect();
     api = null;
     const first = env;

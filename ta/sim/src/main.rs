@@ -4,8 +4,8 @@
 //! operators and scripts: each opens a session, invokes one command and prints the reply as
 //! JSON (binary values as `0x` hex, SCALE-encoded where the chain takes them).
 //!
-//! Exit codes: 0 done, 2 bad arguments or input file, 3 the TA refused (the reason on
-//! stderr), 4 the TA cannot be reached or did not start.
+//! Exit codes: 0 done, 1 an unexpected reply, 2 bad arguments or input file, 3 the TA refused
+//! (the reason on stderr), 4 the TA cannot be reached or did not start.
 
 use clap::{Parser, Subcommand};
 use codec::{DecodeAll, Encode};
@@ -203,7 +203,7 @@ fn run(action: Action) -> Result<(), Failure> {
 			let reply =
 				client.invoke(Command::Countersign { report, endorser, endorsement: signature })?;
 			let Reply::Signature(countersignature) = reply else {
-				return Err(Failure(4, "the TA answered Countersign with another reply".into()));
+				return Err(Failure(1, "the TA answered Countersign with another reply".into()));
 			};
 			// What `attestation.register_worker` takes after R and Sig_M(R).
 			let quadruple = json!({

@@ -357,7 +357,7 @@ impl Chain {
 		let sudid = events
 			.find_first::<runtime::sudo::events::Sudid>()
 			.ok_or_else(|| {
-				ChainError::Decode("no Sudid event: is the operator the sudo key?".into())
+				ChainError::Decode("the sudo transaction emitted no Sudid event".into())
 			})?
 			.map_err(|e| ChainError::Decode(format!("the Sudid event: {e}")))?;
 		match sudid.sudo_result {
