@@ -54,14 +54,17 @@ export async function runShellBlocks (path, env, { timeoutMs = 600_000 } = {}) {
   const killGroup = (signal) => {
     try { process.kill(-child.pid, signal); return true; } catch { return false; }
   };
+  const exited = new Promise((resolve) => child.on('exit', (code, signal) => resolve(code ?? signal)));
+  const closed = new Promise((resolve) => child.on('close', resolve));
   const timer = setTimeout(() => killGroup('SIGKILL'), timeoutMs);
-  // 'close': the output is complete.
-  const status = await new Promise((resolve) => child.on('close', (code, signal) => resolve(code ?? signal)));
+  const status = await exited;
   clearTimeout(timer);
-  // Whatever the blocks left running stops before the next document runs.
+  // Whatever the blocks left running stops before the next document runs; a process left in
+  // the background may still hold the output pipes, so the output is complete only after.
   killGroup('SIGTERM');
   for (let i = 0; i < 300 && killGroup(0); i++) await sleep(100);
   killGroup('SIGKILL');
+  await closed;
   rmSync(cwd, { recursive: true, force: true });
   return { status, output, blocks: runnable.length, skipped };
 }

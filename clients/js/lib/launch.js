@@ -73,7 +73,6 @@ export async function launch ({ rpcPort = 9944, apiPort = 8600, readyTimeoutMs =
     token,
     logs,
     interrupt,
-    exited,
     stateDir,
     /** The processes of the launch (node, worker, simulated TA) still running: their pids. */
     left
