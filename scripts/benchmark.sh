@@ -25,7 +25,7 @@ REPEAT="${REPEAT:-20}"
 BENCH_TARGET="$CARGO_TARGET_DIR/benchmarks"
 
 log "building teeid-node"
-cargo build --release --locked --workspace
+cargo build --release --locked --workspace --all-targets
 log "building the runtime with runtime-benchmarks"
 CARGO_TARGET_DIR="$BENCH_TARGET" cargo build --release --locked -p teeid-runtime --features runtime-benchmarks
 wasm="$BENCH_TARGET/release/wbuild/teeid-runtime/teeid_runtime.compact.compressed.wasm"

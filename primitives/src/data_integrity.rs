@@ -74,7 +74,7 @@ pub fn attach_proof(document: Value, config: Value, signature: &[u8; 64]) -> Val
 /// A signature as `proofValue`: `z` and its base58-btc encoding.
 pub fn encode_proof_value(signature: &[u8; 64]) -> String {
 	let mut out = String::from("z");
-	out.push_str(&bs58::encode(signature).into_string());
+	out.push_str(&crate::base58::encode(signature));
 	out
 }
 

@@ -24,6 +24,7 @@
 extern crate alloc;
 
 pub mod attestation;
+pub mod base58;
 pub mod chain;
 pub mod data_integrity;
 pub mod history;

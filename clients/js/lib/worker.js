@@ -20,14 +20,17 @@ export function adminToken (dataDir) {
 /**
  * Starts `teeid-worker run` for `operator` on `dataDir` against the node at `chain`; resolves
  * with `{ url, port, logs, stop, kill }` once its API answers /health. `extra` are more flags
- * (`--bootstrap`, `--endorser URL`, ...). `stop()` sends SIGTERM (a clean stop: it unbinds);
- * `kill()` sends SIGKILL (a crash).
+ * (`--bootstrap`, `--endorser URL`, ...). `prefix` is a command the worker runs under
+ * (`['taskset', '-c', '0']`), which the simulated TA it spawns inherits. `stop()` sends
+ * SIGTERM (a clean stop: it unbinds); `kill()` sends SIGKILL (a crash).
  */
-export async function startWorker ({ chain, operator, dataDir, extra = [], port, readyTimeoutMs = 180_000 }) {
+export async function startWorker ({ chain, operator, dataDir, extra = [], port, prefix = [], readyTimeoutMs = 180_000 }) {
   port ??= await freePort();
   const args = ['run', '--chain', chain, '--data-dir', dataDir, '--listen', `127.0.0.1:${port}`,
     '--sim-binary', simBinary(), '--poll-seconds', '1', ...extra];
-  const child = spawn(workerBinary(), args, {
+  // A prefix that execs the worker (as taskset does) keeps the child's pid the worker's.
+  const [command, ...commandArgs] = [...prefix, workerBinary(), ...args];
+  const child = spawn(command, commandArgs, {
     stdio: ['ignore', 'pipe', 'pipe'],
     env: { ...process.env, TEEID_WORKER_OPERATOR: operator, TEEID_WORKER_LOG: 'info' }
   });

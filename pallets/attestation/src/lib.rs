@@ -998,5 +998,11 @@ pub mod pallet {
 				.filter(|key| Workers::<T>::get(key).is_some_and(|w| Self::counts(&w)))
 				.collect()
 		}
+
+		#[cfg(feature = "runtime-benchmarks")]
+		fn bind_for_benchmark(did: &T::AccountId, key: &ed25519::Public) -> bool {
+			benchmarking::bound_signer::<T>(did, *key);
+			true
+		}
 	}
 }

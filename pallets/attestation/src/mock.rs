@@ -61,6 +61,8 @@ impl pallet_did::Config for Test {
 	type MaxOperationValidity = ConstU64<100>;
 	type BoundSigners = Attestation;
 	type WeightInfo = ();
+	#[cfg(feature = "runtime-benchmarks")]
+	type RelayedCalls = pallet_did::benchmark_helpers::AttributeCalls<Test>;
 }
 
 parameter_types! {

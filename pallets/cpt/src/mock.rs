@@ -58,6 +58,8 @@ impl pallet_did::Config for Test {
 	type MaxOperationValidity = MaxOperationValidity;
 	type BoundSigners = ();
 	type WeightInfo = ();
+	#[cfg(feature = "runtime-benchmarks")]
+	type RelayedCalls = pallet_did::benchmark_helpers::AttributeCalls<Test>;
 }
 
 impl pallet_cpt::Config for Test {

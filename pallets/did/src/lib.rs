@@ -238,6 +238,11 @@ pub mod pallet {
 
 		/// Weights of this pallet's calls.
 		type WeightInfo: WeightInfo;
+
+		/// The calls the `submit_did_call` benchmarks relay: as long as the runtime's longest
+		/// DID-authorizable call.
+		#[cfg(feature = "runtime-benchmarks")]
+		type RelayedCalls: benchmark_helpers::RelayedCalls<<Self as Config>::RuntimeCall>;
 	}
 
 	/// Why this pallet holds funds.
@@ -1131,6 +1136,22 @@ pub mod pallet {
 			let origin = frame_system::RawOrigin::Signed(who.clone()).into();
 			Self::create(origin, alloc::vec![key], None)
 				.expect("a funded account can create a DID");
+		}
+
+		#[cfg(feature = "runtime-benchmarks")]
+		fn benchmark_did_with_tee_signer(who: &T::AccountId, public: ed25519::Public) -> Vec<u8> {
+			let origin = Self::benchmark_did(who);
+			if T::BoundSigners::bind_for_benchmark(who, &public) {
+				return tee_key_id(&public);
+			}
+			let key = VerificationKey {
+				id: b"auth".to_vec(),
+				public: PublicKey::Ed25519(public),
+				relationships: Relationships::SIGNING,
+				expires: None,
+			};
+			Self::add_key(origin, who.clone(), key).expect("a new DID has room for a key");
+			b"auth".to_vec()
 		}
 	}
 }

@@ -53,6 +53,8 @@ impl pallet_did::Config for Test {
 	type MaxOperationValidity = MaxOperationValidity;
 	type BoundSigners = ();
 	type WeightInfo = ();
+	#[cfg(feature = "runtime-benchmarks")]
+	type RelayedCalls = crate::benchmark_helpers::AttributeCalls<Test>;
 }
 
 /// DID pallet calls may be DID-authorized with the relationships the pallet asks for;

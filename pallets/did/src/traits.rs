@@ -93,6 +93,14 @@ pub trait ActingDid<Origin, AccountId> {
 	/// `public` under `key_id`, with every signing relationship.
 	#[cfg(feature = "runtime-benchmarks")]
 	fn benchmark_did_with_key(who: &AccountId, key_id: &[u8], public: crate::PublicKey);
+
+	/// Creates an active DID for `who` as `benchmark_did` does, with TEE key `public` bound to
+	/// it as a signer that counts, and returns the key id the TEE signs for it under. Where
+	/// the runtime has no TEE signers, `public` becomes the DID's own key `auth` instead. A
+	/// bound TEE key is the costliest Ed25519 signer to check (the DID's own keys are searched
+	/// first, then the binding).
+	#[cfg(feature = "runtime-benchmarks")]
+	fn benchmark_did_with_tee_signer(who: &AccountId, public: ed25519::Public) -> Vec<u8>;
 }
 
 /// The TEE signers bound to DIDs, as the pallet that binds them (attestation) reports them.
@@ -108,6 +116,12 @@ pub trait BoundSigners<AccountId> {
 	/// The TEE keys bound to `did` that count now, for DID documents. The provider bounds how
 	/// many there can be.
 	fn bound_keys(did: &AccountId) -> Vec<ed25519::Public>;
+
+	/// Makes TEE key `key` a signer of `did` that counts, with all the state a real binding
+	/// has, so that checking it costs what it costs on chain; `false` if the provider has no
+	/// TEE signers.
+	#[cfg(feature = "runtime-benchmarks")]
+	fn bind_for_benchmark(did: &AccountId, key: &ed25519::Public) -> bool;
 }
 
 /// No TEE signers: for runtimes without the attestation pallet.
@@ -118,6 +132,11 @@ impl<AccountId> BoundSigners<AccountId> for () {
 
 	fn bound_keys(_: &AccountId) -> Vec<ed25519::Public> {
 		Vec::new()
+	}
+
+	#[cfg(feature = "runtime-benchmarks")]
+	fn bind_for_benchmark(_: &AccountId, _: &ed25519::Public) -> bool {
+		false
 	}
 }
 

@@ -6,7 +6,7 @@ use super::*;
 use alloc::vec;
 use frame_benchmarking::v2::*;
 use frame_support::traits::fungible::Mutate;
-use pallet_did::benchmark_helpers::BenchKey;
+use pallet_did::{benchmark_helpers::BenchKey, PublicKey};
 use sp_runtime::traits::Bounded;
 
 /// An account with ample funds for any deposit.
@@ -25,8 +25,9 @@ fn anchor_block<T: Config>() -> (BlockNumberFor<T>, T::Hash) {
 	(one, hash)
 }
 
-/// A DID whose only key `auth` signs with `scheme`, and its signature of the statement for
-/// `hash` anchored at `anchor`.
+/// A DID with a key that signs with `scheme`, and its signature of the statement for `hash`
+/// anchored at `anchor`. An Ed25519 key is a TEE signer bound to the DID where the runtime has
+/// them (the costliest Ed25519 signer to check), otherwise the DID's only key `auth`.
 fn signed_statement<T: Config>(
 	scheme: SignatureScheme,
 	name: &'static str,
@@ -35,10 +36,16 @@ fn signed_statement<T: Config>(
 ) -> (T::AccountId, DidSignature) {
 	let did: T::AccountId = account(name, 0, 0);
 	let key = BenchKey::generate(scheme);
-	T::Dids::benchmark_did_with_key(&did, b"auth", key.public());
+	let key_id = match key.public() {
+		PublicKey::Ed25519(public) => T::Dids::benchmark_did_with_tee_signer(&did, public),
+		other => {
+			T::Dids::benchmark_did_with_key(&did, b"auth", other);
+			b"auth".to_vec()
+		},
+	};
 	let genesis = frame_system::Pallet::<T>::block_hash(BlockNumberFor::<T>::zero());
 	let message = signing_bytes(genesis, anchor.0, anchor.1, hash, &did);
-	(did.clone(), DidSignature { key_id: b"auth".to_vec(), signature: key.sign(&message) })
+	(did.clone(), DidSignature { key_id, signature: key.sign(&message) })
 }
 
 /// Stores the evidence of `hash` with `signers` signers; the last one is `last`.

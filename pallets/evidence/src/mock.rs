@@ -56,6 +56,8 @@ impl pallet_did::Config for Test {
 	type MaxOperationValidity = MaxOperationValidity;
 	type BoundSigners = ();
 	type WeightInfo = ();
+	#[cfg(feature = "runtime-benchmarks")]
+	type RelayedCalls = pallet_did::benchmark_helpers::AttributeCalls<Test>;
 }
 
 impl pallet_evidence::Config for Test {

@@ -164,6 +164,8 @@ impl pallet_did::Config for Runtime {
 	type MaxOperationValidity = DidMaxOperationValidity;
 	type BoundSigners = Attestation;
 	type WeightInfo = pallet_did::weights::SubstrateWeight<Runtime>;
+	#[cfg(feature = "runtime-benchmarks")]
+	type RelayedCalls = CptRegistrations;
 }
 
 /// Which calls a DID key may authorize through `Did::submit_did_call`, and with which
@@ -176,6 +178,57 @@ impl pallet_did::DidAuthorizedCall for RuntimeCall {
 			RuntimeCall::Evidence(call) => call.required_relationship(),
 			_ => None,
 		}
+	}
+}
+
+/// The longest call a DID can authorize is a CPT registration with the longest schema,
+/// description and title. The benchmarks of `submit_did_call` relay registrations in the
+/// system range, which a DID without a role is refused at the permission check, before the
+/// schema is read.
+#[cfg(feature = "runtime-benchmarks")]
+pub struct CptRegistrations;
+
+#[cfg(feature = "runtime-benchmarks")]
+impl CptRegistrations {
+	/// The longest schema, description and title.
+	fn limits() -> (u32, u32, u32) {
+		use frame_support::traits::Get;
+		type Cpt = <Runtime as pallet_cpt::Config>::MaxSchemaLength;
+		type Description = <Runtime as pallet_cpt::Config>::MaxDescriptionLength;
+		type Title = <Runtime as pallet_cpt::Config>::MaxTitleLength;
+		(Cpt::get(), Description::get(), Title::get())
+	}
+
+	fn register(schema: u32, description: u32, title: u32) -> RuntimeCall {
+		RuntimeCall::Cpt(pallet_cpt::Call::register_cpt {
+			range: pallet_cpt::CptRange::System,
+			id: None,
+			title: alloc::vec![b't'; title as usize],
+			description: alloc::vec![b'd'; description as usize],
+			schema: alloc::vec![b' '; schema as usize],
+		})
+	}
+}
+
+#[cfg(feature = "runtime-benchmarks")]
+impl pallet_did::benchmark_helpers::RelayedCalls<RuntimeCall> for CptRegistrations {
+	fn lengths() -> (u32, u32) {
+		use codec::Encode;
+		let (schema, description, title) = Self::limits();
+		let longest = Self::register(schema, description, title);
+		(Self::register(0, 0, 0).encoded_size() as u32, longest.encoded_size() as u32)
+	}
+
+	fn call(length: u32) -> RuntimeCall {
+		let mut extra = length.saturating_sub(Self::lengths().0);
+		let mut take = |max: u32| {
+			let n = extra.min(max);
+			extra -= n;
+			n
+		};
+		let (schema, description, title) = Self::limits();
+		let (schema, description, title) = (take(schema), take(description), take(title));
+		Self::register(schema, description, title)
 	}
 }
 

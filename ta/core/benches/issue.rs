@@ -6,32 +6,11 @@
 use codec::Encode;
 use criterion::{criterion_group, criterion_main, BatchSize, Criterion, Throughput};
 use sp_core::H256;
-use teeid_ta_core::{testing::MemoryPlatform, Ta};
-use teeid_ta_protocol::{
-	credential::{Claims, IssuanceRequest, SchemaRef},
-	disclosure::PresentationRequest,
-	Command, Reply, Request,
+use teeid_ta_core::{
+	testing::{issuance_request as request, MemoryPlatform},
+	Ta,
 };
-
-const SCHEMA: &str = r#"{"type":"object","required":["name","degree"],"properties":{
-	"name":{"type":"string"},"degree":{"type":"string"},"year":{"type":"integer"},
-	"university":{"type":"string"},"honours":{"type":"boolean"}}}"#;
-
-fn request(n: u64) -> IssuanceRequest {
-	IssuanceRequest {
-		id: format!("urn:uuid:00000000-0000-4000-8000-{n:012}"),
-		issuer: "did:teeid:5GrwvaEF5zXb26Fz9rcQpDWS57CtERHpNehXCPcNoHGKutQY".into(),
-		holder: "did:teeid:5FHneW46xGXgs5mUiveU4sbTyGBzmstUspZC92UhjJM694ty".into(),
-		schema: SchemaRef { id: "urn:teeid:cpt:1000".into(), schema: SCHEMA.as_bytes().to_vec() },
-		claims: Claims::Plain(
-			br#"{"name":"Alice","degree":"MSc","year":2026,"university":"Example","honours":true}"#
-				.to_vec(),
-		),
-		valid_from: "2026-01-01T00:00:00Z".into(),
-		valid_until: Some("2027-01-01T00:00:00Z".into()),
-		created: "2026-11-21T10:00:00Z".into(),
-	}
-}
+use teeid_ta_protocol::{disclosure::PresentationRequest, Command, Reply, Request};
 
 fn ta() -> Ta<MemoryPlatform> {
 	let mut ta = Ta::start(MemoryPlatform::new(1)).expect("starts");

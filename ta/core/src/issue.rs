@@ -15,9 +15,9 @@ use teeid_primitives::{
 use teeid_ta_protocol::{
 	command::IssuedCredential,
 	credential::{
-		check_identifier, credential_hash, hex0x, is_timestamp, platform_name, schema_digest,
-		status_evidence, string, verification_method, Claims, IssuanceRequest, CONTEXT_V2,
-		CREDENTIAL_TYPE, ISSUER_PREFIX, SCHEMA_TYPE, STATUS_TYPE, TEE_EVIDENCE_TYPE,
+		canonical_credential_hash, check_identifier, hex0x, is_timestamp, platform_name,
+		schema_digest, status_evidence, string, verification_method, Claims, IssuanceRequest,
+		CONTEXT_V2, CREDENTIAL_TYPE, ISSUER_PREFIX, SCHEMA_TYPE, STATUS_TYPE, TEE_EVIDENCE_TYPE,
 	},
 	disclosure::{self, claim_leaf, DISCLOSURE_TYPE, MAX_CLAIMS},
 	sealed::{self, Purpose},
@@ -197,9 +197,10 @@ impl<P: Platform> Ta<P> {
 
 		let secured =
 			self.secure(credential, &method, CREDENTIAL_PURPOSE, &request.created, vec![]);
-		let hash = credential_hash(&secured);
+		let credential = secured.to_canonical();
+		let hash = canonical_credential_hash(&credential);
 		self.state.issued_total += 1;
-		Ok(IssuedCredential { credential: secured.to_canonical(), hash })
+		Ok(IssuedCredential { credential, hash })
 	}
 
 	/// Adds an `eddsa-jcs-2022` proof by this TEE's key.

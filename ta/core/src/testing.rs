@@ -81,3 +81,31 @@ impl Platform for MemoryPlatform {
 		Ok(testing::evidence(self.measurement, nonce))
 	}
 }
+
+/// The CPT schema of [`issuance_request`]: five typed properties, two required.
+pub const BENCH_SCHEMA: &str = r#"{"type":"object","required":["name","degree"],"properties":{
+	"name":{"type":"string"},"degree":{"type":"string"},"year":{"type":"integer"},
+	"university":{"type":"string"},"honours":{"type":"boolean"}}}"#;
+
+/// A typical issuance (five claims against [`BENCH_SCHEMA`]) with credential id number `n`:
+/// what the issuance benchmarks send, in process and over the simulation's socket.
+pub fn issuance_request(n: u64) -> teeid_ta_protocol::credential::IssuanceRequest {
+	use alloc::{format, string::ToString};
+	use teeid_ta_protocol::credential::{Claims, IssuanceRequest, SchemaRef};
+	IssuanceRequest {
+		id: format!("urn:uuid:00000000-0000-4000-8000-{n:012}"),
+		issuer: "did:teeid:5GrwvaEF5zXb26Fz9rcQpDWS57CtERHpNehXCPcNoHGKutQY".to_string(),
+		holder: "did:teeid:5FHneW46xGXgs5mUiveU4sbTyGBzmstUspZC92UhjJM694ty".to_string(),
+		schema: SchemaRef {
+			id: "urn:teeid:cpt:1000".to_string(),
+			schema: BENCH_SCHEMA.as_bytes().to_vec(),
+		},
+		claims: Claims::Plain(
+			br#"{"name":"Alice","degree":"MSc","year":2026,"university":"Example","honours":true}"#
+				.to_vec(),
+		),
+		valid_from: "2026-01-01T00:00:00Z".to_string(),
+		valid_until: Some("2027-01-01T00:00:00Z".to_string()),
+		created: "2026-11-21T10:00:00Z".to_string(),
+	}
+}

@@ -167,13 +167,18 @@ pub fn schema_digest(canonical_schema: &[u8]) -> String {
 	multihash.extend_from_slice(&[0x12, 0x20]);
 	multihash.extend_from_slice(&Sha256::digest(canonical_schema));
 	let mut out = String::from("z");
-	out.push_str(&bs58::encode(multihash).into_string());
+	out.push_str(&teeid_primitives::base58::encode(&multihash));
 	out
 }
 
 /// SHA-256 of a credential's canonical form: the hash batches anchor and evidence records.
 pub fn credential_hash(credential: &Value) -> [u8; 32] {
-	Sha256::digest(credential.to_canonical()).into()
+	canonical_credential_hash(&credential.to_canonical())
+}
+
+/// [`credential_hash`] of a credential already in canonical form.
+pub fn canonical_credential_hash(canonical: &[u8]) -> [u8; 32] {
+	Sha256::digest(canonical).into()
 }
 
 /// Checks that `text` is an acceptable identifier: a URI-like string of at most

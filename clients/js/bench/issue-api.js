@@ -1,0 +1,147 @@
+// Credential issuance through the worker's HTTP API under load: an instant-seal dev node, one
+// bootstrapped worker (simulated TA), an issuer DID bound to it, a CPT and a sign token; then
+// N `POST /v1/credentials` with C requests in flight, after untimed warm-ups.
+//
+//   npm run bench:issue-api -- [--count 2000] [--concurrency 16] [--warmup 50] [--worker-cpus 0]
+//
+// `--worker-cpus LIST` starts the worker under `taskset -c LIST`; the simulated TA it spawns
+// inherits the affinity, so `--worker-cpus 0` against `--worker-cpus 0,1` compares one core
+// with two. The node and this client are not pinned and compete for the same cores.
+// Credentials issued meanwhile stay pending: the chain's slot does not move on an idle
+// instant-seal chain, so no batch is anchored while the clock runs.
+//
+// Prints one JSON object:
+//   { count, concurrency, warmup, workerCpus, seconds, perSecond, latencyMs: { n, median, p90, p99, min, max, mean } }
+
+import { join } from 'node:path';
+import { Keyring } from '@polkadot/api';
+import { connect, startNode, submitOk, tempDir } from '../lib/node-process.js';
+import { didOf, keyOf } from '../lib/did.js';
+import { adminToken, call, startWorker, stopSimulation, workerCli } from '../lib/worker.js';
+import {
+  UsageError, fundedAccounts, onExit, options, positiveInteger, progress, removeDir, run, stats
+} from './common.js';
+
+const USAGE = `usage: node bench/issue-api.js [--count N] [--concurrency C] [--warmup W] [--worker-cpus LIST]
+  --count N            timed credentials (default 2000)
+  --concurrency C      requests in flight (default 16)
+  --warmup W           untimed credentials first, at the same concurrency (default 50)
+  --worker-cpus LIST   run the worker (and its simulated TA) under taskset -c LIST`;
+
+const SCHEMA = JSON.stringify({
+  type: 'object',
+  required: ['name', 'degree'],
+  properties: { name: { type: 'string', minLength: 1 }, degree: { type: 'string' }, year: { type: 'integer', minimum: 1900 } },
+  additionalProperties: false
+});
+
+run(USAGE, async () => {
+  const opts = options({
+    count: { type: 'string', default: '2000' },
+    concurrency: { type: 'string', default: '16' },
+    warmup: { type: 'string', default: '50' },
+    'worker-cpus': { type: 'string' }
+  });
+  const count = positiveInteger('count', opts.count);
+  const concurrency = positiveInteger('concurrency', opts.concurrency);
+  const warmup = positiveInteger('warmup', opts.warmup, 0);
+  const workerCpus = opts['worker-cpus'] ?? null;
+  if (workerCpus !== null && !/^[0-9]+([,-][0-9]+)*$/.test(workerCpus)) {
+    throw new UsageError(`--worker-cpus takes a CPU list as taskset -c does (0 or 0,1 or 0-1), not ${workerCpus}`);
+  }
+
+  const dir = tempDir('teeid-bench-issue-');
+  onExit(() => removeDir(dir));
+  progress('starting an instant-seal dev node');
+  const node = await startNode(['--dev', '--sealing', 'instant', '--base-path', join(dir, 'chain')]);
+  onExit(() => node.child.kill('SIGKILL'));
+  const api = await connect(node.url);
+  const alice = new Keyring({ type: 'sr25519' }).addFromUri('//Alice');
+
+  progress(`bootstrapping the worker${workerCpus === null ? '' : ` on CPUs ${workerCpus}`}`);
+  const wdir = join(dir, 'w1');
+  // The simulated TA outlives a killed worker: stop it whatever happens.
+  onExit(() => stopSimulation(wdir));
+  const worker = await startWorker({
+    chain: node.url,
+    operator: '//Alice',
+    dataDir: wdir,
+    extra: ['--bootstrap'],
+    prefix: workerCpus === null ? [] : ['taskset', '-c', workerCpus]
+  });
+  onExit(() => worker.child.kill('SIGKILL'));
+  const admin = adminToken(wdir);
+  const workerKey = (await call(worker.url, 'GET', '/health')).body.worker;
+
+  progress('creating the issuer DID, its CPT, its binding to the worker and a sign token');
+  const [issuer] = await fundedAccounts(api, alice, 1, 1000);
+  await submitOk(api, api.tx.did.create([keyOf('auth', issuer)], null), issuer);
+  const { events } = await submitOk(api, api.tx.cpt.registerCpt('Normal', null, 'Degree', 'A degree', SCHEMA), issuer);
+  const cpt = events.find(({ event }) => api.events.cpt.CptRegistered.is(event)).event.data.id.toNumber();
+  await submitOk(api, api.tx.attestation.bindSigner(issuer.address, workerKey), issuer);
+  const created = workerCli(['token', 'create', '--api', worker.url, '--permission', 'sign',
+    '--account', issuer.address, '--label', 'bench'], { token: admin });
+  if (created.status !== 0) throw new Error(`token create failed: ${created.stderr}`);
+  const token = created.json.token;
+
+  // The holder is Alice: the bootstrapped worker created her DID as its operator's.
+  const issue = async (i) => {
+    const { status, body, text } = await call(worker.url, 'POST', '/v1/credentials', {
+      token,
+      body: {
+        issuer: didOf(issuer.address),
+        holder: didOf(alice.address),
+        cpt,
+        claims: { name: `Holder ${i}`, degree: 'MSc', year: 1950 + (i % 75) }
+      }
+    });
+    if (status !== 201) throw new Error(`credential ${i}: ${status} ${body?.message ?? text}`);
+  };
+
+  progress(`${warmup} warm-up credentials`);
+  await load(issue, warmup, concurrency, 0);
+  progress(`${count} credentials, ${concurrency} in flight`);
+  const start = performance.now();
+  const latencies = await load(issue, count, concurrency, warmup);
+  const seconds = (performance.now() - start) / 1000;
+
+  await worker.stop();
+  await api.disconnect();
+  await node.stop();
+  return {
+    count,
+    concurrency,
+    warmup,
+    workerCpus,
+    seconds: Math.round(seconds * 1000) / 1000,
+    perSecond: Math.round(count / seconds * 1000) / 1000,
+    latencyMs: stats(latencies, [90, 99])
+  };
+});
+
+/**
+ * Calls `request(i)` for `count` indices from `offset` with `concurrency` calls in flight (each
+ * lane starts its next call when its last one answered); returns every call's latency in ms.
+ * The first failure stops every lane and is thrown.
+ */
+async function load (request, count, concurrency, offset) {
+  const latencies = [];
+  let next = 0;
+  let failed = null;
+  const lane = async () => {
+    while (next < count && !failed) {
+      const i = offset + next++;
+      const start = performance.now();
+      try {
+        await request(i);
+      } catch (error) {
+        failed ??= error;
+        return;
+      }
+      latencies.push(performance.now() - start);
+    }
+  };
+  await Promise.all(Array.from({ length: Math.min(concurrency, Math.max(count, 1)) }, lane));
+  if (failed) throw failed;
+  return latencies;
+}

@@ -1,0 +1,89 @@
+// How long a TEE worker takes to join by endorsement, end to end: an instant-seal dev node,
+// worker 1 bootstrapped (root via sudo), then worker 2 started again and again with a fresh
+// data directory (so a fresh simulated TA, with a new identity) and an admin token of worker
+// 1 as its endorser, timed from spawning its process until its /health says it is registered
+// on chain.
+//
+//   npm run bench:join -- [--runs 3]
+//
+// Each run uses its own fresh operator account (funded from Alice), so every join does the
+// same work: create the operator's DID, get endorsed, register, bind. Worker 2 is stopped
+// cleanly (it unbinds) and its simulated TA killed between runs. The worker needs no block
+// production of its own to join: instant sealing seals a (finalized) block for each of its
+// transactions. /health is polled every 250 ms (lib/worker.js), which bounds the resolution.
+//
+// Prints one JSON object:
+//   { runs, seconds: [..], joinSeconds: { n, median, min, max, mean, p90 } }
+
+import { join } from 'node:path';
+import { Keyring } from '@polkadot/api';
+import { connect, startNode, submitOk, tempDir } from '../lib/node-process.js';
+import { adminToken, call, startWorker, stopSimulation } from '../lib/worker.js';
+import { onExit, options, positiveInteger, progress, removeDir, run, stats, tokens } from './common.js';
+
+const USAGE = `usage: node bench/join.js [--runs N]
+  --runs N   joins of a fresh worker 2 (default 3)`;
+
+run(USAGE, async () => {
+  const opts = options({ runs: { type: 'string', default: '3' } });
+  const runs = positiveInteger('runs', opts.runs);
+
+  const dir = tempDir('teeid-bench-join-');
+  onExit(() => removeDir(dir));
+  progress('starting an instant-seal dev node');
+  const node = await startNode(['--dev', '--sealing', 'instant', '--base-path', join(dir, 'chain')]);
+  onExit(() => node.child.kill('SIGKILL'));
+  const api = await connect(node.url);
+  const ring = new Keyring({ type: 'sr25519' });
+  const alice = ring.addFromUri('//Alice');
+
+  progress('bootstrapping worker 1');
+  const w1dir = join(dir, 'w1');
+  // The simulated TA outlives a killed worker: stop it whatever happens.
+  onExit(() => stopSimulation(w1dir));
+  const w1 = await startWorker({ chain: node.url, operator: '//Alice', dataDir: w1dir, extra: ['--bootstrap'] });
+  onExit(() => w1.child.kill('SIGKILL'));
+  const admin1 = adminToken(w1dir);
+
+  // Secret URIs rather than keyring pairs: the worker takes its operator as one.
+  const operators = Array.from({ length: runs }, (_, i) => `//Alice//bench-join-${Date.now()}-${i}`);
+  progress(`funding ${runs} operator accounts`);
+  const transfers = operators.map((uri) => api.tx.balances.transferKeepAlive(ring.addFromUri(uri).address, tokens(api, 1000)));
+  await submitOk(api, api.tx.utility.batchAll(transfers), alice);
+
+  const seconds = [];
+  for (let r = 0; r < runs; r++) {
+    const w2dir = join(dir, `w2-${r}`);
+    const stopTa = onExit(() => stopSimulation(w2dir));
+    progress(`run ${r + 1}/${runs}: worker 2 joins by endorsement`);
+    const start = performance.now();
+    const w2 = await startWorker({
+      chain: node.url,
+      operator: operators[r],
+      dataDir: w2dir,
+      extra: ['--endorser', w1.url, '--endorser-token', admin1]
+    });
+    const elapsed = (performance.now() - start) / 1000;
+    const killW2 = onExit(() => w2.child.kill('SIGKILL'));
+
+    // The chain agrees: the new TEE key is an active worker of this run's operator.
+    const key = (await call(w2.url, 'GET', '/health')).body.worker;
+    const record = await api.call.attestationApi.worker(key);
+    if (record.isNone || !record.unwrap().active.isTrue) throw new Error(`worker ${key} is not active on chain`);
+    if (record.unwrap().info.operator.toString() !== ring.addFromUri(operators[r]).address) {
+      throw new Error(`worker ${key} has another operator`);
+    }
+    seconds.push(Math.round(elapsed * 1000) / 1000);
+    progress(`  joined in ${elapsed.toFixed(2)} s`);
+
+    await w2.stop();
+    killW2();
+    stopTa();
+    removeDir(w2dir);
+  }
+
+  await w1.stop();
+  await api.disconnect();
+  await node.stop();
+  return { runs, seconds, joinSeconds: stats(seconds) };
+});
