@@ -2,13 +2,13 @@
 //! registered, bind to the operator's DIDs, serve the API and work the slots until a signal
 //! asks to stop; then unbind and stop what was started.
 
-use std::{os::unix::fs::DirBuilderExt, sync::Arc};
+use std::{os::unix::fs::DirBuilderExt, sync::Arc, time::Duration};
 use teeid_primitives::AccountId;
 use tokio::{net::TcpListener, sync::watch};
 
 use crate::{
 	anchor, api,
-	chain::Chain,
+	chain::{Chain, ChainError},
 	config::{Backend, Settings},
 	error::WorkerError,
 	join::{self, JoinSettings, Registration},
@@ -169,12 +169,33 @@ async fn serve(
 	// The slot loop stops on the same signal.
 	let _ = slots.await;
 	for did in &bound {
-		match worker.chain.unbind_signer(did, &worker.key()).await {
-			Ok(()) => tracing::info!(did = %did_of(did), "unbound"),
-			Err(e) => tracing::warn!(did = %did_of(did), "could not unbind: {e}"),
-		}
+		unbind(worker, did).await;
 	}
 	served.map_err(|e| WorkerError::Internal(format!("the API server failed: {e}")))
+}
+
+/// Ends the worker's binding to `did`. The stop may have interrupted a transaction of the slot
+/// loop that is still on its way to finality, with the nonce the unbinding reads from the
+/// finalized state; the node then refuses the unbinding as outdated. So a refused unbinding is
+/// tried again, a block later, a few times.
+async fn unbind(worker: &Worker, did: &AccountId) {
+	const ATTEMPTS: u32 = 5;
+	for attempt in 1..=ATTEMPTS {
+		match worker.chain.unbind_signer(did, &worker.key()).await {
+			Ok(()) => {
+				tracing::info!(did = %did_of(did), "unbound");
+				return;
+			},
+			Err(ChainError::NotIncluded(e)) if attempt < ATTEMPTS => {
+				tracing::info!(did = %did_of(did), "unbinding not included ({e}); trying again");
+				tokio::time::sleep(Duration::from_secs(6)).await;
+			},
+			Err(e) => {
+				tracing::warn!(did = %did_of(did), "could not unbind: {e}");
+				return;
+			},
+		}
+	}
 }
 
 /// Binds the worker to each DID in `sign_for` (the operator's own DID if empty) that the
