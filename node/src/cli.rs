@@ -24,7 +24,8 @@ pub struct Cli {
 	pub run: RunCmd,
 
 	/// Seal blocks instantly or manually instead of producing them with Aura every six seconds
-	/// and finalizing them with GRANDPA. Only for a single development node.
+	/// and finalizing them with GRANDPA. Only for a single development node; it uses the
+	/// single-state transaction pool unless `--pool-type` says otherwise.
 	#[arg(long, value_enum)]
 	pub sealing: Option<Sealing>,
 }

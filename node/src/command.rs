@@ -3,7 +3,7 @@
 use frame_benchmarking_cli::{
 	BenchmarkCmd, DynamicRemarkBuilder, ExtrinsicFactory, SUBSTRATE_REFERENCE_HARDWARE,
 };
-use sc_cli::{DatabasePruningMode, SubstrateCli};
+use sc_cli::{DatabasePruningMode, SubstrateCli, TransactionPoolType};
 use sc_service::PartialComponents;
 use sp_inherents::InherentDataProvider;
 use teeid_runtime::opaque::Block;
@@ -68,6 +68,15 @@ pub fn run() -> sc_cli::Result<()> {
 	let pruning = &mut cli.run.import_params.pruning_params;
 	if pruning.state_pruning.is_none() {
 		pruning.state_pruning = Some(DatabasePruningMode::Archive);
+	}
+
+	// A sealing node builds one chain without forks, and the fork-aware pool (the default)
+	// races instant sealing: a transaction that enters the pool while it builds the view of a
+	// new block is not announced again, so no block is sealed for it, and a burst of
+	// transactions stalls half-included (paritytech/polkadot-sdk#10104). Sealing nodes use the
+	// single-state pool unless `--pool-type` is given.
+	if cli.sealing.is_some() && !pool_type_given(std::env::args()) {
+		cli.run.pool_config.pool_type = TransactionPoolType::SingleState;
 	}
 
 	match &cli.subcommand {
@@ -192,5 +201,25 @@ pub fn run() -> sc_cli::Result<()> {
 				}
 			})
 		},
+	}
+}
+
+/// Whether the command line `args` choose the transaction pool's type.
+fn pool_type_given(mut args: impl Iterator<Item = String>) -> bool {
+	args.any(|arg| arg == "--pool-type" || arg.starts_with("--pool-type="))
+}
+
+#[cfg(test)]
+mod tests {
+	use super::pool_type_given;
+
+	#[test]
+	fn pool_type_given_spots_both_spellings() {
+		let args = |list: &[&str]| list.iter().map(|a| a.to_string()).collect::<Vec<_>>();
+		assert!(pool_type_given(args(&["teeid-node", "--pool-type", "fork-aware"]).into_iter()));
+		assert!(pool_type_given(args(&["teeid-node", "--pool-type=fork-aware"]).into_iter()));
+		assert!(!pool_type_given(
+			args(&["teeid-node", "--dev", "--sealing", "instant"]).into_iter()
+		));
 	}
 }

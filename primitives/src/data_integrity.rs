@@ -37,11 +37,32 @@ pub enum ProofError {
 /// What Ed25519 signs for `document` (without `proof`) under `proof_config` (the proof
 /// without `proofValue`): `SHA-256(JCS(proof_config)) ‖ SHA-256(JCS(document))`.
 pub fn hash_data(document: &Value, proof_config: &Value) -> [u8; 64] {
+	hash_canonical(&document.to_canonical(), proof_config)
+}
+
+/// [`hash_data`] of a document already in canonical form.
+fn hash_canonical(canonical_document: &[u8], proof_config: &Value) -> [u8; 64] {
 	use sha2::{Digest, Sha256};
 	let mut out = [0u8; 64];
 	out[..32].copy_from_slice(&Sha256::digest(proof_config.to_canonical()));
-	out[32..].copy_from_slice(&Sha256::digest(document.to_canonical()));
+	out[32..].copy_from_slice(&Sha256::digest(canonical_document));
 	out
+}
+
+/// Secures `document` with a proof of `proof_config` and the signature `sign` makes of its
+/// [`hash_data`], and returns the secured document's canonical form: what [`attach_proof`]
+/// and [`Value::to_canonical`] give, with the document written once for both the hash and
+/// the result (issuing a credential canonicalizes it one time less).
+pub fn secure_canonical(
+	document: &Value,
+	proof_config: Value,
+	sign: impl FnOnce(&[u8; 64]) -> [u8; 64],
+) -> Result<Vec<u8>, ProofError> {
+	let unsecured = document.to_canonical_object("proof").ok_or(ProofError::NotAnObject)?;
+	let signature = sign(&hash_canonical(unsecured.bytes(), &proof_config));
+	let Value::Object(mut proof) = proof_config else { return Err(ProofError::NotAnObject) };
+	proof.push(("proofValue".into(), Value::String(encode_proof_value(&signature))));
+	Ok(unsecured.with_member(&Value::Object(proof)))
 }
 
 /// The proof configuration for signing `document`: the proof options, with the document's
@@ -221,6 +242,19 @@ mod tests {
 		assert_eq!(signature.to_vec(), hex(SIGNATURE));
 		assert_eq!(encode_proof_value(&signature), PROOF_VALUE);
 		assert_eq!(decode_proof_value(PROOF_VALUE).unwrap(), signature);
+	}
+
+	#[test]
+	fn secure_canonical_is_the_canonical_secured_document_works() {
+		let document = Value::parse(UNSIGNED.as_bytes()).unwrap();
+		let config = proof_config(&document, options());
+		let pair = ed25519::Pair::from_seed_slice(&hex(SEED)).unwrap();
+		let canonical = secure_canonical(&document, config, |data| pair.sign(data).0).unwrap();
+		assert_eq!(canonical, signed().to_canonical());
+		assert_eq!(
+			secure_canonical(&Value::Null, Value::Null, |_| [0; 64]),
+			Err(ProofError::NotAnObject)
+		);
 	}
 
 	#[test]

@@ -103,9 +103,37 @@ impl Value {
 
 	/// The canonical (RFC 8785) form of this value.
 	pub fn to_canonical(&self) -> Vec<u8> {
-		let mut out = Vec::new();
+		// Documents canonicalized in the hot paths (credentials) are a few KiB: start with
+		// room for one, so that the buffer is not grown and copied several times.
+		let mut out = Vec::with_capacity(CANONICAL_CAPACITY);
 		self.write_canonical(&mut out);
 		out
+	}
+
+	/// The canonical form of this object without its member `name`, and where that member goes
+	/// in it: [`CanonicalObject::with_member`] adds it back without writing the rest again.
+	/// `None` if this is not an object.
+	pub fn to_canonical_object(&self, name: &str) -> Option<CanonicalObject> {
+		let Value::Object(members) = self else { return None };
+		let mut sorted: Vec<&(String, Value)> = members.iter().filter(|(n, _)| n != name).collect();
+		sorted.sort_unstable_by(|a, b| utf16_order(&a.0, &b.0));
+		let mut bytes = Vec::with_capacity(CANONICAL_CAPACITY);
+		bytes.push(b'{');
+		let mut slot = None;
+		for (i, (member, value)) in sorted.iter().enumerate() {
+			if i > 0 {
+				bytes.push(b',');
+			}
+			if slot.is_none() && utf16_order(name, member) == Ordering::Less {
+				slot = Some(Slot::Before(bytes.len()));
+			}
+			write_string(member, &mut bytes);
+			bytes.push(b':');
+			value.write_canonical(&mut bytes);
+		}
+		let slot = slot.unwrap_or(if sorted.is_empty() { Slot::Only } else { Slot::Last });
+		bytes.push(b'}');
+		Some(CanonicalObject { bytes, name: name.into(), slot })
 	}
 
 	/// Appends the canonical (RFC 8785) form of this value to `out`.
@@ -141,6 +169,64 @@ impl Value {
 				out.push(b'}');
 			},
 		}
+	}
+}
+
+/// The capacity [`Value::to_canonical`] starts with.
+const CANONICAL_CAPACITY: usize = 4096;
+
+/// The canonical form of an object, kept with the place of one member it lacks: see
+/// [`Value::to_canonical_object`].
+#[derive(Clone, Debug)]
+pub struct CanonicalObject {
+	bytes: Vec<u8>,
+	name: String,
+	slot: Slot,
+}
+
+/// Where the missing member goes in a [`CanonicalObject`].
+#[derive(Clone, Copy, Debug)]
+enum Slot {
+	/// At this offset, that of the next member's name; the member is written with a comma
+	/// after it.
+	Before(usize),
+	/// After every member, before the closing brace.
+	Last,
+	/// Alone: the object has no other member.
+	Only,
+}
+
+impl CanonicalObject {
+	/// The canonical form of the object without the member.
+	pub fn bytes(&self) -> &[u8] {
+		&self.bytes
+	}
+
+	/// The canonical form of the object with the member set to `value`.
+	pub fn with_member(self, value: &Value) -> Vec<u8> {
+		let mut member = Vec::with_capacity(self.name.len() + 256);
+		write_string(&self.name, &mut member);
+		member.push(b':');
+		value.write_canonical(&mut member);
+		let mut out = Vec::with_capacity(self.bytes.len() + member.len() + 1);
+		match self.slot {
+			Slot::Before(at) => {
+				out.extend_from_slice(&self.bytes[..at]);
+				out.extend_from_slice(&member);
+				out.push(b',');
+				out.extend_from_slice(&self.bytes[at..]);
+			},
+			Slot::Last | Slot::Only => {
+				let close = self.bytes.len() - 1;
+				out.extend_from_slice(&self.bytes[..close]);
+				if matches!(self.slot, Slot::Last) {
+					out.push(b',');
+				}
+				out.extend_from_slice(&member);
+				out.push(b'}');
+			},
+		}
+		out
 	}
 }
 
@@ -610,6 +696,24 @@ mod tests {
 	fn canonical_form_is_a_fixed_point_works() {
 		let once = canonical(r#"{"b":{"d":[1.0,"\u00e9"],"c":-0},"a":1e-7}"#);
 		assert_eq!(canonical(&once), once);
+	}
+
+	#[test]
+	fn adding_a_member_to_a_canonical_object_works() {
+		let document = Value::parse(br#"{"b":1,"d":[2,{"y":1,"x":0}],"proof":"old"}"#).unwrap();
+		let member = Value::parse(br#"{"z":"\u0001","a":null}"#).unwrap();
+		for name in ["a", "c", "e", "\u{e000}", "\u{10000}", "proof"] {
+			let split = document.to_canonical_object(name).unwrap();
+			let Value::Object(mut members) = document.clone() else { unreachable!() };
+			members.retain(|(n, _)| n != name);
+			assert_eq!(split.bytes(), Value::Object(members.clone()).to_canonical(), "{name}");
+			members.push((name.into(), member.clone()));
+			assert_eq!(split.with_member(&member), Value::Object(members).to_canonical(), "{name}");
+		}
+		let only = Value::Object(Vec::new()).to_canonical_object("a").unwrap();
+		assert_eq!(only.bytes(), b"{}");
+		assert_eq!(only.with_member(&Value::Null), br#"{"a":null}"#);
+		assert!(Value::Null.to_canonical_object("a").is_none());
 	}
 
 	#[test]

@@ -21,10 +21,11 @@ export function adminToken (dataDir) {
  * Starts `teeid-worker run` for `operator` on `dataDir` against the node at `chain`; resolves
  * with `{ url, port, logs, stop, kill }` once its API answers /health. `extra` are more flags
  * (`--bootstrap`, `--endorser URL`, ...). `prefix` is a command the worker runs under
- * (`['taskset', '-c', '0']`), which the simulated TA it spawns inherits. `stop()` sends
- * SIGTERM (a clean stop: it unbinds); `kill()` sends SIGKILL (a crash).
+ * (`['taskset', '-c', '0']`), which the simulated TA it spawns inherits; `pollMs` is how often
+ * /health is asked. `stop()` sends SIGTERM (a clean stop: it unbinds); `kill()` sends SIGKILL
+ * (a crash).
  */
-export async function startWorker ({ chain, operator, dataDir, extra = [], port, prefix = [], readyTimeoutMs = 180_000 }) {
+export async function startWorker ({ chain, operator, dataDir, extra = [], port, prefix = [], pollMs = 250, readyTimeoutMs = 180_000 }) {
   port ??= await freePort();
   const args = ['run', '--chain', chain, '--data-dir', dataDir, '--listen', `127.0.0.1:${port}`,
     '--sim-binary', simBinary(), '--poll-seconds', '1', ...extra];
@@ -48,7 +49,7 @@ export async function startWorker ({ chain, operator, dataDir, extra = [], port,
       child.kill('SIGKILL');
       throw new Error(`teeid-worker not ready after ${readyTimeoutMs} ms:\n${logs.join('')}`);
     }
-    await sleep(250);
+    await sleep(pollMs);
   }
   const signal = (name) => async () => {
     if (child.exitCode === null && child.signalCode === null) child.kill(name);

@@ -16,8 +16,8 @@ use teeid_ta_protocol::{
 	command::IssuedCredential,
 	credential::{
 		canonical_credential_hash, check_identifier, hex0x, is_timestamp, platform_name,
-		schema_digest, status_evidence, string, verification_method, Claims, IssuanceRequest,
-		CONTEXT_V2, CREDENTIAL_TYPE, ISSUER_PREFIX, SCHEMA_TYPE, STATUS_TYPE, TEE_EVIDENCE_TYPE,
+		status_evidence, string, verification_method, Claims, IssuanceRequest, CONTEXT_V2,
+		CREDENTIAL_TYPE, ISSUER_PREFIX, SCHEMA_TYPE, STATUS_TYPE, TEE_EVIDENCE_TYPE,
 	},
 	disclosure::{self, claim_leaf, DISCLOSURE_TYPE, MAX_CLAIMS},
 	sealed::{self, Purpose},
@@ -25,7 +25,12 @@ use teeid_ta_protocol::{
 };
 use zeroize::Zeroize;
 
-use crate::{platform::Platform, schema, state::NetworkSecret, Ta};
+use crate::{
+	platform::Platform,
+	schema,
+	state::{NetworkSecret, SealedState},
+	Ta,
+};
 
 /// The proof purpose of a credential's proof.
 pub const CREDENTIAL_PURPOSE: &str = "assertionMethod";
@@ -96,8 +101,8 @@ impl<P: Platform> Ta<P> {
 			return Err(TaError::BadTimestamp);
 		}
 
-		let schema = Value::parse(&request.schema.schema).map_err(|_| TaError::BadSchema)?;
-		let claims = self.open_claims(&request.claims, &request.issuer)?;
+		let schema = self.schemas.get_or_parse(&request.schema.schema)?;
+		let claims = open_claims(&self.state, &request.claims, &request.issuer)?;
 		let Value::Object(members) = &claims else { return Err(TaError::BadClaims) };
 		if members.is_empty() || members.len() > MAX_CLAIMS {
 			return Err(TaError::SchemaViolation {
@@ -111,10 +116,13 @@ impl<P: Platform> Ta<P> {
 				reason: "reserved (the subject's id, or a JSON-LD keyword)".into(),
 			});
 		}
-		schema::check(&schema, &claims)?;
+		schema::check(&schema.value, &claims)?;
+		let digest = schema.digest.clone();
+		let Value::Object(members) = claims else { return Err(TaError::BadClaims) };
+		let claim_count = members.len();
 
 		let mut subject = vec![("id".into(), string(&request.holder))];
-		subject.extend(members.iter().cloned());
+		subject.extend(members);
 		let subject = Value::Object(subject);
 		let seed = {
 			let mut seed = [0u8; 32];
@@ -136,14 +144,21 @@ impl<P: Platform> Ta<P> {
 		if let Some(until) = &request.valid_until {
 			credential.push(("validUntil".into(), string(until)));
 		}
+		// The credential is built as its base first (the subject reduced to its id, no
+		// `baseProof` yet: what `disclosure::base_document` makes of the finished credential),
+		// signed, then completed, rather than built whole and copied into a base.
+		let subject_at = credential.len();
 		credential.extend([
-			("credentialSubject".into(), subject),
+			(
+				"credentialSubject".into(),
+				Value::Object(vec![("id".into(), string(&request.holder))]),
+			),
 			(
 				"credentialSchema".into(),
 				Value::Object(vec![
 					("id".into(), string(&request.schema.id)),
 					("type".into(), string(SCHEMA_TYPE)),
-					("digestMultibase".into(), string(schema_digest(&schema.to_canonical()))),
+					("digestMultibase".into(), string(digest)),
 				]),
 			),
 			(
@@ -174,30 +189,33 @@ impl<P: Platform> Ta<P> {
 				Value::Object(vec![
 					("type".into(), string(DISCLOSURE_TYPE)),
 					("root".into(), string(hex0x(root.as_bytes()))),
-					("claimCount".into(), Value::Number(members.len() as f64)),
+					("claimCount".into(), Value::Number(claim_count as f64)),
 					("saltSeed".into(), string(hex0x(&seed))),
 					("verificationMethod".into(), string(&method)),
 				]),
 			),
 		]);
 		let mut credential = Value::Object(credential);
+		let base_proof = self.sign(&disclosure::base_signing_bytes(&credential));
 
-		let base = disclosure::base_document(&credential).map_err(|_| TaError::BadClaims)?;
-		let base_proof = self.sign(&disclosure::base_signing_bytes(&base));
-		if let Value::Object(members) = &mut credential {
-			if let Some((_, Value::Object(disclosure))) =
-				members.iter_mut().find(|(name, _)| name == "disclosure")
-			{
-				disclosure.push((
-					"baseProof".into(),
-					string(data_integrity::encode_proof_value(&base_proof)),
-				));
-			}
+		let Value::Object(members) = &mut credential else { return Err(TaError::BadClaims) };
+		members[subject_at].1 = subject;
+		if let Some((_, Value::Object(disclosure))) =
+			members.iter_mut().find(|(name, _)| name == "disclosure")
+		{
+			disclosure.push((
+				"baseProof".into(),
+				string(data_integrity::encode_proof_value(&base_proof)),
+			));
 		}
 
-		let secured =
-			self.secure(credential, &method, CREDENTIAL_PURPOSE, &request.created, vec![]);
-		let credential = secured.to_canonical();
+		let config = data_integrity::proof_config(
+			&credential,
+			proof_options(&method, CREDENTIAL_PURPOSE, &request.created, vec![]),
+		);
+		let credential =
+			data_integrity::secure_canonical(&credential, config, |data| self.sign(data))
+				.map_err(|_| TaError::BadClaims)?;
 		let hash = canonical_credential_hash(&credential);
 		self.state.issued_total += 1;
 		Ok(IssuedCredential { credential, hash })
@@ -212,35 +230,43 @@ impl<P: Platform> Ta<P> {
 		created: &str,
 		extra: Vec<(String, Value)>,
 	) -> Value {
-		let mut options = vec![
-			("type".into(), string(PROOF_TYPE)),
-			("cryptosuite".into(), string(CRYPTOSUITE)),
-			("created".into(), string(created)),
-			("verificationMethod".into(), string(method)),
-			("proofPurpose".into(), string(purpose)),
-		];
-		options.extend(extra);
-		let config = data_integrity::proof_config(&document, options);
+		let config =
+			data_integrity::proof_config(&document, proof_options(method, purpose, created, extra));
 		let signature = self.sign(&data_integrity::hash_data(&document, &config));
 		data_integrity::attach_proof(document, config, &signature)
 	}
+}
 
-	fn open_claims(&self, claims: &Claims, issuer: &str) -> Result<Value, TaError> {
-		let parse = |bytes: &[u8]| Value::parse(bytes).map_err(|_| TaError::BadClaims);
-		match claims {
-			Claims::Plain(bytes) => parse(bytes),
-			Claims::Sealed(sealed) => {
-				let mut bytes = sealed::open(
-					Purpose::Claims,
-					&self.state.agreement_secret(),
-					sealed,
-					issuer.as_bytes(),
-				)
-				.map_err(|_| TaError::BadClaims)?;
-				let claims = parse(&bytes);
-				bytes.zeroize();
-				claims
-			},
-		}
+/// The options of an `eddsa-jcs-2022` proof by `method` for `purpose`, and `extra` ones.
+fn proof_options(
+	method: &str,
+	purpose: &str,
+	created: &str,
+	extra: Vec<(String, Value)>,
+) -> Vec<(String, Value)> {
+	let mut options = vec![
+		("type".into(), string(PROOF_TYPE)),
+		("cryptosuite".into(), string(CRYPTOSUITE)),
+		("created".into(), string(created)),
+		("verificationMethod".into(), string(method)),
+		("proofPurpose".into(), string(purpose)),
+	];
+	options.extend(extra);
+	options
+}
+
+/// The claims of an issuance request, opened with the TA's agreement key if they are sealed.
+fn open_claims(state: &SealedState, claims: &Claims, issuer: &str) -> Result<Value, TaError> {
+	let parse = |bytes: &[u8]| Value::parse(bytes).map_err(|_| TaError::BadClaims);
+	match claims {
+		Claims::Plain(bytes) => parse(bytes),
+		Claims::Sealed(sealed) => {
+			let mut bytes =
+				sealed::open(Purpose::Claims, &state.agreement_secret(), sealed, issuer.as_bytes())
+					.map_err(|_| TaError::BadClaims)?;
+			let claims = parse(&bytes);
+			bytes.zeroize();
+			claims
+		},
 	}
 }

@@ -50,6 +50,7 @@ pub struct Ta<P: Platform> {
 	/// The signing key, expanded once (the sealed state keeps only its seed).
 	signing: ed25519_dalek::SigningKey,
 	measurement: Measurement,
+	schemas: schema::SchemaCache,
 }
 
 impl<P: Platform> Ta<P> {
@@ -59,7 +60,7 @@ impl<P: Platform> Ta<P> {
 		let measurement = platform.measurement().map_err(|_| TaError::Platform)?;
 		let state = SealedState::load_or_create(&mut platform)?;
 		let signing = state.signing_key();
-		Ok(Self { platform, state, signing, measurement })
+		Ok(Self { platform, state, signing, measurement, schemas: Default::default() })
 	}
 
 	/// Handles one request (a SCALE-encoded [`Request`]) and returns the encoded [`Response`].

@@ -6,9 +6,44 @@
 //! no undeclared claims where `additionalProperties` is `false`. A schema the TA cannot read
 //! is refused rather than half-checked.
 
-use alloc::{format, string::String};
+use alloc::{format, string::String, vec::Vec};
 use teeid_primitives::json::Value;
-use teeid_ta_protocol::{credential::is_whole, TaError};
+use teeid_ta_protocol::{
+	credential::{is_whole, schema_digest},
+	TaError,
+};
+
+/// A CPT schema as an issuance request sent it, parsed, with its `digestMultibase`.
+pub(crate) struct ParsedSchema {
+	bytes: Vec<u8>,
+	/// The schema.
+	pub(crate) value: Value,
+	/// The digest credentials of this schema carry.
+	pub(crate) digest: String,
+}
+
+/// The schema of the last issuance, kept parsed: an issuer issues credentials of one CPT after
+/// another, and parsing, canonicalizing and hashing the same schema for each of them was a
+/// tenth of an issuance. One entry, so the TA's memory stays bounded by one request.
+#[derive(Default)]
+pub(crate) struct SchemaCache {
+	last: Option<ParsedSchema>,
+}
+
+impl SchemaCache {
+	/// The schema `bytes` hold, parsed now or the last time.
+	pub(crate) fn get_or_parse(&mut self, bytes: &[u8]) -> Result<&ParsedSchema, TaError> {
+		let parsed = match self.last.take() {
+			Some(last) if last.bytes == bytes => last,
+			_ => {
+				let value = Value::parse(bytes).map_err(|_| TaError::BadSchema)?;
+				let digest = schema_digest(&value.to_canonical());
+				ParsedSchema { bytes: bytes.to_vec(), value, digest }
+			},
+		};
+		Ok(self.last.insert(parsed))
+	}
+}
 
 const TYPES: [&str; 7] = ["string", "number", "integer", "boolean", "object", "array", "null"];
 
@@ -141,6 +176,22 @@ mod tests {
 				other => panic!("{claims}: {other:?}"),
 			}
 		}
+	}
+
+	#[test]
+	fn schema_cache_keeps_the_last_schema_works() {
+		let mut cache = SchemaCache::default();
+		let text = br#"{"type":"object","required":["name"]}"#;
+		let digest = cache.get_or_parse(text).unwrap().digest.clone();
+		assert_eq!(
+			digest,
+			schema_digest(&json(core::str::from_utf8(text).unwrap()).to_canonical())
+		);
+		assert_eq!(cache.get_or_parse(text).unwrap().digest, digest);
+		assert!(matches!(cache.get_or_parse(b"{"), Err(TaError::BadSchema)));
+		let other = cache.get_or_parse(br#"{"type":"object"}"#).unwrap();
+		assert_ne!(other.digest, digest);
+		assert_eq!(other.value, json(r#"{"type":"object"}"#));
 	}
 
 	#[test]
