@@ -14,7 +14,8 @@
 # Every section writes its JSON figures to $TEEID_BENCH_RESULTS (default:
 # $CARGO_TARGET_DIR/bench-results); the report is rendered from whatever is there, with the
 # machine, the commit and the command of each figure. Figures are medians of repeated runs.
-# Nothing else should run on the machine meanwhile.
+# Nothing else should run on the machine meanwhile. TEEID_BENCH_REST (default 120) is how many
+# seconds the machine rests before the TA is timed.
 set -euo pipefail
 source "$(dirname "${BASH_SOURCE[0]}")/common.sh"
 cd "$TEEID_ROOT"
@@ -52,6 +53,14 @@ bench() {
 	cargo bench --locked -q --workspace "$@"
 }
 
+# Lets the machine rest before the sections with targets are timed: this VM's CPU runs about a
+# third slower for minutes after sustained load (measured: 93 µs per in-process issuance right
+# after the release build, 70 µs after two idle minutes).
+rest() {
+	log "$1: resting ${TEEID_BENCH_REST:-120} s before timing"
+	sleep "${TEEID_BENCH_REST:-120}"
+}
+
 # Pre-builds benchmark binaries so that timed runs (some under taskset) do not compile.
 build_benches() {
 	log "building the benchmarks"
@@ -62,6 +71,7 @@ build_benches() {
 
 section_ta() {
 	build_benches issue socket
+	rest ta
 	log "ta: in-process issuance (criterion), one core"
 	taskset -c 0 cargo bench --locked -q --workspace --bench issue -- --noplot >&2
 	jq -n --arg command "taskset -c 0 cargo bench --workspace --bench issue" \
@@ -82,6 +92,7 @@ section_issue_api() {
 
 section_did() {
 	build_benches resolution
+	rest did
 	local state="$RESULTS/did-node.json"
 	cd clients/js
 	record did-polkadot-js npm run -s bench:did-history -- --keep --state "$state"

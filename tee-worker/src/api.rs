@@ -179,7 +179,7 @@ async fn credential(
 		.credential_by_id(&id)?
 		.ok_or_else(|| WorkerError::NotFound(format!("no credential `{id}` was issued here")))?;
 	if !token.allows(Permission::Admin) {
-		worker.check_controls(&token, &record.issuer).await?;
+		worker.check_controls(&worker.chain.view().await?, &token, &record.issuer).await?;
 	}
 	Ok(Json(record))
 }

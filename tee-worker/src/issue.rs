@@ -189,17 +189,18 @@ async fn issue_checked(
 			))
 		},
 	};
-	worker.check_signer_for(token, &request.issuer).await?;
+	// Every check reads the chain at one finalized block, which the record keeps.
+	let view = worker.chain.view().await?;
+	worker.check_signer_for(&view, token, &request.issuer).await?;
 	if request.holder.starts_with("did:teeid:") {
 		let holder = parse_did(&request.holder)?;
-		if worker.chain.did(&holder).await?.is_none() {
+		if view.did(&holder).await?.is_none() {
 			return Err(WorkerError::NotFound(format!("unknown DID {}", request.holder)));
 		}
 	} else if !request.holder.starts_with("did:") {
 		return Err(WorkerError::BadRequest("`holder` must be a DID".into()));
 	}
-	let cpt = worker
-		.chain
+	let cpt = view
 		.cpt(request.cpt)
 		.await?
 		.ok_or_else(|| WorkerError::NotFound(format!("unknown CPT {}", request.cpt)))?;
@@ -223,7 +224,7 @@ async fn issue_checked(
 		)));
 	}
 	// Everything that can fail comes before the TA signs: a credential it signed is kept.
-	let (issued_at, _) = worker.chain.finalized().await?;
+	let (issued_at, _) = view.block();
 	let created = now();
 	let ta_request = IssuanceRequest {
 		id: id.clone(),
@@ -266,7 +267,7 @@ pub async fn present(
 			WorkerError::BadRequest("the credential has no `credentialSubject.id`".into())
 		})?
 		.to_string();
-	worker.check_signer_for(token, &holder).await?;
+	worker.check_signer_for(&worker.chain.view().await?, token, &holder).await?;
 	let reply = worker
 		.tee
 		.call(Command::Present(PresentationRequest {

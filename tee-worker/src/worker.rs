@@ -6,7 +6,7 @@ use teeid_primitives::AccountId;
 use teeid_ta_protocol::{command::TeeIdentity, Command, Reply};
 
 use crate::{
-	chain::Chain,
+	chain::{Chain, ChainView},
 	error::WorkerError,
 	expect_reply,
 	metrics::Metrics,
@@ -91,12 +91,12 @@ impl Worker {
 	/// Checks that `token`'s account controls `did` (an active DID); returns the DID's account.
 	pub async fn check_controls(
 		&self,
+		view: &ChainView,
 		token: &TokenRecord,
 		did: &str,
 	) -> Result<AccountId, WorkerError> {
 		let account = parse_did(did)?;
-		let state = self
-			.chain
+		let state = view
 			.did(&account)
 			.await?
 			.ok_or_else(|| WorkerError::NotFound(format!("unknown DID {did}")))?;
@@ -120,11 +120,12 @@ impl Worker {
 	/// signer of it that counts; returns the DID's account.
 	pub async fn check_signer_for(
 		&self,
+		view: &ChainView,
 		token: &TokenRecord,
 		did: &str,
 	) -> Result<AccountId, WorkerError> {
-		let account = self.check_controls(token, did).await?;
-		if !self.chain.signers(&account).await?.contains(&self.key()) {
+		let account = self.check_controls(view, token, did).await?;
+		if !view.signers(&account).await?.contains(&self.key()) {
 			return Err(WorkerError::Conflict(format!(
 				"this worker is not a bound signer of {did} (or does not count now): the DID's \
 				 controller binds it with attestation.bindSigner"

@@ -125,6 +125,65 @@ pub struct EvidenceSigner {
 	pub revoked: bool,
 }
 
+/// A client of the chain at one block.
+type AtBlock = subxt::client::ClientAtBlock<
+	PolkadotConfig,
+	subxt::client::OnlineClientAtBlockImpl<PolkadotConfig>,
+>;
+
+/// The chain at one finalized block. The reads that decide one request (does the token's
+/// account control the issuer's DID, is this worker its signer, does the CPT exist) are made on
+/// one view, so they agree with each other; and the block is looked up once (its hash, header
+/// and runtime version: three RPCs) instead of before every read.
+pub struct ChainView {
+	at: AtBlock,
+}
+
+impl ChainView {
+	/// The block: its number and hash.
+	pub fn block(&self) -> (u32, H256) {
+		(self.at.block_number() as u32, H256(self.at.block_hash().0))
+	}
+
+	async fn call<P: subxt::runtime_apis::Payload>(
+		&self,
+		payload: P,
+	) -> Result<P::ReturnType, ChainError> {
+		self.at.runtime_apis().call(payload).await.map_err(unreachable)
+	}
+
+	/// The TEE keys bound as signers of `did` that count at this block.
+	pub async fn signers(&self, did: &AccountId) -> Result<Vec<[u8; 32]>, ChainError> {
+		let signers =
+			self.call(runtime::runtime_apis().attestation_api().signers(recode(did)?)).await?;
+		signers.iter().filter(|s| s.counts).map(|s| recode(&s.worker)).collect()
+	}
+
+	/// The DID of account `did`.
+	pub async fn did(&self, did: &AccountId) -> Result<Option<DidStatus>, ChainError> {
+		let state = self.call(runtime::runtime_apis().did_api().resolve(recode(did)?)).await?;
+		state
+			.map(|state| {
+				Ok(DidStatus {
+					controller: recode(&state.controller)?,
+					deactivated: state.deactivated,
+				})
+			})
+			.transpose()
+	}
+
+	/// The CPT with `id`.
+	pub async fn cpt(&self, id: u32) -> Result<Option<Cpt>, ChainError> {
+		let info = self.call(runtime::runtime_apis().cpt_api().cpt(id)).await?;
+		Ok(info.map(|info| Cpt {
+			id: info.id,
+			version: info.version,
+			schema: info.schema,
+			title: String::from_utf8_lossy(&info.title).into_owned(),
+		}))
+	}
+}
+
 /// The chain, and the operator who acts on it.
 pub struct Chain {
 	api: OnlineClient<PolkadotConfig>,
@@ -165,16 +224,13 @@ impl Chain {
 		H256(self.api.genesis_hash().0)
 	}
 
-	async fn at(
-		&self,
-	) -> Result<
-		subxt::client::ClientAtBlock<
-			PolkadotConfig,
-			subxt::client::OnlineClientAtBlockImpl<PolkadotConfig>,
-		>,
-		ChainError,
-	> {
+	async fn at(&self) -> Result<AtBlock, ChainError> {
 		self.api.at_current_block().await.map_err(unreachable)
+	}
+
+	/// The chain at the latest finalized block, for several reads that must agree.
+	pub async fn view(&self) -> Result<ChainView, ChainError> {
+		Ok(ChainView { at: self.at().await? })
 	}
 
 	/// Calls a runtime API at the latest finalized block.
@@ -187,8 +243,7 @@ impl Chain {
 
 	/// The latest finalized block: its number and hash.
 	pub async fn finalized(&self) -> Result<(u32, H256), ChainError> {
-		let at = self.at().await?;
-		Ok((at.block_number() as u32, H256(at.block_hash().0)))
+		Ok(self.view().await?.block())
 	}
 
 	/// The hash of block `number`, if the chain has it.
@@ -254,13 +309,6 @@ impl Chain {
 		Ok(list.iter().any(|code| code.measurement == *measurement && code.expires > now))
 	}
 
-	/// The TEE keys bound as signers of `did` that count now.
-	pub async fn signers(&self, did: &AccountId) -> Result<Vec<[u8; 32]>, ChainError> {
-		let signers =
-			self.call(runtime::runtime_apis().attestation_api().signers(recode(did)?)).await?;
-		signers.iter().filter(|s| s.counts).map(|s| recode(&s.worker)).collect()
-	}
-
 	/// Whether the TEE key `key` is bound to `did` (counting or not).
 	pub async fn is_bound(&self, did: &AccountId, key: &[u8; 32]) -> Result<bool, ChainError> {
 		let signers =
@@ -277,26 +325,7 @@ impl Chain {
 
 	/// The DID of account `did`.
 	pub async fn did(&self, did: &AccountId) -> Result<Option<DidStatus>, ChainError> {
-		let state = self.call(runtime::runtime_apis().did_api().resolve(recode(did)?)).await?;
-		state
-			.map(|state| {
-				Ok(DidStatus {
-					controller: recode(&state.controller)?,
-					deactivated: state.deactivated,
-				})
-			})
-			.transpose()
-	}
-
-	/// The CPT with `id`.
-	pub async fn cpt(&self, id: u32) -> Result<Option<Cpt>, ChainError> {
-		let info = self.call(runtime::runtime_apis().cpt_api().cpt(id)).await?;
-		Ok(info.map(|info| Cpt {
-			id: info.id,
-			version: info.version,
-			schema: info.schema,
-			title: String::from_utf8_lossy(&info.title).into_owned(),
-		}))
+		self.view().await?.did(did).await
 	}
 
 	/// The signers of the evidence of `hash`, if it exists.
