@@ -20,7 +20,7 @@ import { spawn, spawnSync } from 'node:child_process';
 import { closeSync, openSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { Keyring } from '@polkadot/api';
-import { connect, freePort, nodeBinary, sleep, submitOk, tempDir } from '../lib/node-process.js';
+import { connect, freePort, nodeBinary, rpcAnswers, sleep, submitOk, tempDir } from '../lib/node-process.js';
 import { didOf, keyOf, resolverBinary } from '../lib/did.js';
 import {
   UsageError, fundedAccounts, onExit, options, positiveInteger, progress, removeDir, run, stats, timeRuns
@@ -141,7 +141,7 @@ async function startArchiveNode (dir, detachable) {
   const deadline = Date.now() + 120_000;
   for (;;) {
     if (child.exitCode !== null) throw new Error(`teeid-node exited early (${child.exitCode}):\n${readFileSync(logFile, 'utf8')}`);
-    if (await rpcAnswers(url)) break;
+    if (await rpcAnswers(rpcPort)) break;
     if (Date.now() > deadline) {
       kill();
       throw new Error(`teeid-node RPC not ready after 120 s:\n${readFileSync(logFile, 'utf8')}`);
@@ -158,19 +158,6 @@ async function startArchiveNode (dir, detachable) {
   };
   const detach = () => child.unref();
   return { url, ws: `ws://127.0.0.1:${rpcPort}`, pid: child.pid, kill, stop, detach };
-}
-
-async function rpcAnswers (url) {
-  try {
-    const res = await fetch(url, {
-      method: 'POST',
-      headers: { 'content-type': 'application/json' },
-      body: JSON.stringify({ id: 1, jsonrpc: '2.0', method: 'system_health', params: [] })
-    });
-    return res.ok;
-  } catch {
-    return false;
-  }
 }
 
 /**

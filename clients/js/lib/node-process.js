@@ -125,7 +125,8 @@ export function captureOutput (child) {
   return { logs, exited };
 }
 
-async function rpcAnswers (port) {
+/** Whether a node's JSON-RPC server on 127.0.0.1:`port` answers `system_health`. */
+export async function rpcAnswers (port) {
   try {
     const res = await fetch(`http://127.0.0.1:${port}`, {
       method: 'POST',
