@@ -135,7 +135,11 @@ const api2 = load('issue-api-2cores');
 if (inProcess || socket1) {
   line('A credential of five claims against a five-property CPT schema: schema check, salted');
   line('claim tree, two Ed25519 signatures (the selective-disclosure base proof and the');
-  line('`eddsa-jcs-2022` proof), four RFC 8785 canonicalizations.');
+  line('`eddsa-jcs-2022` proof), the RFC 8785 canonical forms of the base document, the proof');
+  line('configuration and the credential (written once for both its hash and the output). The two');
+  line('signatures are about half of the time (perf); the rest is JSON, hashing and allocation.');
+  line('Two sessions on two cores are slower than one: the TA runs one command at a time, like an');
+  line('OP-TEE single-instance TA, and the sessions wake each other across cores.');
   line();
   const rows = [];
   if (inProcess) {
@@ -164,10 +168,13 @@ if (inProcess || socket1) {
   line();
 }
 if (api1 || api2) {
-  line('Through the worker\'s HTTP API (`POST` with a sign token, JSON Schema validation, the');
-  line('finalized block read for the issuance record, the simulated TA, the record and the batch');
-  line('queue written in one database transaction before the answer), on an instant-seal node;');
-  line('*cores* are the cores the worker and its simulation process may use (`taskset`).');
+  line('Through the worker\'s HTTP API (`POST` with a sign token, the issuer\'s DID, its binding to');
+  line('the worker, the holder\'s DID and the CPT read from the chain at one finalized block, JSON');
+  line('Schema validation, the simulated TA, the record and the batch queue written in one durable');
+  line('database transaction before the answer), on an instant-seal node; *cores* are the cores the');
+  line('worker and its simulation process may use (`taskset`). A second core does not raise the');
+  line('rate, so the worker\'s CPU is not its bound; the seven RPC round trips to the node and the');
+  line('durable commit per credential are the likely ones (not profiled further yet).');
   line();
   renderIssueApi([[api1, '1'], [api2, '2']].filter(([m]) => m));
   line();
