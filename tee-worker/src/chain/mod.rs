@@ -238,7 +238,7 @@ impl Chain {
 		&self,
 		payload: P,
 	) -> Result<P::ReturnType, ChainError> {
-		self.at().await?.runtime_apis().call(payload).await.map_err(unreachable)
+		self.view().await?.call(payload).await
 	}
 
 	/// The latest finalized block: its number and hash.
