@@ -8,7 +8,9 @@ pub enum Sealing {
 	/// A block as soon as a transaction enters the pool, finalized at once. For tests.
 	Instant,
 	/// A block only when asked through the `engine_createBlock` RPC, finalized through
-	/// `engine_finalizeBlock` (or at once if the request says so). For tests.
+	/// `engine_finalizeBlock` (or at once if the request says so). For tests. Both are unsafe
+	/// RPC methods: refused where unsafe methods are (`--rpc-methods safe`, or an interface
+	/// other than loopback under the default `auto`).
 	Manual,
 }
 
@@ -24,8 +26,9 @@ pub struct Cli {
 	pub run: RunCmd,
 
 	/// Seal blocks instantly or manually instead of producing them with Aura every six seconds
-	/// and finalizing them with GRANDPA. Only for a single development node; it uses the
-	/// single-state transaction pool unless `--pool-type` says otherwise.
+	/// and finalizing them with GRANDPA. Only for a single development node: refused unless the
+	/// chain's type is Development (`--dev`). It uses the single-state transaction pool unless
+	/// `--pool-type` says otherwise.
 	#[arg(long, value_enum)]
 	pub sealing: Option<Sealing>,
 }

@@ -4,13 +4,13 @@ use frame_benchmarking_cli::{
 	BenchmarkCmd, DynamicRemarkBuilder, ExtrinsicFactory, SUBSTRATE_REFERENCE_HARDWARE,
 };
 use sc_cli::{DatabasePruningMode, SubstrateCli, TransactionPoolType};
-use sc_service::PartialComponents;
+use sc_service::{ChainType, PartialComponents};
 use sp_inherents::InherentDataProvider;
 use teeid_runtime::opaque::Block;
 
 use crate::{
 	chain_spec,
-	cli::{Cli, Subcommand},
+	cli::{Cli, Sealing, Subcommand},
 	service,
 };
 
@@ -41,12 +41,36 @@ impl SubstrateCli for Cli {
 
 	fn load_spec(&self, id: &str) -> Result<Box<dyn sc_service::ChainSpec>, String> {
 		Ok(match id {
+			// Neither `--chain` nor `--dev`: no chain is a safe guess (both built-in chains make
+			// Alice root), so the operator has to name one.
+			"" => return Err(NO_CHAIN_GIVEN.into()),
 			"dev" => Box::new(chain_spec::development_chain_spec()?),
-			"" | "local" => Box::new(chain_spec::local_chain_spec()?),
+			"local" => Box::new(chain_spec::local_chain_spec()?),
 			path => {
 				Box::new(chain_spec::ChainSpec::from_json_file(std::path::PathBuf::from(path))?)
 			},
 		})
+	}
+}
+
+/// The error of a command that needs a chain but was given neither `--chain` nor `--dev`.
+const NO_CHAIN_GIVEN: &str = "no chain given: pass `--chain <local | dev | chain spec file>`, or \
+	`--dev` for a throwaway development chain";
+
+/// Refuses `--sealing` on anything but a development chain.
+///
+/// A sealing node seals whatever its RPC or its pool asks for, and its import queue accepts
+/// blocks without checking any seal: a sealing node of a shared chain would follow anyone's
+/// blocks. Only a chain spec whose chain type is `Development` (`--dev`, or a file that says
+/// so) may use it.
+fn ensure_sealing_allowed(sealing: Option<Sealing>, chain_type: &ChainType) -> sc_cli::Result<()> {
+	match (sealing, chain_type) {
+		(None, _) | (Some(_), ChainType::Development) => Ok(()),
+		(Some(_), other) => Err(sc_cli::Error::Input(format!(
+			"`--sealing` is only for development chains (`--dev`, or a chain spec whose \
+			 chainType is Development), and this chain's type is {other:?}; run it without \
+			 `--sealing` to produce blocks with Aura and finalize them with GRANDPA"
+		))),
 	}
 }
 
@@ -185,6 +209,7 @@ pub fn run() -> sc_cli::Result<()> {
 		None => {
 			let sealing = cli.sealing;
 			let runner = cli.create_runner(&cli.run)?;
+			ensure_sealing_allowed(sealing, &runner.config().chain_spec.chain_type())?;
 			runner.run_node_until_exit(|config| async move {
 				match config.network.network_backend {
 					sc_network::config::NetworkBackendType::Libp2p => service::new_full::<
@@ -211,15 +236,85 @@ fn pool_type_given(mut args: impl Iterator<Item = String>) -> bool {
 
 #[cfg(test)]
 mod tests {
-	use super::pool_type_given;
+	use clap::Parser;
+	use sc_cli::SubstrateCli;
+	use sc_service::ChainType;
+
+	use super::{ensure_sealing_allowed, pool_type_given, NO_CHAIN_GIVEN};
+	use crate::cli::{Cli, Sealing};
+
+	fn args(list: &[&str]) -> Vec<String> {
+		list.iter().map(|a| a.to_string()).collect()
+	}
+
+	/// The chain spec that `teeid-node <list>` runs, or why there is none.
+	fn chain_spec_of(list: &[&str]) -> Result<Box<dyn sc_service::ChainSpec>, String> {
+		let cli = Cli::try_parse_from(args(list)).expect("a valid command line");
+		let shared = &cli.run.shared_params;
+		cli.load_spec(&shared.chain_id(shared.is_dev()))
+	}
 
 	#[test]
 	fn pool_type_given_spots_both_spellings() {
-		let args = |list: &[&str]| list.iter().map(|a| a.to_string()).collect::<Vec<_>>();
 		assert!(pool_type_given(args(&["teeid-node", "--pool-type", "fork-aware"]).into_iter()));
 		assert!(pool_type_given(args(&["teeid-node", "--pool-type=fork-aware"]).into_iter()));
 		assert!(!pool_type_given(
 			args(&["teeid-node", "--dev", "--sealing", "instant"]).into_iter()
 		));
+	}
+
+	#[test]
+	fn running_without_chain_or_dev_fails() {
+		let error = chain_spec_of(&["teeid-node"]).err().expect("no chain is chosen");
+		assert_eq!(error, NO_CHAIN_GIVEN);
+		assert!(error.contains("--chain") && error.contains("--dev"), "{error}");
+		// The same for the subcommands that need a chain.
+		let cli = Cli::try_parse_from(args(&["teeid-node", "purge-chain", "-y"])).unwrap();
+		let Some(crate::cli::Subcommand::PurgeChain(cmd)) = &cli.subcommand else {
+			panic!("purge-chain parses as PurgeChain")
+		};
+		let shared = &cmd.shared_params;
+		assert_eq!(cli.load_spec(&shared.chain_id(shared.is_dev())).err().unwrap(), NO_CHAIN_GIVEN);
+	}
+
+	#[test]
+	fn running_with_chain_or_dev_works() {
+		let dev = chain_spec_of(&["teeid-node", "--dev"]).unwrap();
+		assert_eq!((dev.id(), dev.chain_type()), ("teeid_dev", ChainType::Development));
+		let local = chain_spec_of(&["teeid-node", "--chain", "local"]).unwrap();
+		assert_eq!((local.id(), local.chain_type()), ("teeid_local_testnet", ChainType::Local));
+		let dev = chain_spec_of(&["teeid-node", "--chain", "dev"]).unwrap();
+		assert_eq!(dev.id(), "teeid_dev");
+	}
+
+	#[test]
+	fn sealing_on_a_development_chain_works() {
+		for sealing in [Sealing::Instant, Sealing::Manual] {
+			let dev = chain_spec_of(&["teeid-node", "--dev"]).unwrap();
+			assert!(ensure_sealing_allowed(Some(sealing), &dev.chain_type()).is_ok());
+		}
+		// Without `--sealing` every chain type runs.
+		for chain_type in [ChainType::Development, ChainType::Local, ChainType::Live] {
+			assert!(ensure_sealing_allowed(None, &chain_type).is_ok());
+		}
+	}
+
+	#[test]
+	fn sealing_on_other_chains_fails() {
+		let local = chain_spec_of(&["teeid-node", "--chain", "local"]).unwrap();
+		for chain_type in [local.chain_type(), ChainType::Live, ChainType::Custom("staging".into())]
+		{
+			for sealing in [Sealing::Instant, Sealing::Manual] {
+				match ensure_sealing_allowed(Some(sealing), &chain_type) {
+					Err(sc_cli::Error::Input(message)) => {
+						assert!(message.contains("--sealing"), "{message}");
+						assert!(message.contains("--dev"), "{message}");
+					},
+					other => {
+						panic!("{sealing:?} on {chain_type:?}: expected an error, got {other:?}")
+					},
+				}
+			}
+		}
 	}
 }

@@ -1,8 +1,9 @@
 //! The node service: client, database, transaction pool, networking, RPC and consensus.
 //!
 //! By default blocks are produced by Aura (one per six-second slot) and finalized by GRANDPA.
-//! With `--sealing instant|manual` a manual-seal task produces and finalizes blocks instead,
-//! for fast tests; the runtime and every client-facing API stay the same.
+//! With `--sealing instant|manual` (development chains only, see `command.rs`) a manual-seal
+//! task produces and finalizes blocks instead, for fast tests; the runtime and every
+//! client-facing API stay the same.
 
 use std::{pin::Pin, sync::Arc, time::Duration};
 

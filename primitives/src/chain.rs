@@ -26,10 +26,8 @@ pub const MILLI_UNIT: Balance = UNIT / 1_000;
 /// A millionth of a [`UNIT`].
 pub const MICRO_UNIT: Balance = UNIT / 1_000_000;
 
-/// Decimals of the native token, as shown by wallets.
-pub const TOKEN_DECIMALS: u8 = 12;
-/// Symbol of the native token, as shown by wallets.
-pub const TOKEN_SYMBOL: &str = "TEEID";
+// Defined in `token.rs`, which the runtime's build script also reads for the metadata hash.
+pub use crate::token::{TOKEN_DECIMALS, TOKEN_SYMBOL};
 /// The SS58 address prefix: the generic substrate prefix, so dev tools show the familiar
 /// `5...` addresses.
 pub const SS58_PREFIX: u16 = 42;

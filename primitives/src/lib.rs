@@ -31,5 +31,6 @@ pub mod history;
 pub mod json;
 pub mod merkle;
 pub mod signing;
+mod token;
 
 pub use chain::*;

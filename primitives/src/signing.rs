@@ -44,7 +44,8 @@ impl SigningDomain {
 	/// gets a new tag rather than a silent reinterpretation.
 	pub const fn tag(self) -> &'static [u8; 16] {
 		match self {
-			SigningDomain::DidOperation => b"teeid/did-op/v1\0",
+			// v2: the body names the runtime's transaction version.
+			SigningDomain::DidOperation => b"teeid/did-op/v2\0",
 			SigningDomain::Evidence => b"teeid/evidence/1",
 			SigningDomain::WorkerReport => b"teeid/report/v1\0",
 			SigningDomain::Endorsement => b"teeid/endorse/v1",

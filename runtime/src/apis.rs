@@ -15,6 +15,7 @@ use sp_runtime::{
 	ApplyExtrinsicResult,
 };
 use sp_version::RuntimeVersion;
+use teeid_primitives::{attestation, signing::SigningPayload};
 
 use super::{
 	AccountId, Attestation, Aura, Balance, Block, BlockNumber, Cpt, Evidence, Executive, Grandpa,
@@ -160,6 +161,38 @@ impl_runtime_apis! {
 		}
 	}
 
+	impl pallet_did::runtime_api::SigningApi<Block, AccountId, RuntimeCall> for Runtime {
+		fn did_operation(payload: pallet_did::DidOperationPayload<AccountId, RuntimeCall>) -> Vec<u8> {
+			payload.signing_bytes()
+		}
+
+		fn evidence(
+			payload: SigningPayload<teeid_primitives::signing::EvidenceStatement<AccountId>>,
+		) -> Vec<u8> {
+			payload.signing_bytes()
+		}
+
+		fn report_payload(payload: attestation::ReportPayload<AccountId>) -> Vec<u8> {
+			payload.signing_bytes()
+		}
+
+		fn worker_report(report: attestation::WorkerReport<AccountId>) -> Vec<u8> {
+			report.signing_bytes()
+		}
+
+		fn endorsement(payload: SigningPayload<attestation::EndorsementBody>) -> Vec<u8> {
+			payload.signing_bytes()
+		}
+
+		fn countersignature(payload: SigningPayload<attestation::CountersignatureBody>) -> Vec<u8> {
+			payload.signing_bytes()
+		}
+
+		fn work_report(payload: attestation::WorkReportPayload) -> Vec<u8> {
+			payload.signing_bytes()
+		}
+	}
+
 	impl pallet_cpt::runtime_api::CptApi<Block, AccountId, BlockNumber, Balance> for Runtime {
 		fn cpt(id: pallet_cpt::CptId) -> Option<pallet_cpt::CptInfo<AccountId, BlockNumber, Balance>> {
 			Cpt::cpt_info(id)
@@ -194,6 +227,18 @@ impl_runtime_apis! {
 	impl pallet_evidence::runtime_api::EvidenceApi<Block, AccountId, BlockNumber> for Runtime {
 		fn evidence(hash: H256) -> Option<pallet_evidence::EvidenceInfo<AccountId, BlockNumber>> {
 			Evidence::evidence_info(hash)
+		}
+
+		fn signer(hash: H256, did: AccountId) -> Option<pallet_evidence::SignerInfo<AccountId, BlockNumber>> {
+			Evidence::signer_info(hash, did)
+		}
+
+		fn signers(
+			hash: H256,
+			start_after: Option<AccountId>,
+			limit: u32,
+		) -> Vec<pallet_evidence::SignerInfo<AccountId, BlockNumber>> {
+			Evidence::signers_page(hash, start_after, limit)
 		}
 
 		fn extra_key(did: AccountId, key: Vec<u8>) -> Option<H256> {
@@ -244,8 +289,16 @@ impl_runtime_apis! {
 			Attestation::signers_of(&did)
 		}
 
-		fn signs_for(worker: pallet_attestation::WorkerKey) -> Vec<AccountId> {
-			pallet_attestation::SignsFor::<Runtime>::iter_key_prefix(worker).collect()
+		fn requested_signers(did: AccountId) -> Vec<pallet_attestation::WorkerKey> {
+			Attestation::requested_signers(&did)
+		}
+
+		fn signs_for(
+			worker: pallet_attestation::WorkerKey,
+			start_after: Option<AccountId>,
+			limit: u32,
+		) -> Vec<AccountId> {
+			Attestation::signs_for_page(worker, start_after, limit)
 		}
 	}
 

@@ -136,3 +136,24 @@ fn version_names_the_teeid_runtime_works() {
 	> as sp_api::RuntimeApiInfo>::ID;
 	assert!(VERSION.apis.iter().any(|(id, version)| *id == did_api && *version == 1));
 }
+
+#[test]
+fn filling_a_block_by_length_costs_at_least_filling_it_by_weight_works() {
+	use crate::configs::{RuntimeBlockLength, RuntimeBlockWeights};
+	use frame_support::{
+		dispatch::DispatchClass,
+		weights::{Weight, WeightToFee},
+	};
+	type ByLength = <Runtime as pallet_transaction_payment::Config>::LengthToFee;
+	type ByWeight = <Runtime as pallet_transaction_payment::Config>::WeightToFee;
+
+	let weights = RuntimeBlockWeights::get();
+	let max_weight = weights.get(DispatchClass::Normal).max_total.expect("normal class is bounded");
+	let max_length = *RuntimeBlockLength::get().max.get(DispatchClass::Normal);
+	let by_length = ByLength::weight_to_fee(&Weight::from_parts(max_length.into(), 0));
+	let by_weight = ByWeight::weight_to_fee(&max_weight);
+	assert!(
+		by_length >= by_weight,
+		"a block full of bytes costs {by_length}, a block full of weight {by_weight}"
+	);
+}

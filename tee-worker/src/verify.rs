@@ -321,7 +321,7 @@ async fn anchor_check(
 	given: Option<&AnchorProof>,
 ) -> Result<Check, WorkerError> {
 	let name = "anchor";
-	if worker.chain.evidence(&H256(*hash)).await?.is_some() {
+	if worker.chain.evidence_exists(&H256(*hash)).await? {
 		return Ok(check(name, true, "the credential's hash is an evidence record"));
 	}
 	if let Some(given) = given {
@@ -409,11 +409,8 @@ async fn revocation_check(
 	let Ok(issuer) = parse_did(issuer) else {
 		return Ok(check(name, false, "the issuer is not a did:teeid DID"));
 	};
-	let revoked = worker
-		.chain
-		.evidence(&record)
-		.await?
-		.is_some_and(|signers| signers.iter().any(|s| s.did == issuer && s.revoked));
+	let revoked =
+		worker.chain.evidence_signer(&record, &issuer).await?.is_some_and(|signer| signer.revoked);
 	Ok(check(name, !revoked, if revoked { "revoked by the issuer" } else { "not revoked" }))
 }
 

@@ -15,7 +15,8 @@
 // Prints one JSON object:
 //   { evidence: { count, accounts, runs: [{ seconds, perSecond, blocks, perBlock }], perSecond: stats },
 //     anchors: { count, leaves, runs: [...], perSecond: stats },
-//     capacity: { blockSeconds, normalMaxTotal, baseExtrinsic, createEvidence: {...}, anchorBatch: {...} },
+//     capacity: { blockSeconds, normalMaxTotal, baseExtrinsic, createEvidence: {...}, anchorBatch: {...},
+//                 blockFill: { byWeight: {...}, byLength: {...} } },
 //     proof: { leaves, position, lemmas, scaleBytes, latencyMs: stats } }
 
 import { Keyring } from '@polkadot/api';
@@ -230,13 +231,28 @@ async function blockCapacity (api, pair) {
   const anchorBatch = await fit(api.tx.evidence.anchorBatch(randomAsU8a(32), LEAVES));
   anchorBatch.leaves = LEAVES;
   anchorBatch.hashesPerSecond = Math.floor(anchorBatch.perBlock * LEAVES / blockSeconds);
+
+  // What filling one block costs its filler, with the cheapest call there is, an empty
+  // `system.remark`, as many as fit (by weight: each costs `baseExtrinsic` at least), and with
+  // one remark as long as a block allows (by length): the length fee must make bytes at least
+  // as dear as weight, or a full block would be nearly free to the filler and kept forever.
+  const fee = async (tx) => (await tx.paymentInfo(pair)).partialFee.toBigInt();
+  const remark = await fit(api.tx.system.remark('0x'));
+  const byWeight = { call: 'system.remark(empty)', perBlock: remark.perBlock, limitedBy: remark.limitedBy };
+  byWeight.fee = (BigInt(remark.perBlock) * await fee(api.tx.system.remark('0x'))).toString();
+  // The remark's own bytes, less what signing adds (measured on the empty one).
+  const payload = maxLength - remark.encodedLength - 8;
+  const longest = api.tx.system.remark(new Uint8Array(payload));
+  const byLength = { call: `system.remark(${payload} bytes)`, perBlock: 1, encodedLength: payload + remark.encodedLength };
+  byLength.fee = (await fee(longest)).toString();
   return {
     blockSeconds,
     normalMaxTotal: { refTime: maxTotal.refTime.toString(), proofSize: maxTotal.proofSize.toString() },
     baseExtrinsic: { refTime: base.refTime.toString(), proofSize: base.proofSize.toString() },
     normalMaxLength: maxLength,
     createEvidence,
-    anchorBatch
+    anchorBatch,
+    blockFill: { byWeight, byLength, decimals: api.registry.chainDecimals[0], token: api.registry.chainTokens[0] }
   };
 }
 

@@ -1,6 +1,7 @@
 // Credential issuance through the worker's HTTP API under load: an instant-seal dev node, one
-// bootstrapped worker (simulated TA), an issuer DID bound to it, a CPT and a sign token; then
-// N `POST /v1/credentials` with C requests in flight, after untimed warm-ups.
+// bootstrapped worker (simulated TA) operated by Alice, an issuer DID bound to it (the issuer
+// requests, Alice accepts), a CPT and a sign token; then N `POST /v1/credentials` with C
+// requests in flight, after untimed warm-ups.
 //
 //   npm run bench:issue-api -- [--count 2000] [--concurrency 16] [--warmup 50] [--worker-cpus 0]
 //
@@ -78,7 +79,9 @@ run(USAGE, async () => {
   await submitOk(api, api.tx.did.create([keyOf('auth', issuer)], null), issuer);
   const { events } = await submitOk(api, api.tx.cpt.registerCpt('Normal', null, 'Degree', 'A degree', SCHEMA), issuer);
   const cpt = events.find(({ event }) => api.events.cpt.CptRegistered.is(event)).event.data.id.toNumber();
+  // The issuer requests the binding; Alice, the worker's operator, accepts it.
   await submitOk(api, api.tx.attestation.bindSigner(issuer.address, workerKey), issuer);
+  await submitOk(api, api.tx.attestation.acceptSigner(issuer.address, workerKey), alice);
   const created = workerCli(['token', 'create', '--api', worker.url, '--permission', 'sign',
     '--account', issuer.address, '--label', 'bench'], { token: admin });
   if (created.status !== 0) throw new Error(`token create failed: ${created.stderr}`);

@@ -389,6 +389,19 @@ function renderEvidence (m, targets) {
   line('the bound in practice is how fast workers build trees (below).');
   line();
   targets.push(['batch anchoring, hashes per second of chain time', '≥ 1,000,000', whole(c.anchorBatch.hashesPerSecond), c.anchorBatch.hashesPerSecond >= 1_000_000]);
+  if (c.blockFill) {
+    const f = c.blockFill;
+    const tokens = (planck) => `${(Number(BigInt(planck)) / 10 ** f.decimals).toFixed(4)} ${f.token}`;
+    line('What filling one block costs whoever fills it, with the cheapest call (`system.remark`), from the');
+    line('fees the runtime charges (`TransactionPaymentApi_query_info`): block space is charged per byte');
+    line('so that a block full of bytes costs at least what a block full of weight does.');
+    line();
+    table(['filled by', 'with', 'extrinsics', 'fee for the whole block'], [
+      ['weight', `\`${f.byWeight.call}\``, whole(f.byWeight.perBlock), tokens(f.byWeight.fee)],
+      ['length', `\`${f.byLength.call}\``, whole(f.byLength.perBlock), tokens(f.byLength.fee)]
+    ]);
+    line();
+  }
   const p = r.proof;
   line(`Checking a one-hash proof (${p.lemmas} lemmas, ${p.scaleBytes} bytes as \`${p.scaleType}\`) of a batch of ${whole(p.leaves)}`);
   line(`through \`EvidenceApi_verify_batch_proof\` from polkadot.js: median ${ms(p.latencyMs.median)}, p90 ${ms(p.latencyMs.p90)}.`);

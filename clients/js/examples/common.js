@@ -4,12 +4,13 @@
 // Each example prints its progress on stderr and, on success, a JSON summary of what it did on
 // stdout (the end-to-end suite checks it). Settings come from the environment:
 //
-// | variable             | default                  | what                                      |
-// |----------------------|--------------------------|-------------------------------------------|
-// | `TEEID_WS`           | `ws://127.0.0.1:9944`    | the node's RPC                            |
-// | `TEEID_WORKER_API`   | `http://127.0.0.1:8600`  | a registered worker's API                 |
-// | `TEEID_WORKER_TOKEN` | none                     | an admin token of that worker (endorsing) |
-// | `TEEID_FAUCET`       | `//Ferdie`               | the funded account that pays for the rest |
+// | variable                | default                 | what                                              |
+// |-------------------------|-------------------------|---------------------------------------------------|
+// | `TEEID_WS`              | `ws://127.0.0.1:9944`   | the node's RPC                                    |
+// | `TEEID_WORKER_API`      | `http://127.0.0.1:8600` | a registered worker's API                         |
+// | `TEEID_WORKER_TOKEN`    | none                    | an admin token of that worker (endorsing)         |
+// | `TEEID_WORKER_OPERATOR` | `//Alice`               | that worker's operator key (accepting a binding)  |
+// | `TEEID_FAUCET`          | `//Ferdie`              | the funded account that pays for the rest         |
 
 import { ApiPromise, Keyring, WsProvider } from '@polkadot/api';
 import { cryptoWaitReady, mnemonicGenerate } from '@polkadot/util-crypto';
@@ -22,6 +23,7 @@ export const settings = {
   ws: process.env.TEEID_WS || 'ws://127.0.0.1:9944',
   workerApi: (process.env.TEEID_WORKER_API || 'http://127.0.0.1:8600').replace(/\/$/, ''),
   workerToken: process.env.TEEID_WORKER_TOKEN,
+  workerOperator: process.env.TEEID_WORKER_OPERATOR || '//Alice',
   faucet: process.env.TEEID_FAUCET || '//Ferdie'
 };
 

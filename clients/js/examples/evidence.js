@@ -5,8 +5,9 @@
 // An issuer and a witness create their DIDs. The issuer signs the statement "issuer vouches for
 // this hash" with its DID key and creates the evidence; the witness signs the same statement
 // for itself and the issuer relays its signature (a signature, not the sender, says who
-// signed). Each appends a log entry; the issuer revokes. The `EvidenceApi` runtime API shows
-// every signer with its log count and its own revocation status.
+// signed). Each appends a log entry; the issuer revokes. The `EvidenceApi` runtime API counts the
+// signers and reads each signer's record, with its log count and its own revocation status, in
+// one call however many DIDs signed (`signers` lists them a page at a time).
 
 import { stringToU8a, u8aToHex } from '@polkadot/util';
 import { blake2AsU8a } from '@polkadot/util-crypto';
@@ -41,11 +42,15 @@ run(async (api) => {
   step(`the issuer revoked in block ${revoked.blockNumber}`);
 
   const evidence = (await api.call.evidenceApi.evidence(hash)).unwrap();
+  const signers = await Promise.all([issuer, witness].map(async (pair) =>
+    (await api.call.evidenceApi.signer(hash, pair.address)).unwrap()));
   return {
     hash: u8aToHex(hash),
     created: evidence.created.toNumber(),
     changed: evidence.changed.toNumber(),
-    signers: evidence.signers.map((signer) => ({
+    creator: `did:teeid:${evidence.creator}`,
+    signerCount: evidence.signers.toNumber(),
+    signers: signers.map((signer) => ({
       did: `did:teeid:${signer.did}`,
       logs: signer.logs.toNumber(),
       revoked: signer.revoked.isTrue

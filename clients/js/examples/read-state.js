@@ -5,10 +5,21 @@
 //
 // Reads, for Alice (the dev chain's sudo key and the launch command's worker operator) unless
 // ACCOUNT says otherwise: her DID, her CPT roles, the chain's TEE setup (network key, allowed
-// code, simulation flag, current slot), her worker and the DIDs it signs for, the system CPTs
-// and the next free normal CPT id.
+// code, simulation flag, current slot), her worker and the DIDs it signs for (read a page at a
+// time), the system CPTs and the next free normal CPT id.
 
 import { keyring, run, step } from './common.js';
+
+/** Every DID worker `key` signs for, through the paged `signsFor` (a short page is the last). */
+async function signsFor (api, key, limit = 256) {
+  const dids = [];
+  for (let startAfter = null; ;) {
+    const page = await api.call.attestationApi.signsFor(key, startAfter, limit);
+    dids.push(...page.map((account) => `did:teeid:${account}`));
+    if (page.length < limit) return dids;
+    startAfter = page[page.length - 1];
+  }
+}
 
 run(async (api) => {
   const account = process.env.ACCOUNT || keyring().addFromUri('//Alice').address;
@@ -54,7 +65,7 @@ run(async (api) => {
           platform: worker.unwrap().info.platform.toString(),
           active: worker.unwrap().active.isTrue,
           lastReport: worker.unwrap().info.lastReport.toJSON(),
-          signsFor: (await api.call.attestationApi.signsFor(workerKey.unwrap())).map((a) => `did:teeid:${a}`)
+          signsFor: await signsFor(api, workerKey.unwrap())
         }
       : null,
     systemCpts,

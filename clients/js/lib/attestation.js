@@ -1,22 +1,16 @@
 // What a TEE signs to join teeid and to report work, built from the chain's metadata types so
-// that the bytes are the ones the runtime checks (teeid_primitives::attestation). The TEE
-// here is a test double: an Ed25519 key in this process and an RSA "device key" that signs
-// evidence the way OP-TEE's attestation PTA does. It proves nothing about isolation; the
-// simulated TA and the worker (tee-worker/) are the real thing.
+// that the bytes are the ones the runtime checks (teeid_primitives::attestation): the payload
+// types of the `SigningApi` runtime API (lib/signing.js). The TEE here is a test double: an
+// Ed25519 key in this process and an RSA "device key" that signs evidence the way OP-TEE's
+// attestation PTA does. It proves nothing about isolation; the simulated TA and the worker
+// (tee-worker/) are the real thing. It stays a double because the chain's tests need what the
+// TA would refuse to make: reports of chosen code and platform, endorsements by TEEs that are
+// not registered, work reports for chosen slots.
 
 import { createHash, constants, generateKeyPairSync, sign } from 'node:crypto';
 import { stringToU8a, u8aConcat, u8aToHex } from '@polkadot/util';
 import { blake2AsU8a, ed25519PairFromSeed, ed25519Sign } from '@polkadot/util-crypto';
-
-/** The 16-byte domain tags of `SigningDomain`, and their enum indices. */
-const DOMAINS = {
-  WorkerReport: { index: 2, tag: 'teeid/report/v1\0' },
-  Endorsement: { index: 3, tag: 'teeid/endorse/v1' },
-  WorkReport: { index: 4, tag: 'teeid/work/v1\0\0\0' },
-  Countersignature: { index: 5, tag: 'teeid/counter/v1' }
-};
-
-const tag = (domain) => stringToU8a(DOMAINS[domain].tag);
+import { payloadOf, signingBytes } from './signing.js';
 const sha256 = (...parts) => {
   const hash = createHash('sha256');
   for (const part of parts) hash.update(part);
@@ -38,9 +32,6 @@ export function deviceKey (modulusLength = 3072) {
     modulus: new Uint8Array(Buffer.from(jwk.n, 'base64url'))
   };
 }
-
-/** The metadata type name of argument `index` of `attestation.<call>`. */
-const argType = (api, call, index) => api.tx.attestation[call].meta.args[index].type.toString();
 
 /** A test TEE: a signing key from `seed` and a device key that signs its evidence. */
 export class TestTee {
@@ -80,15 +71,13 @@ export class TestTee {
         networkKey: this.networkKey
       }
     };
-    const type = argType(api, 'registerWorker', 0);
-    const draft = api.createType(type, { payload, evidence: emptyEvidence() });
-    const nonce = sha256(u8aConcat(tag('WorkerReport'), draft.payload.toU8a()));
+    const nonce = sha256(signingBytes(api.registry, 'report_payload', payload));
     const signature = sign('sha256', u8aConcat(nonce, this.measurement), {
       key: this.device.privateKey,
       padding: constants.RSA_PKCS1_PSS_PADDING,
       saltLength: 32
     });
-    return api.createType(type, {
+    return payloadOf(api.registry, 'worker_report', {
       payload,
       evidence: {
         // Hex, not Uint8Array: polkadot.js reads a Uint8Array given for `Bytes` as SCALE,
@@ -108,12 +97,13 @@ export class TestTee {
 
   /** Sig_V(R), this TEE being V. */
   endorse (report) {
-    return this.sign(envelope('Endorsement', report, u8aConcat(reportHash(report), this.key)));
+    return this.sign(signingBytes(report.registry, 'endorsement', endorsementPayload(report, this.key)));
   }
 
   /** Sig_M(Sig_V(R)), this TEE being M. */
   countersign (report, endorser, endorsement) {
-    return this.sign(envelope('Countersignature', report, u8aConcat(reportHash(report), endorser, endorsement)));
+    return this.sign(signingBytes(report.registry, 'countersignature',
+      countersignaturePayload(report, endorser, endorsement)));
   }
 
   /**
@@ -121,7 +111,7 @@ export class TestTee {
    * the arguments of `attestation.submitWorkReport`.
    */
   workReport (api, { slot, slotStart, slotHash, credentialsRoot, credentialsCount = 0, issuedTotal = 0 }) {
-    const report = api.createType(argType(api, 'submitWorkReport', 0), {
+    const report = payloadOf(api.registry, 'work_report', {
       domain: 'WorkReport',
       genesisHash: api.genesisHash,
       anchor: { Block: { number: slotStart, hash: slotHash } },
@@ -133,22 +123,13 @@ export class TestTee {
         issuedTotal
       }
     });
-    return [report, this.sign(u8aConcat(tag('WorkReport'), report.toU8a()))];
+    return [report, this.sign(signingBytes(api.registry, 'work_report', report))];
   }
 }
 
-function emptyEvidence () {
-  return {
-    deviceKey: { exponent: '0x', modulus: '0x' },
-    measurement: new Uint8Array(32),
-    nonce: new Uint8Array(32),
-    signature: '0x'
-  };
-}
-
-/** The bytes of Sig_M(R): the worker-report tag and R. */
+/** The bytes of Sig_M(R): the worker-report tag and R (with its evidence). */
 export function reportSigningBytes (report) {
-  return u8aConcat(tag('WorkerReport'), report.toU8a());
+  return signingBytes(report.registry, 'worker_report', report);
 }
 
 /** The hash endorsements name: blake2-256 of R's signing bytes. */
@@ -156,14 +137,21 @@ export function reportHash (report) {
   return blake2AsU8a(reportSigningBytes(report), 256);
 }
 
-/**
- * The signing bytes of a `SigningPayload` of `domain` with the report's genesis hash and block
- * anchor around `body` (already SCALE-encoded): tag, then the payload's SCALE encoding (domain
- * index, genesis hash, anchor, body).
- */
-function envelope (domain, report, body) {
+/** Sig_V(R)'s payload: the report's chain and anchor, and "endorser vouches for R". */
+export function endorsementPayload (report, endorser) {
   const { genesisHash, anchor } = report.payload;
-  return u8aConcat(tag(domain), new Uint8Array([DOMAINS[domain].index]), genesisHash.toU8a(), anchor.toU8a(), body);
+  return { domain: 'Endorsement', genesisHash, anchor, body: { report: reportHash(report), endorser } };
+}
+
+/** Sig_M(Sig_V(R))'s payload: the report's chain and anchor, and "M accepts V's endorsement". */
+export function countersignaturePayload (report, endorser, endorsement) {
+  const { genesisHash, anchor } = report.payload;
+  return {
+    domain: 'Countersignature',
+    genesisHash,
+    anchor,
+    body: { report: reportHash(report), endorser, endorsement }
+  };
 }
 
 /** The four parts of a quadruple, in `attestation.registerWorker`'s argument order. */

@@ -2,9 +2,10 @@
 // chain's metadata describes, and DID-signed operations for `did.submitDidCall`.
 
 import { spawnSync } from 'node:child_process';
-import { u8aConcat, stringToU8a } from '@polkadot/util';
-import { base58Encode, decodeAddress } from '@polkadot/util-crypto';
+import { u8aConcat } from '@polkadot/util';
+import { base58Encode } from '@polkadot/util-crypto';
 import { releaseBinary } from './node-process.js';
+import { signingBytes } from './signing.js';
 
 /** The DID of an account: `did:teeid:<ss58>`. */
 export function didOf (address) {
@@ -41,32 +42,36 @@ export function multibaseOf (pair) {
   return `z${base58Encode(u8aConcat(new Uint8Array(prefix), pair.publicKey))}`;
 }
 
-/** The domain tag of DID operations (16 bytes). */
-const DID_OPERATION_TAG = stringToU8a('teeid/did-op/v1\0');
-
 /**
  * Builds and signs a DID operation: `call` (a submittable or a call) dispatched as `did`,
- * relayed by `submitter`, signed by `signer` (a keyring pair holding the DID key `keyId`).
- * Returns the arguments of `api.tx.did.submitDidCall`.
+ * relayed by `submitter`, signed by `signer` (a keyring pair holding the DID key `keyId`), for
+ * the runtime's current transaction version (`transactionVersion` overrides it). Returns the
+ * arguments of `api.tx.did.submitDidCall`.
  */
-export function signDidOperation (api, { did, nonce, call, expires, submitter, signer, keyId }) {
-  const method = call.method ?? call;
-  const genesisHash = api.genesisHash;
-  // SigningPayload { domain: DidOperation (0), genesis_hash, anchor: Nonce(nonce) (0, u64),
-  // body: (did, call, expires, submitter) }, behind the domain tag.
-  const bytes = u8aConcat(
-    DID_OPERATION_TAG,
-    new Uint8Array([0]),
-    genesisHash.toU8a(),
-    new Uint8Array([0]),
-    api.createType('u64', nonce).toU8a(),
-    decodeAddress(did),
-    method.toU8a(),
-    api.createType('u32', expires).toU8a(),
-    decodeAddress(submitter)
-  );
-  const operation = { did, nonce, call: method, expires, submitter, genesisHash };
-  return [operation, didSignature(signer, keyId, bytes)];
+export function signDidOperation (api, { signer, keyId, ...fields }) {
+  const payload = didOperationPayload(api, fields);
+  const { did, call, expires, submitter, transactionVersion } = payload.body;
+  const operation = {
+    did, nonce: fields.nonce, call, expires, submitter, genesisHash: payload.genesisHash, transactionVersion
+  };
+  // Encoded as the payload type `SigningApi.did_operation` takes, from the metadata.
+  return [operation, didSignature(signer, keyId, signingBytes(api.registry, 'did_operation', payload))];
+}
+
+/**
+ * The signing payload of a DID operation (a plain object of the chain's `DidOperationPayload`):
+ * the operation domain, this chain's genesis hash, the nonce as anchor, and the body.
+ */
+export function didOperationPayload (api, {
+  did, nonce, call, expires, submitter,
+  transactionVersion = api.runtimeVersion.transactionVersion.toNumber()
+}) {
+  return {
+    domain: 'DidOperation',
+    genesisHash: api.genesisHash,
+    anchor: { Nonce: nonce },
+    body: { did, call: call.method ?? call, expires, submitter, transactionVersion }
+  };
 }
 
 /** The `teeid-resolve` binary next to `teeid-node`. */

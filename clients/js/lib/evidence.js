@@ -1,12 +1,8 @@
 // Evidence signatures from polkadot.js: the statement "`signer` vouches for `hash`" that a DID
 // key signs for `evidence.createEvidence` / `evidence.addSignature`.
 
-import { stringToU8a, u8aConcat } from '@polkadot/util';
-import { decodeAddress } from '@polkadot/util-crypto';
 import { didSignature } from './did.js';
-
-/** The domain tag of evidence signatures (16 bytes). */
-const EVIDENCE_TAG = stringToU8a('teeid/evidence/1');
+import { signingBytes } from './signing.js';
 
 /**
  * Signs the evidence statement for `hash` by DID `signer` (an address) with `pair` (a keyring
@@ -18,17 +14,17 @@ export async function signEvidence (api, { hash, signer, pair, keyId, genesisHas
   const header = await api.rpc.chain.getHeader();
   const number = header.number.toNumber();
   const blockHash = header.hash;
-  // SigningPayload { domain: Evidence (1), genesis_hash, anchor: Block (1) { number (u32),
-  // hash }, body: EvidenceStatement { hash, signer } }, behind the domain tag.
-  const bytes = u8aConcat(
-    EVIDENCE_TAG,
-    new Uint8Array([1]),
-    genesisHash.toU8a(),
-    new Uint8Array([1]),
-    api.createType('u32', number).toU8a(),
-    blockHash.toU8a(),
-    hash,
-    decodeAddress(signer)
-  );
+  // The payload type `SigningApi.evidence` takes, from the metadata.
+  const bytes = signingBytes(api.registry, 'evidence', evidencePayload({ hash, signer, number, blockHash, genesisHash }));
   return [signer, number, blockHash, didSignature(pair, keyId, bytes)];
+}
+
+/** The evidence statement "`signer` vouches for `hash`" in its signing envelope, as a plain object. */
+export function evidencePayload ({ hash, signer, number, blockHash, genesisHash }) {
+  return {
+    domain: 'Evidence',
+    genesisHash,
+    anchor: { Block: { number, hash: blockHash } },
+    body: { hash, signer }
+  };
 }

@@ -6,7 +6,9 @@ import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { Keyring } from '@polkadot/api';
 import { cleanup, connect, startNode, tempDir, waitFor } from '../lib/node-process.js';
-import { didOf, keyOf, multibaseOf, resolveDid, signDidOperation } from '../lib/did.js';
+import { u8aToHex } from '@polkadot/util';
+import { didOf, didOperationPayload, keyOf, multibaseOf, resolveDid, signDidOperation } from '../lib/did.js';
+import { chainSigningBytes, signingBytes } from '../lib/signing.js';
 
 describe('did:teeid on a manual-seal dev node', () => {
   let node, api, dir, alice, bob, oldKey, newKey, did;
@@ -180,6 +182,42 @@ describe('did:teeid on a manual-seal dev node', () => {
     assert.ok(failed, 'the replay fails');
     const error = api.registry.findMetaError(failed.event.data.dispatchError.asModule);
     assert.equal(`${error.section}.${error.name}`, 'did.Replayed');
+
+    // Signed for another transaction version (as before an upgrade that renumbered calls):
+    // refused, whatever the call's bytes would mean now.
+    const stale = signDidOperation(api, {
+      did: alice.address,
+      nonce: state.nonce.toNumber() + 2,
+      call: api.tx.did.setAttribute(alice.address, 'stale', 'yes', 100),
+      expires: head + 50,
+      submitter: bob.address,
+      signer: newKey,
+      keyId: 'auth',
+      transactionVersion: api.runtimeVersion.transactionVersion.toNumber() + 1
+    });
+    await pool(api.tx.did.submitDidCall(...stale), bob);
+    const staleHash = (await api.rpc.engine.createBlock(true, true)).blockHash;
+    const staleFailed = (await (await api.at(staleHash)).query.system.events())
+      .find(({ event }) => api.events.system.ExtrinsicFailed.is(event));
+    assert.ok(staleFailed, 'the operation for another transaction version fails');
+    const staleError = api.registry.findMetaError(staleFailed.event.data.dispatchError.asModule);
+    assert.equal(`${staleError.section}.${staleError.name}`, 'did.WrongTransactionVersion');
+  });
+
+  it('encodes DID operations with the chain\'s payload type, to the bytes the chain signs', async () => {
+    const payload = didOperationPayload(api, {
+      did: alice.address,
+      nonce: 7,
+      call: api.tx.did.setAttribute(alice.address, 'name', 'Alice', 10),
+      expires: 1234,
+      submitter: bob.address
+    });
+    const local = signingBytes(api.registry, 'did_operation', payload);
+    assert.equal(u8aToHex(local), u8aToHex(await chainSigningBytes(api, 'did_operation', payload)));
+    // The transaction version is part of them.
+    const other = signingBytes(api.registry, 'did_operation',
+      { ...payload, body: { ...payload.body, transactionVersion: payload.body.transactionVersion + 1 } });
+    assert.notEqual(u8aToHex(other), u8aToHex(local));
   });
 });
 

@@ -1,5 +1,8 @@
 // Evidence end to end on an instant-seal dev node: two DIDs sign the same hash (a relayer
-// submits one signature), each appends logs, one revokes; a batch of 100,000 hashes is
+// submits one signature), each appends logs, one revokes, and the runtime API reads each
+// signer's record and lists the signers a page at a time; sixteen throwaway DIDs signing a
+// credential's record first keep neither its issuer from signing nor from revoking; a log note
+// or an extra key over its limit is refused before dispatch; a batch of 100,000 hashes is
 // anchored in one extrinsic, proofs of chosen leaves verify through the runtime API, and a
 // proof of a hash not in the batch does not.
 
@@ -7,10 +10,11 @@ import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { Keyring } from '@polkadot/api';
 import { stringToU8a, u8aToHex } from '@polkadot/util';
-import { blake2AsU8a } from '@polkadot/util-crypto';
+import { blake2AsU8a, mnemonicGenerate } from '@polkadot/util-crypto';
 import { cleanup, connect, startNode, submitOk, submitRefused, tempDir } from '../lib/node-process.js';
 import { keyOf } from '../lib/did.js';
-import { signEvidence } from '../lib/evidence.js';
+import { evidencePayload, signEvidence } from '../lib/evidence.js';
+import { chainSigningBytes, signingBytes } from '../lib/signing.js';
 import { buildTree, prove } from '../lib/merkle.js';
 
 describe('evidence on a dev node', () => {
@@ -38,6 +42,38 @@ describe('evidence on a dev node', () => {
   });
 
   const info = async () => (await api.call.evidenceApi.evidence(credential)).unwrap();
+  /** `who`'s own record of the evidence of `hash` (the runtime API's `signer`), or `null`. */
+  const signerOf = async (who, hash = credential) => {
+    const record = await api.call.evidenceApi.signer(hash, who.address ?? who);
+    return record.isSome ? record.unwrap() : null;
+  };
+  /**
+   * Every signer of the evidence of `hash`, read `limit` at a time through the runtime API's
+   * `signers` (each page starts after the last DID of the previous one; a page shorter than
+   * `limit` is the last). Returns `{ signers, pages }`, `pages` being the pages' lengths.
+   */
+  const allSigners = async (hash, limit) => {
+    const signers = [];
+    const pages = [];
+    let startAfter = null;
+    for (;;) {
+      const page = await api.call.evidenceApi.signers(hash, startAfter, limit);
+      signers.push(...page);
+      pages.push(page.length);
+      if (page.length < limit) return { signers, pages };
+      assert.ok(pages.length <= 64, `paging did not end: ${pages}`);
+      startAfter = page[page.length - 1].did;
+    }
+  };
+
+  it('encodes evidence statements with the chain\'s payload type, to the bytes the chain signs', async () => {
+    const header = await api.rpc.chain.getHeader();
+    const payload = evidencePayload({
+      hash: credential, signer: alice.address, number: header.number.toNumber(), blockHash: header.hash, genesisHash: api.genesisHash
+    });
+    const local = signingBytes(api.registry, 'evidence', payload);
+    assert.equal(u8aToHex(local), u8aToHex(await chainSigningBytes(api, 'evidence', payload)));
+  });
 
   it('lets two DIDs sign the same hash, append logs, and one revoke', async () => {
     // Alice signs and submits herself; Bob's signature is relayed by Charlie, who has no DID.
@@ -62,14 +98,25 @@ describe('evidence on a dev node', () => {
     await ok(api.tx.evidence.addLog(credential, 'checked by registrar'), bob);
     await refused(api.tx.evidence.addLog(credential, 'not a signer'), relayer, 'ActingDidNotFound');
 
+    // The evidence counts its signers; each signer's record is read on its own, or all of
+    // them a page at a time (in storage order, not signing order).
     let evidence = await info();
-    assert.deepEqual(evidence.signers.map((s) => [s.did.toString(), s.logs.toNumber(), s.revoked.isTrue]),
-      [[alice.address, 2, false], [bob.address, 1, false]]);
+    assert.equal(evidence.creator.toString(), alice.address);
+    assert.equal(evidence.signers.toNumber(), 2);
+    const record = (s) => [s.did.toString(), s.logs.toNumber(), s.revoked.isTrue];
+    assert.deepEqual(record(await signerOf(alice)), [alice.address, 2, false]);
+    assert.deepEqual(record(await signerOf(bob)), [bob.address, 1, false]);
+    assert.equal(await signerOf(relayer), null, 'the relayer did not sign');
+    const { signers: listed } = await allSigners(credential, 256);
+    assert.deepEqual(listed.map(record).sort(), [[alice.address, 2, false], [bob.address, 1, false]].sort());
 
-    // Bob revokes: one read tells a verifier that Bob revoked, and that Alice did not.
+    // Bob revokes: one read tells a verifier that Bob revoked, another that Alice did not.
     const { blockHash } = await ok(api.tx.evidence.setRevoked(credential, true), bob);
     evidence = await info();
-    assert.deepEqual(evidence.signers.map((s) => [s.logs.toNumber(), s.revoked.isTrue]), [[2, false], [2, true]]);
+    assert.equal(evidence.signers.toNumber(), 2);
+    assert.deepEqual(record(await signerOf(bob)), [bob.address, 2, true]);
+    assert.deepEqual(record(await signerOf(alice)), [alice.address, 2, false]);
+    assert.equal((await signerOf(bob)).lastLog.unwrap().toNumber(), evidence.changed.toNumber());
 
     // The history walks back through linked events, from the evidence's last change.
     // (polkadot.js names the events' `hash` field `hash_`: `hash` is every codec's own hash.)
@@ -89,6 +136,71 @@ describe('evidence on a dev node', () => {
       previous = linked[0].event.data.previous.isSome ? linked[0].event.data.previous.unwrap().toNumber() : 0;
     }
     assert.deepEqual(seen.reverse(), ['EvidenceCreated', 'EvidenceSigned', 'LogAppended', 'LogAppended', 'LogAppended']);
+  });
+
+  it('lets an issuer sign and revoke after 16 sybil DIDs signed first (the 16-sybil sequence)', async () => {
+    // Seventeen fresh accounts, funded in one batch: sixteen throwaway DIDs and the issuer.
+    const keyring = new Keyring({ type: 'sr25519' });
+    const accounts = Array.from({ length: 17 }, () => keyring.addFromMnemonic(mnemonicGenerate()));
+    const sybils = accounts.slice(0, 16);
+    const issuer = accounts[16];
+    const amount = 10n * 10n ** BigInt(api.registry.chainDecimals[0]);
+    await ok(api.tx.utility.batchAll(accounts.map((pair) => api.tx.balances.transferKeepAlive(pair.address, amount))), alice);
+    // `did.create` creates the sender's own DID, so each account sends its own; all at once.
+    await Promise.all(accounts.map((pair) => ok(api.tx.did.create([keyOf('auth', pair)], null), pair)));
+
+    // The sybils sign the credential's record first: one creates it, fifteen add their
+    // signatures, all relayed in one batch (a signature, not the sender, says who signed).
+    const record = blake2AsU8a(stringToU8a(`{"credentialSubject":{"degree":"MSc"},"issuer":"${issuer.address}"}`), 256);
+    const sign = (pair) => signEvidence(api, { hash: record, signer: pair.address, pair, keyId: 'auth' });
+    const [first, ...rest] = await Promise.all(sybils.map(sign));
+    await ok(api.tx.utility.batchAll([
+      api.tx.evidence.createEvidence(record, ...first),
+      ...rest.map((signature) => api.tx.evidence.addSignature(record, ...signature))
+    ]), sybils[0]);
+    assert.equal((await api.call.evidenceApi.evidence(record)).unwrap().signers.toNumber(), 16);
+
+    // The issuer signs seventeenth (a shared cap of 16 signers refused this) and revokes.
+    await ok(api.tx.evidence.addSignature(record, ...await sign(issuer)), issuer);
+    await ok(api.tx.evidence.setRevoked(record, true), issuer);
+
+    // One read tells a verifier that the issuer revoked; the sybils' records are their own.
+    const byIssuer = await signerOf(issuer, record);
+    assert.equal(byIssuer.did.toString(), issuer.address);
+    assert.ok(byIssuer.revoked.isTrue);
+    assert.equal(byIssuer.logs.toNumber(), 1);
+    assert.ok((await signerOf(sybils[0], record)).revoked.isFalse);
+    const evidence = (await api.call.evidenceApi.evidence(record)).unwrap();
+    assert.equal(evidence.signers.toNumber(), 17);
+    assert.equal(evidence.creator.toString(), sybils[0].address);
+
+    // Five at a time, the listing yields every signer exactly once, and only the issuer revoked.
+    const { signers, pages } = await allSigners(record, 5);
+    assert.deepEqual(pages, [5, 5, 5, 2]);
+    const dids = signers.map((s) => s.did.toString());
+    assert.equal(new Set(dids).size, 17, 'no signer listed twice');
+    assert.deepEqual([...dids].sort(), accounts.map((pair) => pair.address).sort());
+    assert.deepEqual(signers.filter((s) => s.revoked.isTrue).map((s) => s.did.toString()), [issuer.address]);
+    // One page holds them all when the limit allows.
+    assert.equal((await api.call.evidenceApi.signers(record, null, 256)).length, 17);
+  });
+
+  it('refuses a log note or an extra key over its limit before dispatch', async () => {
+    // Over the limit, the call does not decode: the node refuses the transaction as invalid,
+    // before any block (or fee) is involved.
+    const invalid = /Verification Error|Invalid Transaction|Bad input data/;
+    const logs = async () => (await signerOf(bob)).logs.toNumber();
+    const logged = await logs();
+    await assert.rejects(ok(api.tx.evidence.addLog(credential, 'n'.repeat(1025)), bob), invalid);
+    assert.equal(await logs(), logged);
+    await ok(api.tx.evidence.addLog(credential, 'n'.repeat(1024)), bob);
+    assert.equal(await logs(), logged + 1);
+
+    const key = (length) => `credential-${'k'.repeat(length - 11)}`;
+    await assert.rejects(ok(api.tx.evidence.setExtraKey(key(129), credential), bob), invalid);
+    assert.ok((await api.call.evidenceApi.extraKey(bob.address, key(129))).isNone);
+    await ok(api.tx.evidence.setExtraKey(key(128), credential), bob);
+    assert.equal(u8aToHex((await api.call.evidenceApi.extraKey(bob.address, key(128))).unwrap()), u8aToHex(credential));
   });
 
   it('anchors a batch of 100,000 hashes in one extrinsic and checks proofs', async () => {

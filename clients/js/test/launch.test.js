@@ -78,7 +78,11 @@ describe('the launch command and the polkadot.js examples', () => {
   it('example:evidence creates evidence signed by two DIDs, with logs and a revocation', { timeout: 600_000 }, async () => {
     const out = await example('evidence');
     const evidence = (await api.call.evidenceApi.evidence(out.hash)).unwrap();
-    assert.deepEqual(evidence.signers.map((s) => [`did:teeid:${s.did}`, s.logs.toNumber(), s.revoked.isTrue]),
+    assert.deepEqual([evidence.signers.toNumber(), `did:teeid:${evidence.creator}`], [2, out.signers[0].did]);
+    assert.equal(out.signerCount, 2);
+    const onChain = await Promise.all(out.signers.map(async (s) =>
+      (await api.call.evidenceApi.signer(out.hash, address(s.did))).unwrap()));
+    assert.deepEqual(onChain.map((s) => [`did:teeid:${s.did}`, s.logs.toNumber(), s.revoked.isTrue]),
       out.signers.map((s) => [s.did, s.logs, s.revoked]));
     // The issuer: its log entry and the revocation; the witness: its log entry.
     assert.deepEqual(out.signers.map((s) => [s.logs, s.revoked]), [[2, true], [1, false]]);
@@ -94,6 +98,11 @@ describe('the launch command and the polkadot.js examples', () => {
 
   it('example:bind-signer binds the worker as a signer of a new DID', { timeout: 600_000 }, async () => {
     const out = await example('bind-signer');
+    // The issuer requested, the worker's operator (Alice) accepted: nothing is pending now.
+    assert.deepEqual(out.requested.pending, [workerKey]);
+    assert.equal(out.accepted.operator, alice.address);
+    assert.ok(out.accepted.block > out.requested.block);
+    assert.equal((await api.call.attestationApi.requestedSigners(address(out.did))).length, 0);
     const signers = await api.call.attestationApi.signers(address(out.did));
     assert.deepEqual(signers.map((s) => [s.worker.toHex(), s.keyId.toUtf8(), s.counts.isTrue]),
       [[workerKey, out.signer.keyId, true]]);

@@ -1,5 +1,5 @@
 // The TEE worker end to end: worker 1 bootstraps the chain (root via sudo), worker 2 joins by
-// endorsement, an issuer DID binds worker 2, a credential for a CPT is issued through the API
+// endorsement, an issuer DID binds worker 2 (a request its operator accepts), a credential for a CPT is issued through the API
 // and verifies through the API and with Digital Bazaar's W3C library, its batch root is
 // anchored on chain, revocation through evidence makes it fail, and killing worker 2 in the
 // middle of a batch loses nothing. Every kind of bad input gets its 4xx/503 and CLI exit code.
@@ -81,7 +81,13 @@ describe('teeid-worker end to end', () => {
     await submitOk(api, api.tx.did.create([keyOf('auth', eve)], null), eve);
     const { events } = await submitOk(api, api.tx.cpt.registerCpt('Normal', null, 'Degree', 'A degree', SCHEMA), dave);
     cpt = events.find(({ event }) => api.events.cpt.CptRegistered.is(event)).event.data.id.toNumber();
-    await submitOk(api, api.tx.attestation.bindSigner(dave.address, await workerKey(w2)), dave);
+    // Worker 2 is Bob's: Dave's binding is a request until Bob, its operator, accepts it.
+    const k2 = await workerKey(w2);
+    await submitOk(api, api.tx.attestation.bindSigner(dave.address, k2), dave);
+    assert.deepEqual((await api.call.attestationApi.requestedSigners(dave.address)).map((k) => k.toHex()), [k2]);
+    assert.equal((await api.call.attestationApi.signers(dave.address)).length, 0);
+    await submitOk(api, api.tx.attestation.acceptSigner(dave.address, k2), bob);
+    assert.deepEqual((await api.call.attestationApi.signers(dave.address)).map((s) => s.worker.toHex()), [k2]);
     // The worker's own CLI creates the token.
     const created = workerCli(['token', 'create', '--api', w2.url, '--permission', 'sign,read,write',
       '--account', dave.address, '--label', 'dave'], { token: admin2 });
@@ -233,8 +239,10 @@ describe('teeid-worker end to end', () => {
   });
 
   it('presents two claims for the holder, and the presentation verifies only for its challenge', async () => {
-    // The holder (Alice) binds worker 2 and gets a write token for her account.
+    // The holder (Alice) binds worker 2 (Bob, its operator, accepts) and gets a write token for
+    // her account.
     await submitOk(api, api.tx.attestation.bindSigner(alice.address, await workerKey(w2)), alice);
+    await submitOk(api, api.tx.attestation.acceptSigner(alice.address, await workerKey(w2)), bob);
     const aliceToken = workerCli(['token', 'create', '--api', w2.url, '--permission', 'write,read',
       '--account', didOf(alice.address)], { token: admin2 }).json.token;
     const { body: full } = await issue({ name: 'Alice', degree: 'MSc', year: 2025 });

@@ -82,9 +82,10 @@ fn report<T: Config>(key: WorkerKey, operator: &T::AccountId) -> WorkerReportOf<
 fn insert_worker<T: Config>(key: WorkerKey, operator: &T::AccountId) {
 	let now = frame_system::Pallet::<T>::block_number();
 	let deadline = deadline(Pallet::<T>::current_slot(), T::MissedSlots::get());
-	let deposit = Deposit { owner: operator.clone(), amount: T::WorkerDeposit::get() };
-	T::Currency::hold(&HoldReason::WorkerDeposit.into(), operator, deposit.amount)
-		.expect("the operator is funded");
+	let reason = HoldReason::WorkerDeposit.into();
+	let deposit =
+		DepositOf::<T>::hold::<T::Currency>(&reason, operator.clone(), T::WorkerDeposit::get())
+			.expect("the operator is funded");
 	Workers::<T>::insert(
 		key,
 		WorkerInfo {
@@ -107,12 +108,22 @@ fn insert_worker<T: Config>(key: WorkerKey, operator: &T::AccountId) {
 	Deadlines::<T>::insert(deadline, key, ());
 }
 
+/// Binds `worker` to `did` as the DID's controller asks and the worker's operator accepts.
+fn bind<T: Config>(did: &T::AccountId, worker: WorkerKey) {
+	Pallet::<T>::bind_signer(RawOrigin::Signed(did.clone()).into(), did.clone(), worker)
+		.expect("an active worker of allowed code binds to an active DID");
+	if let Some(info) = Workers::<T>::get(worker).filter(|w| &w.operator != did) {
+		Pallet::<T>::accept_signer(RawOrigin::Signed(info.operator).into(), did.clone(), worker)
+			.expect("the operator accepts");
+	}
+}
+
 /// Binds `worker` to `count` DIDs made for it.
 fn bind_many<T: Config>(worker: WorkerKey, count: u32, name: &'static str) {
 	for i in 0..count {
 		let did: T::AccountId = account(name, i, 0);
-		let origin = T::Dids::benchmark_did(&did);
-		Pallet::<T>::bind_signer(origin, did, worker).expect("an active worker binds");
+		T::Dids::benchmark_did(&did);
+		bind::<T>(&did, worker);
 	}
 }
 
@@ -131,23 +142,20 @@ fn operator_with_worker<T: Config>() -> T::AccountId {
 pub(crate) fn bound_signer<T: Config>(did: &T::AccountId, key: WorkerKey) {
 	allow_code::<T>();
 	insert_worker::<T>(key, &funded::<T>("tee-operator", 0));
-	Pallet::<T>::bind_signer(RawOrigin::Signed(did.clone()).into(), did.clone(), key)
-		.expect("an active worker of allowed code binds to an active DID");
+	bind::<T>(did, key);
 }
 
-/// A worker, and a DID `did` with as many signers as allowed but one: the longest list a
-/// binding touches.
-fn crowded_binding<T: Config>() -> (T::AccountId, WorkerKey) {
-	let operator = funded::<T>("operator", 0);
-	let worker = tee_key();
-	insert_worker::<T>(worker, &operator);
+/// A worker of `operator`, and a DID `did` with as many signers as allowed but one: the
+/// longest list a binding touches.
+fn crowded_binding<T: Config>(operator: &T::AccountId) -> (T::AccountId, WorkerKey) {
 	let did: T::AccountId = account("did", 0, 0);
 	T::Dids::benchmark_did(&did);
+	let worker = tee_key();
+	insert_worker::<T>(worker, operator);
 	for i in 1..T::MaxSignersPerDid::get() {
 		let other = tee_key();
 		insert_worker::<T>(other, &funded::<T>("other-operator", i));
-		Pallet::<T>::bind_signer(RawOrigin::Signed(did.clone()).into(), did.clone(), other)
-			.expect("room for signers");
+		bind::<T>(&did, other);
 	}
 	(did, worker)
 }
@@ -296,10 +304,13 @@ mod benchmarks {
 		assert!(SimulationEnabled::<T>::get());
 	}
 
+	/// The DID's controller operates the worker, so the binding is made at once (a request
+	/// writes less).
 	#[benchmark]
 	fn bind_signer() {
 		chain::<T>();
-		let (did, worker) = crowded_binding::<T>();
+		let did: T::AccountId = account("did", 0, 0);
+		let (did, worker) = crowded_binding::<T>(&did);
 
 		#[extrinsic_call]
 		_(RawOrigin::Signed(did.clone()), did.clone(), worker);
@@ -308,14 +319,27 @@ mod benchmarks {
 	}
 
 	#[benchmark]
+	fn accept_signer() {
+		chain::<T>();
+		let operator = funded::<T>("operator", 0);
+		let (did, worker) = crowded_binding::<T>(&operator);
+		Pallet::<T>::bind_signer(RawOrigin::Signed(did.clone()).into(), did.clone(), worker)
+			.expect("room for one more request");
+
+		#[extrinsic_call]
+		_(RawOrigin::Signed(operator), did.clone(), worker);
+
+		assert!(Bindings::<T>::contains_key(&did, worker));
+	}
+
+	#[benchmark]
 	fn unbind_signer() {
 		chain::<T>();
-		let (did, worker) = crowded_binding::<T>();
-		Pallet::<T>::bind_signer(RawOrigin::Signed(did.clone()).into(), did.clone(), worker)
-			.expect("room for one more");
+		let operator = funded::<T>("operator", 0);
+		let (did, worker) = crowded_binding::<T>(&operator);
+		bind::<T>(&did, worker);
 		// The worker's operator is the caller checked last (after the binding's payer and the
 		// DID's controller), so its unbinding reads the most.
-		let operator = funded::<T>("operator", 0);
 
 		#[extrinsic_call]
 		_(RawOrigin::Signed(operator), did.clone(), worker);

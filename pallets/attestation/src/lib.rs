@@ -14,7 +14,8 @@
 //! allowlist, unexpired), the key (never registered before), the evidence (device signature
 //! over the report's nonce and measurement), the network key, and all three Ed25519
 //! signatures. V is exactly one endorser: an active worker other than M, running allowed
-//! code. The first worker of a chain has nobody to endorse it: root bootstraps it and records
+//! code, on M's platform with M's measurement (so a simulated worker never vouches for
+//! hardware). The first worker of a chain has nobody to endorse it: root bootstraps it and records
 //! the network public key its TEE generated.
 //!
 //! **Re-registration.** A TEE that restarts has new keys and registers again; the new worker
@@ -32,13 +33,18 @@
 //! with at most `MaxExpiriesPerBlock` steps per block. `StaleSlots` later anyone may
 //! unregister it and free its storage.
 //!
-//! **Signer binding.** A DID's controller binds an active worker as a signer of the DID: the
-//! worker's TEE key then counts as an `assertionMethod` key of the DID in the DID registry,
+//! **Signer binding.** A DID's controller binds an active worker as a signer of the DID, with
+//! the consent of the worker's operator: a controller that operates the worker binds it at once,
+//! any other controller requests the binding and the operator accepts it (an operator answers
+//! for what its TEE signs, so nobody makes a worker sign for a DID its operator never agreed
+//! to). Once bound, the worker's TEE key counts as an `assertionMethod` key of the DID in the
+//! DID registry,
 //! under the key id `tee-<hex key>`, until unbound, superseded or unregistered, and only while
 //! the worker is active and runs allowed code. Bindings are recorded in the DID's linked-event
 //! history too.
 //!
-//! Deposits are held for every worker and binding, and released when they are removed.
+//! Deposits are held for every worker, binding request and binding (with the shared mechanism
+//! of [`pallet_did::deposit`]), and released when they are removed.
 //!
 //! ## Interface
 //!
@@ -51,12 +57,14 @@
 //! - `unregister_worker`: the operator removes its worker, or anyone a stale one.
 //! - `allow_code`, `disallow_code` (root), `clear_expired_code` (anyone): the code allowlist.
 //! - `set_simulation` (root): whether `Simulated` platforms may register.
-//! - `bind_signer`, `unbind_signer`: TEE signers of DIDs.
+//! - `bind_signer` (the DID's controller), `accept_signer` (the worker's operator),
+//!   `unbind_signer`: TEE signers of DIDs.
 //!
 //! ### Runtime API
 //!
 //! [`runtime_api::AttestationApi`]: workers and their status, the allowlist, the network key,
-//! the signers of a DID and the DIDs a worker signs for.
+//! the signers of a DID, pending binding requests and the DIDs a worker signs for (a page at a
+//! time).
 
 #![cfg_attr(not(feature = "std"), no_std)]
 
@@ -77,13 +85,10 @@ pub mod weights;
 use alloc::{boxed::Box, vec::Vec};
 use frame_support::{
 	pallet_prelude::*,
-	traits::{
-		fungible::{Mutate, MutateHold},
-		tokens::Precision,
-	},
+	traits::fungible::{Mutate, MutateHold},
 };
 use frame_system::pallet_prelude::*;
-use pallet_did::{ActingDid, BoundSigners, Deposit, DidInspect, SignerHistory};
+use pallet_did::{deposit::DepositError, ActingDid, BoundSigners, DidInspect, SignerHistory};
 use sp_core::{ed25519, H256};
 use sp_runtime::traits::{SaturatedConversion, Saturating, Verify, Zero};
 use teeid_primitives::{
@@ -96,6 +101,9 @@ pub use pallet::*;
 pub use types::*;
 pub use weights::WeightInfo;
 
+/// The most DIDs one call of `AttestationApi::signs_for` returns.
+pub const MAX_SIGNS_FOR_PAGE: u32 = 256;
+
 /// The balance type of the currency deposits are held in.
 pub type BalanceOf<T> = <<T as Config>::Currency as frame_support::traits::fungible::Inspect<
 	<T as frame_system::Config>::AccountId,
@@ -106,7 +114,7 @@ pub mod pallet {
 	use super::*;
 
 	/// The in-code storage version.
-	const STORAGE_VERSION: StorageVersion = StorageVersion::new(1);
+	const STORAGE_VERSION: StorageVersion = StorageVersion::new(2);
 
 	#[pallet::pallet]
 	#[pallet::storage_version(STORAGE_VERSION)]
@@ -139,7 +147,8 @@ pub mod pallet {
 		#[pallet::constant]
 		type WorkerDeposit: Get<BalanceOf<Self>>;
 
-		/// The deposit held for each signer binding from whoever made it.
+		/// The deposit held for each signer binding (and binding request) from the DID's
+		/// controller that asked for it.
 		#[pallet::constant]
 		type BindingDeposit: Get<BalanceOf<Self>>;
 
@@ -237,6 +246,18 @@ pub mod pallet {
 	pub type SignsFor<T: Config> =
 		StorageDoubleMap<_, Blake2_128Concat, WorkerKey, Blake2_128Concat, T::AccountId, ()>;
 
+	/// Binding requests a DID's controller made that the worker's operator has not accepted
+	/// yet, by DID and worker, with the deposit held from the controller.
+	#[pallet::storage]
+	pub type BindingRequests<T: Config> = StorageDoubleMap<
+		_,
+		Blake2_128Concat,
+		T::AccountId,
+		Blake2_128Concat,
+		WorkerKey,
+		DepositOf<T>,
+	>;
+
 	/// The bindings, by DID and worker.
 	#[pallet::storage]
 	pub type Bindings<T: Config> = StorageDoubleMap<
@@ -313,7 +334,12 @@ pub mod pallet {
 		CodeExpired { measurement: Measurement },
 		/// The simulation flag changed.
 		SimulationSet { enabled: bool },
-		/// A worker was bound as a signer of a DID.
+		/// A DID's controller asked that a worker sign for the DID; its operator has to accept.
+		SignerRequested { did: T::AccountId, worker: WorkerKey, by: T::AccountId },
+		/// A binding request was withdrawn or refused, by `by`.
+		SignerRequestWithdrawn { did: T::AccountId, worker: WorkerKey, by: T::AccountId },
+		/// A worker was bound as a signer of a DID, at the request of `by` (the DID's
+		/// controller).
 		SignerBound { did: T::AccountId, worker: WorkerKey, by: T::AccountId },
 		/// A worker's binding to a DID ended.
 		SignerUnbound { did: T::AccountId, worker: WorkerKey },
@@ -364,6 +390,10 @@ pub mod pallet {
 		EndorserCodeNotAllowed,
 		/// The endorser runs on the `Simulated` platform and the simulation flag is off.
 		EndorserSimulated,
+		/// The endorser runs on another platform than the joining worker.
+		EndorserPlatformMismatch,
+		/// The endorser runs other code than the joining worker.
+		EndorserMeasurementMismatch,
 		/// Sig_V(R) does not verify.
 		BadEndorsement,
 		/// Sig_M(Sig_V(R)) does not verify.
@@ -408,8 +438,12 @@ pub mod pallet {
 		DidNotActive,
 		/// Only the DID's controller may bind signers to it.
 		NotController,
-		/// The worker is already bound to the DID.
+		/// The worker is already bound to the DID, or its binding is requested already.
 		AlreadyBound,
+		/// No binding of the worker to the DID was requested.
+		NotRequested,
+		/// Only the worker's operator may accept a binding to it.
+		NotOperator,
 		/// The worker is not bound to the DID.
 		NotBound,
 		/// The DID has as many signers as allowed.
@@ -484,8 +518,9 @@ pub mod pallet {
 
 		/// Registers worker M by the quadruple {R, Sig_M(R), Sig_V(R), Sig_M(Sig_V(R))},
 		/// submitted by the operator R names. `endorser` is V, an active worker other than M
-		/// running allowed code (and not simulated while the simulation flag is off).
-		/// Supersedes the operator's previous worker.
+		/// running allowed code (and not simulated while the simulation flag is off), on the
+		/// same platform and with the same measurement as M. Supersedes the operator's previous
+		/// worker.
 		#[pallet::call_index(1)]
 		#[pallet::weight(T::WeightInfo::register_worker())]
 		pub fn register_worker(
@@ -511,6 +546,18 @@ pub mod pallet {
 			ensure!(v.is_active(Self::current_slot()), Error::<T>::EndorserInactive);
 			ensure!(Self::code_allowed(&v.measurement), Error::<T>::EndorserCodeNotAllowed);
 			ensure!(Self::platform_allowed(v.platform), Error::<T>::EndorserSimulated);
+			// The endorser's TA hands the network key only to a TEE of its own code and
+			// platform; the chain requires the same, so that a simulated worker (whose keys its
+			// operator holds in files) cannot vouch for a made-up hardware report that would
+			// keep counting after the simulation flag is turned off.
+			ensure!(
+				v.platform == report.payload.body.platform,
+				Error::<T>::EndorserPlatformMismatch
+			);
+			ensure!(
+				v.measurement == report.payload.body.measurement,
+				Error::<T>::EndorserMeasurementMismatch
+			);
 
 			// Every check that costs a signature verification comes last.
 			Self::verify_report(&report, &report_signature)?;
@@ -680,7 +727,11 @@ pub mod pallet {
 
 		/// Binds `worker` as a signer of `did`: its TEE key becomes an assertion key of the
 		/// DID. Only the DID's controller may, and the worker must count (active, allowed code,
-		/// a platform the chain accepts). Holds `BindingDeposit` from the caller.
+		/// a platform the chain accepts). If the caller is the worker's operator the binding is
+		/// made at once; otherwise it is a request that the operator accepts with
+		/// `accept_signer`. Holds `BindingDeposit` from the caller either way.
+		///
+		/// Emits `SignerBound`, or `SignerRequested`.
 		#[pallet::call_index(8)]
 		#[pallet::weight(T::WeightInfo::bind_signer())]
 		pub fn bind_signer(
@@ -691,27 +742,53 @@ pub mod pallet {
 			let who = ensure_signed(origin)?;
 			let controller = T::Dids::controller(&did).ok_or(Error::<T>::DidNotActive)?;
 			ensure!(controller == who, Error::<T>::NotController);
-			let info = Workers::<T>::get(worker).ok_or(Error::<T>::UnknownWorker)?;
-			ensure!(info.is_active(Self::current_slot()), Error::<T>::WorkerInactive);
-			ensure!(Self::code_allowed(&info.measurement), Error::<T>::WorkerCodeNotAllowed);
-			ensure!(Self::platform_allowed(info.platform), Error::<T>::WorkerSimulated);
-			ensure!(!Bindings::<T>::contains_key(&did, worker), Error::<T>::AlreadyBound);
-
-			Signers::<T>::try_mutate(&did, |signers| signers.try_push(worker))
-				.map_err(|_| Error::<T>::TooManySigners)?;
-			SignsFor::<T>::insert(worker, &did, ());
-			let deposit = Deposit { owner: who.clone(), amount: T::BindingDeposit::get() };
-			Self::hold(HoldReason::BindingDeposit, &deposit)?;
-			let since = frame_system::Pallet::<T>::block_number();
-			Bindings::<T>::insert(&did, worker, Binding { since, deposit });
-			T::Dids::signer_bound(&did, &worker);
-			Self::deposit_event(Event::SignerBound { did, worker, by: who });
-			Ok(())
+			let info = Self::counting_worker(worker)?;
+			ensure!(
+				!Bindings::<T>::contains_key(&did, worker)
+					&& !BindingRequests::<T>::contains_key(&did, worker),
+				Error::<T>::AlreadyBound
+			);
+			Self::ensure_signer_room(&did)?;
+			let deposit =
+				Self::hold(HoldReason::BindingDeposit, who.clone(), T::BindingDeposit::get())?;
+			if info.operator == who {
+				Self::add_binding(did, worker, deposit)
+			} else {
+				BindingRequests::<T>::insert(&did, worker, deposit);
+				Self::deposit_event(Event::SignerRequested { did, worker, by: who });
+				Ok(())
+			}
 		}
 
-		/// Ends `worker`'s binding to `did` and releases its deposit to whoever made it. The
-		/// DID's controller, the worker's operator and whoever made the binding may; anyone may
-		/// once the worker is gone.
+		/// Accepts the request that `worker` sign for `did`, as the worker's operator: the
+		/// binding is made, as `bind_signer` makes it. The worker must still count and the
+		/// requester must still control the DID.
+		///
+		/// Emits `SignerBound`.
+		#[pallet::call_index(10)]
+		#[pallet::weight(T::WeightInfo::accept_signer())]
+		pub fn accept_signer(
+			origin: OriginFor<T>,
+			did: T::AccountId,
+			worker: WorkerKey,
+		) -> DispatchResult {
+			let who = ensure_signed(origin)?;
+			let deposit =
+				BindingRequests::<T>::get(&did, worker).ok_or(Error::<T>::NotRequested)?;
+			let info = Self::counting_worker(worker)?;
+			ensure!(info.operator == who, Error::<T>::NotOperator);
+			let controller = T::Dids::controller(&did).ok_or(Error::<T>::DidNotActive)?;
+			ensure!(controller == deposit.owner, Error::<T>::NotController);
+			Self::ensure_signer_room(&did)?;
+			BindingRequests::<T>::remove(&did, worker);
+			Self::add_binding(did, worker, deposit)
+		}
+
+		/// Ends `worker`'s binding to `did`, or withdraws (or, as the operator, refuses) the
+		/// request for it, and releases its deposit to whoever paid it. The DID's controller,
+		/// the worker's operator and whoever paid may; anyone may once the worker is gone.
+		///
+		/// Emits `SignerUnbound`, or `SignerRequestWithdrawn`.
 		#[pallet::call_index(9)]
 		#[pallet::weight(T::WeightInfo::unbind_signer())]
 		pub fn unbind_signer(
@@ -720,12 +797,24 @@ pub mod pallet {
 			worker: WorkerKey,
 		) -> DispatchResult {
 			let who = ensure_signed(origin)?;
-			let binding = Bindings::<T>::get(&did, worker).ok_or(Error::<T>::NotBound)?;
-			let allowed = binding.deposit.owner == who
+			let binding = Bindings::<T>::get(&did, worker);
+			let deposit = match &binding {
+				Some(binding) => binding.deposit.clone(),
+				None => BindingRequests::<T>::get(&did, worker).ok_or(Error::<T>::NotBound)?,
+			};
+			let allowed = deposit.owner == who
 				|| T::Dids::controller(&did).as_ref() == Some(&who)
 				|| Workers::<T>::get(worker).is_none_or(|w| w.operator == who);
 			ensure!(allowed, Error::<T>::NotAuthorized);
-			Self::remove_binding(&did, worker, binding)
+			match binding {
+				Some(binding) => Self::remove_binding(&did, worker, binding),
+				None => {
+					BindingRequests::<T>::remove(&did, worker);
+					Self::release(HoldReason::BindingDeposit, &deposit)?;
+					Self::deposit_event(Event::SignerRequestWithdrawn { did, worker, by: who });
+					Ok(())
+				},
+			}
 		}
 	}
 
@@ -762,6 +851,16 @@ pub mod pallet {
 		/// simulation flag is on.
 		pub fn platform_allowed(platform: TeePlatform) -> bool {
 			platform != TeePlatform::Simulated || SimulationEnabled::<T>::get()
+		}
+
+		/// The record of `worker` if it counts (active, allowed code, accepted platform), else
+		/// the error that says which of these it fails.
+		fn counting_worker(worker: WorkerKey) -> Result<WorkerOf<T>, Error<T>> {
+			let info = Workers::<T>::get(worker).ok_or(Error::<T>::UnknownWorker)?;
+			ensure!(info.is_active(Self::current_slot()), Error::<T>::WorkerInactive);
+			ensure!(Self::code_allowed(&info.measurement), Error::<T>::WorkerCodeNotAllowed);
+			ensure!(Self::platform_allowed(info.platform), Error::<T>::WorkerSimulated);
+			Ok(info)
 		}
 
 		/// Whether `worker` is active and runs allowed code on an accepted platform: what
@@ -824,8 +923,11 @@ pub mod pallet {
 				Self::deposit_event(Event::WorkerSuperseded { old, new: key });
 			}
 
-			let deposit = Deposit { owner: body.operator.clone(), amount: T::WorkerDeposit::get() };
-			Self::hold(HoldReason::WorkerDeposit, &deposit)?;
+			let deposit = Self::hold(
+				HoldReason::WorkerDeposit,
+				body.operator.clone(),
+				T::WorkerDeposit::get(),
+			)?;
 			let now = frame_system::Pallet::<T>::block_number();
 			let deadline = deadline(Self::slot_of(now), T::MissedSlots::get());
 			let info = WorkerInfo {
@@ -867,6 +969,31 @@ pub mod pallet {
 			}
 			Workers::<T>::remove(key);
 			Self::release(HoldReason::WorkerDeposit, &info.deposit)
+		}
+
+		/// Whether `did` may have one more signer.
+		fn ensure_signer_room(did: &T::AccountId) -> Result<(), Error<T>> {
+			let signers = Signers::<T>::decode_len(did).unwrap_or(0) as u32;
+			ensure!(signers < T::MaxSignersPerDid::get(), Error::<T>::TooManySigners);
+			Ok(())
+		}
+
+		/// Binds `worker` to `did` on both sides with `deposit` (held already) and records the
+		/// change. The caller checked the DID's signer limit.
+		fn add_binding(
+			did: T::AccountId,
+			worker: WorkerKey,
+			deposit: DepositOf<T>,
+		) -> DispatchResult {
+			Signers::<T>::try_mutate(&did, |signers| signers.try_push(worker))
+				.map_err(|_| Error::<T>::TooManySigners)?;
+			SignsFor::<T>::insert(worker, &did, ());
+			let since = frame_system::Pallet::<T>::block_number();
+			let by = deposit.owner.clone();
+			Bindings::<T>::insert(&did, worker, Binding { since, deposit });
+			T::Dids::signer_bound(&did, &worker);
+			Self::deposit_event(Event::SignerBound { did, worker, by });
+			Ok(())
 		}
 
 		/// Removes `worker`'s binding to `did` from both sides, releases its deposit and
@@ -941,19 +1068,19 @@ pub mod pallet {
 			steps
 		}
 
-		fn hold(reason: HoldReason, deposit: &DepositOf<T>) -> DispatchResult {
-			T::Currency::hold(&reason.into(), &deposit.owner, deposit.amount)
-				.map_err(|_| Error::<T>::InsufficientDeposit.into())
+		/// Holds `amount` from `owner` for `reason`.
+		fn hold(
+			reason: HoldReason,
+			owner: T::AccountId,
+			amount: BalanceOf<T>,
+		) -> Result<DepositOf<T>, DispatchError> {
+			DepositOf::<T>::hold::<T::Currency>(&reason.into(), owner, amount)
+				.map_err(|DepositError::Insufficient| Error::<T>::InsufficientDeposit.into())
 		}
 
+		/// Releases `deposit`, held for `reason`, to its owner.
 		fn release(reason: HoldReason, deposit: &DepositOf<T>) -> DispatchResult {
-			T::Currency::release(
-				&reason.into(),
-				&deposit.owner,
-				deposit.amount,
-				Precision::BestEffort,
-			)
-			.map(|_| ())
+			deposit.release::<T::Currency>(&reason.into())
 		}
 
 		/// `key` as the runtime API shows it.
@@ -966,6 +1093,29 @@ pub mod pallet {
 				code_allowed: Self::code_allowed(&info.measurement),
 				info,
 			})
+		}
+
+		/// Up to `limit` (at most [`MAX_SIGNS_FOR_PAGE`]) DIDs `worker` is bound to, after
+		/// `start_after` (from the first when `None`), in storage order, for the runtime API.
+		pub fn signs_for_page(
+			worker: WorkerKey,
+			start_after: Option<T::AccountId>,
+			limit: u32,
+		) -> Vec<T::AccountId> {
+			let dids = match start_after {
+				Some(did) => SignsFor::<T>::iter_key_prefix_from(
+					worker,
+					SignsFor::<T>::hashed_key_for(worker, did),
+				),
+				None => SignsFor::<T>::iter_key_prefix(worker),
+			};
+			dids.take(limit.min(MAX_SIGNS_FOR_PAGE) as usize).collect()
+		}
+
+		/// The workers asked to sign for `did` whose operators have not accepted yet, for the
+		/// runtime API. There are at most as many as the DID's controller paid deposits for.
+		pub fn requested_signers(did: &T::AccountId) -> Vec<WorkerKey> {
+			BindingRequests::<T>::iter_key_prefix(did).take(MAX_SIGNS_FOR_PAGE as usize).collect()
 		}
 
 		/// The signers of `did` as the runtime API shows them.

@@ -50,6 +50,7 @@ impl pallet_did::Config for Test {
 	type RuntimeHoldReason = RuntimeHoldReason;
 	type DepositBase = ConstU64<10>;
 	type DepositPerByte = ConstU64<0>;
+	type TombstoneFee = ConstU64<0>;
 	type MaxKeys = ConstU32<4>;
 	type MaxServices = ConstU32<2>;
 	type MaxDelegates = ConstU32<2>;

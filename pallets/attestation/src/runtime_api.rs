@@ -7,7 +7,9 @@ use codec::Codec;
 sp_api::decl_runtime_apis! {
 	/// Reading workers, the allowlist, the network key and signer bindings without decoding
 	/// storage.
-	#[api_version(1)]
+	///
+	/// Version 2: `signs_for` is paged; `requested_signers` lists binding requests.
+	#[api_version(2)]
 	pub trait AttestationApi<AccountId, BlockNumber, Balance>
 	where
 		AccountId: Codec,
@@ -36,7 +38,13 @@ sp_api::decl_runtime_apis! {
 		/// The workers bound to `did`, and whether each binding counts now.
 		fn signers(did: AccountId) -> Vec<SignerView<BlockNumber>>;
 
-		/// The DIDs `worker` is bound to, including bindings that no longer count.
-		fn signs_for(worker: WorkerKey) -> Vec<AccountId>;
+		/// The workers asked to sign for `did` whose operators have not accepted yet.
+		fn requested_signers(did: AccountId) -> Vec<WorkerKey>;
+
+		/// Up to `limit` DIDs `worker` is bound to (at most `MAX_SIGNS_FOR_PAGE`, 256),
+		/// including bindings that no longer count, after `start_after` (the last DID of the
+		/// previous page; `None` for the first page), in storage order. A page shorter than
+		/// `limit` is the last.
+		fn signs_for(worker: WorkerKey, start_after: Option<AccountId>, limit: u32) -> Vec<AccountId>;
 	}
 }

@@ -1,14 +1,16 @@
 //! Invariants of the attestation pallet, checked by try-runtime and after every test.
 
 use crate::{
-	Bindings, Config, Deadlines, OperatorWorker, Signers, SignsFor, UsedKeys, WorkerStatus, Workers,
+	BindingRequests, Bindings, Config, Deadlines, OperatorWorker, Signers, SignsFor, UsedKeys,
+	WorkerStatus, Workers,
 };
 use frame_support::ensure;
 use sp_runtime::TryRuntimeError;
 
 /// Every worker's key is marked used, its operator has a current worker, and an active worker
 /// waits under its deadline; every deadline entry is its worker's deadline. Each binding is
-/// listed on both sides and only on both sides, and the DID-side lists have no duplicates.
+/// listed on both sides and only on both sides, and the DID-side lists have no duplicates. A
+/// binding request is never also a binding.
 pub fn do_try_state<T: Config>() -> Result<(), TryRuntimeError> {
 	for (key, worker) in Workers::<T>::iter() {
 		ensure!(UsedKeys::<T>::contains_key(key), "a worker whose key is not marked used");
@@ -45,6 +47,9 @@ pub fn do_try_state<T: Config>() -> Result<(), TryRuntimeError> {
 			Workers::<T>::get(key).is_some_and(|w| w.deadline == slot),
 			"a deadline entry of no worker, or not the worker's deadline"
 		);
+	}
+	for (did, worker, _) in BindingRequests::<T>::iter() {
+		ensure!(!Bindings::<T>::contains_key(&did, worker), "a request for a binding that exists");
 	}
 	for (did, worker, _) in Bindings::<T>::iter() {
 		ensure!(Signers::<T>::get(&did).contains(&worker), "a binding missing on the DID side");

@@ -21,7 +21,7 @@ fn holder<T: Config>(role: Role) -> (T::AccountId, OriginFor<T>) {
 		Role::CommitteeMember => CommitteeMembers::<T>::insert(&who, ()),
 		Role::AuthorityIssuer => {
 			let name = name::<T>(b'h');
-			Pallet::<T>::apply_authority_issuer(origin.clone(), name.to_vec())
+			Pallet::<T>::apply_authority_issuer(origin.clone(), name)
 				.expect("a funded DID may apply");
 			AuthorityIssuers::<T>::mutate(&who, |issuer| {
 				if let Some(issuer) = issuer {
@@ -39,12 +39,19 @@ fn name<T: Config>(fill: u8) -> NameOf<T> {
 	vec![fill; T::MaxNameLength::get() as usize].try_into().expect("exactly the limit")
 }
 
-fn title<T: Config>() -> Vec<u8> {
-	vec![b't'; T::MaxTitleLength::get() as usize]
+/// A title as long as allowed.
+fn title<T: Config>() -> TitleOf<T> {
+	vec![b't'; T::MaxTitleLength::get() as usize].try_into().expect("exactly the limit")
 }
 
-fn description<T: Config>() -> Vec<u8> {
-	vec![b'd'; T::MaxDescriptionLength::get() as usize]
+/// A description as long as allowed.
+fn description<T: Config>() -> DescriptionOf<T> {
+	vec![b'd'; T::MaxDescriptionLength::get() as usize].try_into().expect("exactly the limit")
+}
+
+/// [`schema_of_length`] as a call parameter (`length` at most the limit).
+fn schema<T: Config>(length: u32) -> SchemaOf<T> {
+	schema_of_length(length).try_into().expect("at most the limit")
 }
 
 /// An object schema of exactly `length` bytes (at least 32) holding an array of as many
@@ -79,7 +86,7 @@ fn largest_cpt<T: Config>(origin: OriginFor<T>) -> CptId {
 		None,
 		title::<T>(),
 		description::<T>(),
-		schema_of_length(T::MaxSchemaLength::get()),
+		schema::<T>(T::MaxSchemaLength::get()),
 	)
 	.expect("a funded DID may register a normal CPT");
 	id
@@ -140,7 +147,7 @@ mod benchmarks {
 		let (who, origin) = did::<T>("applicant", 0);
 
 		#[extrinsic_call]
-		_(origin as OriginFor<T>, name::<T>(b'a').to_vec());
+		_(origin as OriginFor<T>, name::<T>(b'a'));
 
 		assert!(AuthorityIssuers::<T>::contains_key(&who));
 	}
@@ -149,7 +156,7 @@ mod benchmarks {
 	fn recognize_authority_issuer() {
 		let (_, origin) = holder::<T>(Role::CommitteeMember);
 		let (applicant, applicant_origin) = did::<T>("applicant", 0);
-		Pallet::<T>::apply_authority_issuer(applicant_origin, name::<T>(b'a').to_vec())
+		Pallet::<T>::apply_authority_issuer(applicant_origin, name::<T>(b'a'))
 			.expect("a funded DID may apply");
 
 		#[extrinsic_call]
@@ -162,7 +169,7 @@ mod benchmarks {
 	fn derecognize_authority_issuer() {
 		let (_, origin) = holder::<T>(Role::CommitteeMember);
 		let (applicant, applicant_origin) = did::<T>("applicant", 0);
-		Pallet::<T>::apply_authority_issuer(applicant_origin, name::<T>(b'a').to_vec())
+		Pallet::<T>::apply_authority_issuer(applicant_origin, name::<T>(b'a'))
 			.expect("a funded DID may apply");
 		Pallet::<T>::recognize_authority_issuer(origin.clone(), applicant.clone())
 			.expect("the committee recognizes");
@@ -177,7 +184,7 @@ mod benchmarks {
 	fn remove_authority_issuer() {
 		let (_, origin) = holder::<T>(Role::CommitteeMember);
 		let (applicant, applicant_origin) = did::<T>("applicant", 0);
-		Pallet::<T>::apply_authority_issuer(applicant_origin, name::<T>(b'a').to_vec())
+		Pallet::<T>::apply_authority_issuer(applicant_origin, name::<T>(b'a'))
 			.expect("a funded DID may apply");
 
 		#[extrinsic_call]
@@ -191,7 +198,7 @@ mod benchmarks {
 		let (_, origin) = did::<T>("owner", 0);
 
 		#[extrinsic_call]
-		_(origin as OriginFor<T>, name::<T>(b's').to_vec());
+		_(origin as OriginFor<T>, name::<T>(b's'));
 
 		assert!(IssuerTypes::<T>::contains_key(name::<T>(b's')));
 	}
@@ -199,13 +206,13 @@ mod benchmarks {
 	#[benchmark]
 	fn add_issuer_to_type() {
 		let (_, owner) = did::<T>("owner", 0);
-		Pallet::<T>::register_issuer_type(owner, name::<T>(b's').to_vec())
+		Pallet::<T>::register_issuer_type(owner, name::<T>(b's'))
 			.expect("a funded DID may register a type");
 		let (_, origin) = holder::<T>(Role::AuthorityIssuer);
 		let (issuer, _) = did::<T>("issuer", 0);
 
 		#[extrinsic_call]
-		_(origin as OriginFor<T>, name::<T>(b's').to_vec(), issuer.clone());
+		_(origin as OriginFor<T>, name::<T>(b's'), issuer.clone());
 
 		assert!(IssuersOfType::<T>::contains_key(name::<T>(b's'), &issuer));
 	}
@@ -213,15 +220,15 @@ mod benchmarks {
 	#[benchmark]
 	fn remove_issuer_from_type() {
 		let (_, owner) = did::<T>("owner", 0);
-		Pallet::<T>::register_issuer_type(owner, name::<T>(b's').to_vec())
+		Pallet::<T>::register_issuer_type(owner, name::<T>(b's'))
 			.expect("a funded DID may register a type");
 		let (_, origin) = holder::<T>(Role::AuthorityIssuer);
 		let (issuer, _) = did::<T>("issuer", 0);
-		Pallet::<T>::add_issuer_to_type(origin.clone(), name::<T>(b's').to_vec(), issuer.clone())
+		Pallet::<T>::add_issuer_to_type(origin.clone(), name::<T>(b's'), issuer.clone())
 			.expect("an authority issuer may add an issuer");
 
 		#[extrinsic_call]
-		_(origin as OriginFor<T>, name::<T>(b's').to_vec(), issuer.clone());
+		_(origin as OriginFor<T>, name::<T>(b's'), issuer.clone());
 
 		assert!(!IssuersOfType::<T>::contains_key(name::<T>(b's'), &issuer));
 	}
@@ -229,11 +236,11 @@ mod benchmarks {
 	#[benchmark]
 	fn remove_issuer_type() {
 		let (_, origin) = did::<T>("owner", 0);
-		Pallet::<T>::register_issuer_type(origin.clone(), name::<T>(b's').to_vec())
+		Pallet::<T>::register_issuer_type(origin.clone(), name::<T>(b's'))
 			.expect("a funded DID may register a type");
 
 		#[extrinsic_call]
-		_(origin as OriginFor<T>, name::<T>(b's').to_vec());
+		_(origin as OriginFor<T>, name::<T>(b's'));
 
 		assert!(!IssuerTypes::<T>::contains_key(name::<T>(b's')));
 	}
@@ -243,7 +250,7 @@ mod benchmarks {
 	#[benchmark]
 	fn register_cpt(s: Linear<32, { T::MaxSchemaLength::get() }>) {
 		let (publisher, origin) = holder::<T>(Role::AuthorityIssuer);
-		let schema = schema_of_length(s);
+		let schema = schema::<T>(s);
 
 		#[extrinsic_call]
 		_(
@@ -266,7 +273,7 @@ mod benchmarks {
 		let (_, publisher) = did::<T>("publisher", 0);
 		let id = largest_cpt::<T>(publisher);
 		let (_, origin) = holder::<T>(Role::Administrator);
-		let schema = schema_of_length(s);
+		let schema = schema::<T>(s);
 
 		#[extrinsic_call]
 		_(origin as OriginFor<T>, id, title::<T>(), description::<T>(), schema);

@@ -14,8 +14,10 @@
 //!
 //! **CPTs.** Ids fall in three ranges ([`CptRange`]): 1 to 999 *system* (administrators and the
 //! committee; the development genesis preloads some), 1,000 to 1,999,999 *authority*
-//! (recognized authority issuers; a chosen id or the next), 2,000,000 and above *normal* (any
-//! DID; the next id). Each range has a cursor ([`RangeCursor`]), so allocation never scans.
+//! (recognized authority issuers; the next id, or a free one below the range's cursor),
+//! 2,000,000 and above *normal* (any DID; the next id). Each range has a cursor
+//! ([`RangeCursor`]), so allocation never scans; only administrators and committee members
+//! choose ids at or above a cursor, which moves it.
 //! A CPT holds its publisher, title, description and JSON Schema; the schema must be strict
 //! JSON whose top level is an object schema, and is stored in canonical form (RFC 8785) with
 //! its blake2-256 hash. The publisher (or an administrator or committee member) publishes new
@@ -24,7 +26,8 @@
 //!
 //! **Callers are DIDs.** Every call acts as a DID ([`pallet_did::ActingDid`]): a signed call
 //! acts as the signer's own DID, a call relayed through `Did::submit_did_call` as the DID whose
-//! key signed it. Deposits are held from the acting DID's account.
+//! key signed it. Deposits are held from the acting DID's account, with the deposit mechanism
+//! every teeid pallet shares ([`pallet_did::deposit`]).
 //!
 //! ## Interface
 //!
@@ -63,14 +66,11 @@ pub mod weights;
 use alloc::{string::String, vec::Vec};
 use frame_support::{
 	pallet_prelude::*,
-	traits::{
-		fungible::{Mutate, MutateHold},
-		tokens::Precision,
-	},
+	traits::fungible::{Mutate, MutateHold},
 };
 use frame_system::pallet_prelude::*;
-use pallet_did::{ActingDid, ActingDidError, DidInspect};
-use sp_runtime::traits::{Saturating, Zero};
+use pallet_did::{deposit::DepositError, ActingDid, ActingDidError, DidInspect};
+use sp_runtime::traits::Zero;
 
 pub use pallet::*;
 pub use permissions::{Operation, Role, Roles};
@@ -257,15 +257,21 @@ pub mod pallet {
 			for (id, publisher, title, description, schema) in &self.system_cpts {
 				assert!(CptRange::System.contains(*id), "genesis CPT {id} is not a system CPT");
 				assert!(!Cpts::<T>::contains_key(id), "genesis CPT {id} appears twice");
-				cursor.allocate(Some(*id)).expect("a system id is choosable; qed");
+				cursor.allocate(Some(*id), true).expect("a system id is choosable; qed");
 				let schema = CanonicalSchema::parse(schema.as_bytes(), T::MaxSchemaLength::get())
 					.unwrap_or_else(|e| panic!("genesis CPT {id} has a bad schema: {e:?}"));
-				let content = CptContent::<T>::new(
-					title.as_bytes().to_vec(),
-					description.as_bytes().to_vec(),
-					schema,
-				)
-				.unwrap_or_else(|e| panic!("genesis CPT {id} is too large: {e:?}"));
+				let title = title
+					.as_bytes()
+					.to_vec()
+					.try_into()
+					.unwrap_or_else(|_| panic!("genesis CPT {id} has too long a title"));
+				let description = description
+					.as_bytes()
+					.to_vec()
+					.try_into()
+					.unwrap_or_else(|_| panic!("genesis CPT {id} has too long a description"));
+				let content = CptContent::<T>::new(title, description, schema)
+					.unwrap_or_else(|e| panic!("genesis CPT {id} is too large: {e:?}"));
 				let cpt = CptDetails::<T>::new(publisher.clone(), content, Zero::zero());
 				CptVersions::<T>::insert(id, 1, cpt.current_version());
 				Cpts::<T>::insert(id, cpt);
@@ -352,7 +358,7 @@ pub mod pallet {
 		NotCommitteeMember,
 		/// The committee has as many members as allowed.
 		TooManyCommitteeMembers,
-		/// A name is empty or longer than the limit.
+		/// A name is empty.
 		InvalidName,
 		/// Another DID uses this authority issuer name.
 		NameTaken,
@@ -380,22 +386,23 @@ pub mod pallet {
 		IdOutOfRange,
 		/// Ids in the normal range are numbered in order and cannot be chosen.
 		IdNotChoosable,
+		/// The chosen id is at or above the range's cursor (`next_cpt_id`): only administrators
+		/// and committee members choose such ids, moving the cursor past them. Others choose
+		/// free ids below it, or take the next id.
+		IdAheadOfCursor,
 		/// A CPT with the chosen id exists.
 		CptIdTaken,
 		/// The range has no id left to number in order.
 		RangeExhausted,
 		/// No CPT has this id (or it has no such version).
 		CptNotFound,
-		/// The schema is longer than the limit, as submitted or in canonical form.
+		/// The schema is longer than the limit in canonical form (numbers such as `1e20` are
+		/// printed in full); as submitted, the limit is checked when the call is decoded.
 		SchemaTooLong,
 		/// The schema is not strict JSON.
 		MalformedSchema,
 		/// The schema's top level is not an object schema (`"type": "object"`).
 		NotAnObjectSchema,
-		/// The title is longer than the limit.
-		TitleTooLong,
-		/// The description is longer than the limit.
-		DescriptionTooLong,
 		/// The CPT has as many versions as allowed.
 		TooManyVersions,
 		/// The acting DID's account cannot pay the deposit.
@@ -482,14 +489,14 @@ pub mod pallet {
 		/// Applies, as the acting DID, to be an authority issuer; holds the record's deposit.
 		///
 		/// - `origin`: any DID without an authority issuer record.
-		/// - `name`: a name no other authority issuer uses.
+		/// - `name`: a non-empty name no other authority issuer uses.
 		///
 		/// Emits `AuthorityIssuerApplied`.
 		#[pallet::call_index(4)]
 		#[pallet::weight(T::WeightInfo::apply_authority_issuer())]
-		pub fn apply_authority_issuer(origin: OriginFor<T>, name: Vec<u8>) -> DispatchResult {
+		pub fn apply_authority_issuer(origin: OriginFor<T>, name: NameOf<T>) -> DispatchResult {
 			let did = Self::authorize(origin, Operation::ApplyAuthorityIssuer, None)?;
-			let name = Self::bounded_name(name)?;
+			Self::ensure_name(&name)?;
 			ensure!(!AuthorityIssuers::<T>::contains_key(&did), Error::<T>::AlreadyApplied);
 			ensure!(!AuthorityIssuerNames::<T>::contains_key(&name), Error::<T>::NameTaken);
 			let now = frame_system::Pallet::<T>::block_number();
@@ -499,13 +506,18 @@ pub mod pallet {
 				Deposit { owner: did.clone(), amount: Zero::zero() },
 			);
 			// The record, and the name's entry pointing back at it.
-			issuer.deposit.amount = Self::deposit_for(
+			let amount = Self::deposit_for(
 				issuer
 					.encoded_size()
 					.saturating_add(name.encoded_size())
 					.saturating_add(did.encoded_size()),
 			);
-			Self::hold(HoldReason::AuthorityIssuerDeposit, &issuer.deposit)?;
+			issuer.deposit = DepositOf::<T>::hold::<T::Currency>(
+				&HoldReason::AuthorityIssuerDeposit.into(),
+				did.clone(),
+				amount,
+			)
+			.map_err(Error::<T>::from)?;
 			AuthorityIssuerNames::<T>::insert(&name, &did);
 			AuthorityIssuers::<T>::insert(&did, issuer);
 			Self::deposit_event(Event::AuthorityIssuerApplied { did, name });
@@ -561,7 +573,7 @@ pub mod pallet {
 			let by = Self::authorize(origin, Operation::RemoveAuthorityIssuer, Some(&did))?;
 			let issuer =
 				AuthorityIssuers::<T>::get(&did).ok_or(Error::<T>::AuthorityIssuerNotFound)?;
-			Self::release(HoldReason::AuthorityIssuerDeposit, &issuer.deposit)?;
+			issuer.deposit.release::<T::Currency>(&HoldReason::AuthorityIssuerDeposit.into())?;
 			AuthorityIssuerNames::<T>::remove(&issuer.name);
 			AuthorityIssuers::<T>::remove(&did);
 			Self::deposit_event(Event::AuthorityIssuerRemoved { did, name: issuer.name, by });
@@ -571,14 +583,14 @@ pub mod pallet {
 		/// Registers a specific issuer type owned by the acting DID; holds its deposit.
 		///
 		/// - `origin`: any DID.
-		/// - `name`: a type name not registered yet.
+		/// - `name`: a non-empty type name not registered yet.
 		///
 		/// Emits `IssuerTypeRegistered`.
 		#[pallet::call_index(8)]
 		#[pallet::weight(T::WeightInfo::register_issuer_type())]
-		pub fn register_issuer_type(origin: OriginFor<T>, name: Vec<u8>) -> DispatchResult {
+		pub fn register_issuer_type(origin: OriginFor<T>, name: NameOf<T>) -> DispatchResult {
 			let owner = Self::authorize(origin, Operation::RegisterIssuerType, None)?;
-			let name = Self::bounded_name(name)?;
+			Self::ensure_name(&name)?;
 			ensure!(!IssuerTypes::<T>::contains_key(&name), Error::<T>::IssuerTypeExists);
 			let mut issuer_type = IssuerType::<T> {
 				owner: owner.clone(),
@@ -586,9 +598,14 @@ pub mod pallet {
 				created: frame_system::Pallet::<T>::block_number(),
 				deposit: Deposit { owner: owner.clone(), amount: Zero::zero() },
 			};
-			issuer_type.deposit.amount =
+			let amount =
 				Self::deposit_for(issuer_type.encoded_size().saturating_add(name.encoded_size()));
-			Self::hold(HoldReason::IssuerTypeDeposit, &issuer_type.deposit)?;
+			issuer_type.deposit = DepositOf::<T>::hold::<T::Currency>(
+				&HoldReason::IssuerTypeDeposit.into(),
+				owner.clone(),
+				amount,
+			)
+			.map_err(Error::<T>::from)?;
 			IssuerTypes::<T>::insert(&name, issuer_type);
 			Self::deposit_event(Event::IssuerTypeRegistered { issuer_type: name, owner });
 			Ok(())
@@ -606,11 +623,12 @@ pub mod pallet {
 		#[pallet::weight(T::WeightInfo::add_issuer_to_type())]
 		pub fn add_issuer_to_type(
 			origin: OriginFor<T>,
-			issuer_type: Vec<u8>,
+			issuer_type: NameOf<T>,
 			issuer: T::AccountId,
 		) -> DispatchResult {
 			let by = Self::authorize(origin, Operation::AddIssuerToType, None)?;
-			let name = Self::bounded_name(issuer_type)?;
+			let name = issuer_type;
+			Self::ensure_name(&name)?;
 			ensure!(T::Dids::is_active(&issuer), Error::<T>::DidNotFound);
 			let mut record = IssuerTypes::<T>::get(&name).ok_or(Error::<T>::IssuerTypeNotFound)?;
 			ensure!(
@@ -618,15 +636,17 @@ pub mod pallet {
 				Error::<T>::AlreadyIssuerOfType
 			);
 			record.add_issuer().map_err(Error::<T>::from)?;
-			let deposit = Deposit {
-				owner: by.clone(),
-				amount: Self::deposit_for(
-					name.encoded_size()
-						.saturating_add(issuer.encoded_size())
-						.saturating_add(DepositOf::<T>::max_encoded_len()),
-				),
-			};
-			Self::hold(HoldReason::IssuerTypeDeposit, &deposit)?;
+			let amount = Self::deposit_for(
+				name.encoded_size()
+					.saturating_add(issuer.encoded_size())
+					.saturating_add(DepositOf::<T>::max_encoded_len()),
+			);
+			let deposit = DepositOf::<T>::hold::<T::Currency>(
+				&HoldReason::IssuerTypeDeposit.into(),
+				by.clone(),
+				amount,
+			)
+			.map_err(Error::<T>::from)?;
 			IssuersOfType::<T>::insert(&name, &issuer, deposit);
 			IssuerTypes::<T>::insert(&name, record);
 			Self::deposit_event(Event::IssuerAddedToType { issuer_type: name, issuer, by });
@@ -645,16 +665,17 @@ pub mod pallet {
 		#[pallet::weight(T::WeightInfo::remove_issuer_from_type())]
 		pub fn remove_issuer_from_type(
 			origin: OriginFor<T>,
-			issuer_type: Vec<u8>,
+			issuer_type: NameOf<T>,
 			issuer: T::AccountId,
 		) -> DispatchResult {
 			let by = Self::authorize(origin, Operation::RemoveIssuerFromType, None)?;
-			let name = Self::bounded_name(issuer_type)?;
+			let name = issuer_type;
+			Self::ensure_name(&name)?;
 			let mut record = IssuerTypes::<T>::get(&name).ok_or(Error::<T>::IssuerTypeNotFound)?;
 			let deposit =
 				IssuersOfType::<T>::get(&name, &issuer).ok_or(Error::<T>::NotIssuerOfType)?;
 			record.remove_issuer();
-			Self::release(HoldReason::IssuerTypeDeposit, &deposit)?;
+			deposit.release::<T::Currency>(&HoldReason::IssuerTypeDeposit.into())?;
 			IssuersOfType::<T>::remove(&name, &issuer);
 			IssuerTypes::<T>::insert(&name, record);
 			Self::deposit_event(Event::IssuerRemovedFromType { issuer_type: name, issuer, by });
@@ -669,13 +690,14 @@ pub mod pallet {
 		/// Emits `IssuerTypeRemoved`.
 		#[pallet::call_index(11)]
 		#[pallet::weight(T::WeightInfo::remove_issuer_type())]
-		pub fn remove_issuer_type(origin: OriginFor<T>, issuer_type: Vec<u8>) -> DispatchResult {
+		pub fn remove_issuer_type(origin: OriginFor<T>, issuer_type: NameOf<T>) -> DispatchResult {
 			let did = Self::acting(origin)?;
-			let name = Self::bounded_name(issuer_type)?;
+			let name = issuer_type;
+			Self::ensure_name(&name)?;
 			let record = IssuerTypes::<T>::get(&name).ok_or(Error::<T>::IssuerTypeNotFound)?;
 			Self::ensure_permitted(&did, Operation::RemoveIssuerType, Some(&record.owner))?;
 			record.ensure_empty().map_err(Error::<T>::from)?;
-			Self::release(HoldReason::IssuerTypeDeposit, &record.deposit)?;
+			record.deposit.release::<T::Currency>(&HoldReason::IssuerTypeDeposit.into())?;
 			IssuerTypes::<T>::remove(&name);
 			Self::deposit_event(Event::IssuerTypeRemoved { issuer_type: name });
 			Ok(())
@@ -686,9 +708,10 @@ pub mod pallet {
 		/// - `origin`: in the system range an administrator or committee member, in the
 		///   authority range a recognized authority issuer, in the normal range any DID.
 		/// - `range`: the id range.
-		/// - `id`: a free id of the range to take (system and authority ranges only), or `None`
-		///   for the range's next id.
-		/// - `title`, `description`: within the limits.
+		/// - `id`: `None` for the range's next id, or a free id of the range to take (system and
+		///   authority ranges only): an administrator or committee member may choose any, which
+		///   moves the range's cursor past it; anyone else only one below the cursor.
+		/// - `title`, `description`: within the limits (checked when the call is decoded).
 		/// - `schema`: a JSON Schema whose top level is an object schema; stored canonically.
 		///
 		/// Emits `CptRegistered`.
@@ -698,19 +721,20 @@ pub mod pallet {
 			origin: OriginFor<T>,
 			range: CptRange,
 			id: Option<CptId>,
-			title: Vec<u8>,
-			description: Vec<u8>,
-			schema: Vec<u8>,
+			title: TitleOf<T>,
+			description: DescriptionOf<T>,
+			schema: SchemaOf<T>,
 		) -> DispatchResult {
 			let publisher = Self::authorize(origin, Operation::RegisterCpt(range), None)?;
 			let content = Self::content(title, description, schema)?;
+			let may_advance =
+				Self::roles_of(&publisher, None).allow(Operation::ChooseIdAheadOfCursor);
 			let mut cursor = Cursors::<T>::get(range).unwrap_or(RangeCursor::new(range));
-			let id = cursor.allocate(id).map_err(Error::<T>::from)?;
+			let id = cursor.allocate(id, may_advance).map_err(Error::<T>::from)?;
 			ensure!(!Cpts::<T>::contains_key(id), Error::<T>::CptIdTaken);
 			let now = frame_system::Pallet::<T>::block_number();
 			let mut cpt = CptDetails::<T>::new(publisher.clone(), content, now);
-			cpt.deposit.amount = cpt.required_deposit();
-			Self::hold(HoldReason::CptDeposit, &cpt.deposit)?;
+			cpt.settle_deposit(publisher.clone())?;
 			let event = Event::CptRegistered {
 				id,
 				publisher,
@@ -741,9 +765,9 @@ pub mod pallet {
 		pub fn update_cpt(
 			origin: OriginFor<T>,
 			id: CptId,
-			title: Vec<u8>,
-			description: Vec<u8>,
-			schema: Vec<u8>,
+			title: TitleOf<T>,
+			description: DescriptionOf<T>,
+			schema: SchemaOf<T>,
 		) -> DispatchResult {
 			let by = Self::acting(origin)?;
 			let mut cpt = Cpts::<T>::get(id).ok_or(Error::<T>::CptNotFound)?;
@@ -755,13 +779,7 @@ pub mod pallet {
 			let content = Self::content(title, description, schema)?;
 			let now = frame_system::Pallet::<T>::block_number();
 			let previous = cpt.update(content, now).map_err(Error::<T>::from)?;
-			let old_deposit = core::mem::replace(
-				&mut cpt.deposit,
-				Deposit { owner: by.clone(), amount: Zero::zero() },
-			);
-			cpt.deposit.amount = cpt.required_deposit();
-			Self::release(HoldReason::CptDeposit, &old_deposit)?;
-			Self::hold(HoldReason::CptDeposit, &cpt.deposit)?;
+			cpt.settle_deposit(by.clone())?;
 			let event = Event::CptUpdated {
 				id,
 				version: cpt.version,
@@ -829,16 +847,17 @@ pub mod pallet {
 			}
 		}
 
-		fn bounded_name(name: Vec<u8>) -> Result<NameOf<T>, Error<T>> {
+		/// Names are bounded when the call is decoded; the empty name is no name.
+		fn ensure_name(name: &NameOf<T>) -> Result<(), Error<T>> {
 			ensure!(!name.is_empty(), Error::<T>::InvalidName);
-			name.try_into().map_err(|_| Error::<T>::InvalidName)
+			Ok(())
 		}
 
-		/// Checks and bounds a CPT version's content, canonicalizing the schema.
+		/// A CPT version's content, its schema checked and canonicalized.
 		fn content(
-			title: Vec<u8>,
-			description: Vec<u8>,
-			schema: Vec<u8>,
+			title: TitleOf<T>,
+			description: DescriptionOf<T>,
+			schema: SchemaOf<T>,
 		) -> Result<CptContent<T>, Error<T>> {
 			let schema = CanonicalSchema::parse(&schema, T::MaxSchemaLength::get())?;
 			Ok(CptContent::new(title, description, schema)?)
@@ -857,25 +876,9 @@ pub mod pallet {
 			Ok(())
 		}
 
-		/// The deposit for a record of `bytes` bytes.
+		/// The deposit for a record of `bytes` bytes, at this pallet's prices.
 		pub fn deposit_for(bytes: usize) -> BalanceOf<T> {
-			let bytes: BalanceOf<T> = (bytes as u32).into();
-			T::DepositBase::get().saturating_add(T::DepositPerByte::get().saturating_mul(bytes))
-		}
-
-		fn hold(reason: HoldReason, deposit: &DepositOf<T>) -> DispatchResult {
-			T::Currency::hold(&reason.into(), &deposit.owner, deposit.amount)
-				.map_err(|_| Error::<T>::InsufficientDeposit.into())
-		}
-
-		fn release(reason: HoldReason, deposit: &DepositOf<T>) -> DispatchResult {
-			T::Currency::release(
-				&reason.into(),
-				&deposit.owner,
-				deposit.amount,
-				Precision::BestEffort,
-			)
-			.map(|_| ())
+			pallet_did::deposit::deposit_for(T::DepositBase::get(), T::DepositPerByte::get(), bytes)
 		}
 
 		/// CPT `id` for the runtime API.
@@ -943,6 +946,7 @@ impl<T: Config> From<AllocationError> for Error<T> {
 		match error {
 			AllocationError::OutOfRange => Error::IdOutOfRange,
 			AllocationError::NotChoosable => Error::IdNotChoosable,
+			AllocationError::AheadOfCursor => Error::IdAheadOfCursor,
 			AllocationError::Exhausted => Error::RangeExhausted,
 		}
 	}
@@ -961,10 +965,16 @@ impl<T: Config> From<SchemaError> for Error<T> {
 impl<T: Config> From<ContentError> for Error<T> {
 	fn from(error: ContentError) -> Self {
 		match error {
-			ContentError::TitleTooLong => Error::TitleTooLong,
-			ContentError::DescriptionTooLong => Error::DescriptionTooLong,
 			ContentError::SchemaTooLong => Error::SchemaTooLong,
 			ContentError::TooManyVersions => Error::TooManyVersions,
+		}
+	}
+}
+
+impl<T: Config> From<DepositError> for Error<T> {
+	fn from(error: DepositError) -> Self {
+		match error {
+			DepositError::Insufficient => Error::InsufficientDeposit,
 		}
 	}
 }

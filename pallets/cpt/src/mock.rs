@@ -47,6 +47,7 @@ impl pallet_did::Config for Test {
 	type RuntimeHoldReason = RuntimeHoldReason;
 	type DepositBase = DidDepositBase;
 	type DepositPerByte = ConstU64<0>;
+	type TombstoneFee = ConstU64<0>;
 	type MaxKeys = ConstU32<4>;
 	type MaxServices = ConstU32<2>;
 	type MaxDelegates = ConstU32<2>;

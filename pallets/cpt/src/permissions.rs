@@ -25,9 +25,10 @@ use scale_info::TypeInfo;
 )]
 pub enum Role {
 	/// A system administrator: manages administrators, the committee and authority issuers,
-	/// and publishes system CPTs.
+	/// publishes system CPTs, and may choose a CPT id ahead of its range's cursor.
 	Administrator,
-	/// A committee member: governs authority issuers and publishes system CPTs.
+	/// A committee member: governs authority issuers, publishes system CPTs, and may choose a
+	/// CPT id ahead of its range's cursor.
 	CommitteeMember,
 	/// A recognized authority issuer: publishes authority CPTs and manages the issuers of
 	/// specific issuer types.
@@ -92,11 +93,15 @@ pub enum Operation {
 	RegisterCpt(CptRange),
 	/// Publish a new version of a CPT.
 	UpdateCpt,
+	/// Choose, when registering a CPT, an id at or above its range's cursor, which moves the
+	/// cursor past it. Governance's alone: choosing a range's last id ends numbering in order
+	/// in that range for everyone.
+	ChooseIdAheadOfCursor,
 }
 
 impl Operation {
 	/// Every operation, for exhaustive checks.
-	pub const ALL: [Operation; 16] = [
+	pub const ALL: [Operation; 17] = [
 		Operation::AddAdministrator,
 		Operation::RemoveAdministrator,
 		Operation::AddCommitteeMember,
@@ -113,6 +118,7 @@ impl Operation {
 		Operation::RegisterCpt(CptRange::Authority),
 		Operation::RegisterCpt(CptRange::Normal),
 		Operation::UpdateCpt,
+		Operation::ChooseIdAheadOfCursor,
 	];
 }
 
@@ -130,7 +136,7 @@ pub const fn permits(role: Role, operation: Operation) -> bool {
 				| DerecognizeAuthorityIssuer
 				| RemoveAuthorityIssuer
 				| RegisterCpt(CptRange::System)
-				| UpdateCpt
+				| UpdateCpt | ChooseIdAheadOfCursor
 		),
 		Role::CommitteeMember => matches!(
 			operation,
@@ -138,7 +144,7 @@ pub const fn permits(role: Role, operation: Operation) -> bool {
 				| DerecognizeAuthorityIssuer
 				| RemoveAuthorityIssuer
 				| RegisterCpt(CptRange::System)
-				| UpdateCpt
+				| UpdateCpt | ChooseIdAheadOfCursor
 		),
 		Role::AuthorityIssuer => matches!(
 			operation,
@@ -199,7 +205,7 @@ mod tests {
 				&[Administrator]
 			},
 			ApplyAuthorityIssuer | RegisterIssuerType => &[AnyDid],
-			RecognizeAuthorityIssuer | DerecognizeAuthorityIssuer => {
+			RecognizeAuthorityIssuer | DerecognizeAuthorityIssuer | ChooseIdAheadOfCursor => {
 				&[Administrator, CommitteeMember]
 			},
 			RemoveAuthorityIssuer => &[Administrator, CommitteeMember, Owner],

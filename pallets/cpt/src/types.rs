@@ -1,9 +1,11 @@
 //! The pallet's stored types and the domain logic on them.
 
-use crate::{schema::CanonicalSchema, Config};
+use crate::{schema::CanonicalSchema, Config, Error, HoldReason};
 use alloc::vec::Vec;
 use codec::{Decode, DecodeWithMemTracking, Encode, MaxEncodedLen};
-use frame_support::{traits::Get, BoundedVec, CloneNoBound, DebugNoBound, PartialEqNoBound};
+use frame_support::{
+	dispatch::DispatchResult, traits::Get, BoundedVec, CloneNoBound, DebugNoBound, PartialEqNoBound,
+};
 use frame_system::pallet_prelude::BlockNumberFor;
 use scale_info::TypeInfo;
 use sp_core::H256;
@@ -24,6 +26,15 @@ pub type DepositOf<T> = Deposit<<T as frame_system::Config>::AccountId, BalanceO
 
 /// An authority issuer's or issuer type's name.
 pub type NameOf<T> = BoundedVec<u8, <T as Config>::MaxNameLength>;
+
+/// A CPT's title.
+pub type TitleOf<T> = BoundedVec<u8, <T as Config>::MaxTitleLength>;
+
+/// A CPT's description.
+pub type DescriptionOf<T> = BoundedVec<u8, <T as Config>::MaxDescriptionLength>;
+
+/// A CPT's JSON Schema (as submitted, or in canonical form once stored).
+pub type SchemaOf<T> = BoundedVec<u8, <T as Config>::MaxSchemaLength>;
 
 /// The three id ranges of CPTs (WeIdentity): who may publish in each differs.
 #[derive(
@@ -94,6 +105,8 @@ pub enum AllocationError {
 	OutOfRange,
 	/// Ids in the range cannot be chosen.
 	NotChoosable,
+	/// The chosen id is at or above the cursor, and the caller may not move the cursor.
+	AheadOfCursor,
 	/// No id is left to number in order.
 	Exhausted,
 }
@@ -102,7 +115,8 @@ pub enum AllocationError {
 ///
 /// Invariant: every CPT id of the range already taken is below `next`. Numbering in order
 /// therefore never meets a taken id and never scans; a chosen id at or above `next` moves
-/// `next` past it (the ids it skips stay available to be chosen).
+/// `next` past it (the ids it skips stay available to be chosen). Moving `next` is for
+/// governance only: whoever chooses the range's last id ends numbering in order for everyone.
 #[derive(Clone, Copy, PartialEq, Eq, Debug, Encode, Decode, MaxEncodedLen, TypeInfo)]
 pub struct RangeCursor {
 	/// The range.
@@ -117,9 +131,14 @@ impl RangeCursor {
 		Self { range, next: Some(range.first()) }
 	}
 
-	/// Allocates `chosen`, or the next id in order. Whether a chosen id is already taken is
+	/// Allocates `chosen`, or the next id in order. A chosen id at or above `next` needs
+	/// `may_advance` (the caller governs the ranges). Whether a chosen id is already taken is
 	/// the caller's check (the cursor does not know ids below `next`).
-	pub fn allocate(&mut self, chosen: Option<CptId>) -> Result<CptId, AllocationError> {
+	pub fn allocate(
+		&mut self,
+		chosen: Option<CptId>,
+		may_advance: bool,
+	) -> Result<CptId, AllocationError> {
 		let id = match chosen {
 			Some(id) => {
 				if !self.range.choosable() {
@@ -127,6 +146,9 @@ impl RangeCursor {
 				}
 				if !self.range.contains(id) {
 					return Err(AllocationError::OutOfRange);
+				}
+				if !may_advance && self.next.is_some_and(|next| id >= next) {
+					return Err(AllocationError::AheadOfCursor);
 				}
 				id
 			},
@@ -274,11 +296,11 @@ pub struct CptDetails<T: Config> {
 	/// The DID that published the CPT.
 	pub publisher: T::AccountId,
 	/// A short title.
-	pub title: BoundedVec<u8, T::MaxTitleLength>,
+	pub title: TitleOf<T>,
 	/// What the claims are about.
-	pub description: BoundedVec<u8, T::MaxDescriptionLength>,
+	pub description: DescriptionOf<T>,
 	/// The JSON Schema of the claims, in canonical form (RFC 8785).
-	pub schema: BoundedVec<u8, T::MaxSchemaLength>,
+	pub schema: SchemaOf<T>,
 	/// `blake2_256(schema)`.
 	pub schema_hash: H256,
 	/// The current version, from 1.
@@ -291,14 +313,10 @@ pub struct CptDetails<T: Config> {
 	pub deposit: DepositOf<T>,
 }
 
-/// Why a CPT's content is refused.
+/// Why a CPT's content is refused (title and description are bounded when the call decodes).
 #[derive(Clone, Copy, PartialEq, Eq, Debug)]
 pub enum ContentError {
-	/// The title is too long.
-	TitleTooLong,
-	/// The description is too long.
-	DescriptionTooLong,
-	/// The schema is too long.
+	/// The canonical schema is too long.
 	SchemaTooLong,
 	/// The CPT has as many versions as allowed.
 	TooManyVersions,
@@ -307,25 +325,26 @@ pub enum ContentError {
 /// The content of one version of a CPT, checked against the limits.
 pub struct CptContent<T: Config> {
 	/// The title.
-	pub title: BoundedVec<u8, T::MaxTitleLength>,
+	pub title: TitleOf<T>,
 	/// The description.
-	pub description: BoundedVec<u8, T::MaxDescriptionLength>,
+	pub description: DescriptionOf<T>,
 	/// The canonical schema.
-	pub schema: BoundedVec<u8, T::MaxSchemaLength>,
+	pub schema: SchemaOf<T>,
 	/// The schema's hash.
 	pub schema_hash: H256,
 }
 
 impl<T: Config> CptContent<T> {
-	/// Bounds a title, a description and a schema already in canonical form.
+	/// A title, a description and a schema already in canonical form, whose canonical form
+	/// must still fit the limit (it can be longer than the schema submitted).
 	pub fn new(
-		title: Vec<u8>,
-		description: Vec<u8>,
+		title: TitleOf<T>,
+		description: DescriptionOf<T>,
 		schema: CanonicalSchema,
 	) -> Result<Self, ContentError> {
 		Ok(Self {
-			title: title.try_into().map_err(|_| ContentError::TitleTooLong)?,
-			description: description.try_into().map_err(|_| ContentError::DescriptionTooLong)?,
+			title,
+			description,
 			schema: schema.json.try_into().map_err(|_| ContentError::SchemaTooLong)?,
 			schema_hash: schema.hash,
 		})
@@ -377,6 +396,22 @@ impl<T: Config> CptDetails<T> {
 			self.version as usize * CptVersion::<BlockNumberFor<T>>::max_encoded_len(),
 		);
 		crate::Pallet::<T>::deposit_for(bytes)
+	}
+
+	/// Makes `payer` hold the deposit the CPT requires now. If `payer` holds the current one,
+	/// only the difference is held or released; otherwise `payer` holds the whole deposit and
+	/// the previous payer gets theirs back.
+	pub fn settle_deposit(&mut self, payer: T::AccountId) -> DispatchResult {
+		let reason: T::RuntimeHoldReason = HoldReason::CptDeposit.into();
+		let required = self.required_deposit();
+		if payer == self.deposit.owner {
+			self.deposit.resize::<T::Currency>(&reason, required).map_err(Error::<T>::from)?;
+		} else {
+			let deposit = DepositOf::<T>::hold::<T::Currency>(&reason, payer, required)
+				.map_err(Error::<T>::from)?;
+			core::mem::replace(&mut self.deposit, deposit).release::<T::Currency>(&reason)?;
+		}
+		Ok(())
 	}
 }
 
@@ -502,30 +537,46 @@ mod tests {
 	#[test]
 	fn cursor_numbers_in_order_and_skips_chosen_ids_works() {
 		let mut cursor = RangeCursor::new(CptRange::Authority);
-		assert_eq!(cursor.allocate(None), Ok(1_000));
-		assert_eq!(cursor.allocate(Some(1_005)), Ok(1_005));
+		assert_eq!(cursor.allocate(None, false), Ok(1_000));
+		assert_eq!(cursor.allocate(Some(1_005), true), Ok(1_005));
 		assert_eq!(cursor.next, Some(1_006));
 		// A chosen id below the cursor leaves it where it is.
-		assert_eq!(cursor.allocate(Some(1_002)), Ok(1_002));
-		assert_eq!(cursor.allocate(None), Ok(1_006));
-		assert_eq!(cursor.allocate(Some(999)), Err(AllocationError::OutOfRange));
-		assert_eq!(cursor.allocate(Some(2_000_000)), Err(AllocationError::OutOfRange));
+		assert_eq!(cursor.allocate(Some(1_002), true), Ok(1_002));
+		assert_eq!(cursor.allocate(None, false), Ok(1_006));
+		assert_eq!(cursor.allocate(Some(999), true), Err(AllocationError::OutOfRange));
+		assert_eq!(cursor.allocate(Some(2_000_000), true), Err(AllocationError::OutOfRange));
+	}
+
+	#[test]
+	fn cursor_moves_ahead_only_when_allowed_works() {
+		let mut cursor = RangeCursor { range: CptRange::Authority, next: Some(1_010) };
+		// Below the cursor: a gap, free to choose; the cursor stays.
+		assert_eq!(cursor.allocate(Some(1_003), false), Ok(1_003));
+		assert_eq!(cursor.next, Some(1_010));
+		// At or above it only with `may_advance`, else nothing changes.
+		assert_eq!(cursor.allocate(Some(1_010), false), Err(AllocationError::AheadOfCursor));
+		assert_eq!(cursor.allocate(Some(1_999_999), false), Err(AllocationError::AheadOfCursor));
+		assert_eq!(cursor.next, Some(1_010));
+		assert_eq!(cursor.allocate(Some(1_999_999), true), Ok(1_999_999));
+		assert_eq!(cursor.next, None);
+		// Past the end every id of the range is below the cursor: free ones stay choosable.
+		assert_eq!(cursor.allocate(Some(1_500), false), Ok(1_500));
 	}
 
 	#[test]
 	fn cursor_exhaustion_fails() {
 		let mut cursor = RangeCursor::new(CptRange::System);
-		assert_eq!(cursor.allocate(Some(999)), Ok(999));
+		assert_eq!(cursor.allocate(Some(999), true), Ok(999));
 		assert_eq!(cursor.next, None);
-		assert_eq!(cursor.allocate(None), Err(AllocationError::Exhausted));
+		assert_eq!(cursor.allocate(None, true), Err(AllocationError::Exhausted));
 		// Ids skipped below can still be chosen.
-		assert_eq!(cursor.allocate(Some(5)), Ok(5));
+		assert_eq!(cursor.allocate(Some(5), false), Ok(5));
 
 		let mut normal = RangeCursor { range: CptRange::Normal, next: Some(CptId::MAX) };
-		assert_eq!(normal.allocate(None), Ok(CptId::MAX));
-		assert_eq!(normal.allocate(None), Err(AllocationError::Exhausted));
+		assert_eq!(normal.allocate(None, false), Ok(CptId::MAX));
+		assert_eq!(normal.allocate(None, false), Err(AllocationError::Exhausted));
 		assert_eq!(
-			RangeCursor::new(CptRange::Normal).allocate(Some(2_000_001)),
+			RangeCursor::new(CptRange::Normal).allocate(Some(2_000_001), true),
 			Err(AllocationError::NotChoosable)
 		);
 	}

@@ -123,6 +123,7 @@ fn signed_operation<T: Config>(
 		expires: frame_system::Pallet::<T>::block_number() + 1u32.into(),
 		submitter: submitter.clone(),
 		genesis_hash: frame_system::Pallet::<T>::block_hash(BlockNumberFor::<T>::zero()),
+		transaction_version: frame_system::Pallet::<T>::runtime_version().transaction_version,
 	};
 	let signature = DidSignature {
 		key_id: id::<T>("k", last),

@@ -20,8 +20,9 @@
 //!
 //! A DID is changed either by its controller with ordinary signed calls, or by any account
 //! relaying an operation signed by one of the DID's keys (`submit_did_call`): the operation
-//! names the DID, the next nonce, the call, an expiry block, the submitter and the genesis hash,
-//! and the signing key must hold the relationship the call requires
+//! names the DID, the next nonce, the call, an expiry block, the submitter, the genesis hash and
+//! the runtime's transaction version, and the signing key must hold the relationship the call
+//! requires
 //! ([`DidAuthorizedCall`]). The call then runs with the [`DidRawOrigin`], which other pallets
 //! accept through [`EnsureDid`].
 //!
@@ -35,7 +36,8 @@
 //! - `add_delegate`, `revoke_delegate`: manage typed, expiring delegates.
 //! - `set_attribute`, `revoke_attribute`: publish or revoke free-form attributes (events only).
 //! - `add_service`, `remove_service`: manage service endpoints.
-//! - `deactivate`: deactivate the DID for good and release the deposit.
+//! - `deactivate`: deactivate the DID for good; its tombstone's fee is burnt out of the deposit
+//!   and the rest released.
 //! - `submit_did_call`: relay an operation signed by a DID key.
 //!
 //! ### For other pallets
@@ -47,6 +49,8 @@
 //! ### Runtime API
 //!
 //! [`runtime_api::DidApi`]: a DID's current state in one call, and the head of its history.
+//! [`runtime_api::SigningApi`]: the bytes each kind of off-chain signature covers, whose
+//! parameters name the signed payload types in the metadata for clients.
 
 #![cfg_attr(not(feature = "std"), no_std)]
 
@@ -56,8 +60,10 @@ extern crate alloc;
 pub mod benchmark_helpers;
 #[cfg(feature = "runtime-benchmarks")]
 mod benchmarking;
+pub mod deposit;
 #[cfg(test)]
 mod mock;
+pub mod operation;
 pub mod origin;
 pub mod runtime_api;
 pub mod signature;
@@ -70,25 +76,22 @@ pub mod types;
 pub mod weights;
 
 use alloc::{boxed::Box, vec::Vec};
-use codec::{Decode, DecodeWithMemTracking, Encode};
+use codec::Encode;
 use frame_support::{
 	dispatch::{GetDispatchInfo, PostDispatchInfo},
 	pallet_prelude::*,
 	traits::{
 		fungible::{Mutate, MutateHold},
-		tokens::Precision,
 		EnsureOrigin,
 	},
 };
 use frame_system::pallet_prelude::*;
-use scale_info::TypeInfo;
 use sp_core::ed25519;
 use sp_runtime::traits::{Dispatchable, Hash, Saturating, Zero};
-use teeid_primitives::{
-	attestation::{parse_tee_key_id, tee_key_id},
-	signing::{Anchor, SigningDomain, SigningPayload},
-};
+use teeid_primitives::attestation::{parse_tee_key_id, tee_key_id};
 
+pub use deposit::{deposit_for, Deposit, DepositError};
+pub use operation::{DidOperation, DidOperationBody, DidOperationPayload};
 pub use origin::{DidRawOrigin, EnsureDid};
 pub use pallet::*;
 pub use signature::{DidSignature, SignatureBytes, SignatureScheme};
@@ -105,40 +108,6 @@ pub const DID_TOPIC_PREFIX: [u8; 9] = *b"teeid/did";
 /// The topic under which every event of `did` is deposited.
 pub fn did_topic<T: frame_system::Config>(did: &T::AccountId) -> T::Hash {
 	T::Hashing::hash_of(&(DID_TOPIC_PREFIX, did))
-}
-
-/// An operation signed by a DID key and relayed by `submitter` through `submit_did_call`.
-#[derive(Clone, PartialEq, Eq, Encode, Decode, DecodeWithMemTracking, TypeInfo, Debug)]
-pub struct DidOperation<AccountId, Call, BlockNumber, Hash> {
-	/// The DID whose key signs.
-	pub did: AccountId,
-	/// The DID's operation nonce plus one.
-	pub nonce: u64,
-	/// The call to dispatch as the DID.
-	pub call: Box<Call>,
-	/// The last block in which the operation may be submitted.
-	pub expires: BlockNumber,
-	/// The only account that may submit it (and pay its fees).
-	pub submitter: AccountId,
-	/// The genesis hash of the chain the operation is meant for.
-	pub genesis_hash: Hash,
-}
-
-impl<AccountId: Encode, Call: Encode, BlockNumber: Encode, Hash: Encode + Clone>
-	DidOperation<AccountId, Call, BlockNumber, Hash>
-{
-	/// The bytes the DID key signs: the `DidOperation` domain tag, then the SCALE encoding of
-	/// the signing envelope with the genesis hash, the nonce as anchor, and
-	/// `(did, call, expires, submitter)` as body.
-	pub fn signing_bytes(&self) -> Vec<u8> {
-		SigningPayload::<_, BlockNumber, Hash> {
-			domain: SigningDomain::DidOperation,
-			genesis_hash: self.genesis_hash.clone(),
-			anchor: Anchor::Nonce(self.nonce),
-			body: (&self.did, &self.call, &self.expires, &self.submitter),
-		}
-		.signing_bytes()
-	}
 }
 
 /// The operation type of a runtime.
@@ -195,6 +164,13 @@ pub mod pallet {
 		/// The deposit per byte of a DID's encoded record.
 		#[pallet::constant]
 		type DepositPerByte: Get<BalanceOf<Self>>;
+
+		/// What deactivating a DID burns out of its deposit; the rest is released. The
+		/// tombstone stays in state for good, so it is paid for once rather than held for. At
+		/// most `DepositBase`, which every DID holds, so that the fee can always be paid
+		/// (`integrity_test` checks it).
+		#[pallet::constant]
+		type TombstoneFee: Get<BalanceOf<Self>>;
 
 		/// The most verification keys a DID may have.
 		#[pallet::constant]
@@ -416,6 +392,9 @@ pub mod pallet {
 		KeyNotAuthorized,
 		/// The signature does not verify against the key.
 		BadSignature,
+		/// The operation was signed for another `transaction_version` of the runtime: an
+		/// upgrade since may have changed what its call's encoding means.
+		WrongTransactionVersion,
 	}
 
 	impl<T> From<DidError> for Error<T> {
@@ -439,6 +418,14 @@ pub mod pallet {
 		}
 	}
 
+	impl<T> From<DepositError> for Error<T> {
+		fn from(error: DepositError) -> Self {
+			match error {
+				DepositError::Insufficient => Error::InsufficientDeposit,
+			}
+		}
+	}
+
 	impl<T> From<DidAuthError> for Error<T> {
 		fn from(error: DidAuthError) -> Self {
 			match error {
@@ -453,6 +440,14 @@ pub mod pallet {
 
 	#[pallet::hooks]
 	impl<T: Config> Hooks<BlockNumberFor<T>> for Pallet<T> {
+		fn integrity_test() {
+			assert!(
+				T::TombstoneFee::get() <= T::DepositBase::get(),
+				"TombstoneFee exceeds DepositBase: the fee is paid out of a deposit that may \
+				 hold no more than the base"
+			);
+		}
+
 		#[cfg(feature = "try-runtime")]
 		fn try_state(_n: BlockNumberFor<T>) -> Result<(), sp_runtime::TryRuntimeError> {
 			try_state::do_try_state::<T>()
@@ -489,7 +484,7 @@ pub mod pallet {
 			let controller = controller.unwrap_or_else(|| subject.clone());
 			let mut details = DidDetails::<T>::new(controller.clone(), keys, subject.clone(), now)
 				.map_err(Error::<T>::from)?;
-			Self::settle_deposit(&mut details)?;
+			details.settle_deposit()?;
 			let keys = details.keys.to_vec();
 			Dids::<T>::insert(&subject, details);
 			Self::deposit_linked_event(
@@ -785,8 +780,10 @@ pub mod pallet {
 			)
 		}
 
-		/// Deactivates the DID for good: its keys, services and delegates are dropped, the
-		/// deposit is released, and the identifier can never be created again.
+		/// Deactivates the DID for good: its keys, services and delegates are dropped and the
+		/// identifier can never be created again. The record stays as a tombstone, for good:
+		/// `TombstoneFee` is burnt out of the deposit, and the rest of the deposit released to
+		/// the account it is held from.
 		///
 		/// - `origin`: the controller, or the DID with a `capabilityInvocation` key.
 		/// - `did`: the DID.
@@ -808,8 +805,8 @@ pub mod pallet {
 		///
 		/// - `origin`: a signed account; it must be `operation.submitter`.
 		/// - `operation`: the DID, the next nonce (the DID's nonce plus one), the call, the
-		///   last block it may be submitted in (at most `MaxOperationValidity` ahead) and the
-		///   genesis hash of this chain.
+		///   last block it may be submitted in (at most `MaxOperationValidity` ahead), the
+		///   genesis hash of this chain and the runtime's current `transaction_version`.
 		/// - `signature`: by the key `signature.key_id` of the DID, valid now and holding the
 		///   relationship the call requires, over `operation.signing_bytes()`.
 		///
@@ -831,6 +828,11 @@ pub mod pallet {
 			ensure!(operation.submitter == submitter, Error::<T>::WrongSubmitter);
 			let genesis = frame_system::Pallet::<T>::block_hash(BlockNumberFor::<T>::zero());
 			ensure!(operation.genesis_hash == genesis, Error::<T>::WrongChain);
+			ensure!(
+				operation.transaction_version
+					== frame_system::Pallet::<T>::runtime_version().transaction_version,
+				Error::<T>::WrongTransactionVersion
+			);
 			let now = frame_system::Pallet::<T>::block_number();
 			ensure!(now <= operation.expires, Error::<T>::OperationExpired);
 			ensure!(
@@ -891,7 +893,7 @@ pub mod pallet {
 			let now = frame_system::Pallet::<T>::block_number();
 			let outcome = apply(&mut details, now).map_err(Error::<T>::from)?;
 			let previous = details.record_change(now);
-			Self::settle_deposit(&mut details)?;
+			details.settle_deposit()?;
 			Dids::<T>::insert(did, details);
 			Self::deposit_linked_event(did, event(outcome, previous));
 			Ok(())
@@ -912,27 +914,6 @@ pub mod pallet {
 			}
 			let who = ensure_signed(origin)?;
 			ensure!(who == details.controller, Error::<T>::NotAuthorized);
-			Ok(())
-		}
-
-		/// Holds more, or releases, so that the held deposit matches what the record requires.
-		fn settle_deposit(details: &mut DidDetails<T>) -> DispatchResult {
-			let required = details.required_deposit();
-			let held = details.deposit.amount;
-			let reason: T::RuntimeHoldReason = HoldReason::DidDeposit.into();
-			let owner = &details.deposit.owner;
-			if required > held {
-				T::Currency::hold(&reason, owner, required.saturating_sub(held))
-					.map_err(|_| Error::<T>::InsufficientDeposit)?;
-			} else if held > required {
-				T::Currency::release(
-					&reason,
-					owner,
-					held.saturating_sub(required),
-					Precision::BestEffort,
-				)?;
-			}
-			details.deposit.amount = required;
 			Ok(())
 		}
 

@@ -32,6 +32,9 @@ parameter_types! {
 	pub const DepositBase: u64 = 100;
 	pub const DepositPerByte: u64 = 1;
 	pub const MaxOperationValidity: u64 = 100;
+	/// Less than the base, so that tests tell the burnt fee from the released rest; a static so
+	/// that the integrity test can be shown a fee above the base.
+	pub static TombstoneFee: u64 = 40;
 }
 
 impl pallet_did::Config for Test {
@@ -42,6 +45,7 @@ impl pallet_did::Config for Test {
 	type RuntimeHoldReason = RuntimeHoldReason;
 	type DepositBase = DepositBase;
 	type DepositPerByte = DepositPerByte;
+	type TombstoneFee = TombstoneFee;
 	type MaxKeys = ConstU32<4>;
 	type MaxServices = ConstU32<2>;
 	type MaxDelegates = ConstU32<2>;

@@ -4,7 +4,8 @@
 //! relationships and expiry, services, delegates, controller, deactivation, nonce, deposit) and
 //! the block of the latest change, which heads the linked-event history. Every change goes
 //! through a method here that validates it and returns a [`DidError`]; the pallet's calls only
-//! authorize, call one of these methods, settle the deposit and emit the event.
+//! authorize, call one of these methods, settle the deposit ([`DidDetails::settle_deposit`])
+//! and emit the event.
 
 use codec::{Decode, DecodeWithMemTracking, Encode, MaxEncodedLen};
 use frame_support::{
@@ -13,10 +14,13 @@ use frame_support::{
 };
 use scale_info::TypeInfo;
 use sp_core::{ecdsa, ed25519, sr25519};
-use sp_runtime::traits::{Saturating, Zero};
+use sp_runtime::{traits::Zero, DispatchResult};
 use teeid_primitives::history::ChangeLink;
 
-use crate::Config;
+use crate::{
+	deposit::{deposit_for, Deposit},
+	Config, Error, HoldReason,
+};
 
 /// A public key of a DID.
 #[derive(
@@ -244,17 +248,6 @@ pub struct Delegate<AccountId, BlockNumber> {
 	pub delegate: AccountId,
 	/// The last block in which the delegation is valid.
 	pub expires: BlockNumber,
-}
-
-/// The deposit held for a DID's storage.
-#[derive(
-	Clone, PartialEq, Eq, Encode, Decode, DecodeWithMemTracking, MaxEncodedLen, TypeInfo, Debug,
-)]
-pub struct Deposit<AccountId, Balance> {
-	/// Who the deposit is held from.
-	pub owner: AccountId,
-	/// How much is held.
-	pub amount: Balance,
 }
 
 /// The bounded fragment (key or service id) of a DID URL.
@@ -620,15 +613,33 @@ impl<T: Config> DidDetails<T> {
 
 	/// The deposit this record requires: a base for the fixed-size fields plus a price per
 	/// encoded byte of the keys, services and delegates, so that only what the holder adds
-	/// changes it. A deactivated DID requires none.
+	/// changes it. A deactivated DID requires none: its tombstone was paid for when it was
+	/// deactivated ([`DidDetails::settle_deposit`]).
 	pub fn required_deposit(&self) -> BalanceOf<T> {
 		if self.deactivated {
 			return Zero::zero();
 		}
 		let variable =
 			self.keys.encoded_size() + self.services.encoded_size() + self.delegates.encoded_size();
-		let bytes: BalanceOf<T> = (variable as u32).into();
-		T::DepositBase::get().saturating_add(T::DepositPerByte::get().saturating_mul(bytes))
+		deposit_for(T::DepositBase::get(), T::DepositPerByte::get(), variable)
+	}
+
+	/// Brings the held deposit in line with the record after a change. An active DID holds
+	/// what [`DidDetails::required_deposit`] says, held or released as the record grows or
+	/// shrinks. A DID just deactivated burns `TombstoneFee` out of its deposit and releases the
+	/// rest: its tombstone stays in state for good, so it is paid for once, for good, rather
+	/// than held for (a released deposit would leave the tombstone free).
+	pub fn settle_deposit(&mut self) -> DispatchResult {
+		let reason: T::RuntimeHoldReason = HoldReason::DidDeposit.into();
+		if self.deactivated {
+			self.deposit.burn_and_release::<T::Currency>(&reason, T::TombstoneFee::get())?;
+			self.deposit.amount = Zero::zero();
+		} else {
+			self.deposit
+				.resize::<T::Currency>(&reason, self.required_deposit())
+				.map_err(Error::<T>::from)?;
+		}
+		Ok(())
 	}
 
 	/// The state for the runtime API.

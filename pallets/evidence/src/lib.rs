@@ -11,7 +11,10 @@
 //! statement is domain-tagged ([`SigningDomain::Evidence`]) and names the genesis hash and a
 //! recent block of this chain, so any account may relay it, nobody can add a signature in
 //! someone else's name, and it is never valid on another chain. Further signers add their own
-//! signatures to the same evidence.
+//! signatures to the same evidence. Each signer's record is stored under the pair of hash and
+//! DID and paid for by whoever submitted the signature: no limit on signers is shared, so no
+//! number of DIDs signing first can keep another DID (a credential's issuer) from signing, or
+//! from revoking.
 //!
 //! **Logs.** A signer appends log entries to evidence it signed; entries are never modified or
 //! removed, and each signer has its own counter, so one signer's logs never disturb another's.
@@ -36,7 +39,8 @@
 //! [`teeid_primitives::merkle`] builds batches and proofs; the runtime API checks a combined
 //! proof of several leaves against an anchored root.
 //!
-//! Deposits are held for every record; evidence is never removed, so neither are they.
+//! Deposits are held for every record with the shared mechanism of [`pallet_did::deposit`];
+//! evidence is never removed, so neither are they.
 //!
 //! ## Interface
 //!
@@ -51,8 +55,8 @@
 //!
 //! ### Runtime API
 //!
-//! [`runtime_api::EvidenceApi`]: an evidence, an extra key's hash, a batch, and batch proof
-//! checks.
+//! [`runtime_api::EvidenceApi`]: an evidence, one signer's record, its signers a page at a time,
+//! an extra key's hash, a batch, and batch proof checks.
 
 #![cfg_attr(not(feature = "std"), no_std)]
 
@@ -76,6 +80,7 @@ use frame_support::{
 	traits::fungible::{Mutate, MutateHold},
 };
 use frame_system::pallet_prelude::*;
+use pallet_did::deposit::{deposit_for, DepositError};
 use pallet_did::{
 	ActingDid, ActingDidError, DidAuthError, DidInspect, DidSignature, Relationship,
 	SignatureScheme,
@@ -93,6 +98,9 @@ pub use weights::WeightInfo;
 
 /// The prefix of an evidence's event topic: `T::Hashing::hash_of(&(EVIDENCE_TOPIC_PREFIX, hash))`.
 pub const EVIDENCE_TOPIC_PREFIX: [u8; 14] = *b"teeid/evidence";
+
+/// The most signers one call of `EvidenceApi::signers` returns.
+pub const MAX_SIGNERS_PAGE: u32 = 256;
 
 /// The topic under which every event of evidence `hash` is deposited.
 pub fn evidence_topic<T: frame_system::Config>(hash: &H256) -> T::Hash {
@@ -122,7 +130,7 @@ pub mod pallet {
 	use super::*;
 
 	/// The in-code storage version.
-	const STORAGE_VERSION: StorageVersion = StorageVersion::new(1);
+	const STORAGE_VERSION: StorageVersion = StorageVersion::new(2);
 
 	#[pallet::pallet]
 	#[pallet::storage_version(STORAGE_VERSION)]
@@ -152,10 +160,6 @@ pub mod pallet {
 		/// The deposit per byte of a stored record.
 		#[pallet::constant]
 		type DepositPerByte: Get<BalanceOf<Self>>;
-
-		/// The most signers of one evidence.
-		#[pallet::constant]
-		type MaxSigners: Get<u32>;
 
 		/// The longest log note, in bytes.
 		#[pallet::constant]
@@ -195,6 +199,17 @@ pub mod pallet {
 	/// The evidences, by content hash.
 	#[pallet::storage]
 	pub type Evidences<T: Config> = StorageMap<_, Blake2_128Concat, H256, EvidenceDetails<T>>;
+
+	/// Each signer's record of an evidence, by content hash and signing DID.
+	#[pallet::storage]
+	pub type Signers<T: Config> = StorageDoubleMap<
+		_,
+		Blake2_128Concat,
+		H256,
+		Blake2_128Concat,
+		T::AccountId,
+		SignerRecord<T>,
+	>;
 
 	/// Extra keys, by the DID that set them, each naming one evidence.
 	#[pallet::storage]
@@ -257,17 +272,13 @@ pub mod pallet {
 		BadAnchor,
 		/// The DID signed this evidence already.
 		AlreadySigned,
-		/// The evidence has as many signers as allowed.
-		TooManySigners,
 		/// The acting DID did not sign this evidence.
 		NotASigner,
-		/// The log note is longer than the limit.
-		LogTooLong,
 		/// The acting signer revoked the evidence already.
 		AlreadyRevoked,
 		/// The acting signer has not revoked the evidence.
 		NotRevoked,
-		/// The extra key is empty or longer than the limit.
+		/// The extra key is empty.
 		InvalidExtraKey,
 		/// The acting DID's extra key names an evidence already.
 		ExtraKeyTaken,
@@ -300,7 +311,7 @@ pub mod pallet {
 		///
 		/// Emits `EvidenceCreated`.
 		#[pallet::call_index(0)]
-		#[pallet::weight(Pallet::<T>::signature_weight(signature.signature.scheme(), 0))]
+		#[pallet::weight(Pallet::<T>::signature_weight(signature.signature.scheme(), true))]
 		pub fn create_evidence(
 			origin: OriginFor<T>,
 			hash: H256,
@@ -313,8 +324,9 @@ pub mod pallet {
 			ensure!(!Evidences::<T>::contains_key(hash), Error::<T>::AlreadyExists);
 			Self::verify_statement(hash, &signer, anchor_number, anchor_hash, &signature)?;
 			let now = frame_system::Pallet::<T>::block_number();
-			let record = Self::signer_record(signer.clone(), payer, now)?;
-			Evidences::<T>::insert(hash, EvidenceDetails::<T>::new(record, now));
+			let record = Self::signer_record(payer, now)?;
+			Signers::<T>::insert(hash, &signer, record);
+			Evidences::<T>::insert(hash, EvidenceDetails::<T>::new(signer.clone(), now));
 			Self::deposit_linked_event(
 				&hash,
 				Event::EvidenceCreated { hash, signer, previous: None },
@@ -327,11 +339,11 @@ pub mod pallet {
 		/// - `origin`: any account; it pays the fee and the signer record's deposit.
 		/// - `hash`: an evidence's content hash.
 		/// - `signer`, `anchor_number`, `anchor_hash`, `signature`: as for `create_evidence`;
-		///   `signer` must not have signed yet.
+		///   `signer` must not have signed yet. Any number of DIDs may sign.
 		///
 		/// Emits `EvidenceSigned`.
 		#[pallet::call_index(1)]
-		#[pallet::weight(Pallet::<T>::signature_weight(signature.signature.scheme(), T::MaxSigners::get()))]
+		#[pallet::weight(Pallet::<T>::signature_weight(signature.signature.scheme(), false))]
 		pub fn add_signature(
 			origin: OriginFor<T>,
 			hash: H256,
@@ -339,40 +351,37 @@ pub mod pallet {
 			anchor_number: BlockNumberFor<T>,
 			anchor_hash: T::Hash,
 			signature: DidSignature,
-		) -> DispatchResultWithPostInfo {
+		) -> DispatchResult {
 			let payer = ensure_signed(origin)?;
 			let mut evidence = Evidences::<T>::get(hash).ok_or(Error::<T>::NotFound)?;
-			ensure!(evidence.signer(&signer).is_none(), Error::<T>::AlreadySigned);
+			ensure!(!Signers::<T>::contains_key(hash, &signer), Error::<T>::AlreadySigned);
 			Self::verify_statement(hash, &signer, anchor_number, anchor_hash, &signature)?;
 			let now = frame_system::Pallet::<T>::block_number();
-			let signers = evidence.signers.len() as u32;
-			let record = Self::signer_record(signer.clone(), payer, now)?;
-			evidence.add_signer(record).map_err(Error::<T>::from)?;
+			let record = Self::signer_record(payer, now)?;
+			evidence.count_signer();
 			let previous = evidence.link.record(now);
+			Signers::<T>::insert(hash, &signer, record);
 			Evidences::<T>::insert(hash, evidence);
 			Self::deposit_linked_event(&hash, Event::EvidenceSigned { hash, signer, previous });
-			Ok(Some(Self::signature_weight(signature.signature.scheme(), signers)).into())
+			Ok(())
 		}
 
 		/// Appends a note to the log of the acting DID on the evidence of `hash`.
 		///
 		/// - `origin`: a signer of the evidence, acting as its DID.
 		/// - `hash`: the evidence's content hash.
-		/// - `note`: at most `MaxLogLength` bytes.
+		/// - `note`: at most `MaxLogLength` bytes (a longer one does not decode).
 		///
 		/// Emits `LogAppended` with a `Note` entry.
 		#[pallet::call_index(2)]
-		#[pallet::weight(T::WeightInfo::add_log(T::MaxSigners::get(), note.len() as u32))]
+		#[pallet::weight(T::WeightInfo::add_log(note.len() as u32))]
 		pub fn add_log(
 			origin: OriginFor<T>,
 			hash: H256,
-			note: Vec<u8>,
-		) -> DispatchResultWithPostInfo {
+			note: BoundedVec<u8, T::MaxLogLength>,
+		) -> DispatchResult {
 			let signer = Self::acting(origin)?;
-			ensure!(note.len() as u32 <= T::MaxLogLength::get(), Error::<T>::LogTooLong);
-			let length = note.len() as u32;
-			let signers = Self::append_log(hash, signer, LogEntry::Note(note), |_| Ok(()))?;
-			Ok(Some(T::WeightInfo::add_log(signers, length)).into())
+			Self::append_log(hash, signer, LogEntry::Note(note.into_inner()), |_| Ok(()))
 		}
 
 		/// Revokes the evidence of `hash` as the acting signer (`revoked`), or lifts that
@@ -385,55 +394,41 @@ pub mod pallet {
 		///
 		/// Emits `LogAppended` with a `Revoked` or `Unrevoked` entry.
 		#[pallet::call_index(3)]
-		#[pallet::weight(T::WeightInfo::set_revoked(T::MaxSigners::get()))]
-		pub fn set_revoked(
-			origin: OriginFor<T>,
-			hash: H256,
-			revoked: bool,
-		) -> DispatchResultWithPostInfo {
+		#[pallet::weight(T::WeightInfo::set_revoked())]
+		pub fn set_revoked(origin: OriginFor<T>, hash: H256, revoked: bool) -> DispatchResult {
 			let signer = Self::acting(origin)?;
 			let entry = if revoked { LogEntry::Revoked } else { LogEntry::Unrevoked };
-			let signers =
-				Self::append_log(hash, signer, entry, |record| record.set_revoked(revoked))?;
-			Ok(Some(T::WeightInfo::set_revoked(signers)).into())
+			Self::append_log(hash, signer, entry, |record| record.set_revoked(revoked))
 		}
 
 		/// Names the evidence of `hash` with `key` in the acting DID's namespace; the first
 		/// write of a key wins. Holds the key's deposit from the acting DID.
 		///
 		/// - `origin`: a signer of the evidence, acting as its DID.
-		/// - `key`: a custom string (a credential id, say), at most `MaxExtraKeyLength` bytes.
+		/// - `key`: a custom string (a credential id, say), 1 to `MaxExtraKeyLength` bytes (a
+		///   longer one does not decode).
 		/// - `hash`: the evidence's content hash.
 		///
 		/// Emits `ExtraKeySet`.
 		#[pallet::call_index(4)]
-		#[pallet::weight(T::WeightInfo::set_extra_key(T::MaxSigners::get(), key.len() as u32))]
+		#[pallet::weight(T::WeightInfo::set_extra_key(key.len() as u32))]
 		pub fn set_extra_key(
 			origin: OriginFor<T>,
-			key: Vec<u8>,
+			key: ExtraKeyOf<T>,
 			hash: H256,
-		) -> DispatchResultWithPostInfo {
+		) -> DispatchResult {
 			let by = Self::acting(origin)?;
-			let length = key.len() as u32;
 			ensure!(!key.is_empty(), Error::<T>::InvalidExtraKey);
-			let key: ExtraKeyOf<T> = key.try_into().map_err(|_| Error::<T>::InvalidExtraKey)?;
-			let evidence = Evidences::<T>::get(hash).ok_or(Error::<T>::NotFound)?;
-			ensure!(evidence.signer(&by).is_some(), Error::<T>::NotASigner);
+			ensure!(Evidences::<T>::contains_key(hash), Error::<T>::NotFound);
+			ensure!(Signers::<T>::contains_key(hash, &by), Error::<T>::NotASigner);
 			ensure!(!ExtraKeys::<T>::contains_key(&by, &key), Error::<T>::ExtraKeyTaken);
-			let mut record = ExtraKeyRecord::<T> {
-				hash,
-				deposit: Deposit { owner: by.clone(), amount: Zero::zero() },
-			};
-			record.deposit.amount = Self::deposit_for(
-				record
-					.encoded_size()
-					.saturating_add(key.encoded_size())
-					.saturating_add(by.encoded_size()),
-			);
-			Self::hold(HoldReason::ExtraKeyDeposit, &record.deposit)?;
-			ExtraKeys::<T>::insert(&by, &key, record);
+			let bytes = ExtraKeyRecord::<T>::max_encoded_len()
+				.saturating_add(key.encoded_size())
+				.saturating_add(by.encoded_size());
+			let deposit = Self::hold(HoldReason::ExtraKeyDeposit, by.clone(), bytes)?;
+			ExtraKeys::<T>::insert(&by, &key, ExtraKeyRecord::<T> { hash, deposit });
 			Self::deposit_event(Event::ExtraKeySet { key, hash, by });
-			Ok(Some(T::WeightInfo::set_extra_key(evidence.signers.len() as u32, length)).into())
+			Ok(())
 		}
 
 		/// Anchors the root of a Merkle batch (see [`teeid_primitives::merkle`]) of `leaves`
@@ -452,19 +447,12 @@ pub mod pallet {
 			ensure!(leaves > 0, Error::<T>::EmptyBatch);
 			ensure!(leaves <= merkle::MAX_LEAVES, Error::<T>::TooManyLeaves);
 			ensure!(!Batches::<T>::contains_key(&anchorer, root), Error::<T>::BatchExists);
-			let mut record = BatchRecord::<T> {
-				leaves,
-				anchored: frame_system::Pallet::<T>::block_number(),
-				deposit: Deposit { owner: anchorer.clone(), amount: Zero::zero() },
-			};
-			record.deposit.amount = Self::deposit_for(
-				record
-					.encoded_size()
-					.saturating_add(root.encoded_size())
-					.saturating_add(anchorer.encoded_size()),
-			);
-			Self::hold(HoldReason::BatchDeposit, &record.deposit)?;
-			Batches::<T>::insert(&anchorer, root, record);
+			let bytes = BatchRecord::<T>::max_encoded_len()
+				.saturating_add(root.encoded_size())
+				.saturating_add(anchorer.encoded_size());
+			let deposit = Self::hold(HoldReason::BatchDeposit, anchorer.clone(), bytes)?;
+			let anchored = frame_system::Pallet::<T>::block_number();
+			Batches::<T>::insert(&anchorer, root, BatchRecord::<T> { leaves, anchored, deposit });
 			Self::deposit_event(Event::BatchAnchored { root, leaves, anchorer });
 			Ok(())
 		}
@@ -512,73 +500,67 @@ pub mod pallet {
 				})
 		}
 
-		/// A new signer record, its deposit held from `payer`.
+		/// A new signer record, its deposit held from `payer`. The deposit pays for the record
+		/// and its key (hash and DID).
 		fn signer_record(
-			did: T::AccountId,
 			payer: T::AccountId,
 			now: BlockNumberFor<T>,
 		) -> Result<SignerRecord<T>, DispatchError> {
-			let record = SignerRecord::<T> {
-				did,
-				signed: now,
-				logs: 0,
-				last_log: None,
-				revoked: false,
-				deposit: Deposit {
-					owner: payer,
-					amount: Self::deposit_for(SignerRecord::<T>::max_encoded_len()),
-				},
-			};
-			Self::hold(HoldReason::SignerDeposit, &record.deposit)?;
-			Ok(record)
+			let bytes = SignerRecord::<T>::max_encoded_len()
+				.saturating_add(H256::max_encoded_len())
+				.saturating_add(T::AccountId::max_encoded_len());
+			let deposit = Self::hold(HoldReason::SignerDeposit, payer, bytes)?;
+			Ok(SignerRecord::<T>::new(now, deposit))
 		}
 
 		/// Applies `change` to `signer`'s record on the evidence of `hash`, counts `entry` as
-		/// a log entry of the signer and emits it as a linked event; returns the evidence's
-		/// signer count.
+		/// a log entry of the signer and emits it as a linked event.
 		fn append_log(
 			hash: H256,
 			signer: T::AccountId,
 			entry: LogEntry,
 			change: impl FnOnce(&mut SignerRecord<T>) -> Result<(), EvidenceError>,
-		) -> Result<u32, DispatchError> {
+		) -> DispatchResult {
 			let mut evidence = Evidences::<T>::get(hash).ok_or(Error::<T>::NotFound)?;
+			let mut record = Signers::<T>::get(hash, &signer).ok_or(Error::<T>::NotASigner)?;
+			change(&mut record).map_err(Error::<T>::from)?;
 			let now = frame_system::Pallet::<T>::block_number();
-			let record = evidence.signer_mut(&signer).map_err(Error::<T>::from)?;
-			change(record).map_err(Error::<T>::from)?;
 			let index = record.count_log(now);
 			let previous = evidence.link.record(now);
-			let signers = evidence.signers.len() as u32;
+			Signers::<T>::insert(hash, &signer, record);
 			Evidences::<T>::insert(hash, evidence);
 			Self::deposit_linked_event(
 				&hash,
 				Event::LogAppended { hash, signer, index, entry, previous },
 			);
-			Ok(signers)
+			Ok(())
 		}
 
-		/// The weight of `create_evidence` (`signers` = 0) or `add_signature` on an evidence
-		/// with `signers` signers, by signature scheme.
-		pub fn signature_weight(scheme: SignatureScheme, signers: u32) -> Weight {
-			match (scheme, signers) {
-				(SignatureScheme::Ed25519, 0) => T::WeightInfo::create_evidence_ed25519(),
-				(SignatureScheme::Sr25519, 0) => T::WeightInfo::create_evidence_sr25519(),
-				(SignatureScheme::EcdsaSecp256k1, 0) => T::WeightInfo::create_evidence_ecdsa(),
-				(SignatureScheme::Ed25519, s) => T::WeightInfo::add_signature_ed25519(s),
-				(SignatureScheme::Sr25519, s) => T::WeightInfo::add_signature_sr25519(s),
-				(SignatureScheme::EcdsaSecp256k1, s) => T::WeightInfo::add_signature_ecdsa(s),
+		/// The weight of `create_evidence` (`first`) or `add_signature`, by signature scheme.
+		pub fn signature_weight(scheme: SignatureScheme, first: bool) -> Weight {
+			match (scheme, first) {
+				(SignatureScheme::Ed25519, true) => T::WeightInfo::create_evidence_ed25519(),
+				(SignatureScheme::Sr25519, true) => T::WeightInfo::create_evidence_sr25519(),
+				(SignatureScheme::EcdsaSecp256k1, true) => T::WeightInfo::create_evidence_ecdsa(),
+				(SignatureScheme::Ed25519, false) => T::WeightInfo::add_signature_ed25519(),
+				(SignatureScheme::Sr25519, false) => T::WeightInfo::add_signature_sr25519(),
+				(SignatureScheme::EcdsaSecp256k1, false) => T::WeightInfo::add_signature_ecdsa(),
 			}
 		}
 
-		/// The deposit for a record of `bytes` bytes.
+		/// The deposit for a record of `bytes` stored bytes.
 		pub fn deposit_for(bytes: usize) -> BalanceOf<T> {
-			let bytes: BalanceOf<T> = (bytes as u32).into();
-			T::DepositBase::get().saturating_add(T::DepositPerByte::get().saturating_mul(bytes))
+			deposit_for(T::DepositBase::get(), T::DepositPerByte::get(), bytes)
 		}
 
-		fn hold(reason: HoldReason, deposit: &DepositOf<T>) -> DispatchResult {
-			T::Currency::hold(&reason.into(), &deposit.owner, deposit.amount)
-				.map_err(|_| Error::<T>::InsufficientDeposit.into())
+		/// Holds the deposit for a record of `bytes` stored bytes from `owner`.
+		fn hold(
+			reason: HoldReason,
+			owner: T::AccountId,
+			bytes: usize,
+		) -> Result<DepositOf<T>, DispatchError> {
+			DepositOf::<T>::hold::<T::Currency>(&reason.into(), owner, Self::deposit_for(bytes))
+				.map_err(|DepositError::Insufficient| Error::<T>::InsufficientDeposit.into())
 		}
 
 		/// Emits `event` as a linked event of evidence `hash`, under its topic.
@@ -593,6 +575,33 @@ pub mod pallet {
 		/// Evidence `hash` for the runtime API.
 		pub fn evidence_info(hash: H256) -> Option<EvidenceInfo<T::AccountId, BlockNumberFor<T>>> {
 			Evidences::<T>::get(hash).map(|evidence| evidence.to_info())
+		}
+
+		/// Signer `did`'s record of evidence `hash`, for the runtime API.
+		pub fn signer_info(
+			hash: H256,
+			did: T::AccountId,
+		) -> Option<SignerInfo<T::AccountId, BlockNumberFor<T>>> {
+			Signers::<T>::get(hash, &did).map(|record| record.to_info(did))
+		}
+
+		/// Up to `limit` (at most [`MAX_SIGNERS_PAGE`]) signers of evidence `hash`, in storage
+		/// order, after `start_after` (from the first when `None`), for the runtime API.
+		pub fn signers_page(
+			hash: H256,
+			start_after: Option<T::AccountId>,
+			limit: u32,
+		) -> Vec<SignerInfo<T::AccountId, BlockNumberFor<T>>> {
+			let records = match start_after {
+				Some(did) => {
+					Signers::<T>::iter_prefix_from(hash, Signers::<T>::hashed_key_for(hash, did))
+				},
+				None => Signers::<T>::iter_prefix(hash),
+			};
+			records
+				.take(limit.min(MAX_SIGNERS_PAGE) as usize)
+				.map(|(did, record)| record.to_info(did))
+				.collect()
 		}
 
 		/// The evidence `did`'s extra key names, for the runtime API.
@@ -625,9 +634,6 @@ pub enum BatchProofError {
 impl<T: Config> From<EvidenceError> for Error<T> {
 	fn from(error: EvidenceError) -> Self {
 		match error {
-			EvidenceError::AlreadySigned => Error::AlreadySigned,
-			EvidenceError::TooManySigners => Error::TooManySigners,
-			EvidenceError::NotASigner => Error::NotASigner,
 			EvidenceError::AlreadyRevoked => Error::AlreadyRevoked,
 			EvidenceError::NotRevoked => Error::NotRevoked,
 		}

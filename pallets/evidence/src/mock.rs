@@ -45,6 +45,7 @@ impl pallet_did::Config for Test {
 	type RuntimeHoldReason = RuntimeHoldReason;
 	type DepositBase = ConstU64<10>;
 	type DepositPerByte = ConstU64<0>;
+	type TombstoneFee = ConstU64<0>;
 	type MaxKeys = ConstU32<4>;
 	type MaxServices = ConstU32<2>;
 	type MaxDelegates = ConstU32<2>;
@@ -67,7 +68,6 @@ impl pallet_evidence::Config for Test {
 	type RuntimeHoldReason = RuntimeHoldReason;
 	type DepositBase = ConstU64<100>;
 	type DepositPerByte = ConstU64<1>;
-	type MaxSigners = ConstU32<3>;
 	type MaxLogLength = ConstU32<64>;
 	type MaxExtraKeyLength = ConstU32<32>;
 	type SignatureValidity = ConstU64<10>;

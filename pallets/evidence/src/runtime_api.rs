@@ -1,7 +1,7 @@
 //! The runtime API of the evidence pallet.
 
 use crate::{
-	types::{BatchInfo, EvidenceInfo},
+	types::{BatchInfo, EvidenceInfo, SignerInfo},
 	BatchProofError,
 };
 use alloc::vec::Vec;
@@ -11,14 +11,30 @@ use teeid_primitives::merkle::BatchProof;
 
 sp_api::decl_runtime_apis! {
 	/// Reading evidence and checking batch proofs without decoding storage.
-	#[api_version(1)]
+	///
+	/// Version 2: an evidence no longer lists its signers (there is no limit on them); they
+	/// are read one by one (`signer`) or a page at a time (`signers`).
+	#[api_version(2)]
 	pub trait EvidenceApi<AccountId, BlockNumber>
 	where
 		AccountId: Codec,
 		BlockNumber: Codec,
 	{
-		/// The evidence of `hash`: its signers with their log counts, and its status.
+		/// The evidence of `hash`: its creator, how many DIDs signed it, and its history's head.
 		fn evidence(hash: H256) -> Option<EvidenceInfo<AccountId, BlockNumber>>;
+
+		/// Signer `did`'s record of the evidence of `hash`: its log count and its own
+		/// revocation status. `None` if `did` did not sign it.
+		fn signer(hash: H256, did: AccountId) -> Option<SignerInfo<AccountId, BlockNumber>>;
+
+		/// Up to `limit` signers of the evidence of `hash` (at most `MAX_SIGNERS_PAGE`, 256),
+		/// after `start_after` (the last DID of the previous page; `None` for the first page),
+		/// in storage order. A page shorter than `limit` is the last.
+		fn signers(
+			hash: H256,
+			start_after: Option<AccountId>,
+			limit: u32,
+		) -> Vec<SignerInfo<AccountId, BlockNumber>>;
 
 		/// The hash that `did`'s extra key `key` names.
 		fn extra_key(did: AccountId, key: Vec<u8>) -> Option<H256>;

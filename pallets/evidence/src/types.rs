@@ -23,15 +23,15 @@ pub type DepositOf<T> = Deposit<<T as frame_system::Config>::AccountId, BalanceO
 /// An extra key: a custom string (a credential id, say) that names an evidence.
 pub type ExtraKeyOf<T> = BoundedVec<u8, <T as Config>::MaxExtraKeyLength>;
 
-/// One signer of an evidence: its DID, when it signed, and its own log counter. Signers never
-/// touch each other's records.
+/// One signer of an evidence: when it signed, its own log counter and its own status. Each
+/// signer's record is stored under `(hash, did)` and paid for by whoever submitted the
+/// signature, so signers never touch each other's records and no number of other signers can
+/// keep a DID from signing.
 #[derive(
 	CloneNoBound, PartialEqNoBound, Eq, DebugNoBound, Encode, Decode, MaxEncodedLen, TypeInfo,
 )]
 #[scale_info(skip_type_params(T))]
 pub struct SignerRecord<T: Config> {
-	/// The signer's DID.
-	pub did: T::AccountId,
 	/// The block in which its signature was added.
 	pub signed: BlockNumberFor<T>,
 	/// How many log entries it appended.
@@ -47,26 +47,23 @@ pub struct SignerRecord<T: Config> {
 /// Why a change to an evidence is refused.
 #[derive(Clone, Copy, PartialEq, Eq, Debug)]
 pub enum EvidenceError {
-	/// The DID signed the evidence already.
-	AlreadySigned,
-	/// The evidence has as many signers as allowed.
-	TooManySigners,
-	/// The DID did not sign the evidence.
-	NotASigner,
 	/// The evidence is revoked already.
 	AlreadyRevoked,
 	/// The evidence is not revoked.
 	NotRevoked,
 }
 
-/// An evidence: a content hash, fixed at creation, and what its signers said about it.
+/// An evidence: a content hash, fixed at creation, and the head of its history. The signers'
+/// records are stored beside it, one per signer.
 #[derive(
 	CloneNoBound, PartialEqNoBound, Eq, DebugNoBound, Encode, Decode, MaxEncodedLen, TypeInfo,
 )]
 #[scale_info(skip_type_params(T))]
 pub struct EvidenceDetails<T: Config> {
-	/// The signers, in the order they signed.
-	pub signers: BoundedVec<SignerRecord<T>, T::MaxSigners>,
+	/// The DID whose signature created the evidence.
+	pub creator: T::AccountId,
+	/// How many DIDs signed it.
+	pub signers: u32,
 	/// The block of creation.
 	pub created: BlockNumberFor<T>,
 	/// The head of the evidence's linked events.
@@ -74,6 +71,11 @@ pub struct EvidenceDetails<T: Config> {
 }
 
 impl<T: Config> SignerRecord<T> {
+	/// The record of a signature added in block `now`, its deposit held already.
+	pub fn new(now: BlockNumberFor<T>, deposit: DepositOf<T>) -> Self {
+		Self { signed: now, logs: 0, last_log: None, revoked: false, deposit }
+	}
+
 	/// Counts a log entry; returns its index among the signer's entries.
 	pub fn count_log(&mut self, now: BlockNumberFor<T>) -> u32 {
 		let index = self.logs;
@@ -94,52 +96,35 @@ impl<T: Config> SignerRecord<T> {
 			},
 		}
 	}
+
+	/// The runtime API's view of this record of signer `did`.
+	pub fn to_info(&self, did: T::AccountId) -> SignerInfo<T::AccountId, BlockNumberFor<T>> {
+		SignerInfo {
+			did,
+			signed: self.signed,
+			logs: self.logs,
+			last_log: self.last_log,
+			revoked: self.revoked,
+		}
+	}
 }
 
 impl<T: Config> EvidenceDetails<T> {
-	/// A new evidence signed by its first signer.
-	pub fn new(first: SignerRecord<T>, now: BlockNumberFor<T>) -> Self {
-		let mut signers = BoundedVec::new();
-		// A bound of zero signers would make evidence impossible; the runtime's bound is > 0.
-		let _ = signers.try_push(first);
-		Self { signers, created: now, link: ChangeLink::new(now) }
+	/// A new evidence signed by its first signer, `creator`.
+	pub fn new(creator: T::AccountId, now: BlockNumberFor<T>) -> Self {
+		Self { creator, signers: 1, created: now, link: ChangeLink::new(now) }
 	}
 
-	/// The record of signer `did`.
-	pub fn signer(&self, did: &T::AccountId) -> Option<&SignerRecord<T>> {
-		self.signers.iter().find(|s| &s.did == did)
-	}
-
-	/// Adds a signer.
-	pub fn add_signer(&mut self, record: SignerRecord<T>) -> Result<(), EvidenceError> {
-		if self.signer(&record.did).is_some() {
-			return Err(EvidenceError::AlreadySigned);
-		}
-		self.signers.try_push(record).map_err(|_| EvidenceError::TooManySigners)
-	}
-
-	/// The record of signer `did`, to change.
-	pub fn signer_mut(
-		&mut self,
-		did: &T::AccountId,
-	) -> Result<&mut SignerRecord<T>, EvidenceError> {
-		self.signers.iter_mut().find(|s| &s.did == did).ok_or(EvidenceError::NotASigner)
+	/// Counts a further signer.
+	pub fn count_signer(&mut self) {
+		self.signers.saturating_inc();
 	}
 
 	/// The runtime API's view.
 	pub fn to_info(&self) -> EvidenceInfo<T::AccountId, BlockNumberFor<T>> {
 		EvidenceInfo {
-			signers: self
-				.signers
-				.iter()
-				.map(|s| SignerInfo {
-					did: s.did.clone(),
-					signed: s.signed,
-					logs: s.logs,
-					last_log: s.last_log,
-					revoked: s.revoked,
-				})
-				.collect(),
+			creator: self.creator.clone(),
+			signers: self.signers,
 			created: self.created,
 			changed: self.link.changed,
 		}
@@ -191,7 +176,7 @@ impl<T: Config> BatchRecord<T> {
 	}
 }
 
-/// A signer as the runtime API returns it.
+/// A signer of an evidence as the runtime API returns it.
 #[derive(Clone, PartialEq, Eq, Debug, Encode, Decode, TypeInfo)]
 pub struct SignerInfo<AccountId, BlockNumber> {
 	/// The signer's DID.
@@ -206,11 +191,14 @@ pub struct SignerInfo<AccountId, BlockNumber> {
 	pub revoked: bool,
 }
 
-/// An evidence as the runtime API returns it.
+/// An evidence as the runtime API returns it; its signers are read one by one
+/// (`EvidenceApi::signer`) or a page at a time (`EvidenceApi::signers`).
 #[derive(Clone, PartialEq, Eq, Debug, Encode, Decode, TypeInfo)]
 pub struct EvidenceInfo<AccountId, BlockNumber> {
-	/// The signers, in the order they signed, each with its own revocation status.
-	pub signers: Vec<SignerInfo<AccountId, BlockNumber>>,
+	/// The DID whose signature created it.
+	pub creator: AccountId,
+	/// How many DIDs signed it.
+	pub signers: u32,
 	/// The block of creation.
 	pub created: BlockNumber,
 	/// The block of the latest change: where the walk back through its linked events starts.

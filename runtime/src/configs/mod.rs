@@ -7,7 +7,7 @@ use frame_support::{
 	traits::{ConstBool, ConstU128, ConstU32, ConstU64, ConstU8, VariantCountOf},
 	weights::{
 		constants::{ParityDbWeight, WEIGHT_REF_TIME_PER_SECOND},
-		IdentityFee, Weight,
+		ConstantMultiplier, IdentityFee, Weight,
 	},
 };
 use frame_system::limits::{BlockLength, BlockWeights};
@@ -26,6 +26,19 @@ use super::{
 /// Normal transactions may fill this share of a block; the rest is kept for operational ones.
 const NORMAL_DISPATCH_RATIO: Perbill = Perbill::from_percent(75);
 
+/// The compute of one block: two seconds of a six-second slot.
+const MAX_BLOCK_REF_TIME: u64 = 2 * WEIGHT_REF_TIME_PER_SECOND;
+
+/// The most bytes of one block.
+const MAX_BLOCK_LENGTH: u32 = 5 * 1024 * 1024;
+
+/// The fee of one byte of a transaction, in planck: what filling a block's length costs is
+/// what filling its weight costs (weight is charged one planck per picosecond), so block
+/// space is never the cheap way to fill a block, and archive nodes are paid for what they keep.
+/// (Rounded up; the normal-class share is the same for both.)
+pub const TRANSACTION_BYTE_FEE: Balance =
+	(MAX_BLOCK_REF_TIME as Balance).div_ceil(MAX_BLOCK_LENGTH as Balance);
+
 parameter_types! {
 	/// How many recent block hashes `frame_system` keeps for mortal transactions.
 	pub const BlockHashCount: BlockNumber = 2400;
@@ -34,12 +47,12 @@ parameter_types! {
 
 	/// Two seconds of compute per six-second block.
 	pub RuntimeBlockWeights: BlockWeights = BlockWeights::with_sensible_defaults(
-		Weight::from_parts(2u64 * WEIGHT_REF_TIME_PER_SECOND, u64::MAX),
+		Weight::from_parts(MAX_BLOCK_REF_TIME, u64::MAX),
 		NORMAL_DISPATCH_RATIO,
 	);
 	/// Blocks of at most 5 MiB, of which normal transactions may fill 75%.
 	pub RuntimeBlockLength: BlockLength = BlockLength::builder()
-		.max_length(5 * 1024 * 1024)
+		.max_length(MAX_BLOCK_LENGTH)
 		.modify_max_length_for_class(DispatchClass::Normal, |max| *max = NORMAL_DISPATCH_RATIO * *max)
 		.build();
 	/// The SS58 prefix of addresses on this chain.
@@ -111,6 +124,8 @@ impl pallet_balances::Config for Runtime {
 parameter_types! {
 	/// Fees do not follow congestion on this chain.
 	pub FeeMultiplier: Multiplier = Multiplier::one();
+	/// See [`TRANSACTION_BYTE_FEE`].
+	pub const TransactionByteFee: Balance = TRANSACTION_BYTE_FEE;
 }
 
 impl pallet_transaction_payment::Config for Runtime {
@@ -118,7 +133,7 @@ impl pallet_transaction_payment::Config for Runtime {
 	type OnChargeTransaction = FungibleAdapter<Balances, ()>;
 	type OperationalFeeMultiplier = ConstU8<5>;
 	type WeightToFee = IdentityFee<Balance>;
-	type LengthToFee = IdentityFee<Balance>;
+	type LengthToFee = ConstantMultiplier<Balance, TransactionByteFee>;
 	type FeeMultiplierUpdate = ConstFeeMultiplier<FeeMultiplier>;
 	type WeightInfo = pallet_transaction_payment::weights::SubstrateWeight<Runtime>;
 }
@@ -141,6 +156,11 @@ parameter_types! {
 	/// about 5 TEEID).
 	pub const DidDepositBase: Balance = 100 * MILLI_UNIT;
 	pub const DidDepositPerByte: Balance = MILLI_UNIT;
+	/// Deactivating a DID burns the whole base and releases the per-byte part. A tombstone is
+	/// exactly the record's fixed-size part, which the base prices, and it stays for good, so
+	/// that price is paid rather than held. Deactivating never costs more than the deposit
+	/// already held, so nothing deters retiring a compromised DID. Must not exceed the base.
+	pub const DidTombstoneFee: Balance = DidDepositBase::get();
 	/// A DID-signed operation may be relayed for up to an hour after it is signed.
 	pub const DidMaxOperationValidity: BlockNumber = HOURS;
 }
@@ -153,6 +173,7 @@ impl pallet_did::Config for Runtime {
 	type RuntimeHoldReason = RuntimeHoldReason;
 	type DepositBase = DidDepositBase;
 	type DepositPerByte = DidDepositPerByte;
+	type TombstoneFee = DidTombstoneFee;
 	type MaxKeys = ConstU32<16>;
 	type MaxServices = ConstU32<8>;
 	type MaxDelegates = ConstU32<16>;
@@ -199,13 +220,15 @@ impl CptRegistrations {
 		(Cpt::get(), Description::get(), Title::get())
 	}
 
+	/// A registration with fields of these lengths, each at most its limit.
 	fn register(schema: u32, description: u32, title: u32) -> RuntimeCall {
+		let filled = |byte: u8, length: u32| alloc::vec![byte; length as usize];
 		RuntimeCall::Cpt(pallet_cpt::Call::register_cpt {
 			range: pallet_cpt::CptRange::System,
 			id: None,
-			title: alloc::vec![b't'; title as usize],
-			description: alloc::vec![b'd'; description as usize],
-			schema: alloc::vec![b' '; schema as usize],
+			title: filled(b't', title).try_into().expect("at most the limit; qed"),
+			description: filled(b'd', description).try_into().expect("at most the limit; qed"),
+			schema: filled(b' ', schema).try_into().expect("at most the limit; qed"),
 		})
 	}
 }
@@ -273,7 +296,6 @@ impl pallet_evidence::Config for Runtime {
 	type RuntimeHoldReason = RuntimeHoldReason;
 	type DepositBase = EvidenceDepositBase;
 	type DepositPerByte = EvidenceDepositPerByte;
-	type MaxSigners = ConstU32<16>;
 	type MaxLogLength = ConstU32<1024>;
 	type MaxExtraKeyLength = ConstU32<128>;
 	type SignatureValidity = EvidenceSignatureValidity;

@@ -52,6 +52,9 @@ pub enum ChainError {
 /// How long a transaction may take to become final.
 const FINALITY_TIMEOUT: std::time::Duration = std::time::Duration::from_secs(120);
 
+/// How many DIDs a worker's status lists: the runtime API's largest page.
+const SIGNS_FOR_PAGE: u32 = 256;
+
 impl ChainError {
 	/// Whether this is the runtime error `name` (`Pallet::Error`).
 	pub fn is_dispatch(&self, name: &str) -> bool {
@@ -318,8 +321,14 @@ impl Chain {
 
 	/// The DIDs the TEE key `worker` is bound to.
 	pub async fn signs_for(&self, worker: &[u8; 32]) -> Result<Vec<AccountId>, ChainError> {
-		let dids =
-			self.call(runtime::runtime_apis().attestation_api().signs_for(recode(worker)?)).await?;
+		// The runtime API answers a page at a time; the status route shows the first page.
+		let dids = self
+			.call(runtime::runtime_apis().attestation_api().signs_for(
+				recode(worker)?,
+				None,
+				SIGNS_FOR_PAGE,
+			))
+			.await?;
 		dids.iter().map(recode).collect()
 	}
 
@@ -328,17 +337,24 @@ impl Chain {
 		self.view().await?.did(did).await
 	}
 
-	/// The signers of the evidence of `hash`, if it exists.
-	pub async fn evidence(&self, hash: &H256) -> Result<Option<Vec<EvidenceSigner>>, ChainError> {
+	/// Whether an evidence of `hash` exists.
+	pub async fn evidence_exists(&self, hash: &H256) -> Result<bool, ChainError> {
 		let info =
 			self.call(runtime::runtime_apis().evidence_api().evidence(recode(hash)?)).await?;
-		info.map(|info| {
-			info.signers
-				.iter()
-				.map(|s| Ok(EvidenceSigner { did: recode(&s.did)?, revoked: s.revoked }))
-				.collect()
-		})
-		.transpose()
+		Ok(info.is_some())
+	}
+
+	/// `did`'s part of the evidence of `hash`, if it signed it: one read, however many other
+	/// DIDs signed.
+	pub async fn evidence_signer(
+		&self,
+		hash: &H256,
+		did: &AccountId,
+	) -> Result<Option<EvidenceSigner>, ChainError> {
+		let info = self
+			.call(runtime::runtime_apis().evidence_api().signer(recode(hash)?, recode(did)?))
+			.await?;
+		info.map(|s| Ok(EvidenceSigner { did: recode(&s.did)?, revoked: s.revoked })).transpose()
 	}
 
 	/// The batch `anchorer` anchored with `root`: its leaf count and block.

@@ -1,7 +1,7 @@
 //! TEE signers bound to DIDs, as the attestation pallet keeps them and the DID registry uses
 //! them.
 
-use crate::{mock::*, Bindings, Error, Event, Signers, SignsFor};
+use crate::{mock::*, BindingRequests, Bindings, Error, Event, Signers, SignsFor, Workers};
 use frame_support::{assert_noop, assert_ok, traits::fungible::InspectHold};
 use pallet_did::{
 	DidAuthError, DidInspect, DidSignature, KeyInput, PublicKey, Relationship, Relationships,
@@ -37,8 +37,17 @@ fn tee_signs_for(did: u64, tee: &Tee, relationship: Relationship) -> Result<(), 
 	Did::verify_signature(&did, relationship, message, &tee_signature(tee, message))
 }
 
+/// `controller` binds `tee` to its own DID; the worker's operator accepts if it is someone
+/// else.
 fn bind(controller: u64, tee: &Tee) -> sp_runtime::DispatchResult {
-	Attestation::bind_signer(RuntimeOrigin::signed(controller), controller, tee.key())
+	Attestation::bind_signer(RuntimeOrigin::signed(controller), controller, tee.key())?;
+	let operator = Workers::<Test>::get(tee.key()).map(|w| w.operator);
+	match operator {
+		Some(operator) if operator != controller => {
+			Attestation::accept_signer(RuntimeOrigin::signed(operator), controller, tee.key())
+		},
+		_ => Ok(()),
+	}
 }
 
 #[test]
@@ -118,6 +127,7 @@ fn only_the_controller_binds_an_active_worker_once_fails() {
 		));
 		assert_noop!(bind(BOB, &one), Error::<Test>::NotController);
 		assert_ok!(Attestation::bind_signer(RuntimeOrigin::signed(CHARLIE), BOB, one.key()));
+		assert_ok!(Attestation::accept_signer(RuntimeOrigin::signed(ALICE), BOB, one.key()));
 	});
 }
 
@@ -254,6 +264,7 @@ fn a_bound_tee_key_cannot_act_as_the_did_fails() {
 			expires: 10,
 			submitter: ALICE,
 			genesis_hash: System::block_hash(0),
+			transaction_version: System::runtime_version().transaction_version,
 		};
 		let signature = tee_signature(&two, &operation.signing_bytes());
 		assert_noop!(
@@ -315,5 +326,128 @@ fn did_keys_cannot_take_the_tee_prefix_fails() {
 			Did::add_key(RuntimeOrigin::signed(ALICE), ALICE, key),
 			pallet_did::Error::<Test>::ReservedId
 		);
+	});
+}
+
+#[test]
+fn a_binding_to_another_operators_worker_waits_for_its_consent_works() {
+	with_workers(|_, two| {
+		// ALICE controls her DID; BOB operates worker two. ALICE's request alone binds nothing.
+		assert_ok!(Attestation::bind_signer(RuntimeOrigin::signed(ALICE), ALICE, two.key()));
+		assert!(attestation_events().contains(&Event::SignerRequested {
+			did: ALICE,
+			worker: two.key(),
+			by: ALICE
+		}));
+		assert_eq!(
+			tee_signs_for(ALICE, &two, Relationship::AssertionMethod),
+			Err(DidAuthError::KeyNotFound)
+		);
+		assert!(Attestation::signers_of(&ALICE).is_empty());
+		assert_eq!(Attestation::requested_signers(&ALICE), vec![two.key()]);
+		assert_noop!(
+			Attestation::bind_signer(RuntimeOrigin::signed(ALICE), ALICE, two.key()),
+			Error::<Test>::AlreadyBound
+		);
+		// Only BOB accepts.
+		assert_noop!(
+			Attestation::accept_signer(RuntimeOrigin::signed(ALICE), ALICE, two.key()),
+			Error::<Test>::NotOperator
+		);
+		assert_noop!(
+			Attestation::accept_signer(RuntimeOrigin::signed(BOB), BOB, two.key()),
+			Error::<Test>::NotRequested
+		);
+		assert_ok!(Attestation::accept_signer(RuntimeOrigin::signed(BOB), ALICE, two.key()));
+		assert_ok!(tee_signs_for(ALICE, &two, Relationship::AssertionMethod));
+		assert!(BindingRequests::<Test>::iter().next().is_none());
+		assert!(attestation_events().contains(&Event::SignerBound {
+			did: ALICE,
+			worker: two.key(),
+			by: ALICE
+		}));
+		// The deposit stays ALICE's.
+		assert_eq!(
+			Balances::balance_on_hold(&crate::HoldReason::BindingDeposit.into(), &ALICE),
+			10
+		);
+	});
+}
+
+#[test]
+fn a_binding_request_is_withdrawn_or_refused_works() {
+	with_workers(|one, two| {
+		assert_ok!(Attestation::bind_signer(RuntimeOrigin::signed(ALICE), ALICE, two.key()));
+		assert_ok!(Attestation::bind_signer(RuntimeOrigin::signed(BOB), BOB, one.key()));
+		assert_noop!(
+			Attestation::unbind_signer(RuntimeOrigin::signed(STRANGER), ALICE, two.key()),
+			Error::<Test>::NotAuthorized
+		);
+		// The requester withdraws, the operator refuses: either releases the deposit.
+		assert_ok!(Attestation::unbind_signer(RuntimeOrigin::signed(ALICE), ALICE, two.key()));
+		assert_ok!(Attestation::unbind_signer(RuntimeOrigin::signed(ALICE), BOB, one.key()));
+		assert!(attestation_events().contains(&Event::SignerRequestWithdrawn {
+			did: BOB,
+			worker: one.key(),
+			by: ALICE
+		}));
+		assert!(BindingRequests::<Test>::iter().next().is_none());
+		for who in [ALICE, BOB] {
+			assert_eq!(
+				Balances::balance_on_hold(&crate::HoldReason::BindingDeposit.into(), &who),
+				0
+			);
+		}
+		assert_noop!(
+			Attestation::accept_signer(RuntimeOrigin::signed(BOB), ALICE, two.key()),
+			Error::<Test>::NotRequested
+		);
+	});
+}
+
+#[test]
+fn a_request_outlived_by_its_controller_or_worker_is_not_accepted_fails() {
+	with_workers(|_, two| {
+		assert_ok!(Attestation::bind_signer(RuntimeOrigin::signed(ALICE), ALICE, two.key()));
+		// ALICE hands control of her DID to CHARLIE: her old request no longer speaks for it.
+		assert_ok!(pallet_did::Pallet::<Test>::set_controller(
+			RuntimeOrigin::signed(ALICE),
+			ALICE,
+			CHARLIE
+		));
+		assert_noop!(
+			Attestation::accept_signer(RuntimeOrigin::signed(BOB), ALICE, two.key()),
+			Error::<Test>::NotController
+		);
+		// A worker that stopped counting is not bound either.
+		run_to(3 * SLOT);
+		assert_noop!(
+			Attestation::accept_signer(RuntimeOrigin::signed(BOB), ALICE, two.key()),
+			Error::<Test>::WorkerInactive
+		);
+	});
+}
+
+#[test]
+fn the_dids_a_worker_signs_for_are_paged_works() {
+	with_workers(|one, _| {
+		let dids: Vec<u64> = (100..110).collect();
+		for &did in &dids {
+			create_did(did);
+			assert_ok!(bind(did, &one));
+		}
+		let mut seen = Vec::new();
+		let mut start_after = None;
+		loop {
+			let page = Attestation::signs_for_page(one.key(), start_after, 3);
+			seen.extend(page.iter().copied());
+			if page.len() < 3 {
+				break;
+			}
+			start_after = page.last().copied();
+		}
+		seen.sort();
+		assert_eq!(seen, dids);
+		assert_eq!(Attestation::signs_for_page(one.key(), None, u32::MAX).len(), 10);
 	});
 }

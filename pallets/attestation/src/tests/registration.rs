@@ -255,7 +255,8 @@ fn endorser_must_be_another_active_worker_with_allowed_code_fails() {
 		let mut other = Tee::new(3);
 		other.measurement = [0xc1; 32];
 		assert_ok!(Attestation::allow_code(RuntimeOrigin::root(), other.measurement, 100));
-		assert_ok!(Quadruple::new(&other, &v, CHARLIE).submit(CHARLIE));
+		// (An endorser vouches only for its own code: root bootstraps the other code's worker.)
+		bootstrap(&other, CHARLIE);
 		assert_ok!(Attestation::disallow_code(RuntimeOrigin::root(), other.measurement));
 		assert_noop!(
 			Quadruple::new(&m, &other, BOB).submit(BOB),
@@ -337,5 +338,30 @@ fn re_registration_supersedes_the_operators_old_worker_works() {
 			.contains(&Event::WorkerSuperseded { old: first.key(), new: restarted.key() }));
 		// One deposit held, not two.
 		assert_eq!(Balances::balance_on_hold(&crate::HoldReason::WorkerDeposit.into(), &BOB), 100);
+	});
+}
+
+#[test]
+fn a_simulated_endorser_cannot_launder_a_hardware_worker_fails() {
+	with_first_worker(|v| {
+		// While simulation is on, the operator of a simulated worker holds its keys in files:
+		// it could endorse a made-up OP-TEE report that keeps counting once simulation is off.
+		let mut fake_hw = Tee::new(2);
+		fake_hw.platform = TeePlatform::OpTee;
+		assert_noop!(
+			Quadruple::new(&fake_hw, &v, BOB).submit(BOB),
+			Error::<Test>::EndorserPlatformMismatch
+		);
+		// Nor does an endorser vouch for other code, even allowed code: its TA only hands the
+		// network key to a TEE that runs its own.
+		assert_ok!(Attestation::allow_code(RuntimeOrigin::root(), [0xdd; 32], 1000));
+		let mut other_code = Tee::new(3);
+		other_code.measurement = [0xdd; 32];
+		assert_noop!(
+			Quadruple::new(&other_code, &v, BOB).submit(BOB),
+			Error::<Test>::EndorserMeasurementMismatch
+		);
+		// The same platform and code join.
+		assert_ok!(Quadruple::new(&Tee::new(4), &v, BOB).submit(BOB));
 	});
 }

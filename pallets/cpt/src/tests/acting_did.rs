@@ -12,6 +12,7 @@ fn relay(did: u64, call: crate::Call<Test>) -> frame_support::dispatch::Dispatch
 		expires: System::block_number() + 10,
 		submitter: BOB,
 		genesis_hash: System::block_hash(0),
+		transaction_version: System::runtime_version().transaction_version,
 	};
 	let signature = DidSignature {
 		key_id: b"auth".to_vec(),
@@ -27,8 +28,8 @@ fn cpt_relayed_with_a_did_key_is_published_by_that_did_works() {
 		let call = crate::Call::<Test>::register_cpt {
 			range: CptRange::Normal,
 			id: None,
-			title: b"Relayed".to_vec(),
-			description: vec![],
+			title: bounded(b"Relayed"),
+			description: bounded(b""),
 			schema: schema("x"),
 		};
 		assert_ok!(relay(ALICE, call));
@@ -74,8 +75,8 @@ fn callers_that_cannot_act_as_a_did_fail() {
 				RuntimeOrigin::root(),
 				CptRange::System,
 				None,
-				vec![],
-				vec![],
+				bounded(b""),
+				bounded(b""),
 				schema("x")
 			),
 			DispatchError::BadOrigin

@@ -6,7 +6,7 @@ use super::*;
 fn apply_authority_issuer_works() {
 	ExtBuilder::build_and_execute(|| {
 		dids();
-		assert_ok!(Cpt::apply_authority_issuer(signed(ISSUER), b"Acme".to_vec()));
+		assert_ok!(Cpt::apply_authority_issuer(signed(ISSUER), bounded(b"Acme")));
 		let issuer = AuthorityIssuers::<Test>::get(ISSUER).unwrap();
 		assert_eq!(issuer.status, IssuerStatus::Applied);
 		assert_eq!(issuer.name.to_vec(), b"Acme".to_vec());
@@ -28,24 +28,21 @@ fn apply_authority_issuer_fails() {
 		dids();
 		did(POOR);
 		assert_noop!(
-			Cpt::apply_authority_issuer(signed(ALICE), vec![]),
+			Cpt::apply_authority_issuer(signed(ALICE), bounded(b"")),
 			Error::<Test>::InvalidName
 		);
+		// A name over the limit does not decode (`bounds.rs`).
+		assert_ok!(Cpt::apply_authority_issuer(signed(ISSUER), bounded(b"Acme")));
 		assert_noop!(
-			Cpt::apply_authority_issuer(signed(ALICE), vec![b'a'; 17]),
-			Error::<Test>::InvalidName
-		);
-		assert_ok!(Cpt::apply_authority_issuer(signed(ISSUER), b"Acme".to_vec()));
-		assert_noop!(
-			Cpt::apply_authority_issuer(signed(ISSUER), b"Other".to_vec()),
+			Cpt::apply_authority_issuer(signed(ISSUER), bounded(b"Other")),
 			Error::<Test>::AlreadyApplied
 		);
 		assert_noop!(
-			Cpt::apply_authority_issuer(signed(ALICE), b"Acme".to_vec()),
+			Cpt::apply_authority_issuer(signed(ALICE), bounded(b"Acme")),
 			Error::<Test>::NameTaken
 		);
 		assert_noop!(
-			Cpt::apply_authority_issuer(signed(POOR), b"Poor".to_vec()),
+			Cpt::apply_authority_issuer(signed(POOR), bounded(b"Poor")),
 			Error::<Test>::InsufficientDeposit
 		);
 	});
@@ -55,7 +52,7 @@ fn apply_authority_issuer_fails() {
 fn recognize_and_derecognize_work() {
 	ExtBuilder::build_and_execute(|| {
 		dids();
-		assert_ok!(Cpt::apply_authority_issuer(signed(ISSUER), b"Acme".to_vec()));
+		assert_ok!(Cpt::apply_authority_issuer(signed(ISSUER), bounded(b"Acme")));
 		assert_ok!(Cpt::recognize_authority_issuer(signed(COMMITTEE), ISSUER));
 		assert_eq!(AuthorityIssuers::<Test>::get(ISSUER).unwrap().status, IssuerStatus::Recognized);
 		assert!(Cpt::roles_of(&ISSUER, None).authority_issuer);
@@ -89,7 +86,7 @@ fn recognize_and_derecognize_fail() {
 			Cpt::recognize_authority_issuer(signed(ADMIN), ISSUER),
 			Error::<Test>::AuthorityIssuerNotFound
 		);
-		assert_ok!(Cpt::apply_authority_issuer(signed(ISSUER), b"Acme".to_vec()));
+		assert_ok!(Cpt::apply_authority_issuer(signed(ISSUER), bounded(b"Acme")));
 		// Nobody recognizes itself.
 		assert_noop!(
 			Cpt::recognize_authority_issuer(signed(ISSUER), ISSUER),
@@ -133,7 +130,7 @@ fn remove_authority_issuer_works() {
 			}
 			.into(),
 		);
-		assert_ok!(Cpt::apply_authority_issuer(signed(ALICE), b"Acme".to_vec()));
+		assert_ok!(Cpt::apply_authority_issuer(signed(ALICE), bounded(b"Acme")));
 		// By the applicant itself (withdrawing).
 		assert_ok!(Cpt::remove_authority_issuer(signed(ALICE), ALICE));
 		assert!(!AuthorityIssuerNames::<Test>::contains_key(

@@ -3,7 +3,10 @@
 //! live here; each group of tests has its own file.
 
 use crate::{mock::*, *};
-use frame_support::{assert_noop, assert_ok, traits::fungible::InspectHold};
+use frame_support::{
+	assert_noop, assert_ok,
+	traits::{fungible::InspectHold, Get},
+};
 use pallet_did::{KeyInput, PublicKey, Relationships, VerificationKey};
 use sp_core::{sr25519, Pair};
 use sp_runtime::DispatchError;
@@ -34,16 +37,23 @@ fn dids() {
 	}
 }
 
+/// `bytes` as a call parameter of the pallet (a name, a title, a description or a schema).
+fn bounded<S: Get<u32>>(bytes: &[u8]) -> BoundedVec<u8, S> {
+	bytes.to_vec().try_into().expect("tests pass parameters within the limits")
+}
+
 /// `ISSUER` applies as "Acme" and the administrator recognizes it.
 fn recognized_issuer() {
-	assert_ok!(Cpt::apply_authority_issuer(signed(ISSUER), b"Acme".to_vec()));
+	assert_ok!(Cpt::apply_authority_issuer(signed(ISSUER), bounded(b"Acme")));
 	assert_ok!(Cpt::recognize_authority_issuer(signed(ADMIN), ISSUER));
 }
 
 /// A valid object schema, its properties named after `tag`.
-fn schema(tag: &str) -> Vec<u8> {
-	format!(r#"{{ "type": "object", "properties": {{ "{tag}": {{ "type": "string" }} }} }}"#)
-		.into_bytes()
+fn schema(tag: &str) -> SchemaOf<Test> {
+	bounded(
+		format!(r#"{{ "type": "object", "properties": {{ "{tag}": {{ "type": "string" }} }} }}"#)
+			.as_bytes(),
+	)
 }
 
 fn canonical(body: &[u8]) -> Vec<u8> {
@@ -61,7 +71,7 @@ fn register(
 	id: Option<CptId>,
 	tag: &str,
 ) -> frame_support::dispatch::DispatchResult {
-	Cpt::register_cpt(signed(who), range, id, b"Title".to_vec(), b"About".to_vec(), schema(tag))
+	Cpt::register_cpt(signed(who), range, id, bounded(b"Title"), bounded(b"About"), schema(tag))
 }
 
 fn held(reason: HoldReason, who: u64) -> u64 {
@@ -70,6 +80,7 @@ fn held(reason: HoldReason, who: u64) -> u64 {
 
 mod acting_did;
 mod authority_issuers;
+mod bounds;
 mod cpts;
 mod issuer_types;
 mod permissions;

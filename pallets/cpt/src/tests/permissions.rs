@@ -19,49 +19,65 @@ fn prepare(operation: Operation) {
 			assert_ok!(Cpt::add_committee_member(signed(ADMIN), TARGET));
 		},
 		RecognizeAuthorityIssuer => {
-			assert_ok!(Cpt::apply_authority_issuer(signed(TARGET), b"Target".to_vec()));
+			assert_ok!(Cpt::apply_authority_issuer(signed(TARGET), bounded(b"Target")));
 		},
 		DerecognizeAuthorityIssuer => {
-			assert_ok!(Cpt::apply_authority_issuer(signed(TARGET), b"Target".to_vec()));
+			assert_ok!(Cpt::apply_authority_issuer(signed(TARGET), bounded(b"Target")));
 			assert_ok!(Cpt::recognize_authority_issuer(signed(ADMIN), TARGET));
 		},
 		RemoveAuthorityIssuer => {
-			assert_ok!(Cpt::apply_authority_issuer(signed(ALICE), b"Alice".to_vec()));
+			assert_ok!(Cpt::apply_authority_issuer(signed(ALICE), bounded(b"Alice")));
 		},
 		AddIssuerToType | RemoveIssuerType => {
-			assert_ok!(Cpt::register_issuer_type(signed(ALICE), b"school".to_vec()));
+			assert_ok!(Cpt::register_issuer_type(signed(ALICE), bounded(b"school")));
 		},
 		RemoveIssuerFromType => {
-			assert_ok!(Cpt::register_issuer_type(signed(ALICE), b"school".to_vec()));
-			assert_ok!(Cpt::add_issuer_to_type(signed(ISSUER), b"school".to_vec(), TARGET));
+			assert_ok!(Cpt::register_issuer_type(signed(ALICE), bounded(b"school")));
+			assert_ok!(Cpt::add_issuer_to_type(signed(ISSUER), bounded(b"school"), TARGET));
 		},
 		UpdateCpt => {
 			assert_ok!(register(ALICE, CptRange::Normal, None, "v1"));
 		},
-		AddAdministrator | AddCommitteeMember | ApplyAuthorityIssuer | RegisterIssuerType
-		| RegisterCpt(_) => {},
+		AddAdministrator
+		| AddCommitteeMember
+		| ApplyAuthorityIssuer
+		| RegisterIssuerType
+		| RegisterCpt(_)
+		| ChooseIdAheadOfCursor => {},
 	}
 }
 
 /// `actor` attempts `operation` on what [`prepare`] set up.
 fn attempt(operation: Operation, actor: u64) -> frame_support::dispatch::DispatchResult {
 	use Operation::*;
-	let school = || b"school".to_vec();
+	let school = || bounded(b"school");
 	match operation {
 		AddAdministrator => Cpt::add_administrator(signed(actor), TARGET),
 		RemoveAdministrator => Cpt::remove_administrator(signed(actor), TARGET),
 		AddCommitteeMember => Cpt::add_committee_member(signed(actor), TARGET),
 		RemoveCommitteeMember => Cpt::remove_committee_member(signed(actor), TARGET),
-		ApplyAuthorityIssuer => Cpt::apply_authority_issuer(signed(actor), b"New".to_vec()),
+		ApplyAuthorityIssuer => Cpt::apply_authority_issuer(signed(actor), bounded(b"New")),
 		RecognizeAuthorityIssuer => Cpt::recognize_authority_issuer(signed(actor), TARGET),
 		DerecognizeAuthorityIssuer => Cpt::derecognize_authority_issuer(signed(actor), TARGET),
 		RemoveAuthorityIssuer => Cpt::remove_authority_issuer(signed(actor), ALICE),
-		RegisterIssuerType => Cpt::register_issuer_type(signed(actor), b"hospital".to_vec()),
+		RegisterIssuerType => Cpt::register_issuer_type(signed(actor), bounded(b"hospital")),
 		AddIssuerToType => Cpt::add_issuer_to_type(signed(actor), school(), TARGET),
 		RemoveIssuerFromType => Cpt::remove_issuer_from_type(signed(actor), school(), TARGET),
 		RemoveIssuerType => Cpt::remove_issuer_type(signed(actor), school()),
 		RegisterCpt(range) => register(actor, range, None, "x"),
-		UpdateCpt => Cpt::update_cpt(signed(actor), 2_000_000, vec![], vec![], schema("v2")),
+		ChooseIdAheadOfCursor => {
+			// In a range the actor may publish in: the system range for governance, else the
+			// authority range.
+			let range = if Cpt::roles_of(&actor, None).allow(RegisterCpt(CptRange::System)) {
+				CptRange::System
+			} else {
+				CptRange::Authority
+			};
+			register(actor, range, Some(range.first() + 500), "x")
+		},
+		UpdateCpt => {
+			Cpt::update_cpt(signed(actor), 2_000_000, bounded(b""), bounded(b""), schema("v2"))
+		},
 	}
 }
 
@@ -73,9 +89,10 @@ fn allowed(operation: Operation) -> &'static [u64] {
 			&[ADMIN]
 		},
 		ApplyAuthorityIssuer | RegisterIssuerType | RegisterCpt(CptRange::Normal) => &ACTORS,
-		RecognizeAuthorityIssuer | DerecognizeAuthorityIssuer | RegisterCpt(CptRange::System) => {
-			&[ADMIN, COMMITTEE]
-		},
+		RecognizeAuthorityIssuer
+		| DerecognizeAuthorityIssuer
+		| RegisterCpt(CptRange::System)
+		| ChooseIdAheadOfCursor => &[ADMIN, COMMITTEE],
 		RemoveAuthorityIssuer | UpdateCpt => &[ADMIN, COMMITTEE, ALICE],
 		AddIssuerToType | RemoveIssuerFromType | RegisterCpt(CptRange::Authority) => &[ISSUER],
 		RemoveIssuerType => &[ALICE],
@@ -100,7 +117,14 @@ fn every_operation_by_every_role_works() {
 						};
 					assert_eq!(attempt(operation, actor), expected, "{operation:?} by {actor}");
 				} else {
-					assert_noop!(attempt(operation, actor), Error::<Test>::NotAuthorized);
+					// The issuer may publish in the authority range: the range refuses the id.
+					let refusal =
+						if (operation, actor) == (Operation::ChooseIdAheadOfCursor, ISSUER) {
+							Error::<Test>::IdAheadOfCursor
+						} else {
+							Error::<Test>::NotAuthorized
+						};
+					assert_noop!(attempt(operation, actor), refusal);
 				}
 			});
 		}

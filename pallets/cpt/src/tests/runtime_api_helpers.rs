@@ -8,7 +8,13 @@ fn cpt_info_and_versions_work() {
 		dids();
 		assert_eq!(Cpt::cpt_info(2_000_000), None);
 		assert_ok!(register(ALICE, CptRange::Normal, None, "v1"));
-		assert_ok!(Cpt::update_cpt(signed(ALICE), 2_000_000, b"T".to_vec(), vec![], schema("v2")));
+		assert_ok!(Cpt::update_cpt(
+			signed(ALICE),
+			2_000_000,
+			bounded(b"T"),
+			bounded(b""),
+			schema("v2")
+		));
 		let info = Cpt::cpt_info(2_000_000).unwrap();
 		assert_eq!(info.id, 2_000_000);
 		assert_eq!(info.range, CptRange::Normal);
@@ -46,8 +52,8 @@ fn issuer_types_work() {
 		dids();
 		recognized_issuer();
 		assert_eq!(Cpt::issuer_type_info(b"school"), None);
-		assert_ok!(Cpt::register_issuer_type(signed(ALICE), b"school".to_vec()));
-		assert_ok!(Cpt::add_issuer_to_type(signed(ISSUER), b"school".to_vec(), BOB));
+		assert_ok!(Cpt::register_issuer_type(signed(ALICE), bounded(b"school")));
+		assert_ok!(Cpt::add_issuer_to_type(signed(ISSUER), bounded(b"school"), BOB));
 		let info = Cpt::issuer_type_info(b"school").unwrap();
 		assert_eq!((info.owner, info.issuers, info.created), (ALICE, 1, 1));
 		assert!(Cpt::is_issuer_of_type(b"school", &BOB));

@@ -5,7 +5,7 @@ use super::*;
 const ID: CptId = 2_000_000;
 
 fn update(who: u64, tag: &str) -> frame_support::dispatch::DispatchResult {
-	Cpt::update_cpt(signed(who), ID, b"Title 2".to_vec(), b"About 2".to_vec(), schema(tag))
+	Cpt::update_cpt(signed(who), ID, bounded(b"Title 2"), bounded(b"About 2"), schema(tag))
 }
 
 #[test]
@@ -99,12 +99,8 @@ fn update_fails() {
 		recognized_issuer();
 		assert_noop!(update(ISSUER, "v2"), Error::<Test>::NotAuthorized);
 		assert_noop!(
-			Cpt::update_cpt(signed(ALICE), ID, b"t".to_vec(), b"d".to_vec(), b"{".to_vec()),
+			Cpt::update_cpt(signed(ALICE), ID, bounded(b"t"), bounded(b"d"), bounded(b"{")),
 			Error::<Test>::MalformedSchema
-		);
-		assert_noop!(
-			Cpt::update_cpt(signed(ALICE), ID, vec![b't'; 33], b"d".to_vec(), schema("x")),
-			Error::<Test>::TitleTooLong
 		);
 		assert_ok!(update(ALICE, "v2"));
 		assert_ok!(update(ALICE, "v3"));
@@ -118,7 +114,8 @@ fn a_publisher_that_lost_its_role_cannot_update_fails() {
 		dids();
 		recognized_issuer();
 		assert_ok!(register(ISSUER, CptRange::Authority, None, "v1"));
-		let update = |who| Cpt::update_cpt(signed(who), 1_000, b"t".to_vec(), vec![], schema("v2"));
+		let update =
+			|who| Cpt::update_cpt(signed(who), 1_000, bounded(b"t"), bounded(b""), schema("v2"));
 		assert_ok!(update(ISSUER));
 		assert_ok!(Cpt::derecognize_authority_issuer(signed(ADMIN), ISSUER));
 		assert_noop!(update(ISSUER), Error::<Test>::NotAuthorized);
@@ -127,10 +124,10 @@ fn a_publisher_that_lost_its_role_cannot_update_fails() {
 		assert_ok!(Cpt::add_administrator(signed(ADMIN), TARGET));
 		assert_ok!(Cpt::remove_administrator(signed(TARGET), ADMIN));
 		assert_noop!(
-			Cpt::update_cpt(signed(ADMIN), 101, b"t".to_vec(), vec![], schema("v2")),
+			Cpt::update_cpt(signed(ADMIN), 101, bounded(b"t"), bounded(b""), schema("v2")),
 			Error::<Test>::NotAuthorized
 		);
-		assert_ok!(Cpt::update_cpt(signed(TARGET), 101, b"t".to_vec(), vec![], schema("v2")));
+		assert_ok!(Cpt::update_cpt(signed(TARGET), 101, bounded(b"t"), bounded(b""), schema("v2")));
 	});
 }
 
@@ -142,5 +139,57 @@ fn update_without_the_deposit_fails() {
 		assert_ok!(register(ALICE, CptRange::Normal, None, "v1"));
 		assert_ok!(Cpt::add_committee_member(signed(ADMIN), POOR));
 		assert_noop!(update(POOR, "v2"), Error::<Test>::InsufficientDeposit);
+	});
+}
+
+#[test]
+fn an_update_by_the_payer_moves_only_the_difference_works() {
+	ExtBuilder::build_and_execute(|| {
+		dids();
+		let content = |description: &[u8], tag| (bounded(b"T"), bounded(description), schema(tag));
+		let (title, description, body) = content(&[b'd'; 64], "v1");
+		assert_ok!(Cpt::register_cpt(
+			signed(ALICE),
+			CptRange::Normal,
+			None,
+			title,
+			description,
+			body
+		));
+		let deposit_moves = || {
+			System::events()
+				.into_iter()
+				.filter_map(|record| match record.event {
+					RuntimeEvent::Balances(pallet_balances::Event::Held {
+						who, amount, ..
+					}) => Some((who, amount as i64)),
+					RuntimeEvent::Balances(pallet_balances::Event::Released {
+						who,
+						amount,
+						..
+					}) => Some((who, -(amount as i64))),
+					_ => None,
+				})
+				.collect::<Vec<_>>()
+		};
+		let mut previous = Cpts::<Test>::get(ID).unwrap().deposit.amount;
+		// Version 2 is larger (a version record more): ALICE holds the difference, nothing is
+		// released. Version 3 is smaller (64 bytes of description less): the difference is
+		// released.
+		for (description, tag) in [(&[b'd'; 64][..], "v2"), (&[][..], "v3")] {
+			System::reset_events();
+			let (title, description, body) = content(description, tag);
+			assert_ok!(Cpt::update_cpt(signed(ALICE), ID, title, description, body));
+			let required = Cpts::<Test>::get(ID).unwrap().deposit.amount;
+			assert_ne!(required, previous);
+			assert_eq!(deposit_moves(), vec![(ALICE, required as i64 - previous as i64)]);
+			assert_eq!(held(HoldReason::CptDeposit, ALICE), required);
+			previous = required;
+		}
+		// The pallet prices records with the shared formula.
+		assert_eq!(
+			Cpt::deposit_for(100),
+			pallet_did::deposit::deposit_for(DepositBase::get(), DepositPerByte::get(), 100)
+		);
 	});
 }

@@ -1,7 +1,54 @@
 use super::*;
 
 #[test]
-fn deactivate_works_and_releases_deposit() {
+fn deactivate_burns_tombstone_fee_and_releases_the_rest_works() {
+	ExtBuilder::build_and_execute(|| {
+		create(ALICE);
+		assert_ok!(Did::add_service(
+			RuntimeOrigin::signed(ALICE),
+			ALICE,
+			service("w", "https://a.b")
+		));
+		let deposit = held(ALICE);
+		let free = Balances::free_balance(ALICE);
+		let issuance = Balances::total_issuance();
+		assert_ok!(Did::deactivate(RuntimeOrigin::signed(ALICE), ALICE));
+		// The tombstone stays for good, so its fee is burnt rather than held; the rest of the
+		// deposit comes back.
+		assert_eq!(held(ALICE), 0);
+		assert_eq!(Balances::free_balance(ALICE), free + deposit - TombstoneFee::get());
+		assert_eq!(Balances::total_issuance(), issuance - TombstoneFee::get());
+		assert_eq!(details(ALICE).deposit.amount, 0);
+	});
+}
+
+#[test]
+fn deactivate_relayed_charges_the_deposit_owner_works() {
+	ExtBuilder::build_and_execute(|| {
+		// BOB controls ALICE's DID; ALICE created it and holds its deposit, so ALICE pays the
+		// tombstone fee, not the controller.
+		assert_ok!(Did::create(
+			RuntimeOrigin::signed(ALICE),
+			vec![signing_key("auth", 1)],
+			Some(BOB)
+		));
+		let deposit = held(ALICE);
+		let (alice, bob) = (Balances::free_balance(ALICE), Balances::free_balance(BOB));
+		assert_ok!(Did::deactivate(RuntimeOrigin::signed(BOB), ALICE));
+		assert_eq!(Balances::free_balance(ALICE), alice + deposit - TombstoneFee::get());
+		assert_eq!(Balances::free_balance(BOB), bob);
+	});
+}
+
+#[test]
+#[should_panic(expected = "TombstoneFee")]
+fn integrity_test_with_tombstone_fee_above_deposit_base_fails() {
+	TombstoneFee::set(DepositBase::get() + 1);
+	<Did as frame_support::traits::Hooks<u64>>::integrity_test();
+}
+
+#[test]
+fn deactivate_works() {
 	ExtBuilder::build_and_execute(|| {
 		create(ALICE);
 		assert_ok!(Did::add_service(

@@ -28,6 +28,7 @@ fn operation(did: u64, nonce: u64, call: RuntimeCall, submitter: u64) -> DidOper
 		expires: System::block_number() + 10,
 		submitter,
 		genesis_hash: System::block_hash(0),
+		transaction_version: System::runtime_version().transaction_version,
 	}
 }
 
@@ -153,10 +154,27 @@ fn nested_operations_fail() {
 }
 
 #[test]
+fn operation_signed_for_another_transaction_version_fails() {
+	ExtBuilder::build_and_execute(|| {
+		create(ALICE);
+		// Signed before an upgrade that changed the transaction version: the call's bytes may
+		// mean another call now, so the operation is refused before its signature is checked.
+		let mut op = operation(ALICE, 1, attribute_call(b"v"), BOB);
+		op.transaction_version = System::runtime_version().transaction_version + 1;
+		let sig = Signer::Sr(1).sign("auth", &op.signing_bytes());
+		assert_noop!(submit(op.clone(), sig), Error::<Test>::WrongTransactionVersion);
+		// The version is signed: naming the current one under the old signature fails.
+		let old_sig = Signer::Sr(1).sign("auth", &op.signing_bytes());
+		op.transaction_version -= 1;
+		assert_noop!(submit(op, old_sig), Error::<Test>::BadSignature);
+	});
+}
+
+#[test]
 fn signing_bytes_follow_the_documented_layout_works() {
 	ExtBuilder::build_and_execute(|| {
 		let op = operation(ALICE, 7, attribute_call(b"v"), BOB);
-		let mut expected = b"teeid/did-op/v1\0".to_vec();
+		let mut expected = b"teeid/did-op/v2\0".to_vec();
 		expected.push(0); // SigningDomain::DidOperation
 		expected.extend_from_slice(op.genesis_hash.as_ref());
 		expected.push(0); // Anchor::Nonce
@@ -165,6 +183,8 @@ fn signing_bytes_follow_the_documented_layout_works() {
 		expected.extend_from_slice(&op.call.encode());
 		expected.extend_from_slice(&op.expires.encode());
 		expected.extend_from_slice(&BOB.encode());
+		// The runtime's transaction version: what the call's encoding means.
+		expected.extend_from_slice(&System::runtime_version().transaction_version.to_le_bytes());
 		assert_eq!(op.signing_bytes(), expected);
 	});
 }
@@ -250,6 +270,10 @@ fn bad_operations_fail_with_their_own_errors() {
 		let mut op = operation(ALICE, 1, attribute_call(b"v"), BOB);
 		op.genesis_hash = sp_core::H256::repeat_byte(1);
 		assert_noop!(submit(op.clone(), signed(&op)), Error::<Test>::WrongChain);
+		// Signed for another transaction version (before an upgrade that renumbered calls).
+		let mut op = operation(ALICE, 1, attribute_call(b"v"), BOB);
+		op.transaction_version += 1;
+		assert_noop!(submit(op.clone(), signed(&op)), Error::<Test>::WrongTransactionVersion);
 		// Submitted by someone else than named.
 		let op = operation(ALICE, 1, attribute_call(b"v"), BOB);
 		assert_noop!(

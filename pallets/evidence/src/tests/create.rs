@@ -8,9 +8,9 @@ fn create_evidence_works() {
 		dids();
 		assert_ok!(create(content(1), ALICE));
 		let evidence = evidence(content(1));
-		assert_eq!(evidence.signers.len(), 1);
-		let signer = &evidence.signers[0];
-		assert_eq!((signer.did, signer.signed, signer.logs, signer.last_log), (ALICE, 2, 0, None));
+		assert_eq!((evidence.creator, evidence.signers), (ALICE, 1));
+		let signer = signer(content(1), ALICE);
+		assert_eq!((signer.signed, signer.logs, signer.last_log), (2, 0, None));
 		assert!(!signer.revoked);
 		assert_eq!((evidence.created, evidence.link.changed), (2, 2));
 		// The relayer pays the signer record's deposit.

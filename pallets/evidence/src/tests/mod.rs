@@ -92,10 +92,7 @@ fn create(hash: H256, signer: u64) -> frame_support::dispatch::DispatchResult {
 	create_with(hash, Statement::by(signer))
 }
 
-fn sign_with(
-	hash: H256,
-	statement: Statement,
-) -> frame_support::dispatch::DispatchResultWithPostInfo {
+fn sign_with(hash: H256, statement: Statement) -> frame_support::dispatch::DispatchResult {
 	let signature = statement.sign(hash);
 	Evidence::add_signature(
 		RuntimeOrigin::signed(RELAYER),
@@ -107,12 +104,16 @@ fn sign_with(
 	)
 }
 
-fn sign(hash: H256, signer: u64) -> frame_support::dispatch::DispatchResultWithPostInfo {
+fn sign(hash: H256, signer: u64) -> frame_support::dispatch::DispatchResult {
 	sign_with(hash, Statement::by(signer))
 }
 
 fn evidence(hash: H256) -> EvidenceDetails<Test> {
 	Evidences::<Test>::get(hash).expect("the evidence exists")
+}
+
+fn signer(hash: H256, did: u64) -> SignerRecord<Test> {
+	Signers::<Test>::get(hash, did).expect("the DID signed")
 }
 
 fn held(reason: HoldReason, who: u64) -> u64 {
@@ -130,7 +131,9 @@ fn evidence_events() -> Vec<Event<Test>> {
 }
 
 mod batches;
+mod bounds;
 mod create;
 mod extra_keys;
 mod logs;
 mod signatures;
+mod sybils;
