@@ -8,14 +8,16 @@
 # Sections: ta (credential issuance against the simulated TA), issue-api (issuance through
 # the worker's HTTP API), did (resolution latency), evidence (evidence extrinsics, batch
 # anchoring, proof checks through the runtime API), merkle (batch roots and proofs off chain),
-# join (worker registration), json (CPT schema canonicalization), build
-# (cold release build of the node, ~35 min here), tests (the warm test command, ~20 min).
+# join (worker registration), json (CPT schema canonicalization), heap (the TA's peak heap per
+# request shape, as the simulation counts it), verify-dos (oversized proofs against the
+# worker's verify route), build (cold release build of the node, ~35 min here), tests (the warm
+# test command, ~20 min).
 #
 # Every section writes its JSON figures to $TEEID_BENCH_RESULTS (default:
 # $CARGO_TARGET_DIR/bench-results); the report is rendered from whatever is there, with the
-# machine, the commit and the command of each figure. Figures are medians of repeated runs.
-# Nothing else should run on the machine meanwhile. TEEID_BENCH_REST (default 120) is how many
-# seconds the machine rests before the TA is timed.
+# machine, the commit and the command of each figure. Times are medians of repeated runs (the
+# heap figures are counts, taken once). Nothing else should run on the machine meanwhile.
+# TEEID_BENCH_REST (default 120) is how many seconds the machine rests before the TA is timed.
 set -euo pipefail
 source "$(dirname "${BASH_SOURCE[0]}")/common.sh"
 cd "$TEEID_ROOT"
@@ -26,9 +28,9 @@ CRITERION="$CARGO_TARGET_DIR/criterion"
 
 sections=("$@")
 if ((${#sections[@]} == 0)); then
-	sections=(ta issue-api did evidence merkle join json)
+	sections=(ta issue-api did evidence merkle join json heap verify-dos)
 elif [ "${sections[0]}" = all ]; then
-	sections=(ta issue-api did evidence merkle join json build tests)
+	sections=(ta issue-api did evidence merkle join json heap verify-dos build tests)
 fi
 
 # The median of a criterion benchmark, in nanoseconds.
@@ -147,6 +149,34 @@ section_json() {
 		'{command: $command, result: {bytes: 16384, shapes: $shapes}}' >"$RESULTS/json.json"
 }
 
+# The TA's peak heap per request shape: ta/sim/tests/heap.rs runs every shape under the
+# simulation's counting allocator, fails if one peaks over the budget, and writes its figures as
+# JSON to the file TEEID_HEAP_REPORT names. Selected across the workspace, as the benchmarks are,
+# so that nothing is compiled again.
+section_heap() {
+	log "heap: the TA's peak heap per request shape (the simulation's counting allocator)"
+	local report status=0
+	report="$(mktemp "${TMPDIR:-/tmp}/teeid-heap-report.XXXXXX")"
+	TEEID_HEAP_REPORT="$report" cargo test --release --locked -q --workspace --test heap -- \
+		--nocapture >&2 || status=$?
+	if ((status == 0)) && [ ! -s "$report" ]; then
+		echo "heap: the test passed but wrote nothing to TEEID_HEAP_REPORT" >&2
+		status=1
+	fi
+	if ((status == 0)); then
+		jq --arg command "TEEID_HEAP_REPORT=FILE cargo test --release --locked --workspace --test heap -- --nocapture" \
+			'{command: $command, result: .}' "$report" >"$RESULTS/heap.json" || status=$?
+	fi
+	rm -f "$report"
+	return "$status"
+}
+
+section_verify_dos() {
+	cd clients/js
+	record verify-dos npm run -s bench:verify-dos
+	cd "$TEEID_ROOT"
+}
+
 section_build() {
 	local target
 	target="$(mktemp -d "${TMPDIR:-/tmp}/teeid-cold-build.XXXXXX")"
@@ -177,7 +207,9 @@ cargo build --release --locked --workspace --all-targets
 
 for section in "${sections[@]}"; do
 	case "$section" in
-	ta | issue-api | did | evidence | merkle | join | json | build | tests) "section_${section//-/_}" ;;
+	ta | issue-api | did | evidence | merkle | join | json | heap | verify-dos | build | tests)
+		"section_${section//-/_}"
+		;;
 	*)
 		echo "unknown section: $section" >&2
 		exit 2

@@ -42,3 +42,16 @@ if [ ! -f "$js/node_modules/.package-lock.json" ] || [ "$js/package-lock.json" -
 	log "npm ci in clients/js"
 	(cd "$js" && npm ci --no-audit --no-fund --loglevel=error)
 fi
+
+# schemathesis (PyPI), which the end-to-end suite runs against a worker's own OpenAPI document
+# (clients/js/test/worker.test.js): this version, in a virtual environment of its own, so that
+# the machine's Python is left as it is. The suite looks for it there, or at $TEEID_SCHEMATHESIS.
+schemathesis_version=4.32.5
+schemathesis_venv="$HOME/.cache/teeid/schemathesis"
+if [ "$("$schemathesis_venv/bin/schemathesis" --version 2>/dev/null || true)" != "schemathesis, version $schemathesis_version" ]; then
+	python3 -c 'import sys; sys.exit(sys.version_info < (3, 11))' 2>/dev/null ||
+		{ echo "setup: Python 3.11 or newer, with venv and pip, is required (for schemathesis)" >&2; exit 1; }
+	log "schemathesis $schemathesis_version (PyPI) in $schemathesis_venv"
+	python3 -m venv --clear "$schemathesis_venv"
+	"$schemathesis_venv/bin/pip" install --quiet --disable-pip-version-check "schemathesis==$schemathesis_version"
+fi

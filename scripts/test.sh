@@ -30,8 +30,10 @@ ln -sf /usr/lib/aarch64-linux-gnu/libteec.so "$OPTEE_CLIENT_EXPORT/usr/lib/libte
 SKIP_WASM_BUILD=1 cargo check --locked --release -p teeid-worker --features optee \
 	--target aarch64-unknown-linux-gnu
 
-log "fuzz target of the TA command decoder: it builds (run it with cargo +nightly fuzz run)"
-cargo build --locked --release --manifest-path ta/fuzz/Cargo.toml
+# The fuzz targets (the TA's command decoder, the strict JSON parser against serde_json), each
+# for FUZZ_SECONDS (60 unless set), built on the stable toolchain in a target directory of
+# their own.
+"$TEEID_ROOT/scripts/fuzz.sh"
 
 log "end-to-end suite (clients/js)"
 # The suite runs in its own process group; whatever happens, every process in it (test runner

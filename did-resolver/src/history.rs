@@ -18,6 +18,17 @@ pub struct Change {
 	pub events: Vec<DidEvent>,
 }
 
+/// A DID's history as far as a bounded walk read it.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Walked {
+	/// The changes read, oldest first: all of them, or the newest ones when the walk stopped at
+	/// its limit.
+	pub changes: Vec<Change>,
+	/// The block of the next older change, which the walk did not read because it reached its
+	/// limit; `None` when it reached the DID's creation.
+	pub next: Option<u32>,
+}
+
 /// Walks `did`'s history from `head` (its `changed` block) back to its creation and returns
 /// it oldest first.
 pub async fn walk<S: ChainSource>(
@@ -25,9 +36,24 @@ pub async fn walk<S: ChainSource>(
 	did: &AccountId32,
 	head: u32,
 ) -> Result<Vec<Change>, ResolveError> {
+	Ok(walk_within(source, did, head, usize::MAX).await?.changes)
+}
+
+/// Walks `did`'s history from `head` back towards its creation, reading at most `max_blocks`
+/// blocks (two node reads each): the bound a resolver answering untrusted callers needs, since
+/// a DID's controller can make its history as long as it pays for.
+pub async fn walk_within<S: ChainSource>(
+	source: &S,
+	did: &AccountId32,
+	head: u32,
+	max_blocks: usize,
+) -> Result<Walked, ResolveError> {
 	let mut changes = Vec::new();
 	let mut next = Some(head);
 	while let Some(block) = next {
+		if changes.len() == max_blocks {
+			break;
+		}
 		let hash = source
 			.block_hash(Some(block))
 			.await?
@@ -57,7 +83,7 @@ pub async fn walk<S: ChainSource>(
 		next = previous;
 	}
 	changes.reverse();
-	Ok(changes)
+	Ok(Walked { changes, next })
 }
 
 /// An attribute valid at the resolution block.

@@ -80,11 +80,30 @@ fn at_block(number: u32) -> impl Fn(SourceError) -> ResolveError {
 	}
 }
 
-/// Resolves `did` at block `at` (the best block if `None`).
+/// The most blocks of a DID's history that a resolution for untrusted callers walks (the
+/// worker's public routes): each costs two node reads, and a DID's history is as long as its
+/// controller pays for. A 100-change DID resolves in full within it.
+pub const PUBLIC_HISTORY_BLOCKS: usize = 128;
+
+/// Resolves `did` at block `at` (the best block if `None`), walking its whole history.
 pub async fn resolve<S: ChainSource>(
 	source: &S,
 	did: &str,
 	at: Option<u32>,
+) -> Result<ResolutionResult, ResolveError> {
+	resolve_within(source, did, at, usize::MAX).await
+}
+
+/// [`resolve`], walking at most `max_blocks` blocks of the DID's history (newest first). The
+/// document and every other member come from the state and are complete; only `attributes`
+/// come from the walk. When it stops before the DID's creation, the attributes are those of
+/// the changes it read, and `didDocumentMetadata.historyTruncated` says so:
+/// `{ "blocksWalked": n, "nextBlock": b }`, `b` the block of the newest change not read.
+pub async fn resolve_within<S: ChainSource>(
+	source: &S,
+	did: &str,
+	at: Option<u32>,
+	max_blocks: usize,
 ) -> Result<ResolutionResult, ResolveError> {
 	let did: Did = did.parse()?;
 	let (hash, number) = match at {
@@ -99,8 +118,8 @@ pub async fn resolve<S: ChainSource>(
 		.await
 		.map_err(at_block(number))?
 		.ok_or(ResolveError::NotFound)?;
-	let changes = history::walk(source, &did.0, state.changed).await?;
-	let attributes = history::attributes_at(&changes, number);
+	let walked = history::walk_within(source, &did.0, state.changed, max_blocks).await?;
+	let attributes = history::attributes_at(&walked.changes, number);
 	let genesis = hash_of(source, 0).await?;
 	let created = source
 		.timestamp(hash_of(source, state.created).await?)
@@ -120,6 +139,10 @@ pub async fn resolve<S: ChainSource>(
 	});
 	if state.deactivated {
 		metadata["deactivated"] = json!(true);
+	}
+	if let Some(next) = walked.next {
+		metadata["historyTruncated"] =
+			json!({ "blocksWalked": walked.changes.len(), "nextBlock": next });
 	}
 	Ok(ResolutionResult {
 		did_document: document::document(&did, &state, number),
@@ -154,13 +177,18 @@ mod tests {
 	use crate::{DidEvent, DidState};
 	use pallet_did::{PublicKey, Relationships, VerificationKey};
 	use sp_core::{crypto::AccountId32, sr25519};
-	use std::collections::BTreeMap;
+	use std::{
+		collections::BTreeMap,
+		sync::atomic::{AtomicUsize, Ordering},
+	};
 
 	/// A chain in memory: per block, the DID state after it and its DID events.
 	#[derive(Default)]
 	struct MemoryChain {
 		blocks: BTreeMap<u32, (Option<DidState>, Vec<DidEvent>)>,
 		pruned_below: u32,
+		/// How many times a block's events were read.
+		event_reads: AtomicUsize,
 	}
 
 	fn hash(n: u32) -> H256 {
@@ -206,6 +234,7 @@ mod tests {
 		}
 
 		async fn did_events(&self, at: H256) -> Result<Vec<DidEvent>, SourceError> {
+			self.event_reads.fetch_add(1, Ordering::Relaxed);
 			let n = self.check(at)?;
 			Ok(self.blocks.get(&n).map(|(_, e)| e.clone()).unwrap_or_default())
 		}
@@ -313,6 +342,77 @@ mod tests {
 		let changes = history(&chain(), &did()).await.unwrap();
 		let blocks: Vec<_> = changes.iter().map(|c| (c.block, c.events.len())).collect();
 		assert_eq!(blocks, vec![(1, 1), (3, 1), (4, 2), (6, 1)]);
+	}
+
+	fn values(result: &ResolutionResult) -> Vec<String> {
+		result.did_document_metadata["attributes"]
+			.as_array()
+			.unwrap()
+			.iter()
+			.map(|a| a["value"].as_str().unwrap().to_owned())
+			.collect()
+	}
+
+	#[tokio::test]
+	async fn a_bounded_walk_marks_the_truncation_works() {
+		let chain = chain();
+		let full = resolve(&chain, &did(), None).await.unwrap();
+		assert_eq!(values(&full), vec!["A", "B", "C"]);
+		assert!(full.did_document_metadata.get("historyTruncated").is_none());
+		// Blocks 6 and 4 hold every attribute; block 3 is the next change, not read.
+		let two = resolve_within(&chain, &did(), None, 2).await.unwrap();
+		assert_eq!(values(&two), vec!["A", "B", "C"]);
+		assert_eq!(
+			two.did_document_metadata["historyTruncated"],
+			json!({ "blocksWalked": 2, "nextBlock": 3 })
+		);
+		let one = resolve_within(&chain, &did(), None, 1).await.unwrap();
+		assert_eq!(values(&one), vec!["C"]);
+		assert_eq!(
+			one.did_document_metadata["historyTruncated"],
+			json!({ "blocksWalked": 1, "nextBlock": 4 })
+		);
+		// The document comes from the state: complete whatever the walk read.
+		let none = resolve_within(&chain, &did(), None, 0).await.unwrap();
+		assert_eq!(none.did_document, full.did_document);
+		assert_eq!(values(&none), Vec::<String>::new());
+		assert_eq!(
+			none.did_document_metadata["historyTruncated"],
+			json!({ "blocksWalked": 0, "nextBlock": 6 })
+		);
+		let exact = resolve_within(&chain, &did(), None, 4).await.unwrap();
+		assert_eq!(exact, full);
+	}
+
+	#[tokio::test]
+	async fn a_long_history_is_read_only_to_the_bound_works() {
+		// Created in block 1, then one attribute per block up to block 1000.
+		let account = AccountId32::new(ALICE);
+		let mut chain = MemoryChain::default();
+		chain.blocks.insert(0, (None, vec![]));
+		let created = DidEvent::DidCreated {
+			did: account.clone(),
+			controller: account,
+			keys: vec![],
+			previous: None,
+		};
+		chain.blocks.insert(1, (Some(state(1, 1)), vec![created]));
+		for n in 2..=1000u32 {
+			chain
+				.blocks
+				.insert(n, (Some(state(n, 1)), vec![attribute(&n.to_string(), Some(n - 1))]));
+		}
+		let bounded = resolve_within(&chain, &did(), None, PUBLIC_HISTORY_BLOCKS).await.unwrap();
+		assert_eq!(chain.event_reads.load(Ordering::Relaxed), PUBLIC_HISTORY_BLOCKS);
+		assert_eq!(
+			bounded.did_document_metadata["historyTruncated"],
+			json!({ "blocksWalked": 128, "nextBlock": 872 })
+		);
+		assert_eq!(values(&bounded).len(), 128);
+		chain.event_reads.store(0, Ordering::Relaxed);
+		let full = resolve(&chain, &did(), None).await.unwrap();
+		assert_eq!(chain.event_reads.load(Ordering::Relaxed), 1000);
+		assert_eq!(values(&full).len(), 999);
 	}
 
 	#[tokio::test]

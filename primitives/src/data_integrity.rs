@@ -8,13 +8,16 @@
 //! checks it; both use this module, so they hash exactly the same bytes. Ed25519 itself is left
 //! to the caller (the TA's key, a host library).
 
-use crate::json::Value;
+use crate::{base58, json::Value};
 use alloc::{string::String, vec::Vec};
 
 /// The proof type.
 pub const PROOF_TYPE: &str = "DataIntegrityProof";
 /// The cryptosuite.
 pub const CRYPTOSUITE: &str = "eddsa-jcs-2022";
+/// The longest `proofValue` of an Ed25519 signature (64 bytes): `z` and at most 88 base58
+/// characters. A longer one is refused before it is decoded.
+pub const MAX_PROOF_VALUE_CHARS: usize = base58::max_multibase_len(64);
 
 /// Why a document's proof cannot be checked.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -32,6 +35,9 @@ pub enum ProofError {
 	ContextMismatch,
 	/// `proofValue` is not a multibase base58-btc Ed25519 signature.
 	BadProofValue,
+	/// `proofValue` is longer than [`MAX_PROOF_VALUE_CHARS`]: refused by its length, before
+	/// decoding (which costs the square of the length).
+	ProofValueTooLong,
 }
 
 /// What Ed25519 signs for `document` (without `proof`) under `proof_config` (the proof
@@ -95,15 +101,17 @@ pub fn attach_proof(document: Value, config: Value, signature: &[u8; 64]) -> Val
 /// A signature as `proofValue`: `z` and its base58-btc encoding.
 pub fn encode_proof_value(signature: &[u8; 64]) -> String {
 	let mut out = String::from("z");
-	out.push_str(&crate::base58::encode(signature));
+	out.push_str(&base58::encode(signature));
 	out
 }
 
-/// The signature a `proofValue` holds.
+/// The signature a `proofValue` holds; one longer than [`MAX_PROOF_VALUE_CHARS`] is refused
+/// before it is decoded.
 pub fn decode_proof_value(value: &str) -> Result<[u8; 64], ProofError> {
-	let encoded = value.strip_prefix('z').ok_or(ProofError::BadProofValue)?;
-	let bytes = bs58::decode(encoded).into_vec().map_err(|_| ProofError::BadProofValue)?;
-	bytes.try_into().map_err(|_| ProofError::BadProofValue)
+	base58::decode_multibase(value).map_err(|e| match e {
+		base58::DecodeError::TooLong { .. } => ProofError::ProofValueTooLong,
+		_ => ProofError::BadProofValue,
+	})
 }
 
 /// What verifying a secured document needs: the bytes that were signed, the signature and the
@@ -320,5 +328,42 @@ mod tests {
 		);
 		assert_eq!(with_proof(&other_context), Err(ProofError::ContextMismatch));
 		assert_eq!(verification_input(&Value::Null), Err(ProofError::NotAnObject));
+	}
+
+	#[test]
+	fn proof_value_length_boundary_works() {
+		assert_eq!(MAX_PROOF_VALUE_CHARS, 89);
+		let longest = encode_proof_value(&[0xff; 64]);
+		assert_eq!(longest.len(), MAX_PROOF_VALUE_CHARS);
+		assert_eq!(decode_proof_value(&longest), Ok([0xff; 64]));
+		// Within the bound but not 64 bytes: 88 `1`s are 88 zero bytes.
+		let zeros = alloc::format!("z{}", "1".repeat(88));
+		assert_eq!(decode_proof_value(&zeros), Err(ProofError::BadProofValue));
+		// One character over the bound: refused by length, whatever the characters.
+		let over = alloc::format!("z1{}", &longest[1..]);
+		assert_eq!(decode_proof_value(&over), Err(ProofError::ProofValueTooLong));
+		assert_eq!(
+			decode_proof_value(&"0".repeat(MAX_PROOF_VALUE_CHARS + 1)),
+			Err(ProofError::ProofValueTooLong)
+		);
+	}
+
+	#[test]
+	fn a_two_mib_proof_value_is_refused_by_length_fails() {
+		// What a 2 MiB `POST /v1/verify/credential` carries: decoding it first (as before)
+		// took minutes of CPU; it is refused by its length alone.
+		let huge = alloc::format!("z{}", "2".repeat(2 << 20));
+		assert_eq!(decode_proof_value(&huge), Err(ProofError::ProofValueTooLong));
+		let Value::Object(mut members) = signed() else { unreachable!() };
+		for (name, proof) in members.iter_mut() {
+			if let ("proof", Value::Object(proof_members)) = (name.as_str(), proof) {
+				for (member, value) in proof_members.iter_mut() {
+					if member == "proofValue" {
+						*value = Value::String(huge.clone());
+					}
+				}
+			}
+		}
+		assert_eq!(verification_input(&Value::Object(members)), Err(ProofError::ProofValueTooLong));
 	}
 }

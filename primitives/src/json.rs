@@ -8,13 +8,60 @@
 //! minimal string escapes, numbers as ECMAScript prints them.
 //!
 //! It is `no_std` and bounded: nesting deeper than [`MAX_DEPTH`] is an error, so hostile input
-//! cannot exhaust the stack of the runtime or the TA.
+//! cannot exhaust the stack of the runtime or the TA. What a document costs in memory is known
+//! before any of it is allocated: one pass over the bytes counts its values, containers and
+//! nesting ([`Limits::check`]) and refuses a document over the caller's [`Limits`]; the same
+//! count gives every array, object and string its exact capacity, so parsing never grows (and
+//! copies) a buffer. Canonical forms are written into a buffer of their exact length, or
+//! straight into a hash through a [`Sink`], never copied.
 
-use alloc::{string::String, vec::Vec};
+use alloc::{string::String, vec, vec::Vec};
 use core::cmp::Ordering;
 
 /// The deepest nesting of arrays and objects accepted.
 pub const MAX_DEPTH: usize = 64;
+
+/// What a document may hold, checked by one pass over its bytes before anything is allocated
+/// ([`Value::parse_with`]). A parsed document costs at most about 64 bytes of memory per value
+/// (the slot in its array or object, and the allocation of a non-empty string or container)
+/// plus its string bytes, so `max_values` and `max_bytes` bound what parsing it can take.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Limits {
+	/// The longest input, in bytes.
+	pub max_bytes: usize,
+	/// The most values: every `null`, boolean, number, string, array and object at any depth,
+	/// and every member name (a string the parser allocates like any other).
+	pub max_values: usize,
+	/// The deepest nesting of arrays and objects; at most [`MAX_DEPTH`] applies whatever it is.
+	pub max_depth: usize,
+}
+
+impl Limits {
+	/// Only [`MAX_DEPTH`]: what [`Value::parse`] applies.
+	pub const NONE: Limits =
+		Limits { max_bytes: usize::MAX, max_values: usize::MAX, max_depth: MAX_DEPTH };
+
+	/// Checks `input` against these limits without parsing or allocating, and returns what it
+	/// holds. The grammar is not checked (parsing does that): the counts are exact for valid
+	/// JSON, and bounded by the input's tokens for anything else.
+	pub fn check(&self, input: &[u8]) -> Result<Shape, JsonError> {
+		if input.len() > self.max_bytes {
+			return Err(JsonError { kind: JsonErrorKind::TooLong, offset: self.max_bytes });
+		}
+		scan(input, self, None)
+	}
+}
+
+/// What a document holds, as [`Limits::check`] counts it.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub struct Shape {
+	/// Its values, member names included.
+	pub values: usize,
+	/// Its arrays and objects.
+	pub containers: usize,
+	/// Its deepest nesting of arrays and objects (0 for a scalar).
+	pub depth: usize,
+}
 
 /// A parsed JSON value. Parsed objects hold their members in canonical order; objects built in
 /// code may hold them in any order (they are sorted when written).
@@ -66,16 +113,45 @@ pub enum JsonErrorKind {
 	ControlCharacter,
 	/// An object names the same member twice.
 	DuplicateMember,
-	/// Arrays and objects nest deeper than [`MAX_DEPTH`].
+	/// Arrays and objects nest deeper than [`MAX_DEPTH`] (or the [`Limits`]' `max_depth`).
 	TooDeep,
+	/// The input is longer than the [`Limits`]' `max_bytes`.
+	TooLong,
+	/// The input holds more values than the [`Limits`]' `max_values`.
+	TooManyValues,
+}
+
+impl JsonErrorKind {
+	/// Whether the document exceeds limits (rather than not being JSON): [`Self::TooDeep`],
+	/// [`Self::TooLong`] or [`Self::TooManyValues`]. Limits are checked before the grammar, so a
+	/// document that does both is refused for its size.
+	pub fn is_limit(self) -> bool {
+		matches!(self, Self::TooDeep | Self::TooLong | Self::TooManyValues)
+	}
 }
 
 impl Value {
-	/// Parses one JSON document (surrounding whitespace allowed).
+	/// Parses one JSON document (surrounding whitespace allowed), nested at most [`MAX_DEPTH`]
+	/// deep.
 	pub fn parse(input: &[u8]) -> Result<Value, JsonError> {
+		Self::parse_with(input, &Limits::NONE)
+	}
+
+	/// Parses one JSON document within `limits`: its bytes, values and nesting are checked
+	/// ([`Limits::check`]) before anything is allocated.
+	pub fn parse_with(input: &[u8], limits: &Limits) -> Result<Value, JsonError> {
+		if input.len() > limits.max_bytes {
+			return Err(JsonError { kind: JsonErrorKind::TooLong, offset: limits.max_bytes });
+		}
 		let text = core::str::from_utf8(input)
 			.map_err(|e| JsonError { kind: JsonErrorKind::InvalidUtf8, offset: e.valid_up_to() })?;
-		let mut parser = Parser { text, bytes: input, pos: 0 };
+		let shape = scan(input, limits, None)?;
+		// A second pass records how many elements each container holds, so that each is
+		// allocated once at its final size.
+		let mut sizes = vec![0u32; shape.containers];
+		scan(input, limits, Some(sizes.as_mut_slice()))?;
+		let mut parser =
+			Parser { text, bytes: input, pos: 0, sizes: &sizes, opened: 0, values: shape.values };
 		parser.skip_whitespace();
 		let value = parser.value(0)?;
 		parser.skip_whitespace();
@@ -103,11 +179,18 @@ impl Value {
 
 	/// The canonical (RFC 8785) form of this value.
 	pub fn to_canonical(&self) -> Vec<u8> {
-		// Documents canonicalized in the hot paths (credentials) are a few KiB: start with
-		// room for one, so that the buffer is not grown and copied several times.
-		let mut out = Vec::with_capacity(CANONICAL_CAPACITY);
-		self.write_canonical(&mut out);
+		// Allocated at its final length: a large document is not grown (and copied) as it is
+		// written, which in a TA's heap would cost up to three times its size at once.
+		let mut out = Vec::with_capacity(self.canonical_len());
+		self.write_canonical_to(&mut out);
 		out
+	}
+
+	/// The length of [`Self::to_canonical`], without writing it.
+	pub fn canonical_len(&self) -> usize {
+		let mut length = Length(0);
+		self.write_canonical_to(&mut length);
+		length.0
 	}
 
 	/// The canonical form of this object without its member `name`, and where that member goes
@@ -117,7 +200,10 @@ impl Value {
 		let Value::Object(members) = self else { return None };
 		let mut sorted: Vec<&(String, Value)> = members.iter().filter(|(n, _)| n != name).collect();
 		sorted.sort_unstable_by(|a, b| utf16_order(&a.0, &b.0));
-		let mut bytes = Vec::with_capacity(CANONICAL_CAPACITY);
+		let mut length = Length(0);
+		write_members(sorted.iter().copied(), &mut length);
+		// Room for the member to come, so that it is inserted in place.
+		let mut bytes = Vec::with_capacity(2 + length.0 + MEMBER_ROOM);
 		bytes.push(b'{');
 		let mut slot = None;
 		for (i, (member, value)) in sorted.iter().enumerate() {
@@ -129,7 +215,7 @@ impl Value {
 			}
 			write_string(member, &mut bytes);
 			bytes.push(b':');
-			value.write_canonical(&mut bytes);
+			value.write_canonical_to(&mut bytes);
 		}
 		let slot = slot.unwrap_or(if sorted.is_empty() { Slot::Only } else { Slot::Last });
 		bytes.push(b'}');
@@ -138,42 +224,89 @@ impl Value {
 
 	/// Appends the canonical (RFC 8785) form of this value to `out`.
 	pub fn write_canonical(&self, out: &mut Vec<u8>) {
+		self.write_canonical_to(out);
+	}
+
+	/// Writes the canonical (RFC 8785) form of this value to `out`: a buffer, or a hash that so
+	/// never holds the document.
+	pub fn write_canonical_to<S: Sink + ?Sized>(&self, out: &mut S) {
 		match self {
-			Value::Null => out.extend_from_slice(b"null"),
-			Value::Bool(true) => out.extend_from_slice(b"true"),
-			Value::Bool(false) => out.extend_from_slice(b"false"),
+			Value::Null => out.write(b"null"),
+			Value::Bool(true) => out.write(b"true"),
+			Value::Bool(false) => out.write(b"false"),
 			Value::Number(n) => write_number(*n, out),
 			Value::String(s) => write_string(s, out),
 			Value::Array(items) => {
-				out.push(b'[');
+				out.write(b"[");
 				for (i, item) in items.iter().enumerate() {
 					if i > 0 {
-						out.push(b',');
+						out.write(b",");
 					}
-					item.write_canonical(out);
+					item.write_canonical_to(out);
 				}
-				out.push(b']');
+				out.write(b"]");
 			},
 			Value::Object(members) => {
-				let mut sorted: Vec<&(String, Value)> = members.iter().collect();
-				sorted.sort_unstable_by(|a, b| utf16_order(&a.0, &b.0));
-				out.push(b'{');
-				for (i, (name, value)) in sorted.into_iter().enumerate() {
-					if i > 0 {
-						out.push(b',');
-					}
-					write_string(name, out);
-					out.push(b':');
-					value.write_canonical(out);
+				out.write(b"{");
+				// Parsed objects are already in canonical order: written as they are, without a
+				// sorted list of them.
+				if in_canonical_order(members) {
+					write_members(members.iter(), out);
+				} else {
+					let mut sorted: Vec<&(String, Value)> = members.iter().collect();
+					sorted.sort_unstable_by(|a, b| utf16_order(&a.0, &b.0));
+					write_members(sorted.into_iter(), out);
 				}
-				out.push(b'}');
+				out.write(b"}");
 			},
 		}
 	}
 }
 
-/// The capacity [`Value::to_canonical`] starts with.
-const CANONICAL_CAPACITY: usize = 4096;
+/// Where a canonical form is written ([`Value::write_canonical_to`]).
+pub trait Sink {
+	/// Appends `bytes`.
+	fn write(&mut self, bytes: &[u8]);
+}
+
+impl Sink for Vec<u8> {
+	fn write(&mut self, bytes: &[u8]) {
+		self.extend_from_slice(bytes);
+	}
+}
+
+/// A [`Sink`] that only counts.
+struct Length(usize);
+
+impl Sink for Length {
+	fn write(&mut self, bytes: &[u8]) {
+		self.0 += bytes.len();
+	}
+}
+
+/// `name:value` pairs, comma-separated, in the order given.
+fn write_members<'a, S: Sink + ?Sized>(
+	members: impl Iterator<Item = &'a (String, Value)>,
+	out: &mut S,
+) {
+	for (i, (name, value)) in members.enumerate() {
+		if i > 0 {
+			out.write(b",");
+		}
+		write_string(name, out);
+		out.write(b":");
+		value.write_canonical_to(out);
+	}
+}
+
+/// Whether `members` are strictly in canonical order (so also unique).
+fn in_canonical_order(members: &[(String, Value)]) -> bool {
+	members.windows(2).all(|pair| utf16_order(&pair[0].0, &pair[1].0) == Ordering::Less)
+}
+
+/// The room [`Value::to_canonical_object`] leaves for the member [`CanonicalObject::with_member`]
+/// adds: a credential's Data Integrity proof is under 1 KiB.
+const MEMBER_ROOM: usize = 1024;
 
 /// The canonical form of an object, kept with the place of one member it lacks: see
 /// [`Value::to_canonical_object`].
@@ -202,31 +335,26 @@ impl CanonicalObject {
 		&self.bytes
 	}
 
-	/// The canonical form of the object with the member set to `value`.
+	/// The canonical form of the object with the member set to `value`, inserted into the
+	/// object's own buffer (which has room for it unless the member is over 1 KiB).
 	pub fn with_member(self, value: &Value) -> Vec<u8> {
-		let mut member = Vec::with_capacity(self.name.len() + 256);
-		write_string(&self.name, &mut member);
-		member.push(b':');
-		value.write_canonical(&mut member);
-		let mut out = Vec::with_capacity(self.bytes.len() + member.len() + 1);
-		match self.slot {
-			Slot::Before(at) => {
-				out.extend_from_slice(&self.bytes[..at]);
-				out.extend_from_slice(&member);
-				out.push(b',');
-				out.extend_from_slice(&self.bytes[at..]);
-			},
-			Slot::Last | Slot::Only => {
-				let close = self.bytes.len() - 1;
-				out.extend_from_slice(&self.bytes[..close]);
-				if matches!(self.slot, Slot::Last) {
-					out.push(b',');
-				}
-				out.extend_from_slice(&member);
-				out.push(b'}');
-			},
+		let CanonicalObject { mut bytes, name, slot } = self;
+		let mut member = Vec::with_capacity(name.len() + value.canonical_len() + 8);
+		if matches!(slot, Slot::Last) {
+			member.push(b',');
 		}
-		out
+		write_string(&name, &mut member);
+		member.push(b':');
+		value.write_canonical_to(&mut member);
+		let at = match slot {
+			Slot::Before(at) => {
+				member.push(b',');
+				at
+			},
+			Slot::Last | Slot::Only => bytes.len() - 1,
+		};
+		bytes.splice(at..at, member).for_each(drop);
+		bytes
 	}
 }
 
@@ -247,24 +375,24 @@ fn utf16_order(a: &str, b: &str) -> Ordering {
 
 /// Numbers are printed as ECMAScript's `Number.prototype.toString` prints them (RFC 8785
 /// section 3.2.2.3), which prints negative zero as `0`.
-fn write_number(n: f64, out: &mut Vec<u8>) {
+fn write_number<S: Sink + ?Sized>(n: f64, out: &mut S) {
 	if n == 0.0 {
-		out.push(b'0');
+		out.write(b"0");
 	} else {
-		out.extend_from_slice(ryu_js::Buffer::new().format_finite(n).as_bytes());
+		out.write(ryu_js::Buffer::new().format_finite(n).as_bytes());
 	}
 }
 
 /// Strings escape only `"`, `\` and control characters, the latter with the short escapes
 /// where JSON has them and `\u00xx` (lower-case hex) otherwise (RFC 8785 section 3.2.2.2).
-fn write_string(s: &str, out: &mut Vec<u8>) {
+fn write_string<S: Sink + ?Sized>(s: &str, out: &mut S) {
 	const HEX: &[u8; 16] = b"0123456789abcdef";
-	out.push(b'"');
+	out.write(b"\"");
 	let bytes = s.as_bytes();
 	// Most strings need no escape: one scan, one copy.
 	if !bytes.iter().any(|&b| b < 0x20 || b == b'"' || b == b'\\') {
-		out.extend_from_slice(bytes);
-		out.push(b'"');
+		out.write(bytes);
+		out.write(b"\"");
 		return;
 	}
 	let mut plain_from = 0;
@@ -282,24 +410,127 @@ fn write_string(s: &str, out: &mut Vec<u8>) {
 			},
 			_ => continue,
 		};
-		out.extend_from_slice(&bytes[plain_from..i]);
-		out.extend_from_slice(escape);
+		out.write(&bytes[plain_from..i]);
+		out.write(escape);
 		plain_from = i + 1;
 	}
-	out.extend_from_slice(&bytes[plain_from..]);
-	out.push(b'"');
+	out.write(&bytes[plain_from..]);
+	out.write(b"\"");
 }
 
-/// A recursive-descent parser over input already checked to be UTF-8.
+/// One pass over `input` that counts its values (member names included), its containers and
+/// the elements (or members) of each, without allocating and without checking the grammar:
+/// exact for valid JSON, bounded by the input's tokens for anything else. Stops at the first
+/// limit exceeded. With `sizes`, records the element count of the n-th container (in the order
+/// of their opening brackets, the order the parser opens them) in `sizes[n]`.
+fn scan(input: &[u8], limits: &Limits, mut sizes: Option<&mut [u32]>) -> Result<Shape, JsonError> {
+	let max_depth = limits.max_depth.min(MAX_DEPTH);
+	// The open containers: their index in `sizes`, their elements so far, whether an object.
+	let mut open = [(0usize, 0u32, false); MAX_DEPTH];
+	let mut depth = 0;
+	let mut shape = Shape::default();
+	// Whether a string here would be a member name (after `{` or a comma in an object).
+	let mut name_next = false;
+	let mut pos = 0;
+	while let Some(&byte) = input.get(pos) {
+		let start = pos;
+		pos += 1;
+		match byte {
+			b' ' | b'\t' | b'\n' | b'\r' => continue,
+			b':' => {
+				name_next = false;
+				continue;
+			},
+			b',' => {
+				name_next = depth > 0 && open[depth - 1].2;
+				continue;
+			},
+			b']' | b'}' => {
+				if depth > 0 {
+					depth -= 1;
+					let (index, elements, _) = open[depth];
+					if let Some(slot) = sizes.as_deref_mut().and_then(|s| s.get_mut(index)) {
+						*slot = elements;
+					}
+				}
+				name_next = false;
+				continue;
+			},
+			b'"' => {
+				while let Some(&b) = input.get(pos) {
+					pos += 1;
+					match b {
+						b'"' => break,
+						b'\\' => pos += 1,
+						_ => {},
+					}
+				}
+			},
+			b'[' | b'{' => {},
+			// A literal or a number: up to the next delimiter.
+			_ => {
+				while let Some(&b) = input.get(pos) {
+					if matches!(b, b' ' | b'\t' | b'\n' | b'\r' | b':' | b',' | b'"')
+						|| matches!(b, b'[' | b']' | b'{' | b'}')
+					{
+						break;
+					}
+					pos += 1;
+				}
+			},
+		}
+		// `byte` starts a value, or a member name.
+		shape.values += 1;
+		if shape.values > limits.max_values {
+			return Err(JsonError { kind: JsonErrorKind::TooManyValues, offset: start });
+		}
+		let is_name = byte == b'"' && name_next;
+		name_next = false;
+		if depth > 0 {
+			// An array counts its values; an object its members, at their names.
+			let (_, elements, object) = &mut open[depth - 1];
+			if is_name || !*object {
+				*elements = elements.saturating_add(1);
+			}
+		}
+		if byte == b'[' || byte == b'{' {
+			if depth >= max_depth {
+				return Err(JsonError { kind: JsonErrorKind::TooDeep, offset: start });
+			}
+			open[depth] = (shape.containers, 0, byte == b'{');
+			depth += 1;
+			shape.containers += 1;
+			shape.depth = shape.depth.max(depth);
+			name_next = byte == b'{';
+		}
+	}
+	Ok(shape)
+}
+
+/// A recursive-descent parser over input already checked to be UTF-8 and counted by [`scan`].
 struct Parser<'a> {
 	text: &'a str,
 	bytes: &'a [u8],
 	pos: usize,
+	/// The element count of each container, in the order they open.
+	sizes: &'a [u32],
+	/// How many containers were opened so far.
+	opened: usize,
+	/// The values the document holds.
+	values: usize,
 }
 
 impl Parser<'_> {
 	fn error(&self, kind: JsonErrorKind) -> JsonError {
 		JsonError { kind, offset: self.pos }
+	}
+
+	/// The capacity of the container opening here: what [`scan`] counted for it, never more
+	/// than the document's values (however the bytes after it turn out to be malformed).
+	fn next_capacity(&mut self) -> usize {
+		let elements = self.sizes.get(self.opened).copied().unwrap_or(0) as usize;
+		self.opened += 1;
+		elements.min(self.values)
 	}
 
 	fn peek(&self) -> Option<u8> {
@@ -385,7 +616,7 @@ impl Parser<'_> {
 	}
 
 	fn array(&mut self, depth: usize) -> Result<Value, JsonError> {
-		let mut items = Vec::new();
+		let mut items = Vec::with_capacity(self.next_capacity());
 		if self.closes_at_once(b']', depth)? {
 			return Ok(Value::Array(items));
 		}
@@ -399,7 +630,7 @@ impl Parser<'_> {
 
 	fn object(&mut self, depth: usize) -> Result<Value, JsonError> {
 		let at = self.pos;
-		let mut members: Vec<(String, Value)> = Vec::new();
+		let mut members: Vec<(String, Value)> = Vec::with_capacity(self.next_capacity());
 		if self.closes_at_once(b'}', depth)? {
 			return Ok(Value::Object(members));
 		}
@@ -423,9 +654,10 @@ impl Parser<'_> {
 	}
 
 	/// Orders an object's members canonically and rejects a repeated name (sorting first
-	/// keeps the check at O(n log n) for objects with thousands of members).
+	/// keeps the check at O(n log n) for objects with thousands of members). The sort is in
+	/// place: a stable sort would take a buffer as large as the members.
 	fn unique(mut members: Vec<(String, Value)>, at: usize) -> Result<Value, JsonError> {
-		members.sort_by(|a, b| utf16_order(&a.0, &b.0));
+		members.sort_unstable_by(|a, b| utf16_order(&a.0, &b.0));
 		if members.windows(2).any(|pair| pair[0].0 == pair[1].0) {
 			return Err(JsonError { kind: JsonErrorKind::DuplicateMember, offset: at });
 		}
@@ -435,7 +667,16 @@ impl Parser<'_> {
 	/// A string, starting at its opening quote.
 	fn string(&mut self) -> Result<String, JsonError> {
 		self.pos += 1;
-		let mut out = String::new();
+		// Its bytes up to the closing quote, escapes included: at least what they decode to.
+		let mut end = self.pos;
+		while let Some(&b) = self.bytes.get(end) {
+			match b {
+				b'"' => break,
+				b'\\' => end += 2,
+				_ => end += 1,
+			}
+		}
+		let mut out = String::with_capacity(end.min(self.bytes.len()) - self.pos);
 		let mut plain_from = self.pos;
 		loop {
 			let Some(b) = self.peek() else {
@@ -690,6 +931,78 @@ mod tests {
 		// Far deeper than the stack would allow without the bound.
 		let hostile = "{\"a\":".repeat(100_000);
 		assert_eq!(error(&hostile), JsonErrorKind::TooDeep);
+	}
+
+	#[test]
+	fn limits_are_checked_before_parsing_works() {
+		use JsonErrorKind::*;
+		let document = br#"{"a":[1,"x",{"b":null}],"c":true}"#;
+		// The outer object, names `a`, `b` and `c`, the array, 1, "x", the inner object, null and
+		// true.
+		let shape = Limits::NONE.check(document).unwrap();
+		assert_eq!(shape, Shape { values: 10, containers: 3, depth: 3 });
+		let exact = Limits { max_bytes: document.len(), max_values: 10, max_depth: 3 };
+		assert!(Value::parse_with(document, &exact).is_ok());
+		for (limits, kind) in [
+			(Limits { max_bytes: document.len() - 1, ..exact }, TooLong),
+			(Limits { max_values: 9, ..exact }, TooManyValues),
+			(Limits { max_depth: 2, ..exact }, TooDeep),
+		] {
+			assert_eq!(limits.check(document).unwrap_err().kind, kind);
+			assert_eq!(Value::parse_with(document, &limits).unwrap_err().kind, kind);
+			assert!(kind.is_limit());
+		}
+		// Limits come before the grammar: malformed and too large is refused as too large.
+		let few = Limits { max_values: 3, ..Limits::NONE };
+		assert_eq!(Value::parse_with(b"[1,2,3,4 5]", &few).unwrap_err().kind, TooManyValues);
+		assert!(!UnexpectedCharacter.is_limit());
+		// Separators are not values: a malformed array of commas counts as one value.
+		assert_eq!(Limits::NONE.check(b"[,,,,,,]").unwrap().values, 1);
+		// A depth of 1,000,000 costs one pass and no memory to refuse.
+		let deep = "[".repeat(1_000_000);
+		let refused = Limits::NONE.check(deep.as_bytes()).unwrap_err();
+		assert_eq!(refused, JsonError { kind: TooDeep, offset: MAX_DEPTH });
+	}
+
+	#[test]
+	fn parsed_containers_and_strings_have_their_exact_size_works() {
+		let input = br#"[1, "a\nb", {"k": [], "j": [true, false, null]}, []]"#;
+		let value = Value::parse(input).unwrap();
+		let Value::Array(items) = &value else { panic!("{value:?}") };
+		assert_eq!((items.len(), items.capacity()), (4, 4));
+		let Value::String(text) = &items[1] else { panic!("{value:?}") };
+		// Four bytes of input (`a\nb`) for the three they decode to: no string is grown.
+		assert_eq!((text.as_str(), text.capacity()), ("a\nb", 4));
+		let Value::Object(members) = &items[2] else { panic!("{value:?}") };
+		assert_eq!(members.capacity(), 2);
+		let Value::Array(flags) = &members[0].1 else { panic!("{value:?}") };
+		assert_eq!((members[0].0.as_str(), flags.capacity()), ("j", 3));
+		assert_eq!(items[3], Value::Array(Vec::new()));
+	}
+
+	#[test]
+	fn canonical_forms_are_written_at_their_exact_length_works() {
+		/// A sink that is not a buffer: it sees the pieces.
+		struct Pieces(Vec<Vec<u8>>);
+		impl Sink for Pieces {
+			fn write(&mut self, bytes: &[u8]) {
+				self.0.push(bytes.to_vec());
+			}
+		}
+		let object = r#"{"b":[1e21,-0,"\u0001\u00e9"],"a":{"z":null,"y":true}}"#;
+		for input in [object, r#""""#, "[]", "1e-7"] {
+			let value = Value::parse(input.as_bytes()).unwrap();
+			let bytes = value.to_canonical();
+			assert_eq!(value.canonical_len(), bytes.len(), "{input}");
+			assert_eq!(bytes.capacity(), bytes.len(), "{input}");
+			let mut pieces = Pieces(Vec::new());
+			value.write_canonical_to(&mut pieces);
+			assert_eq!(pieces.0.concat(), bytes, "{input}");
+		}
+		// Objects built in any order are written sorted.
+		let built = Value::Object(vec![("b".into(), Value::Null), ("a".into(), Value::Bool(true))]);
+		assert_eq!(built.to_canonical(), br#"{"a":true,"b":null}"#);
+		assert_eq!(built.canonical_len(), 19);
 	}
 
 	#[test]

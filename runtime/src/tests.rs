@@ -144,14 +144,24 @@ fn filling_a_block_by_length_costs_at_least_filling_it_by_weight_works() {
 		dispatch::DispatchClass,
 		weights::{Weight, WeightToFee},
 	};
+	use frame_system::WeightInfo as _;
 	type ByLength = <Runtime as pallet_transaction_payment::Config>::LengthToFee;
 	type ByWeight = <Runtime as pallet_transaction_payment::Config>::WeightToFee;
 
 	let weights = RuntimeBlockWeights::get();
-	let max_weight = weights.get(DispatchClass::Normal).max_total.expect("normal class is bounded");
+	let normal = weights.get(DispatchClass::Normal);
+	let max_weight = normal.max_total.expect("normal class is bounded");
 	let max_length = *RuntimeBlockLength::get().max.get(DispatchClass::Normal);
 	let by_length = ByLength::weight_to_fee(&Weight::from_parts(max_length.into(), 0));
-	let by_weight = ByWeight::weight_to_fee(&max_weight);
+	// A block filled by weight with the cheapest call there is, an empty remark, pays for that
+	// weight and for the bytes of every remark (a signed one is about 110 bytes: 128 is more).
+	let remark = normal
+		.base_extrinsic
+		.saturating_add(<Runtime as frame_system::Config>::SystemWeightInfo::remark(0));
+	let remarks = max_weight.ref_time() / remark.ref_time();
+	let remark_bytes = ByLength::weight_to_fee(&Weight::from_parts(128, 0));
+	let by_weight =
+		ByWeight::weight_to_fee(&max_weight) + crate::Balance::from(remarks) * remark_bytes;
 	assert!(
 		by_length >= by_weight,
 		"a block full of bytes costs {by_length}, a block full of weight {by_weight}"

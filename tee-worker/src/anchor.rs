@@ -28,6 +28,8 @@ const _: () = assert!(MAX_BATCH as u64 <= MAX_LEAVES as u64);
 
 /// Runs [`tick`] every `interval` until `shutdown` turns true. A tick cut short by the
 /// shutdown leaves nothing half done: batches and signed reports are in the database first.
+/// A tick that fails (the node unreachable, the TA dead during a call) is logged, and the next
+/// tick goes on with the TA as the backend reopened or restarted it.
 pub async fn run(worker: &Worker, interval: Duration, mut shutdown: watch::Receiver<bool>) {
 	loop {
 		tokio::select! {
@@ -123,8 +125,10 @@ async fn report(
 	};
 	let reply = match worker.tee.call(request(root, count)).await {
 		Err(TeeError::Refused(TaError::CountExceedsIssued)) => {
-			// The TA restarted since it issued these (its counter lives in memory between
-			// work reports): the batch is anchored, but the TA cannot vouch for the count.
+			// The TA's count does not cover this batch. A TA that died resumes from its sealed
+			// reservation, which covers everything it issued, so this takes sealed state from
+			// before reservations (or another TA behind the same store): the batch is
+			// anchored, but the TA cannot vouch for the count.
 			tracing::warn!(
 				count,
 				"the TA does not count this batch (it restarted); reporting none"

@@ -1,28 +1,30 @@
 //! The HTTP API (axum), described by an OpenAPI document at `GET /openapi.json`.
 //!
 //! Tokens (`Authorization: Bearer teeid_…`) carry permissions: `read` to verify and read,
-//! `write` to present, `sign` to issue, `admin` for tokens and endorsements. Health, metrics,
-//! DID resolution, anchor proofs and the OpenAPI document are public. Every error a handler
-//! returns is JSON ([`ErrorBody`]); bodies are limited to axum's default 2 MiB.
+//! `write` to present, `sign` to issue, `admin` for tokens and endorsements, `endorse` for one
+//! endorsement. Every handler that needs a token takes it as a [`tokens::Authorized`]
+//! extractor, and the token routes are [`tokens::router`]. Health, metrics, DID resolution,
+//! anchor proofs and the OpenAPI document are public. Every error a handler returns is JSON
+//! ([`ErrorBody`]); bodies are limited to axum's default 2 MiB.
 
 use axum::{
 	body::Bytes,
 	extract::{Path, Query, State},
-	http::{header, HeaderMap, StatusCode},
+	http::{header, StatusCode},
 	response::{IntoResponse, Response},
-	routing::{delete, get, post},
+	routing::{get, post},
 	Json, Router,
 };
 use serde::{de::DeserializeOwned, Deserialize, Serialize};
 use std::sync::Arc;
-use teeid_did_resolver::resolve::{self, ResolveError};
+use teeid_did_resolver::resolve::{self, ResolveError, PUBLIC_HISTORY_BLOCKS};
 use utoipa::OpenApi;
 
 use crate::{
 	error::{ErrorBody, WorkerError},
 	issue::{self, IssueRequest, Issued, PresentRequest, SealedClaims},
 	join::{self, EndorseRequest, EndorseResponse},
-	tokens::{self, Permission, TokenRecord},
+	tokens::{self, Authorized, Endorse, Permission, Read, Sign, Write},
 	verify::{
 		self, AnchorProof, Check, Verification, VerifyCredentialRequest, VerifyPresentationRequest,
 	},
@@ -47,8 +49,7 @@ pub fn router(worker: Arc<Worker>) -> Router {
 		.route("/v1/dids/{did}", get(resolve_did))
 		.route("/1.0/identifiers/{did}", get(resolve_did))
 		.route("/v1/endorse", post(endorse))
-		.route("/v1/tokens", post(create_token).get(list_tokens))
-		.route("/v1/tokens/{id}", delete(delete_token))
+		.merge(tokens::router::<Worker>())
 		.fallback(|| async { WorkerError::NotFound("no such route: see /openapi.json".into()) })
 		.with_state(worker)
 }
@@ -57,8 +58,8 @@ pub fn router(worker: Arc<Worker>) -> Router {
 #[derive(OpenApi)]
 #[openapi(
 	info(title = "teeid worker API", description = "Issue, present and verify W3C Verifiable Credentials signed inside a TEE; resolve did:teeid DIDs."),
-	paths(health, status, issue_credential, credential, credential_anchor, present, verify_credential, verify_presentation, resolve_did, endorse, create_token, list_tokens, delete_token),
-	components(schemas(ErrorBody, IssueRequest, SealedClaims, Issued, PresentRequest, VerifyCredentialRequest, VerifyPresentationRequest, Verification, Check, AnchorProof, EndorseRequest, EndorseResponse, NewToken, CreatedToken, TokenInfo, Permission, Health)),
+	paths(health, status, issue_credential, credential, credential_anchor, present, verify_credential, verify_presentation, resolve_did, endorse, tokens::create_token, tokens::grant_token, tokens::list_tokens, tokens::delete_token),
+	components(schemas(ErrorBody, IssueRequest, SealedClaims, Issued, PresentRequest, VerifyCredentialRequest, VerifyPresentationRequest, Verification, Check, AnchorProof, EndorseRequest, EndorseResponse, tokens::NewToken, tokens::CreatedToken, tokens::GrantRequest, tokens::GrantedToken, tokens::TokenInfo, Permission, Health)),
 	modifiers(&BearerAuth),
 )]
 pub struct ApiDoc;
@@ -76,16 +77,8 @@ impl utoipa::Modify for BearerAuth {
 	}
 }
 
-fn bearer(headers: &HeaderMap) -> Option<&str> {
-	headers
-		.get(header::AUTHORIZATION)
-		.and_then(|value| value.to_str().ok())
-		.and_then(|value| value.strip_prefix("Bearer "))
-		.map(str::trim)
-}
-
 /// Parses a JSON body, answering malformed input with a 400 that says what is wrong.
-fn body<T: DeserializeOwned>(bytes: &Bytes) -> Result<T, WorkerError> {
+pub(crate) fn body<T: DeserializeOwned>(bytes: &Bytes) -> Result<T, WorkerError> {
 	serde_json::from_slice(bytes)
 		.map_err(|e| WorkerError::BadRequest(format!("malformed request body: {e}")))
 }
@@ -141,9 +134,8 @@ async fn openapi() -> Json<utoipa::openapi::OpenApi> {
 	responses((status = 200, body = Object), (status = 401, body = ErrorBody), (status = 503, body = ErrorBody)))]
 async fn status(
 	State(worker): Shared,
-	headers: HeaderMap,
+	_: Authorized<Read>,
 ) -> Result<Json<serde_json::Value>, WorkerError> {
-	worker.authorize(bearer(&headers), Permission::Read)?;
 	Ok(Json(crate::status::status(&worker).await?))
 }
 
@@ -155,10 +147,9 @@ async fn status(
 		(status = 422, body = ErrorBody), (status = 503, body = ErrorBody)))]
 async fn issue_credential(
 	State(worker): Shared,
-	headers: HeaderMap,
+	token: Authorized<Sign>,
 	bytes: Bytes,
 ) -> Result<(StatusCode, Json<Issued>), WorkerError> {
-	let token = worker.authorize(bearer(&headers), Permission::Sign)?;
 	let request: IssueRequest = body(&bytes)?;
 	Ok((StatusCode::CREATED, Json(issue::issue(&worker, &token, request).await?)))
 }
@@ -170,10 +161,9 @@ async fn issue_credential(
 	responses((status = 200, body = Object), (status = 403, body = ErrorBody), (status = 404, body = ErrorBody)))]
 async fn credential(
 	State(worker): Shared,
-	headers: HeaderMap,
+	token: Authorized<Read>,
 	Path(id): Path<String>,
 ) -> Result<Json<crate::store::CredentialRecord>, WorkerError> {
-	let token = worker.authorize(bearer(&headers), Permission::Read)?;
 	let record = worker
 		.store
 		.credential_by_id(&id)?
@@ -209,11 +199,12 @@ async fn credential_anchor(
 		(status = 409, body = ErrorBody), (status = 422, body = ErrorBody)))]
 async fn present(
 	State(worker): Shared,
-	headers: HeaderMap,
+	token: Authorized<Write>,
 	bytes: Bytes,
 ) -> Result<Json<serde_json::Value>, WorkerError> {
-	let token = worker.authorize(bearer(&headers), Permission::Write)?;
-	let request: PresentRequest = body(&bytes)?;
+	// The credential goes to the TA: the strict parser reads it first (a member named twice
+	// would otherwise reach the TA as whichever value serde kept).
+	let request: PresentRequest = verify::strict_credential_request(&worker, bytes).await?;
 	Ok(Json(issue::present(&worker, &token, request).await?))
 }
 
@@ -222,12 +213,10 @@ async fn present(
 	responses((status = 200, body = Verification), (status = 400, body = ErrorBody), (status = 503, body = ErrorBody)))]
 async fn verify_credential(
 	State(worker): Shared,
-	headers: HeaderMap,
+	_: Authorized<Read>,
 	bytes: Bytes,
 ) -> Result<Json<Verification>, WorkerError> {
-	worker.authorize(bearer(&headers), Permission::Read)?;
-	let request: VerifyCredentialRequest = body(&bytes)?;
-	Ok(Json(verify::verify_credential(&worker, &request).await?))
+	Ok(Json(verify::verify_credential(&worker, bytes).await?))
 }
 
 /// Verifies a presentation (`read`).
@@ -235,12 +224,10 @@ async fn verify_credential(
 	responses((status = 200, body = Verification), (status = 400, body = ErrorBody), (status = 503, body = ErrorBody)))]
 async fn verify_presentation(
 	State(worker): Shared,
-	headers: HeaderMap,
+	_: Authorized<Read>,
 	bytes: Bytes,
 ) -> Result<Json<Verification>, WorkerError> {
-	worker.authorize(bearer(&headers), Permission::Read)?;
-	let request: VerifyPresentationRequest = body(&bytes)?;
-	Ok(Json(verify::verify_presentation_request(&worker, &request).await?))
+	Ok(Json(verify::verify_presentation_request(&worker, bytes).await?))
 }
 
 /// The block to resolve at.
@@ -251,7 +238,8 @@ struct At {
 }
 
 /// Resolves a DID into a W3C DID resolution result (also served in the Universal Resolver
-/// driver shape at `GET /1.0/identifiers/{did}`).
+/// driver shape at `GET /1.0/identifiers/{did}`), walking at most 128 blocks of its history
+/// for its attributes: `didDocumentMetadata.historyTruncated` says when it stopped early.
 #[utoipa::path(get, path = "/v1/dids/{did}", params(("did" = String, Path, description = "A did:teeid DID"), At),
 	responses((status = 200, body = Object), (status = 400, body = ErrorBody), (status = 404, body = ErrorBody)))]
 async fn resolve_did(
@@ -259,7 +247,7 @@ async fn resolve_did(
 	Path(did): Path<String>,
 	Query(at): Query<At>,
 ) -> Result<Response, WorkerError> {
-	match resolve::resolve(&worker.resolver, &did, at.block).await {
+	match resolve::resolve_within(&worker.resolver, &did, at.block, PUBLIC_HISTORY_BLOCKS).await {
 		Ok(result) => Ok((
 			[(
 				header::CONTENT_TYPE,
@@ -279,122 +267,28 @@ async fn resolve_did(
 	}
 }
 
-/// Endorses a joining worker's report (`admin`): its TEE checks R and the evidence, and
-/// exports the network key sealed to the joining TEE.
+/// Endorses a joining worker's report (`endorse`, which a single-use token loses to the
+/// endorsement, or `admin`): its TEE checks R and the evidence, and exports the network key
+/// sealed to the joining TEE.
 #[utoipa::path(post, path = "/v1/endorse", request_body = EndorseRequest, security(("bearer" = [])),
-	responses((status = 200, body = EndorseResponse), (status = 400, body = ErrorBody), (status = 409, body = ErrorBody),
-		(status = 422, body = ErrorBody)))]
+	responses((status = 200, body = EndorseResponse), (status = 400, body = ErrorBody), (status = 401, body = ErrorBody),
+		(status = 403, body = ErrorBody), (status = 409, body = ErrorBody), (status = 422, body = ErrorBody),
+		(status = 503, body = ErrorBody)))]
 async fn endorse(
 	State(worker): Shared,
-	headers: HeaderMap,
+	token: Authorized<Endorse>,
 	bytes: Bytes,
 ) -> Result<Json<EndorseResponse>, WorkerError> {
-	worker.authorize(bearer(&headers), Permission::Admin)?;
-	let request: EndorseRequest = body(&bytes)?;
-	Ok(Json(join::endorse(&worker, &request).await?))
-}
-
-/// What `POST /v1/tokens` takes.
-#[derive(Debug, Serialize, Deserialize, utoipa::ToSchema)]
-#[serde(deny_unknown_fields)]
-pub struct NewToken {
-	/// The permissions.
-	pub permissions: Vec<Permission>,
-	/// The account (SS58 or `did:teeid`) whose DIDs the token signs and presents for.
-	pub account: Option<String>,
-	/// A name for people.
-	pub label: String,
-}
-
-/// What `POST /v1/tokens` answers: the only time the secret is shown.
-#[derive(Debug, Serialize, Deserialize, utoipa::ToSchema)]
-pub struct CreatedToken {
-	/// The token's public id.
-	pub id: String,
-	/// The secret.
-	pub token: String,
-}
-
-/// A token as listed.
-#[derive(Debug, Serialize, Deserialize, utoipa::ToSchema)]
-pub struct TokenInfo {
-	/// The public id.
-	pub id: String,
-	/// Its permissions.
-	pub permissions: Vec<Permission>,
-	/// Its account.
-	pub account: Option<String>,
-	/// Its label.
-	pub label: String,
-}
-
-/// Creates a token (`admin`).
-#[utoipa::path(post, path = "/v1/tokens", request_body = NewToken, security(("bearer" = [])),
-	responses((status = 201, body = CreatedToken), (status = 400, body = ErrorBody), (status = 403, body = ErrorBody)))]
-async fn create_token(
-	State(worker): Shared,
-	headers: HeaderMap,
-	bytes: Bytes,
-) -> Result<(StatusCode, Json<CreatedToken>), WorkerError> {
-	worker.authorize(bearer(&headers), Permission::Admin)?;
-	let request: NewToken = body(&bytes)?;
-	if request.permissions.is_empty() {
-		return Err(WorkerError::BadRequest("a token needs at least one permission".into()));
-	}
-	if let Some(account) = &request.account {
-		let did = if account.starts_with("did:") {
-			account.clone()
-		} else {
-			format!("did:teeid:{account}")
-		};
-		crate::worker::parse_did(&did)?;
-	}
-	let (token, id) = crate::status::create_token(
-		&worker.store,
-		request.permissions,
-		request.account,
-		request.label,
-	)?;
-	Ok((StatusCode::CREATED, Json(CreatedToken { id, token })))
-}
-
-/// Lists the tokens (`admin`); secrets are never shown again.
-#[utoipa::path(get, path = "/v1/tokens", security(("bearer" = [])), responses((status = 200, body = [TokenInfo])))]
-async fn list_tokens(
-	State(worker): Shared,
-	headers: HeaderMap,
-) -> Result<Json<Vec<TokenInfo>>, WorkerError> {
-	worker.authorize(bearer(&headers), Permission::Admin)?;
-	let tokens = worker.store.tokens()?;
-	Ok(Json(
-		tokens
-			.into_iter()
-			.map(|(hash, record): ([u8; 32], TokenRecord)| TokenInfo {
-				id: tokens::id(&hash),
-				permissions: record.permissions,
-				account: record.account,
-				label: record.label,
-			})
-			.collect(),
-	))
-}
-
-/// Revokes a token by its id (`admin`).
-#[utoipa::path(delete, path = "/v1/tokens/{id}", security(("bearer" = [])),
-	params(("id" = String, Path, description = "The token's id")),
-	responses((status = 204), (status = 404, body = ErrorBody)))]
-async fn delete_token(
-	State(worker): Shared,
-	headers: HeaderMap,
-	Path(id): Path<String>,
-) -> Result<StatusCode, WorkerError> {
-	worker.authorize(bearer(&headers), Permission::Admin)?;
-	let prefix = hex::decode(&id)
-		.ok()
-		.filter(|p| p.len() == 8)
-		.ok_or_else(|| WorkerError::BadRequest("a token id is 16 hex digits".into()))?;
-	match worker.store.delete_tokens(&prefix)? {
-		0 => Err(WorkerError::NotFound(format!("no token {id}"))),
-		_ => Ok(StatusCode::NO_CONTENT),
+	let endorsed = match body::<EndorseRequest>(&bytes) {
+		Ok(request) => join::endorse(&worker, &request).await,
+		Err(e) => Err(e),
+	};
+	match endorsed {
+		Ok(response) => Ok(Json(response)),
+		Err(e) => {
+			// No endorsement left the worker: a single-use token serves a retry.
+			token.give_back(&worker.store)?;
+			Err(e)
+		},
 	}
 }

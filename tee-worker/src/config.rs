@@ -55,6 +55,11 @@ pub struct WorkerArgs {
 	/// Seconds between looks at the chain for a new slot. Default 2.
 	#[arg(long, env = "TEEID_WORKER_POLL_SECONDS")]
 	pub poll_seconds: Option<u64>,
+	/// How many requests may parse and check untrusted documents at once (verifications, and
+	/// the reading of presentation requests), each on a thread of its own; more wait for a
+	/// free slot up to 10 seconds, then get 503. Default: the number of CPU cores.
+	#[arg(long, env = "TEEID_WORKER_VERIFY_CONCURRENCY")]
+	pub verify_concurrency: Option<usize>,
 }
 
 /// The config file.
@@ -69,6 +74,7 @@ struct FileSettings {
 	sim_binary: Option<PathBuf>,
 	sign_for: Option<Vec<String>>,
 	poll_seconds: Option<u64>,
+	verify_concurrency: Option<usize>,
 }
 
 /// The settings a worker runs with.
@@ -90,6 +96,8 @@ pub struct Settings {
 	pub sign_for: Vec<String>,
 	/// How often to look for a new slot.
 	pub poll_interval: Duration,
+	/// How many verifications may run at once.
+	pub verify_concurrency: usize,
 }
 
 /// Why the settings cannot be used.
@@ -120,6 +128,13 @@ impl WorkerArgs {
 		if poll_seconds == 0 {
 			return Err(ConfigError::Invalid("poll-seconds must be at least 1".into()));
 		}
+		let verify_concurrency = match self.verify_concurrency.or(file.verify_concurrency) {
+			Some(0) => {
+				return Err(ConfigError::Invalid("verify-concurrency must be at least 1".into()))
+			},
+			Some(slots) => slots,
+			None => std::thread::available_parallelism().map_or(1, |cores| cores.get()),
+		};
 		Ok(Settings {
 			chain: self
 				.chain
@@ -144,6 +159,7 @@ impl WorkerArgs {
 				.unwrap_or_else(default_sim_binary),
 			sign_for: self.sign_for.clone().or(file.sign_for).unwrap_or_default(),
 			poll_interval: Duration::from_secs(poll_seconds),
+			verify_concurrency,
 		})
 	}
 }
@@ -221,5 +237,21 @@ mod tests {
 			Err(ConfigError::Parse(..))
 		));
 		assert!(matches!(WorkerArgs::default().settings(), Err(ConfigError::NoOperator)));
+	}
+
+	#[test]
+	fn verify_concurrency_defaults_to_the_cores_works() {
+		let dir = tempfile::tempdir().unwrap();
+		let path = dir.path().join("worker.toml");
+		std::fs::write(&path, "operator = \"//Bob\"\nverify-concurrency = 3\n").unwrap();
+		let from_file = WorkerArgs { config: Some(path), ..Default::default() };
+		assert_eq!(from_file.settings().unwrap().verify_concurrency, 3);
+		let flag = WorkerArgs { verify_concurrency: Some(5), ..from_file };
+		assert_eq!(flag.settings().unwrap().verify_concurrency, 5);
+		let default = WorkerArgs { operator: Some("//Bob".into()), ..Default::default() };
+		let cores = std::thread::available_parallelism().unwrap().get();
+		assert_eq!(default.settings().unwrap().verify_concurrency, cores);
+		let zero = WorkerArgs { verify_concurrency: Some(0), ..default };
+		assert!(matches!(zero.settings(), Err(ConfigError::Invalid(m)) if m.contains("verify")));
 	}
 }

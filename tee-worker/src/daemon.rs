@@ -12,30 +12,27 @@ use crate::{
 	config::{Backend, Settings},
 	error::WorkerError,
 	join::{self, JoinSettings, Registration},
-	status,
 	store::Store,
 	tee::{sim::SimBackend, Tee},
+	tokens,
+	verify::VerifyLimit,
 	worker::{did_of, parse_did, Worker},
 };
 
 /// How many times to try reaching the node at start, a second apart.
 const CHAIN_ATTEMPTS: u32 = 60;
 
-/// Opens the TEE: `(handle, pid of a simulation started here)`.
-fn open_tee(settings: &Settings) -> Result<(Tee, Option<u32>), WorkerError> {
+/// Opens the TEE.
+fn open_tee(settings: &Settings) -> Result<Tee, WorkerError> {
 	match settings.tee {
-		Backend::Sim => {
-			let backend = SimBackend::connect_or_start(
-				&settings.sim_binary,
-				&settings.sim_state_dir(),
-				&settings.sim_socket(),
-				&settings.sim_pid_file(),
-			)?;
-			let started = backend.started();
-			Ok((Tee::new(backend), started))
-		},
+		Backend::Sim => Ok(Tee::new(SimBackend::connect_or_start(
+			&settings.sim_binary,
+			&settings.sim_state_dir(),
+			&settings.sim_socket(),
+			&settings.sim_pid_file(),
+		)?)),
 		#[cfg(feature = "optee")]
-		Backend::Optee => Ok((Tee::new(crate::tee::optee::OpteeBackend::open()?), None)),
+		Backend::Optee => Ok(Tee::new(crate::tee::optee::OpteeBackend::open()?)),
 		#[cfg(not(feature = "optee"))]
 		Backend::Optee => Err(WorkerError::BadRequest(
 			"this build has no OP-TEE backend: build teeid-worker with --features optee".into(),
@@ -60,27 +57,28 @@ async fn connect_chain(settings: &Settings) -> Result<Chain, WorkerError> {
 	}
 }
 
-/// The data directory, the database and the TEE: `(store, tee, pid of a simulation started
-/// here)`.
-fn open_local(settings: &Settings) -> Result<(Store, Tee, Option<u32>), WorkerError> {
+/// The data directory, the database and the TEE.
+fn open_local(settings: &Settings) -> Result<(Store, Tee), WorkerError> {
 	std::fs::DirBuilder::new().recursive(true).mode(0o700).create(&settings.data_dir).map_err(
 		|e| WorkerError::Internal(format!("cannot create {}: {e}", settings.data_dir.display())),
 	)?;
 	let store = Store::open(&settings.database())?;
-	let (tee, started) = open_tee(settings)?;
-	Ok((store, tee, started))
+	let tee = open_tee(settings)?;
+	Ok((store, tee))
 }
 
 /// The worker, once the node answers.
 async fn assemble(settings: &Settings, store: Store, tee: Tee) -> Result<Arc<Worker>, WorkerError> {
 	let chain = connect_chain(settings).await?;
-	Ok(Arc::new(Worker::new(tee, chain, store).await?))
+	let verify_limit = VerifyLimit::new(settings.verify_concurrency);
+	Ok(Arc::new(Worker::new(tee, chain, store, verify_limit).await?))
 }
 
 /// Registers the worker and exits (`teeid-worker register`).
 pub async fn register(settings: Settings, join: JoinSettings) -> Result<Registration, WorkerError> {
 	let mut stop = stop_signal()?;
-	let (store, tee, started) = open_local(&settings)?;
+	let (store, tee) = open_local(&settings)?;
+	let tee_to_stop = tee.clone();
 	let result = unless_stopped(&mut stop, async {
 		let worker = assemble(&settings, store, tee).await?;
 		join::ensure_registered(&worker, &join).await
@@ -89,7 +87,7 @@ pub async fn register(settings: Settings, join: JoinSettings) -> Result<Registra
 	.and_then(|registration| {
 		registration.ok_or_else(|| WorkerError::Unavailable("stopped by a signal".into()))
 	});
-	stop_simulation(started);
+	tee_to_stop.stop_started();
 	result
 }
 
@@ -98,7 +96,8 @@ pub async fn register(settings: Settings, join: JoinSettings) -> Result<Registra
 /// simulation it started.
 pub async fn run(settings: Settings, join: JoinSettings) -> Result<(), WorkerError> {
 	let mut stop = stop_signal()?;
-	let (store, tee, started) = open_local(&settings)?;
+	let (store, tee) = open_local(&settings)?;
+	let tee_to_stop = tee.clone();
 	let result = async {
 		let Some(worker) = unless_stopped(&mut stop, assemble(&settings, store, tee)).await? else {
 			return Ok(());
@@ -106,7 +105,7 @@ pub async fn run(settings: Settings, join: JoinSettings) -> Result<(), WorkerErr
 		serve(&settings, &join, &worker, stop).await
 	}
 	.await;
-	stop_simulation(started);
+	tee_to_stop.stop_started();
 	result
 }
 
@@ -128,7 +127,7 @@ async fn serve(
 	mut stop: watch::Receiver<bool>,
 ) -> Result<(), WorkerError> {
 	let operator = worker.chain.operator();
-	status::first_admin_token(&worker.store, &did_of(&operator), &settings.admin_token_file())?;
+	tokens::first_admin_token(&worker.store, &did_of(&operator), &settings.admin_token_file())?;
 	let setup = async {
 		if worker.chain.did(&operator).await?.is_none() {
 			worker.chain.create_operator_did().await?;
@@ -247,13 +246,4 @@ fn stop_signal() -> Result<watch::Receiver<bool>, WorkerError> {
 		std::future::pending::<()>().await
 	});
 	Ok(rx)
-}
-
-/// Stops the simulation this worker started (on a clean stop; a killed worker leaves it
-/// running, as a TA outlives a crashed client).
-fn stop_simulation(started: Option<u32>) {
-	if let Some(pid) = started {
-		// SAFETY: kill(2) with a pid this process spawned and a standard signal.
-		unsafe { libc::kill(pid as libc::pid_t, libc::SIGTERM) };
-	}
 }

@@ -106,6 +106,15 @@ impl From<TeeError> for WorkerError {
 		match e {
 			TeeError::Refused(_) => WorkerError::Unprocessable(e.to_string()),
 			TeeError::Unavailable(_) => WorkerError::Unavailable(e.to_string()),
+			TeeError::Lost(_) => {
+				// The details (socket, OP-TEE error code) are for the operator's log.
+				tracing::warn!("{e}");
+				WorkerError::Unavailable(
+					"the TEE stopped during this request and is being restarted; the request was \
+					 not repeated and nothing was stored: send it again"
+						.into(),
+				)
+			},
 			TeeError::BadResponse | TeeError::UnexpectedReply(_) => {
 				WorkerError::Internal(e.to_string())
 			},
@@ -119,5 +128,20 @@ impl From<StoreError> for WorkerError {
 			StoreError::DuplicateId(_) => WorkerError::Conflict(e.to_string()),
 			_ => WorkerError::Internal(e.to_string()),
 		}
+	}
+}
+
+#[cfg(test)]
+mod tests {
+	use super::*;
+
+	#[test]
+	fn a_lost_ta_call_answers_503_without_its_details_works() {
+		let error = WorkerError::from(TeeError::Lost("TEEC_InvokeCommand: 0xffff3024".into()));
+		assert_eq!(error.status(), StatusCode::SERVICE_UNAVAILABLE);
+		assert_eq!(error.code(), "unavailable");
+		let message = error.to_string();
+		assert!(!message.contains("0xffff3024"), "{message}");
+		assert!(message.contains("send it again"), "{message}");
 	}
 }

@@ -15,7 +15,7 @@ use teeid_ta_protocol::{
 	credential::{Claims, IssuanceRequest, SchemaRef},
 	disclosure::PresentationRequest,
 	sealed::SealedBox,
-	Command, Reply,
+	Command, Reply, CLAIMS_JSON, CREDENTIAL_JSON,
 };
 
 use crate::{
@@ -207,8 +207,13 @@ async fn issue_checked(
 	let claims = match claims {
 		Ok(plain) => {
 			check_numbers(&plain)?;
+			// The TA's limits are the API's: refused here, with the limit named.
+			let bytes = plain.to_string().into_bytes();
+			if let Some(reason) = teeid_ta_protocol::exceeded_limit(&CLAIMS_JSON, &bytes) {
+				return Err(WorkerError::BadRequest(format!("`claims` {reason}")));
+			}
 			check_claims(&cpt.schema, &plain, cpt.id)?;
-			Claims::Plain(plain.to_string().into_bytes())
+			Claims::Plain(bytes)
 		},
 		Err(sealed) => Claims::Sealed(SealedBox {
 			ephemeral: hex_field(&sealed.ephemeral, "sealedClaims.ephemeral")?.try_into().map_err(
@@ -267,11 +272,15 @@ pub async fn present(
 			WorkerError::BadRequest("the credential has no `credentialSubject.id`".into())
 		})?
 		.to_string();
+	let credential = request.credential.to_string().into_bytes();
+	if let Some(reason) = teeid_ta_protocol::exceeded_limit(&CREDENTIAL_JSON, &credential) {
+		return Err(WorkerError::BadRequest(format!("the credential {reason}")));
+	}
 	worker.check_signer_for(&worker.chain.view().await?, token, &holder).await?;
 	let reply = worker
 		.tee
 		.call(Command::Present(PresentationRequest {
-			credential: request.credential.to_string().into_bytes(),
+			credential,
 			holder,
 			disclose: request.disclose,
 			challenge: request.challenge,

@@ -5,7 +5,8 @@
 //! - **Join by endorsement** (every further worker): the TA signs R anchored at a recent
 //!   block and naming the chain's network-key fingerprint; an active worker's API endorses it
 //!   (its TA checks R and the evidence and returns Sig_V(R) with the network key sealed to
-//!   this TEE); this TA imports the key and countersigns; the operator submits the quadruple
+//!   this TEE), for a single-use `endorse` token its operator made for this join; this TA
+//!   imports the key and countersigns; the operator submits the quadruple
 //!   {R, Sig_M(R), Sig_V(R), Sig_M(Sig_V(R))} with `register_worker`.
 //!
 //! A worker whose TEE key changed (its TA state was lost) is not the operator's registered
@@ -31,7 +32,8 @@ pub struct JoinSettings {
 	pub bootstrap: bool,
 	/// The API of an active worker to ask for an endorsement.
 	pub endorser: Option<String>,
-	/// An admin token of that worker.
+	/// A token of that worker for the endorsement: a single-use `endorse` token its operator
+	/// made for this join (or an admin token).
 	pub endorser_token: Option<String>,
 }
 

@@ -114,18 +114,39 @@ enum Action {
 		#[arg(long)]
 		block: Option<u32>,
 	},
-	/// Manage API tokens (needs an admin token).
+	/// Manage API tokens: create one with some of --token's permissions for its account, grant
+	/// one for any account with the operator's key, list and revoke them (admin).
 	#[command(subcommand)]
 	Token(TokenAction),
 }
 
 #[derive(Subcommand)]
 enum TokenAction {
-	/// Create a token and print it (the only time it is shown).
+	/// Create a token and print it (the only time it is shown): with permissions --token has,
+	/// for --token's own account.
 	Create {
 		#[command(flatten)]
 		api: ApiArgs,
-		/// Permissions: read, write, sign, admin (repeat or separate with commas).
+		/// Permissions: read, write, sign, admin, endorse (repeat or separate with commas;
+		/// endorse alone makes a single-use token for a joining worker).
+		#[arg(long = "permission", value_delimiter = ',', required = true)]
+		permissions: Vec<Permission>,
+		/// The account (SS58 or did:teeid): --token's own; its account if not given.
+		#[arg(long)]
+		account: Option<String>,
+		/// A name for people.
+		#[arg(long, default_value = "")]
+		label: String,
+	},
+	/// Grant a token for any account as the worker's operator, and print it: the operator's key
+	/// signs the grant, and the secret is made here and never sent.
+	Grant {
+		#[command(flatten)]
+		api: ApiArgs,
+		/// The worker operator's secret URI.
+		#[arg(long, env = "TEEID_WORKER_OPERATOR", hide_env_values = true)]
+		operator: String,
+		/// Permissions: read, write, sign (repeat or separate with commas).
 		#[arg(long = "permission", value_delimiter = ',', required = true)]
 		permissions: Vec<Permission>,
 		/// The account (SS58 or did:teeid) whose DIDs the token may sign and present for.
@@ -172,7 +193,7 @@ struct JoinArgs {
 	/// Join by endorsement of the worker whose API is at this URL.
 	#[arg(long, env = "TEEID_WORKER_ENDORSER")]
 	endorser: Option<String>,
-	/// An admin token of the endorsing worker.
+	/// An `endorse` token of the endorsing worker (single-use), or an admin token of it.
 	#[arg(long, env = "TEEID_WORKER_ENDORSER_TOKEN", hide_env_values = true)]
 	endorser_token: Option<String>,
 }
@@ -288,6 +309,24 @@ async fn execute(action: Action) -> Result<Option<Value>, Failure> {
 		Action::Token(TokenAction::Create { api, permissions, account, label }) => {
 			let body = json!({ "permissions": permissions, "account": account, "label": label });
 			api.client().call(Method::POST, "/v1/tokens", Some(&body)).await.map(Some)
+		},
+		Action::Token(TokenAction::Grant { api, operator, permissions, account, label }) => {
+			let client = api.client();
+			let health = client.call(Method::GET, "/health", None).await?;
+			let worker = health["worker"]
+				.as_str()
+				.and_then(|key| tokens::hex_array::<32>(key, "worker").ok())
+				.ok_or_else(|| Failure {
+					code: 1,
+					message: "the worker's /health names no TEE key".into(),
+				})?;
+			let (token, grant) =
+				tokens::sign_grant(&operator, &worker, permissions, account, label)
+					.map_err(Failure::input)?;
+			let body = serde_json::to_value(&grant)
+				.map_err(|e| Failure { code: 1, message: format!("the grant: {e}") })?;
+			let granted = client.call(Method::POST, "/v1/tokens/grant", Some(&body)).await?;
+			Ok(Some(json!({ "id": granted["id"], "token": token })))
 		},
 		Action::Token(TokenAction::List(api)) => {
 			api.client().call(Method::GET, "/v1/tokens", None).await.map(Some)

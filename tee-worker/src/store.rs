@@ -115,6 +115,17 @@ pub struct SignedReport {
 	pub signature: Vec<u8>,
 }
 
+/// What [`Store::insert_token`] did.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum TokenInsert {
+	/// The token is stored.
+	Inserted,
+	/// A token was stored under the hash already; it is left as it was.
+	Exists,
+	/// The limit of tokens that count was reached; nothing is stored.
+	Full,
+}
+
 /// The worker's database.
 pub struct Store {
 	db: Database,
@@ -338,6 +349,51 @@ impl Store {
 		tx.commit().map_err(StoreError::db)
 	}
 
+	/// Stores a new token under its hash, in one transaction, unless a token is stored under
+	/// `hash` already or `limit` stored tokens satisfy `counts`.
+	pub fn insert_token(
+		&self,
+		hash: &[u8; 32],
+		record: &TokenRecord,
+		counts: impl Fn(&TokenRecord) -> bool,
+		limit: usize,
+	) -> Result<TokenInsert, StoreError> {
+		let tx = self.db.begin_write().map_err(StoreError::db)?;
+		let inserted = {
+			let mut tokens = tx.open_table(TOKENS).map_err(StoreError::db)?;
+			if tokens.get(&hash[..]).map_err(StoreError::db)?.is_some() {
+				return Ok(TokenInsert::Exists);
+			}
+			let mut counted = 0;
+			for entry in tokens.iter().map_err(StoreError::db)? {
+				let (_, stored) = entry.map_err(StoreError::db)?;
+				if counts(&decode(stored.value(), "token")?) {
+					counted += 1;
+				}
+			}
+			if counted >= limit {
+				return Ok(TokenInsert::Full);
+			}
+			tokens.insert(&hash[..], &encode(record)[..]).map_err(StoreError::db)?;
+			TokenInsert::Inserted
+		};
+		tx.commit().map_err(StoreError::db)?;
+		Ok(inserted)
+	}
+
+	/// Deletes the token with `hash` and returns it, in one transaction: of two takes of one
+	/// token, one gets it.
+	pub fn take_token(&self, hash: &[u8; 32]) -> Result<Option<TokenRecord>, StoreError> {
+		let tx = self.db.begin_write().map_err(StoreError::db)?;
+		let taken = {
+			let mut tokens = tx.open_table(TOKENS).map_err(StoreError::db)?;
+			let removed = tokens.remove(&hash[..]).map_err(StoreError::db)?;
+			removed.map(|bytes| decode(bytes.value(), "token")).transpose()?
+		};
+		tx.commit().map_err(StoreError::db)?;
+		Ok(taken)
+	}
+
 	/// The token with `hash`.
 	pub fn token(&self, hash: &[u8; 32]) -> Result<Option<TokenRecord>, StoreError> {
 		let tx = self.db.begin_read().map_err(StoreError::db)?;
@@ -462,5 +518,31 @@ mod tests {
 		assert_eq!(store.token(&[5; 32]).unwrap(), Some(token));
 		assert_eq!(store.delete_tokens(&[5, 5]).unwrap(), 1);
 		assert_eq!(store.token(&[5; 32]).unwrap(), None);
+	}
+
+	#[test]
+	fn tokens_are_taken_once_and_inserted_within_a_limit() {
+		let dir = tempfile::tempdir().unwrap();
+		let store = Store::open(&dir.path().join("w.redb")).unwrap();
+		let token = |label: &str| TokenRecord {
+			permissions: vec![crate::tokens::Permission::Endorse],
+			account: None,
+			label: label.into(),
+			created: 0,
+		};
+		// At most two tokens that count: every token, or none.
+		let insert = |hash: u8, label: &str, counts: fn(&TokenRecord) -> bool| {
+			store.insert_token(&[hash; 32], &token(label), counts, 2).unwrap()
+		};
+		let (every, no) = (|_: &TokenRecord| true, |_: &TokenRecord| false);
+		assert_eq!(insert(1, "a", every), TokenInsert::Inserted);
+		assert_eq!(insert(1, "b", every), TokenInsert::Exists);
+		assert_eq!(store.token(&[1; 32]).unwrap(), Some(token("a")));
+		assert_eq!(insert(2, "b", every), TokenInsert::Inserted);
+		assert_eq!(insert(3, "c", every), TokenInsert::Full);
+		assert_eq!(insert(3, "c", no), TokenInsert::Inserted);
+		assert_eq!(store.take_token(&[1; 32]).unwrap(), Some(token("a")));
+		assert_eq!(store.take_token(&[1; 32]).unwrap(), None);
+		assert_eq!(store.token(&[1; 32]).unwrap(), None);
 	}
 }

@@ -12,7 +12,8 @@ use crate::{
 	metrics::Metrics,
 	store::Store,
 	tee::{Tee, TeeError},
-	tokens::{self, Permission, TokenRecord},
+	tokens::TokenRecord,
+	verify::VerifyLimit,
 };
 
 /// Everything the API handlers and the background tasks share.
@@ -27,12 +28,19 @@ pub struct Worker {
 	pub store: Store,
 	/// Metrics.
 	pub metrics: Metrics,
+	/// The cap on CPU work over untrusted input (verification).
+	pub verify_limit: VerifyLimit,
 	identity: RwLock<TeeIdentity>,
 }
 
 impl Worker {
 	/// Assembles a worker; reads the TA's identity.
-	pub async fn new(tee: Tee, chain: Chain, store: Store) -> Result<Self, WorkerError> {
+	pub async fn new(
+		tee: Tee,
+		chain: Chain,
+		store: Store,
+		verify_limit: VerifyLimit,
+	) -> Result<Self, WorkerError> {
 		let identity = identity(&tee).await?;
 		let resolver = RpcSource::new(&http_url(chain.url()))
 			.map_err(|e| WorkerError::Unavailable(format!("DID resolution: {e}")))?;
@@ -42,6 +50,7 @@ impl Worker {
 			resolver,
 			store,
 			metrics: Metrics::new(),
+			verify_limit,
 			identity: RwLock::new(identity),
 		})
 	}
@@ -61,31 +70,6 @@ impl Worker {
 		let fresh = identity(&self.tee).await?;
 		*self.identity.write().unwrap_or_else(|p| p.into_inner()) = fresh.clone();
 		Ok(fresh)
-	}
-
-	/// The token `bearer` names, if it allows `permission`.
-	pub fn authorize(
-		&self,
-		bearer: Option<&str>,
-		permission: Permission,
-	) -> Result<TokenRecord, WorkerError> {
-		let bearer = bearer.ok_or_else(|| {
-			WorkerError::Unauthorized(format!(
-				"a token with the `{permission}` permission is required (Authorization: Bearer …)"
-			))
-		})?;
-		let hash = tokens::hash(bearer)
-			.ok_or_else(|| WorkerError::Unauthorized("the token is malformed".into()))?;
-		let record = self
-			.store
-			.token(&hash)?
-			.ok_or_else(|| WorkerError::Unauthorized("the token is not known here".into()))?;
-		if !record.allows(permission) {
-			return Err(WorkerError::Forbidden(format!(
-				"the token lacks the `{permission}` permission"
-			)));
-		}
-		Ok(record)
 	}
 
 	/// Checks that `token`'s account controls `did` (an active DID); returns the DID's account.
@@ -147,8 +131,11 @@ pub fn parse_did(did: &str) -> Result<AccountId, WorkerError> {
 
 /// The account a `did:teeid` DID or an SS58 address names.
 pub fn account_of(text: &str) -> Option<AccountId> {
-	use sp_core::crypto::Ss58Codec;
-	text.parse::<Did>().map(|did| did.0).ok().or_else(|| AccountId::from_ss58check(text).ok())
+	// Both parsers refuse over-long text before decoding its base58 (quadratic in the length).
+	text.parse::<Did>()
+		.map(|did| did.0)
+		.ok()
+		.or_else(|| teeid_did_resolver::did::account_from_ss58(text))
 }
 
 /// The `did:teeid` DID of `account`.

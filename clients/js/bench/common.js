@@ -11,6 +11,8 @@ import { parseArgs } from 'node:util';
 import { Keyring } from '@polkadot/api';
 import { cryptoWaitReady, mnemonicGenerate } from '@polkadot/util-crypto';
 import { explainError, submitOk } from '../lib/node-process.js';
+import { keyOf } from '../lib/did.js';
+import { workerCli } from '../lib/worker.js';
 
 /** Prints a progress line on stderr (stdout is reserved for the result). */
 export function progress (message) {
@@ -197,4 +199,27 @@ export async function watchBlocks (api, matches) {
     if (done >= wanted) finish();
   });
   return { blocks, until, stop: () => unsubscribe(), firstError: () => firstError };
+}
+
+/** A token granted by the worker's operator (Alice) at `url`: `args` are `token grant`'s. */
+export function grantToken (url, args) {
+  const granted = workerCli(['token', 'grant', '--api', url, ...args], { operator: '//Alice' });
+  if (granted.status !== 0) throw new Error(`token grant ${args.join(' ')}: ${granted.stderr}`);
+  return granted.json.token;
+}
+
+/**
+ * An issuer ready to issue through the worker at `url` (TEE key `workerKey`, operated by Alice):
+ * a funded account with a DID, a CPT of `schema`, the worker bound to the DID (requested by
+ * the issuer, accepted by Alice) and a `sign` token for it. Resolves with `{ issuer, cpt, token }`.
+ */
+export async function boundIssuer (api, alice, { url, workerKey, schema, label }) {
+  const [issuer] = await fundedAccounts(api, alice, 1, 1000);
+  await submitOk(api, api.tx.did.create([keyOf('auth', issuer)], null), issuer);
+  const { events } = await submitOk(api, api.tx.cpt.registerCpt('Normal', null, 'Degree', 'A degree', schema), issuer);
+  const cpt = events.find(({ event }) => api.events.cpt.CptRegistered.is(event)).event.data.id.toNumber();
+  await submitOk(api, api.tx.attestation.bindSigner(issuer.address, workerKey), issuer);
+  await submitOk(api, api.tx.attestation.acceptSigner(issuer.address, workerKey), alice);
+  const token = grantToken(url, ['--permission', 'sign', '--account', issuer.address, '--label', label]);
+  return { issuer, cpt, token };
 }

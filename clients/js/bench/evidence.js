@@ -20,6 +20,7 @@
 //     proof: { leaves, position, lemmas, scaleBytes, latencyMs: stats } }
 
 import { Keyring } from '@polkadot/api';
+import { compactAddLength } from '@polkadot/util';
 import { randomAsU8a } from '@polkadot/util-crypto';
 import { connect, startNode, submitOk, tempDir } from '../lib/node-process.js';
 import { keyOf } from '../lib/did.js';
@@ -242,7 +243,9 @@ async function blockCapacity (api, pair) {
   byWeight.fee = (BigInt(remark.perBlock) * await fee(api.tx.system.remark('0x'))).toString();
   // The remark's own bytes, less what signing adds (measured on the empty one).
   const payload = maxLength - remark.encodedLength - 8;
-  const longest = api.tx.system.remark(new Uint8Array(payload));
+  // With its length prefix: polkadot.js reads a bare Uint8Array as already SCALE-encoded, and
+  // zeros would decode as an empty remark.
+  const longest = api.tx.system.remark(compactAddLength(new Uint8Array(payload)));
   const byLength = { call: `system.remark(${payload} bytes)`, perBlock: 1, encodedLength: payload + remark.encodedLength };
   byLength.fee = (await fee(longest)).toString();
   return {

@@ -16,11 +16,11 @@
 
 import { join } from 'node:path';
 import { Keyring } from '@polkadot/api';
-import { connect, startNode, submitOk, tempDir } from '../lib/node-process.js';
-import { didOf, keyOf } from '../lib/did.js';
-import { adminToken, call, startWorker, stopSimulation, workerCli } from '../lib/worker.js';
+import { connect, startNode, tempDir } from '../lib/node-process.js';
+import { didOf } from '../lib/did.js';
+import { call, startWorker, stopSimulation } from '../lib/worker.js';
 import {
-  UsageError, fundedAccounts, onExit, options, positiveInteger, progress, removeDir, run, stats
+  UsageError, boundIssuer, onExit, options, positiveInteger, progress, removeDir, run, stats
 } from './common.js';
 
 const USAGE = `usage: node bench/issue-api.js [--count N] [--concurrency C] [--warmup W] [--worker-cpus LIST]
@@ -71,21 +71,10 @@ run(USAGE, async () => {
     prefix: workerCpus === null ? [] : ['taskset', '-c', workerCpus]
   });
   onExit(() => worker.child.kill('SIGKILL'));
-  const admin = adminToken(wdir);
   const workerKey = (await call(worker.url, 'GET', '/health')).body.worker;
 
   progress('creating the issuer DID, its CPT, its binding to the worker and a sign token');
-  const [issuer] = await fundedAccounts(api, alice, 1, 1000);
-  await submitOk(api, api.tx.did.create([keyOf('auth', issuer)], null), issuer);
-  const { events } = await submitOk(api, api.tx.cpt.registerCpt('Normal', null, 'Degree', 'A degree', SCHEMA), issuer);
-  const cpt = events.find(({ event }) => api.events.cpt.CptRegistered.is(event)).event.data.id.toNumber();
-  // The issuer requests the binding; Alice, the worker's operator, accepts it.
-  await submitOk(api, api.tx.attestation.bindSigner(issuer.address, workerKey), issuer);
-  await submitOk(api, api.tx.attestation.acceptSigner(issuer.address, workerKey), alice);
-  const created = workerCli(['token', 'create', '--api', worker.url, '--permission', 'sign',
-    '--account', issuer.address, '--label', 'bench'], { token: admin });
-  if (created.status !== 0) throw new Error(`token create failed: ${created.stderr}`);
-  const token = created.json.token;
+  const { issuer, cpt, token } = await boundIssuer(api, alice, { url: worker.url, workerKey, schema: SCHEMA, label: 'bench' });
 
   // The holder is Alice: the bootstrapped worker created her DID as its operator's.
   const issue = async (i) => {

@@ -1,8 +1,8 @@
 // How long a TEE worker takes to join by endorsement, end to end: an instant-seal dev node,
 // worker 1 bootstrapped (root via sudo), then worker 2 started again and again with a fresh
-// data directory (so a fresh simulated TA, with a new identity) and an admin token of worker
-// 1 as its endorser, timed from spawning its process until its /health says it is registered
-// on chain.
+// data directory (so a fresh simulated TA, with a new identity) and a fresh single-use
+// `endorse` token of worker 1 for its endorser, timed from spawning its process until its
+// /health says it is registered on chain.
 //
 //   npm run bench:join -- [--runs 3]
 //
@@ -18,7 +18,7 @@
 import { join } from 'node:path';
 import { Keyring } from '@polkadot/api';
 import { connect, startNode, submitOk, tempDir } from '../lib/node-process.js';
-import { adminToken, call, startWorker, stopSimulation } from '../lib/worker.js';
+import { adminToken, call, endorseToken, startWorker, stopSimulation } from '../lib/worker.js';
 import { onExit, options, positiveInteger, progress, removeDir, run, stats, tokens } from './common.js';
 
 /** How often worker 2's /health is asked whether it is registered: the timing's resolution. */
@@ -59,12 +59,14 @@ run(USAGE, async () => {
     const w2dir = join(dir, `w2-${r}`);
     const stopTa = onExit(() => stopSimulation(w2dir));
     progress(`run ${r + 1}/${runs}: worker 2 joins by endorsement`);
+    // Each join takes a token of its own: the endorsement uses it up. Made before the clock starts.
+    const joinToken = endorseToken(w1.url, admin1, `bench join ${r}`);
     const start = performance.now();
     const w2 = await startWorker({
       chain: node.url,
       operator: operators[r],
       dataDir: w2dir,
-      extra: ['--endorser', w1.url, '--endorser-token', admin1],
+      extra: ['--endorser', w1.url, '--endorser-token', joinToken],
       pollMs: POLL_MS
     });
     const elapsed = (performance.now() - start) / 1000;

@@ -276,6 +276,34 @@ if (json) {
   line();
 }
 
+// The TA's heap.
+line('## TA heap per request');
+line();
+const heap = load('heap');
+if (heap) {
+  renderHeap(heap, targets);
+  line();
+  command(heap);
+  line();
+} else {
+  missing('heap');
+  line();
+}
+
+// Oversized proofs.
+line('## Oversized proofs');
+line();
+const verifyDos = load('verify-dos');
+if (verifyDos) {
+  renderVerifyDos(verifyDos, targets);
+  line();
+  command(verifyDos);
+  line();
+} else {
+  missing('verify-dos');
+  line();
+}
+
 line('## What profiling changed');
 line();
 line('Profiles (`perf record` of the criterion benchmarks) before fixing, not guesses:');
@@ -413,4 +441,55 @@ function renderJoin (m) {
   line('signs R, worker 1\'s TA checks the evidence and endorses, the network key is sealed over, the');
   line('TA countersigns, `registerWorker` is included), from process start until the chain lists it, on');
   line(`an instant-seal node: median ${fixed(j.median, 2)} s (min ${fixed(j.min, 2)} s, max ${fixed(j.max, 2)} s, ${j.n} joins).`);
+}
+
+// Sections from the TA's heap test (ta/sim/tests/heap.rs) and bench/verify-dos.js.
+
+function renderHeap (m, targets) {
+  const r = m.result;
+  const kib = (bytes) => `${fixed(bytes / 1024)} KiB`;
+  const mib = (bytes) => `${fixed(bytes / 1048576, Number.isInteger(bytes / 1048576) ? 0 : 2)} MiB`;
+  line(`The TA runs in a fixed heap of \`TA_HEAP_BYTES\` (${mib(r.heap_bytes)}: the OP-TEE TA's \`ta_data_size\`, and the`);
+  line('cap of the simulation\'s counting allocator), and a request may take at most half of it at its');
+  line(`peak (\`TA_REQUEST_BUDGET_BYTES\`, ${mib(r.request_budget_bytes)}); the simulation counts what the TA core allocates`);
+  line('while it runs, its own copy of the request included, each allocation charged what OP-TEE\'s');
+  line('allocator takes for it (rounded up to 16 bytes, plus a 16-byte header), and nothing of the');
+  line('fragmentation the other half is margin for ([ta.md](ta.md#memory-budget-and-limits)). Each');
+  line('request shape once (the count does not depend on timing), on one TA in turn: *held after* is');
+  line(`what the TA keeps between requests (its keys, the last schema parsed; ${kib(r.held_after_start_bytes)} once started).`);
+  line('The `refused` requests are over a limit and get `TooLarge` before the TA parses them.');
+  line();
+  table(['request', 'request bytes', 'peak of the TA\'s heap', 'of the budget', 'held after'], r.rows.map((row) => [
+    row.request, whole(row.request_bytes), kib(row.peak_bytes),
+    `${fixed(100 * row.peak_bytes / r.request_budget_bytes, 0)} %`, kib(row.held_after_bytes)
+  ]));
+  const worst = r.rows.reduce((a, b) => (b.peak_bytes > a.peak_bytes ? b : a));
+  targets.push(['peak heap of every request shape in the simulation', `≤ ${mib(r.request_budget_bytes)} (half the TA's heap)`,
+    `${kib(worst.peak_bytes)} (${worst.request})`, r.rows.every((row) => row.peak_bytes <= r.request_budget_bytes)]);
+}
+
+function renderVerifyDos (m, targets) {
+  const r = m.result;
+  const answer = (a) => a.status === 200 ? `200, ${a.verified ? 'verified' : 'not verified'}` : `${a.status} \`${a.error}\``;
+  const timing = (t) => [ms(t.median), ms(t.max)];
+  line('`POST /v1/verify/credential` with a `read` token, against a worker on an instant-seal node, for a');
+  line(`credential it issued and for two bodies of ${whole(r.body_bytes)} bytes (the route reads at most ${whole(r.body_limit_bytes)}) whose`);
+  line(`base58 values are \`z\` and ${whole(r.digits)} digits; each ${r.runs} times after a warm-up, timed by the client (sending`);
+  line('the body included). Base58 decoding costs the square of the length, so the worker checks every');
+  line('base58 value against the longest encoding of the bytes it must hold before decoding it');
+  line('([http-api.md](http-api.md#post-v1verifycredential)).');
+  line();
+  table(['request', 'answer', 'median', 'slowest'], [
+    ['the credential as issued', answer(r.answers.ok), ...timing(r.ok_ms)],
+    [`its \`proof.proofValue\` replaced by the ${whole(r.digits)}-digit value`, answer(r.answers.long_proof), ...timing(r.long_proof_ms)],
+    [`its \`disclosure.baseProof\` replaced by it (the proof as issued)`, answer(r.answers.long_base_proof), ...timing(r.long_base_proof_ms)]
+  ]);
+  if (r.answers.long_base_proof.status === 200) {
+    line();
+    line('Verifying a credential does not decode its `baseProof` (verifying a presentation does): the');
+    line('credential with the long one is read and canonicalized, and fails its proof, which covers it.');
+  }
+  targets.push([`a ${fixed(r.body_bytes / 1e6)} MB verify request with an oversized \`proofValue\``, '400, well under a second (< 500 ms)',
+    `${r.answers.long_proof.status} in ${ms(r.long_proof_ms.max)} at the slowest`,
+    r.answers.long_proof.status === 400 && r.long_proof_ms.max < 500]);
 }

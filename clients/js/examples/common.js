@@ -8,7 +8,7 @@
 // |-------------------------|-------------------------|---------------------------------------------------|
 // | `TEEID_WS`              | `ws://127.0.0.1:9944`   | the node's RPC                                    |
 // | `TEEID_WORKER_API`      | `http://127.0.0.1:8600` | a registered worker's API                         |
-// | `TEEID_WORKER_TOKEN`    | none                    | an admin token of that worker (endorsing)         |
+// | `TEEID_WORKER_TOKEN`    | none                    | an admin token of that worker (endorse tokens)    |
 // | `TEEID_WORKER_OPERATOR` | `//Alice`               | that worker's operator key (accepting a binding)  |
 // | `TEEID_FAUCET`          | `//Ferdie`              | the funded account that pays for the rest         |
 

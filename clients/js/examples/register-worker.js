@@ -4,7 +4,9 @@
 //   TEEID_WORKER_TOKEN=<an admin token of the running worker> npm run example:register-worker
 //
 // M is a new simulated TEE (a `teeid-ta-sim` process started here); V is the TEE of the running
-// worker at TEEID_WORKER_API, which endorses through `POST /v1/endorse`. polkadot.js submits the
+// worker at TEEID_WORKER_API, which endorses through `POST /v1/endorse`. V's operator does not
+// hand its admin token to M's: with it, the example creates a single-use `endorse` token for
+// this join, which the endorsement uses up (a second one is refused). polkadot.js submits the
 // quadruple with `attestation.registerWorker`, signed by M's operator, a new account. The
 // example then unregisters M (it stops with the example, so it would never report work) and
 // stops its TEE; interrupted before that, M stays registered until it goes inactive (3 slots)
@@ -18,6 +20,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { simCall, startSim } from '../lib/ta.js';
+import { call } from '../lib/worker.js';
 import { UsageError, eventsOf, fundedAccounts, run, send, settings, step, worker } from './common.js';
 
 /** Runs a `teeid-ta-sim` client subcommand against M's TEE; its JSON answer. */
@@ -54,15 +57,23 @@ run(async (api) => {
     ]);
     step(`M signed R anchored at block ${anchorNumber}: Sig_M(R) = ${reportSignature.slice(0, 18)}...`);
 
+    // V's operator creates an `endorse` token for this one join and hands it to M's operator.
+    const joinToken = (await worker('POST', '/v1/tokens', {
+      token: settings.workerToken,
+      body: { permissions: ['endorse'], label: `example: join ${identity.signingKey.slice(0, 10)}` }
+    }).catch((error) => {
+      if (/: 40[13] /.test(error.message)) {
+        throw new UsageError(`the worker refused TEEID_WORKER_TOKEN (${error.message}): export the admin ` +
+          'token of this launch (each launch prints a new one)');
+      }
+      throw error;
+    })).token;
+    step('V\'s operator created a single-use endorse token for this join');
+
     // V's TEE checks R and M's evidence, signs Sig_V(R) and seals the network key to M.
-    const { endorsement } = await worker('POST', '/v1/endorse', { token: settings.workerToken, body: { report } })
-      .catch((error) => {
-        if (/: 401 /.test(error.message)) {
-          throw new UsageError(`the worker refused TEEID_WORKER_TOKEN (${error.message}): export the admin ` +
-            'token of this launch (each launch prints a new one)');
-        }
-        throw error;
-      });
+    const { endorsement } = await worker('POST', '/v1/endorse', { token: joinToken, body: { report } });
+    const reused = await call(settings.workerApi, 'POST', '/v1/endorse', { token: joinToken, body: { report } });
+    step(`the endorsement used the token up: a second one gets ${reused.status} (${reused.body?.message})`);
     tee(sim.socket, ['import-network-key', '--report', report, '--endorsement', endorsement]);
     const signed = tee(sim.socket, ['countersign', '--report', report, '--endorsement', endorsement]);
     step(`V endorsed (Sig_V(R)); M imported the network key and countersigned (Sig_M(Sig_V(R)))`);
@@ -82,6 +93,7 @@ run(async (api) => {
       worker: identity.signingKey,
       operator: operator.address,
       endorser: signed.endorser,
+      endorseTokenReused: reused.status,
       platform: view.info.platform.toString(),
       measurement: view.info.measurement.toHex(),
       active: view.active.isTrue,

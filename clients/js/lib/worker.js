@@ -18,6 +18,16 @@ export function adminToken (dataDir) {
 }
 
 /**
+ * A single-use `endorse` token of the worker at `url`, created with its admin token `admin`:
+ * what its operator hands to a joining worker (`--endorser-token`).
+ */
+export function endorseToken (url, admin, label = 'join') {
+  const created = workerCli(['token', 'create', '--api', url, '--permission', 'endorse', '--label', label], { token: admin });
+  if (created.status !== 0) throw new Error(`token create --permission endorse: ${created.stderr}`);
+  return created.json.token;
+}
+
+/**
  * Starts `teeid-worker run` for `operator` on `dataDir` against the node at `chain`; resolves
  * with `{ url, port, logs, stop, kill }` once its API answers /health. `extra` are more flags
  * (`--bootstrap`, `--endorser URL`, ...). `prefix` is a command the worker runs under
@@ -74,11 +84,17 @@ export async function call (url, method, path, { token, body, raw } = {}) {
   return { status: response.status, body: json, text };
 }
 
-/** Runs a `teeid-worker` client subcommand: `{ status, json, stderr }`. */
-export function workerCli (args, { token, input } = {}) {
+/**
+ * Runs a `teeid-worker` client subcommand: `{ status, json, stderr }`. `token` is its API token
+ * (`TEEID_WORKER_TOKEN`), `operator` the worker operator's secret URI (`TEEID_WORKER_OPERATOR`,
+ * for `token grant`); neither is inherited from this process.
+ */
+export function workerCli (args, { token, operator, input } = {}) {
   const env = { ...process.env };
   delete env.TEEID_WORKER_TOKEN;
+  delete env.TEEID_WORKER_OPERATOR;
   if (token) env.TEEID_WORKER_TOKEN = token;
+  if (operator) env.TEEID_WORKER_OPERATOR = operator;
   const result = spawnSync(workerBinary(), args, { encoding: 'utf8', timeout: 60_000, input, env });
   let json = null;
   try { json = JSON.parse(result.stdout); } catch { /* left null */ }

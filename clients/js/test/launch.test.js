@@ -112,6 +112,8 @@ describe('the launch command and the polkadot.js examples', () => {
   it('example:register-worker registers a second TEE by endorsement of the running worker', { timeout: 600_000 }, async () => {
     const out = await example('register-worker');
     assert.equal(out.endorser, workerKey);
+    // It endorsed with a single-use token made from the admin token, refused the second time.
+    assert.equal(out.endorseTokenReused, 401);
     assert.deepEqual([out.platform, out.active], ['Simulated', true]);
     assert.equal(out.registered.event.endorser, workerKey);
     // The example unregisters its worker (its TEE stops with it).

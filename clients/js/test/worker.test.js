@@ -2,11 +2,13 @@
 // endorsement, an issuer DID binds worker 2 (a request its operator accepts), a credential for a CPT is issued through the API
 // and verifies through the API and with Digital Bazaar's W3C library, its batch root is
 // anchored on chain, revocation through evidence makes it fail, and killing worker 2 in the
-// middle of a batch loses nothing. Every kind of bad input gets its 4xx/503 and CLI exit code.
+// middle of a batch, or its TA (the simulation process) between or during requests, loses
+// nothing acknowledged. Every kind of bad input gets its 4xx/503 and CLI exit code.
 
 import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import { rmSync } from 'node:fs';
+import { spawn } from 'node:child_process';
+import { readFileSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { Keyring } from '@polkadot/api';
 import { hexToU8a } from '@polkadot/util';
@@ -16,7 +18,8 @@ import { createVerifyCryptosuite } from '@digitalbazaar/eddsa-jcs-2022-cryptosui
 import { cleanup, connect, startNode, submitOk, tempDir, waitFor } from '../lib/node-process.js';
 import { didOf, keyOf } from '../lib/did.js';
 import { signEvidence } from '../lib/evidence.js';
-import { adminToken, call, startWorker, stopSimulation, workerCli } from '../lib/worker.js';
+import { adminToken, call, endorseToken, startWorker, stopSimulation, workerCli } from '../lib/worker.js';
+import { simCall } from '../lib/ta.js';
 
 const SCHEMA = JSON.stringify({
   type: 'object',
@@ -55,16 +58,28 @@ describe('teeid-worker end to end', () => {
   };
   const workerKey = async (w) => (await call(w.url, 'GET', '/health')).body.worker;
 
-  it('bootstraps worker 1 with sudo and joins worker 2 by endorsement', async () => {
+  it('bootstraps worker 1 with sudo and joins worker 2 by endorsement, with a single-use token', async () => {
     w1 = await startWorker({ chain: node.url, operator: '//Alice', dataDir: join(dir, 'w1'), extra: ['--bootstrap'] });
     admin1 = adminToken(join(dir, 'w1'));
+    // Worker 1's operator hands an `endorse` token, not an admin token, to the joining operator.
+    const joinToken = endorseToken(w1.url, admin1, 'join w2');
+    const onlyEndorses = await call(w1.url, 'GET', '/v1/status', { token: joinToken });
+    assert.equal(onlyEndorses.status, 403, JSON.stringify(onlyEndorses.body));
+    const copied = await call(w1.url, 'POST', '/v1/tokens', { token: joinToken, body: { permissions: ['endorse'], label: 'copy' } });
+    assert.equal(copied.status, 403, JSON.stringify(copied.body));
     w2 = await startWorker({
       chain: node.url,
       operator: '//Bob',
       dataDir: w2dir(),
-      extra: ['--endorser', w1.url, '--endorser-token', admin1]
+      extra: ['--endorser', w1.url, '--endorser-token', joinToken]
     });
     admin2 = adminToken(w2dir());
+    // The endorsement used the token up: it endorses nothing more, and worker 1 no longer lists it.
+    const again = await call(w1.url, 'POST', '/v1/endorse', { token: joinToken, body: { report: '0x00' } });
+    assert.equal(again.status, 401, JSON.stringify(again.body));
+    assert.equal(again.body.message, 'the token is not known here');
+    const listed = await call(w1.url, 'GET', '/v1/tokens', { token: admin1 });
+    assert.ok(listed.body.every((t) => t.label !== 'join w2'), JSON.stringify(listed.body));
     const [k1, k2] = [await workerKey(w1), await workerKey(w2)];
     const joined = (await api.call.attestationApi.worker(k2)).unwrap();
     assert.equal(joined.info.endorser.unwrap().toHex(), k1);
@@ -88,12 +103,24 @@ describe('teeid-worker end to end', () => {
     assert.equal((await api.call.attestationApi.signers(dave.address)).length, 0);
     await submitOk(api, api.tx.attestation.acceptSigner(dave.address, k2), bob);
     assert.deepEqual((await api.call.attestationApi.signers(dave.address)).map((s) => s.worker.toHex()), [k2]);
-    // The worker's own CLI creates the token.
-    const created = workerCli(['token', 'create', '--api', w2.url, '--permission', 'sign,read,write',
-      '--account', dave.address, '--label', 'dave'], { token: admin2 });
+    // No token makes one for Dave's account, worker 2's admin token included: that would let
+    // whoever holds it issue as Dave.
+    const escalated = workerCli(['token', 'create', '--api', w2.url, '--permission', 'sign',
+      '--account', dave.address, '--label', 'as dave'], { token: admin2 });
+    assert.equal(escalated.status, 3, escalated.stderr);
+    assert.match(escalated.stderr, /^teeid-worker: 403 .*its own account/);
+    // Bob, the operator who accepted Dave's binding, grants it with his key through the CLI.
+    const created = workerCli(['token', 'grant', '--api', w2.url, '--permission', 'sign,read,write',
+      '--account', dave.address, '--label', 'dave'], { operator: '//Bob' });
     assert.equal(created.status, 0, created.stderr);
     signToken = created.json.token;
     assert.match(signToken, /^teeid_[0-9a-f]{64}$/);
+    assert.match(created.json.id, /^[0-9a-f]{16}$/);
+    // Another key's grant is refused.
+    const notOperator = workerCli(['token', 'grant', '--api', w2.url, '--permission', 'sign',
+      '--account', dave.address], { operator: '//Dave' });
+    assert.equal(notOperator.status, 3, notOperator.stderr);
+    assert.match(notOperator.stderr, /^teeid-worker: 401 .*not signed by this worker's operator/);
   });
 
   const issue = (claims, extra = {}) => call(w2.url, 'POST', '/v1/credentials', {
@@ -196,6 +223,92 @@ describe('teeid-worker end to end', () => {
     assert.equal(batch.leaves.toNumber(), 3);
   });
 
+  it('keeps issuing when its TA is killed, losing no acknowledged credential', async () => {
+    const k2 = await workerKey(w2);
+    const socket = join(w2dir(), 'tee.sock');
+    const taPid = () => Number(readFileSync(join(w2dir(), 'tee.pid'), 'utf8'));
+    const taIdentity = () => {
+      const { status, json, stderr } = simCall(socket, ['identity']);
+      assert.equal(status, 0, stderr);
+      return json;
+    };
+    const before = taIdentity();
+    const acknowledged = [];
+    const issueAcknowledged = async (year) => {
+      const { status, body } = await issue({ name: 'Alice', degree: 'BA', year });
+      assert.equal(status, 201, JSON.stringify(body));
+      acknowledged.push(body);
+    };
+    await issueAcknowledged(2010);
+    await issueAcknowledged(2011);
+
+    // Killed between two requests: the worker finds its session closed before it sends the next
+    // request, starts the simulation again and sends that request once, so it succeeds.
+    const killed = taPid();
+    process.kill(killed, 'SIGKILL');
+    await waitFor(() => simCall(socket, ['identity']).status !== 0 || taPid() !== killed,
+      { what: 'the killed TA to stop answering', everyMs: 50 });
+    await issueAcknowledged(2012);
+    assert.notEqual(taPid(), killed, 'the worker started the simulation again');
+
+    // Killed while requests are in flight: the one inside the TA when it dies gets a 503 (the TA
+    // may have signed it, so the worker does not send it again, and stores nothing); the others
+    // succeed, before the death or after the restart.
+    const burst = [2013, 2014, 2015, 2016, 2017, 2018].map((year) => issue({ name: 'Alice', degree: 'BA', year }));
+    await Promise.race(burst);
+    process.kill(taPid(), 'SIGKILL');
+    for (const { status, body } of await Promise.all(burst)) {
+      if (status === 201) {
+        acknowledged.push(body);
+      } else {
+        assert.equal(status, 503, JSON.stringify(body));
+        assert.equal(body.error, 'unavailable');
+      }
+    }
+    await issueAcknowledged(2019);
+    await issueAcknowledged(2020);
+
+    // Every acknowledged credential is kept; the TA came back with the same keys, and its count
+    // covers everything it issued (it may count more, never less).
+    for (const { id, credential } of acknowledged) {
+      const { status, body } = await call(w2.url, 'GET', `/v1/credentials/${encodeURIComponent(id)}`, { token: signToken });
+      assert.equal(status, 200, `${id} was acknowledged`);
+      assert.deepEqual(body.credential, credential);
+    }
+    const after = taIdentity();
+    for (const key of ['signingKey', 'agreementKey', 'measurement']) assert.equal(after[key], before[key], key);
+    assert.deepEqual(after.networkKey, before.networkKey);
+    assert.ok(after.issuedTotal >= before.issuedTotal + acknowledged.length,
+      `issued ${acknowledged.length} since ${before.issuedTotal}, the TA counts ${after.issuedTotal}`);
+    const last = acknowledged.at(-1).credential;
+    assert.ok((await verifyApi(last)).verified, 'signed by the key the chain knows');
+
+    // The next slot anchors them all in one batch, and the restarted TA signs the slot's work
+    // report for the whole batch.
+    const from = (await api.rpc.chain.getHeader()).number.toNumber();
+    await nextSlot();
+    const slot = (await api.call.attestationApi.currentSlot()).toNumber();
+    const anchors = await waitFor(async () => {
+      const found = await Promise.all(acknowledged.map(({ id }) =>
+        call(w2.url, 'GET', `/v1/credentials/${encodeURIComponent(id)}/anchor`)));
+      return found.every((f) => f.status === 200) && found.map((f) => f.body);
+    }, { what: 'the anchors of the credentials issued around the TA deaths' });
+    assert.equal(new Set(anchors.map((a) => a.root)).size, 1, 'one batch holds them all');
+    const report = await waitFor(async () => {
+      const head = (await api.rpc.chain.getHeader()).number.toNumber();
+      for (let n = from + 1; n <= head; n++) {
+        const events = await (await api.at(await api.rpc.chain.getBlockHash(n))).query.system.events();
+        const reported = events.map(({ event }) => event).find((event) =>
+          api.events.attestation.WorkReported.is(event) && event.data.worker.toHex() === k2 &&
+          event.data.slot.toNumber() === slot);
+        if (reported) return reported.data;
+      }
+      return false;
+    }, { what: 'the work report of the slot after the TA deaths' });
+    assert.equal(report.credentialsRoot.toHex(), anchors[0].root);
+    assert.equal(report.credentialsCount.toNumber(), acknowledged.length);
+  });
+
   it('answers every kind of bad input with a specific error, losing nothing', async () => {
     const url = w2.url;
     const post = (body, token = signToken) => call(url, 'POST', '/v1/credentials', { token, raw: body });
@@ -210,7 +323,7 @@ describe('teeid-worker end to end', () => {
     const unknownDid = await issue({ name: 'A', degree: 'X' }, { holder: didOf(keyOfUnknown()) });
     assert.equal(unknownDid.status, 404);
     assert.match(unknownDid.body.message, /unknown DID/);
-    const eveToken = workerCli(['token', 'create', '--api', url, '--permission', 'sign', '--account', eve.address], { token: admin2 }).json.token;
+    const eveToken = workerCli(['token', 'grant', '--api', url, '--permission', 'sign', '--account', eve.address], { operator: '//Bob' }).json.token;
     const unbound = await call(url, 'POST', '/v1/credentials', {
       token: eveToken,
       body: { issuer: didOf(eve.address), holder: didOf(alice.address), cpt, claims: { name: 'A', degree: 'X' } }
@@ -223,7 +336,8 @@ describe('teeid-worker end to end', () => {
     });
     assert.equal(notController.status, 403);
     assert.equal((await post(JSON.stringify({}), null)).status, 401);
-    const readOnly = workerCli(['token', 'create', '--api', url, '--permission', 'read', '--account', dave.address], { token: admin2 }).json.token;
+    // Dave's own token makes a read-only one for his account.
+    const readOnly = workerCli(['token', 'create', '--api', url, '--permission', 'read'], { token: signToken }).json.token;
     assert.equal((await call(url, 'POST', '/v1/credentials', { token: readOnly, body: {} })).status, 403);
     assert.equal((await post(JSON.stringify({}), 'teeid_nonsense')).status, 401);
 
@@ -243,8 +357,8 @@ describe('teeid-worker end to end', () => {
     // her account.
     await submitOk(api, api.tx.attestation.bindSigner(alice.address, await workerKey(w2)), alice);
     await submitOk(api, api.tx.attestation.acceptSigner(alice.address, await workerKey(w2)), bob);
-    const aliceToken = workerCli(['token', 'create', '--api', w2.url, '--permission', 'write,read',
-      '--account', didOf(alice.address)], { token: admin2 }).json.token;
+    const aliceToken = workerCli(['token', 'grant', '--api', w2.url, '--permission', 'write,read',
+      '--account', didOf(alice.address)], { operator: '//Bob' }).json.token;
     const { body: full } = await issue({ name: 'Alice', degree: 'MSc', year: 2025 });
     const presented = await call(w2.url, 'POST', '/v1/presentations', {
       token: aliceToken,
@@ -283,6 +397,94 @@ describe('teeid-worker end to end', () => {
     assert.equal(notHolder.status, 403);
   });
 
+  // The worker's HTTP API fuzzed from its own OpenAPI document by schemathesis (PyPI; installed
+  // by scripts/setup.sh), with worker 2's admin token, which every route takes. Bounded: 20
+  // generated requests per operation and phase (plus the coverage phase's own), 20 s per request,
+  // 300 s for the whole run. Left out: `DELETE /v1/tokens/{id}`, which revokes tokens the rest of
+  // the suite needs, and the stateful phase, which would chain the token routes into it.
+  it('answers its API fuzzed from its OpenAPI document without a 5xx or a hang, storing only what it accepted', async () => {
+    const url = w2.url;
+    const schemathesis = process.env.TEEID_SCHEMATHESIS ||
+      join(process.env.HOME, '.cache/teeid/schemathesis/bin/schemathesis');
+    const har = join(dir, 'schemathesis.har');
+    const budgetMs = 300_000;
+    // What the worker and its TA keep: the tokens, the credentials and presentations made (the
+    // worker's counters and the TA's own issuance count), and a credential issued before.
+    const stored = async () => {
+      const tokens = await call(url, 'GET', '/v1/tokens', { token: admin2 });
+      assert.equal(tokens.status, 200, tokens.text);
+      const metrics = (await call(url, 'GET', '/metrics')).text;
+      const counter = (name) => {
+        const found = metrics.match(new RegExp(`^teeid_worker_${name}_total (\\d+)$`, 'm'));
+        assert.ok(found, `teeid_worker_${name}_total in ${metrics}`);
+        return Number(found[1]);
+      };
+      const ta = simCall(join(w2dir(), 'tee.sock'), ['identity']);
+      assert.equal(ta.status, 0, ta.stderr);
+      const kept = await call(url, 'GET', `/v1/credentials/${encodeURIComponent(issued.id)}`, { token: signToken });
+      assert.equal(kept.status, 200, kept.text);
+      return {
+        tokens: new Set(tokens.body.map((t) => t.id)),
+        issued: counter('credentials_issued'),
+        presented: counter('presentations'),
+        taIssued: ta.json.issuedTotal,
+        credential: kept.body.credential
+      };
+    };
+    const before = await stored();
+
+    const args = ['run', `${url}/openapi.json`, '--url', url,
+      '--header', `Authorization: Bearer ${admin2}`,
+      '--checks', 'not_a_server_error',
+      '--phases', 'examples,coverage,fuzzing',
+      '--max-examples', '20', '--no-shrink', '--request-timeout', '20', '--workers', '1',
+      '--suppress-health-check', 'all', '--generation-database', 'none',
+      '--exclude-path', '/v1/tokens/{id}',
+      '--report', 'har', '--report-har-path', har, '--no-color'];
+    const run = await new Promise((resolve) => {
+      const child = spawn(schemathesis, args, { cwd: dir, stdio: ['ignore', 'pipe', 'pipe'] });
+      let output = '';
+      child.stdout.on('data', (chunk) => { output += chunk; });
+      child.stderr.on('data', (chunk) => { output += chunk; });
+      const timer = setTimeout(() => child.kill('SIGKILL'), budgetMs);
+      child.on('error', (error) => {
+        clearTimeout(timer);
+        resolve({ code: null, signal: null, output: `${schemathesis}: ${error.message} (scripts/setup.sh installs it)` });
+      });
+      child.on('close', (code, signal) => {
+        clearTimeout(timer);
+        resolve({ code, signal, output });
+      });
+    });
+    assert.equal(run.signal, null, `schemathesis did not finish within ${budgetMs / 1000} s:\n${run.output}`);
+    // Exit 0: every response passed `not_a_server_error` (no 5xx), and no request timed out.
+    assert.equal(run.code, 0, run.output);
+    const entries = JSON.parse(readFileSync(har, 'utf8')).log.entries;
+    assert.ok(entries.length > 0, run.output);
+    const serverErrors = entries.filter((e) => e.response.status >= 500)
+      .map((e) => `${e.request.method} ${e.request.url}: ${e.response.status} ${e.response.content?.text}`);
+    assert.deepEqual(serverErrors, []);
+    // No hang: the worker answers at once, still registered.
+    const health = await fetch(`${url}/health`, { signal: AbortSignal.timeout(10_000) });
+    assert.equal(health.status, 200);
+    assert.ok((await health.json()).registered);
+
+    // What changed is exactly what the accepted (2xx) requests made.
+    const accepted = (method, path) => entries.filter((e) => e.request.method === method &&
+      new URL(e.request.url).pathname === path && e.response.status >= 200 && e.response.status < 300);
+    const after = await stored();
+    const made = [...accepted('POST', '/v1/tokens'), ...accepted('POST', '/v1/tokens/grant')]
+      .map((e) => JSON.parse(e.response.content.text).id);
+    assert.deepEqual([...before.tokens].filter((id) => !after.tokens.has(id)), [], 'no token was revoked');
+    assert.deepEqual([...after.tokens].filter((id) => !before.tokens.has(id)).sort(), made.sort(),
+      'the tokens added are those whose creation was answered 201');
+    const credentials = accepted('POST', '/v1/credentials').length;
+    assert.equal(after.issued - before.issued, credentials, 'credentials issued');
+    assert.equal(after.taIssued - before.taIssued, credentials, 'credentials the TA counted');
+    assert.equal(after.presented - before.presented, accepted('POST', '/v1/presentations').length, 'presentations');
+    assert.deepEqual(after.credential, before.credential, 'the credential issued before is unchanged');
+  });
+
   it('unbinds on a clean stop and re-registers with a new TEE key', async () => {
     const oldKey = await workerKey(w2);
     await w2.stop();
@@ -295,7 +497,7 @@ describe('teeid-worker end to end', () => {
       chain: node.url,
       operator: '//Bob',
       dataDir: w2dir(),
-      extra: ['--endorser', w1.url, '--endorser-token', admin1]
+      extra: ['--endorser', w1.url, '--endorser-token', endorseToken(w1.url, admin1, 'rejoin w2')]
     });
     const newKey = await workerKey(w2);
     assert.notEqual(newKey, oldKey);

@@ -1075,7 +1075,7 @@ pub mod pallet {
 			amount: BalanceOf<T>,
 		) -> Result<DepositOf<T>, DispatchError> {
 			DepositOf::<T>::hold::<T::Currency>(&reason.into(), owner, amount)
-				.map_err(|DepositError::Insufficient| Error::<T>::InsufficientDeposit.into())
+				.map_err(|error| Error::<T>::from(error).into())
 		}
 
 		/// Releases `deposit`, held for `reason`, to its owner.
@@ -1153,6 +1153,14 @@ pub mod pallet {
 		fn bind_for_benchmark(did: &T::AccountId, key: &ed25519::Public) -> bool {
 			benchmarking::bound_signer::<T>(did, *key);
 			true
+		}
+	}
+}
+
+impl<T: Config> From<DepositError> for Error<T> {
+	fn from(error: DepositError) -> Self {
+		match error {
+			DepositError::Insufficient => Error::InsufficientDeposit,
 		}
 	}
 }

@@ -560,7 +560,7 @@ pub mod pallet {
 			bytes: usize,
 		) -> Result<DepositOf<T>, DispatchError> {
 			DepositOf::<T>::hold::<T::Currency>(&reason.into(), owner, Self::deposit_for(bytes))
-				.map_err(|DepositError::Insufficient| Error::<T>::InsufficientDeposit.into())
+				.map_err(|error| Error::<T>::from(error).into())
 		}
 
 		/// Emits `event` as a linked event of evidence `hash`, under its topic.
@@ -618,6 +618,14 @@ pub mod pallet {
 		) -> Result<(), BatchProofError> {
 			let batch = Batches::<T>::get(anchorer, root).ok_or(BatchProofError::UnknownBatch)?;
 			merkle::verify(&root, batch.leaves, proof).map_err(BatchProofError::Invalid)
+		}
+	}
+}
+
+impl<T: Config> From<DepositError> for Error<T> {
+	fn from(error: DepositError) -> Self {
+		match error {
+			DepositError::Insufficient => Error::InsufficientDeposit,
 		}
 	}
 }

@@ -32,12 +32,15 @@ const MAX_BLOCK_REF_TIME: u64 = 2 * WEIGHT_REF_TIME_PER_SECOND;
 /// The most bytes of one block.
 const MAX_BLOCK_LENGTH: u32 = 5 * 1024 * 1024;
 
-/// The fee of one byte of a transaction, in planck: what filling a block's length costs is
-/// what filling its weight costs (weight is charged one planck per picosecond), so block
-/// space is never the cheap way to fill a block, and archive nodes are paid for what they keep.
-/// (Rounded up; the normal-class share is the same for both.)
+/// The fee of one byte of a transaction, in planck: twice the block's compute divided by its
+/// length (weight is charged one planck per picosecond). A block filled with bytes then costs at
+/// least what a block filled with weight does, even counting the bytes of the weight-filling
+/// transactions themselves (the cheapest, an empty `system.remark`, is about a hundred bytes and
+/// about 2,800 fit a block: half a megabyte); so block space is never the cheap way to fill a
+/// block, and archive nodes are paid for what they keep. (Rounded up; the normal-class share is
+/// the same for weight and length.)
 pub const TRANSACTION_BYTE_FEE: Balance =
-	(MAX_BLOCK_REF_TIME as Balance).div_ceil(MAX_BLOCK_LENGTH as Balance);
+	(2 * MAX_BLOCK_REF_TIME as Balance).div_ceil(MAX_BLOCK_LENGTH as Balance);
 
 parameter_types! {
 	/// How many recent block hashes `frame_system` keeps for mortal transactions.

@@ -216,6 +216,9 @@ impl<P: Platform> Ta<P> {
 		self.update_sealed(|state| {
 			state.last_slot = Some(request.slot);
 			state.reported_total += u64::from(request.credentials_count);
+			// This seal happens anyway: let it record the exact count, so a TA restarted
+			// before its next issuance resumes without counting credentials it never issued.
+			state.issued_reserved = state.issued_total;
 		})?;
 		let signature = ed25519::Signature::from_raw(self.sign(&payload.signing_bytes()));
 		Ok((payload, signature))

@@ -23,7 +23,7 @@ use teeid_ta_protocol::{
 	sealed::{self, Purpose},
 	TaError,
 };
-use zeroize::Zeroize;
+use zeroize::{Zeroize, Zeroizing};
 
 use crate::{
 	platform::Platform,
@@ -35,28 +35,89 @@ use crate::{
 /// The proof purpose of a credential's proof.
 pub const CREDENTIAL_PURPOSE: &str = "assertionMethod";
 
-/// The salts of a credential's claims: HMAC-SHA256, under a key derived from the network key,
-/// of the credential's salt seed (32 random bytes the issuing TA picks and signs into
-/// `disclosure.saltSeed`) and the claim name. Every TA of the network (and only those) can
-/// present any of the network's credentials; no host can choose a seed, so none can make a TA
-/// reveal the salts of another credential by issuing and presenting one of its own.
+/// What a credential's selective disclosure is bound to, as its issuing TA signed it in: the salt
+/// seed (32 random bytes the TA picks), the credential id, the holder and the verification
+/// method of the issuing TEE key.
+///
+/// From it and the network key come the claims' [`Salts`] and the disclosure's network MAC
+/// (`disclosure.networkMac`). Every TA of the network (and only those) can present any of the
+/// network's credentials; no host can choose a seed, so none can make a TA reveal the salts of
+/// another credential by issuing and presenting one of its own; and a TA compares claims with a
+/// root only for a disclosure whose MAC it checked, for the credential id, holder and key it
+/// names, so a credential forged around a root someone saw (guessed values for the hidden
+/// claims, a key of the forger's) is refused before its guesses are looked at.
+pub(crate) struct DisclosureBinding<'a> {
+	/// `disclosure.saltSeed`.
+	pub seed: &'a [u8; 32],
+	/// The credential's `id`.
+	pub credential_id: &'a str,
+	/// The holder (`credentialSubject.id`).
+	pub holder: &'a str,
+	/// The issuing TEE key's verification method (`disclosure.verificationMethod`).
+	pub method: &'a str,
+}
+
+const SALT_KEY_INFO: &[u8] = b"teeid/disclosure-salt/v2";
+const MAC_KEY_INFO: &[u8] = b"teeid/disclosure-mac/v1";
+
+impl DisclosureBinding<'_> {
+	/// The salts of the credential's claims, bound to its seed, id and holder.
+	pub(crate) fn salts(&self, network: &NetworkSecret) -> Salts {
+		let mut mac = keyed_mac(network, SALT_KEY_INFO);
+		mac.update(self.seed);
+		update_field(&mut mac, self.credential_id.as_bytes());
+		update_field(&mut mac, self.holder.as_bytes());
+		Salts { mac }
+	}
+
+	/// The network MAC of this binding and the claims' `root`.
+	pub(crate) fn network_mac(&self, network: &NetworkSecret, root: &[u8; 32]) -> [u8; 32] {
+		self.network_mac_state(network, root).finalize().into_bytes().into()
+	}
+
+	/// Whether `tag` is the network MAC of this binding and `root` (compared in constant time).
+	pub(crate) fn check_network_mac(
+		&self,
+		network: &NetworkSecret,
+		root: &[u8; 32],
+		tag: &[u8; 32],
+	) -> bool {
+		self.network_mac_state(network, root).verify_slice(tag).is_ok()
+	}
+
+	fn network_mac_state(&self, network: &NetworkSecret, root: &[u8; 32]) -> Hmac<Sha256> {
+		let mut mac = keyed_mac(network, MAC_KEY_INFO);
+		mac.update(self.seed);
+		mac.update(root);
+		update_field(&mut mac, self.credential_id.as_bytes());
+		update_field(&mut mac, self.holder.as_bytes());
+		update_field(&mut mac, self.method.as_bytes());
+		mac
+	}
+}
+
+/// HMAC-SHA256 under the key derived from the network key for `info`. The derived key is wiped
+/// once the MAC holds it.
+fn keyed_mac(network: &NetworkSecret, info: &[u8]) -> Hmac<Sha256> {
+	let mut key = Zeroizing::new([0u8; 32]);
+	// 32 bytes is a valid HKDF-SHA256 output length: expand cannot fail.
+	let _ = hkdf::Hkdf::<Sha256>::new(None, &network.secret).expand(info, key.as_mut_slice());
+	<Hmac<Sha256> as Mac>::new_from_slice(key.as_slice()).expect("HMAC takes keys of any length")
+}
+
+/// Feeds `bytes` preceded by its length, so that consecutive fields cannot run into each other.
+fn update_field(mac: &mut Hmac<Sha256>, bytes: &[u8]) {
+	mac.update(&(bytes.len() as u32).to_le_bytes());
+	mac.update(bytes);
+}
+
+/// The salts of a credential's claims: HMAC-SHA256 of the claim name under the MAC state of its
+/// [`DisclosureBinding`].
 pub(crate) struct Salts {
 	mac: Hmac<Sha256>,
 }
 
 impl Salts {
-	pub(crate) fn new(network: &NetworkSecret, seed: &[u8; 32]) -> Self {
-		let mut key = [0u8; 32];
-		// 32 bytes is a valid HKDF-SHA256 output length: expand cannot fail.
-		let _ = hkdf::Hkdf::<Sha256>::new(None, &network.secret)
-			.expand(b"teeid/disclosure-salt/v1", &mut key);
-		let mut mac =
-			<Hmac<Sha256> as Mac>::new_from_slice(&key).expect("HMAC takes keys of any length");
-		key.zeroize();
-		mac.update(seed);
-		Self { mac }
-	}
-
 	pub(crate) fn salt(&self, name: &str) -> [u8; 32] {
 		let mut mac = self.mac.clone();
 		mac.update(name.as_bytes());
@@ -110,6 +171,12 @@ impl<P: Platform> Ta<P> {
 				reason: format!("a credential has 1 to {MAX_CLAIMS} claims"),
 			});
 		}
+		// The credential holds the claims in canonical form, which can be longer than as sent
+		// (`1e20` is written out in full): held to the same limit, every credential issued is
+		// one `Present` reads.
+		if claims.canonical_len() > teeid_ta_protocol::limits::MAX_CLAIMS_BYTES {
+			return Err(TaError::TooLarge);
+		}
 		if let Some((name, _)) = members.iter().find(|(n, _)| n == "id" || n.starts_with('@')) {
 			return Err(TaError::SchemaViolation {
 				claim: name.clone(),
@@ -129,10 +196,16 @@ impl<P: Platform> Ta<P> {
 			self.platform.fill_random(&mut seed).map_err(|_| TaError::Platform)?;
 			seed
 		};
-		let salts = Salts::new(network, &seed);
-		let root = salts.root(&subject).ok_or(TaError::BadClaims)?;
-		let status = status_evidence(&network.genesis_hash, &request.id);
 		let method = verification_method(&request.issuer, &self.public_key().0);
+		let binding = DisclosureBinding {
+			seed: &seed,
+			credential_id: &request.id,
+			holder: &request.holder,
+			method: &method,
+		};
+		let root = binding.salts(network).root(&subject).ok_or(TaError::BadClaims)?;
+		let network_mac = binding.network_mac(network, &root.0);
+		let status = status_evidence(&network.genesis_hash, &request.id);
 
 		let mut credential = vec![
 			("@context".into(), Value::Array(vec![string(CONTEXT_V2)])),
@@ -192,6 +265,7 @@ impl<P: Platform> Ta<P> {
 					("claimCount".into(), Value::Number(claim_count as f64)),
 					("saltSeed".into(), string(hex0x(&seed))),
 					("verificationMethod".into(), string(&method)),
+					("networkMac".into(), string(hex0x(&network_mac))),
 				]),
 			),
 		]);
@@ -217,7 +291,7 @@ impl<P: Platform> Ta<P> {
 			data_integrity::secure_canonical(&credential, config, |data| self.sign(data))
 				.map_err(|_| TaError::BadClaims)?;
 		let hash = canonical_credential_hash(&credential);
-		self.state.issued_total += 1;
+		self.count_issued()?;
 		Ok(IssuedCredential { credential, hash })
 	}
 
@@ -255,9 +329,14 @@ fn proof_options(
 	options
 }
 
-/// The claims of an issuance request, opened with the TA's agreement key if they are sealed.
+/// The claims of an issuance request, opened with the TA's agreement key if they are sealed,
+/// and parsed within [`CLAIMS_JSON`](teeid_ta_protocol::CLAIMS_JSON): claims over it are
+/// [`TaError::TooLarge`], checked before they are parsed.
 fn open_claims(state: &SealedState, claims: &Claims, issuer: &str) -> Result<Value, TaError> {
-	let parse = |bytes: &[u8]| Value::parse(bytes).map_err(|_| TaError::BadClaims);
+	use teeid_ta_protocol::{json_refusal, CLAIMS_JSON};
+	let parse = |bytes: &[u8]| {
+		Value::parse_with(bytes, &CLAIMS_JSON).map_err(|e| json_refusal(e, TaError::BadClaims))
+	};
 	match claims {
 		Claims::Plain(bytes) => parse(bytes),
 		Claims::Sealed(sealed) => {

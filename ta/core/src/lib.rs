@@ -64,7 +64,8 @@ impl<P: Platform> Ta<P> {
 	}
 
 	/// Handles one request (a SCALE-encoded [`Request`]) and returns the encoded [`Response`].
-	/// Never panics: malformed input is an error response.
+	/// Never panics: malformed input is an error response. Every legal request fits the TA's
+	/// heap ([`teeid_ta_protocol::limits`]); anything larger is refused before it is parsed.
 	pub fn invoke(&mut self, request: &[u8]) -> Vec<u8> {
 		let response = Request::decode_bytes(request).and_then(|command| self.execute(command));
 		encode_response(&response)
@@ -72,6 +73,9 @@ impl<P: Platform> Ta<P> {
 
 	/// Executes one command. A refused command changes nothing.
 	pub fn execute(&mut self, command: Command) -> Response {
+		// The JSON a command carries is held to the TA's limits before any of it is parsed: the
+		// TA's heap is fixed, and an allocation past it kills the TA.
+		command.check_limits()?;
 		match command {
 			Command::Identity => Ok(Reply::Identity(self.identity())),
 			Command::CreateNetworkKey { genesis_hash } => {

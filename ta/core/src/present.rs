@@ -12,7 +12,7 @@ use teeid_ta_protocol::{
 	TaError,
 };
 
-use crate::{issue::Salts, platform::Platform, Ta};
+use crate::{issue::DisclosureBinding, platform::Platform, Ta};
 
 /// The longest challenge or domain accepted.
 pub const MAX_CHALLENGE_BYTES: usize = 256;
@@ -48,19 +48,31 @@ impl<P: Platform> Ta<P> {
 		if text(subject, "id") != Some(request.holder.as_str()) {
 			return Err(TaError::BadCredential);
 		}
-		let (input, _) =
-			verify_tee_proof(&credential).map_err(|_| TaError::CredentialNotAuthentic)?;
-		match split_verification_method(&input.verification_method) {
-			Some((did, _)) if did == issuer => {},
-			_ => return Err(TaError::CredentialNotAuthentic),
-		}
+		// Authenticity first, and nothing about the claims is compared until it is settled: the
+		// credential's proof is by the issuing TEE key its disclosure names, and the disclosure
+		// carries this network's MAC over its seed, root, id, holder and that key. A credential
+		// forged around a root someone saw, with guesses for the hidden claims, fails here
+		// whatever the guesses (its proof cannot be by the issuing key, and a MAC for the
+		// forger's key cannot be made outside the network's TAs), so presenting is no oracle.
+		let not_authentic = TaError::CredentialNotAuthentic;
+		let (input, _) = verify_tee_proof(&credential).map_err(|_| not_authentic.clone())?;
 		let disclosure = credential.get("disclosure").ok_or(TaError::BadCredential)?;
-		let root = text(disclosure, "root").and_then(parse_hex32).ok_or(TaError::BadCredential)?;
-		let seed =
-			text(disclosure, "saltSeed").and_then(parse_hex32).ok_or(TaError::BadCredential)?;
-		let salts = Salts::new(network, &seed);
+		let method = text(disclosure, "verificationMethod").ok_or(TaError::BadCredential)?;
+		match split_verification_method(method) {
+			Some((did, _)) if did == issuer && input.verification_method == method => {},
+			_ => return Err(not_authentic),
+		}
+		let hex = |name| text(disclosure, name).and_then(parse_hex32).ok_or(TaError::BadCredential);
+		let (root, seed, network_mac) = (hex("root")?, hex("saltSeed")?, hex("networkMac")?);
+		let credential_id = text(&credential, "id").ok_or(TaError::BadCredential)?;
+		let binding =
+			DisclosureBinding { seed: &seed, credential_id, holder: &request.holder, method };
+		if !binding.check_network_mac(network, &root, &network_mac) {
+			return Err(not_authentic);
+		}
+		let salts = binding.salts(network);
 		if salts.root(subject).map(|r| r.0) != Some(root) {
-			return Err(TaError::CredentialNotAuthentic);
+			return Err(not_authentic);
 		}
 		if let Some(name) = request
 			.disclose

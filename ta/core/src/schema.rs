@@ -10,7 +10,7 @@ use alloc::{format, string::String, vec::Vec};
 use teeid_primitives::json::Value;
 use teeid_ta_protocol::{
 	credential::{is_whole, schema_digest},
-	TaError,
+	json_refusal, TaError, SCHEMA_JSON,
 };
 
 /// A CPT schema as an issuance request sent it, parsed, with its `digestMultibase`.
@@ -24,19 +24,25 @@ pub(crate) struct ParsedSchema {
 
 /// The schema of the last issuance, kept parsed: an issuer issues credentials of one CPT after
 /// another, and parsing, canonicalizing and hashing the same schema for each of them was a
-/// tenth of an issuance. One entry, so the TA's memory stays bounded by one request.
+/// tenth of an issuance. One entry, within [`SCHEMA_JSON`], so what the TA keeps between
+/// requests is bounded by one schema.
 #[derive(Default)]
 pub(crate) struct SchemaCache {
 	last: Option<ParsedSchema>,
 }
 
 impl SchemaCache {
-	/// The schema `bytes` hold, parsed now or the last time.
+	/// The schema `bytes` hold, parsed now or the last time. A schema over [`SCHEMA_JSON`] is
+	/// [`TaError::TooLarge`].
 	pub(crate) fn get_or_parse(&mut self, bytes: &[u8]) -> Result<&ParsedSchema, TaError> {
 		let parsed = match self.last.take() {
 			Some(last) if last.bytes == bytes => last,
-			_ => {
-				let value = Value::parse(bytes).map_err(|_| TaError::BadSchema)?;
+			// The previous schema is dropped before the next is parsed: the heap never holds
+			// two.
+			previous => {
+				drop(previous);
+				let value = Value::parse_with(bytes, &SCHEMA_JSON)
+					.map_err(|e| json_refusal(e, TaError::BadSchema))?;
 				let digest = schema_digest(&value.to_canonical());
 				ParsedSchema { bytes: bytes.to_vec(), value, digest }
 			},
@@ -192,6 +198,19 @@ mod tests {
 		let other = cache.get_or_parse(br#"{"type":"object"}"#).unwrap();
 		assert_ne!(other.digest, digest);
 		assert_eq!(other.value, json(r#"{"type":"object"}"#));
+	}
+
+	#[test]
+	fn a_schema_over_its_limits_is_too_large_fails() {
+		let mut cache = SchemaCache::default();
+		let values = SCHEMA_JSON.max_values;
+		let many = format!(r#"{{"type":"object","enum":[{}0]}}"#, "0,".repeat(values));
+		assert!(matches!(cache.get_or_parse(many.as_bytes()), Err(TaError::TooLarge)));
+		let title = "x".repeat(SCHEMA_JSON.max_bytes);
+		let long = format!(r#"{{"type":"object","title":"{title}"}}"#);
+		assert!(matches!(cache.get_or_parse(long.as_bytes()), Err(TaError::TooLarge)));
+		// Within its limits but not JSON: a bad schema.
+		assert!(matches!(cache.get_or_parse(b"{"), Err(TaError::BadSchema)));
 	}
 
 	#[test]

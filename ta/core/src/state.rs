@@ -12,13 +12,21 @@ use teeid_ta_protocol::{command::NetworkKeyInfo, TaError};
 use x25519_dalek::{PublicKey, StaticSecret};
 use zeroize::Zeroize;
 
-use crate::platform::{Platform, StorageError};
+use crate::{
+	platform::{Platform, StorageError},
+	Ta,
+};
 
 /// The storage id of the sealed state.
 pub const STATE_OBJECT: &[u8] = b"teeid/state";
 
 /// The version of [`SealedState`]'s encoding.
 const STATE_VERSION: u8 = 1;
+
+/// How many issuances one seal of [`SealedState::issued_reserved`] covers: one storage write per
+/// this many credentials, and at most this many minus one counted but never issued when the TA
+/// dies (a storage write costs milliseconds under OP-TEE, an issuance well under one).
+pub const ISSUANCE_RESERVATION: u64 = 1024;
 
 /// The network key and the chain it serves.
 #[derive(Clone, Encode, Decode)]
@@ -63,14 +71,22 @@ pub struct SealedState {
 	/// The endorser the network key was imported from: the one endorsement this TA
 	/// countersigns.
 	pub imported_from: Option<[u8; 32]>,
-	/// Credentials issued since the keys were generated. Sealed with every work report (not
-	/// with every credential, which would cost a storage write each), so after a restart it
-	/// resumes from the last report: it never goes backwards in what the chain saw.
-	pub issued_total: u64,
+	/// The high-water mark of [`Self::issued_total`]: the TA issues past it only after sealing
+	/// a new one, [`ISSUANCE_RESERVATION`] higher, and a restarted TA resumes its count from
+	/// it. Sealing a count per credential would cost a storage write each; sealing it only with
+	/// work reports made a TA that died forget what it issued since the last one. Sealed where
+	/// the issued count was sealed before, so the encoding is unchanged.
+	pub issued_reserved: u64,
 	/// Credentials covered by work reports so far.
 	pub reported_total: u64,
 	/// The last slot a work report was signed for.
 	pub last_slot: Option<u32>,
+	/// Credentials issued since the keys were generated: exact while the TA runs; after a
+	/// restart it resumes from [`Self::issued_reserved`], so it may count up to
+	/// [`ISSUANCE_RESERVATION`] - 1 credentials that were never issued, but never misses one
+	/// that was. Not sealed itself (`issued_reserved` is).
+	#[codec(skip)]
+	pub issued_total: u64,
 }
 
 impl Drop for SealedState {
@@ -98,9 +114,10 @@ impl SealedState {
 					agreement_secret: [0; 32],
 					network: None,
 					imported_from: None,
-					issued_total: 0,
+					issued_reserved: 0,
 					reported_total: 0,
 					last_slot: None,
+					issued_total: 0,
 				};
 				state.signing_seed.copy_from_slice(&seeds[..32]);
 				state.agreement_secret.copy_from_slice(&seeds[32..]);
@@ -114,10 +131,13 @@ impl SealedState {
 	}
 
 	fn decode_all(bytes: &[u8]) -> Result<Self, TaError> {
-		let state = Self::decode(&mut &bytes[..]).map_err(|_| TaError::SealedStateTampered)?;
+		let mut state = Self::decode(&mut &bytes[..]).map_err(|_| TaError::SealedStateTampered)?;
 		if state.version != STATE_VERSION {
 			return Err(TaError::SealedStateTampered);
 		}
+		// What was issued since the last seal is unknown: resume from the reservation, which
+		// covers all of it.
+		state.issued_total = state.issued_reserved;
 		Ok(state)
 	}
 
@@ -147,5 +167,120 @@ impl SealedState {
 	/// The network key, or [`TaError::NoNetworkKey`].
 	pub fn network(&self) -> Result<&NetworkSecret, TaError> {
 		self.network.as_ref().ok_or(TaError::NoNetworkKey)
+	}
+}
+
+impl<P: Platform> Ta<P> {
+	/// Counts one issued credential. Past the reservation it first seals a new one; if that
+	/// seal fails the credential is refused ([`TaError::Storage`]) before it leaves the TA, so
+	/// the sealed mark always covers every credential handed out.
+	pub(crate) fn count_issued(&mut self) -> Result<(), TaError> {
+		let issued = self.state.issued_total.saturating_add(1);
+		if issued > self.state.issued_reserved {
+			let reserved = self.state.issued_total.saturating_add(ISSUANCE_RESERVATION);
+			self.update_sealed(|state| state.issued_reserved = reserved)?;
+		}
+		self.state.issued_total = issued;
+		Ok(())
+	}
+}
+
+#[cfg(test)]
+mod tests {
+	use super::*;
+	use crate::testing::{issuance_request, MemoryPlatform};
+	use alloc::vec::Vec;
+	use sp_core::H256;
+	use teeid_ta_protocol::{command::WorkReportRequest, Command, Reply};
+
+	fn bootstrapped() -> Ta<MemoryPlatform> {
+		let mut ta = Ta::start(MemoryPlatform::new(1)).expect("a fresh TA starts");
+		ta.execute(Command::CreateNetworkKey { genesis_hash: H256([0x11; 32]) })
+			.expect("a fresh TA creates the network key");
+		ta
+	}
+
+	fn issue(ta: &mut Ta<MemoryPlatform>, n: u64) {
+		match ta.execute(Command::IssueCredential(issuance_request(n))) {
+			Ok(Reply::Credential(_)) => {},
+			other => panic!("issuance {n}: {other:?}"),
+		}
+	}
+
+	fn work_report(slot: u32, credentials_count: u32) -> Command {
+		Command::SignWorkReport(WorkReportRequest {
+			slot,
+			anchor_number: 10,
+			anchor_hash: H256([0x22; 32]),
+			credentials_root: H256([5; 32]),
+			credentials_count,
+		})
+	}
+
+	fn sealed(ta: &mut Ta<MemoryPlatform>) -> Vec<u8> {
+		ta.platform_mut().objects.get(STATE_OBJECT).cloned().expect("the state is sealed")
+	}
+
+	#[test]
+	fn a_ta_that_dies_before_its_work_report_still_reports_what_it_issued_works() {
+		let mut ta = bootstrapped();
+		for n in 0..3 {
+			issue(&mut ta, n);
+		}
+		// Dropped without a work report, as a TA killed by OP-TEE (TEE_ERROR_TARGET_DEAD).
+		let mut ta = Ta::start(ta.stop()).expect("the TA restarts");
+		let resumed = ta.identity().issued_total;
+		assert!((3..3 + ISSUANCE_RESERVATION).contains(&resumed), "{resumed}");
+		let Ok(Reply::WorkReport { payload, .. }) = ta.execute(work_report(1, 3)) else {
+			panic!("the restarted TA refuses to report the 3 credentials it issued")
+		};
+		assert_eq!(payload.body.credentials_count, 3);
+		assert_eq!(payload.body.issued_total, resumed);
+		// Issuance goes on from the resumed count, never below it.
+		issue(&mut ta, 3);
+		assert_eq!(ta.identity().issued_total, resumed + 1);
+	}
+
+	#[test]
+	fn a_work_report_seals_the_exact_count_works() {
+		let mut ta = bootstrapped();
+		issue(&mut ta, 0);
+		issue(&mut ta, 1);
+		ta.execute(work_report(1, 2)).expect("the report is signed");
+		let ta = Ta::start(ta.stop()).expect("the TA restarts");
+		assert_eq!(ta.identity().issued_total, 2);
+	}
+
+	#[test]
+	fn the_count_is_sealed_once_per_reservation_not_per_credential_works() {
+		let mut ta = bootstrapped();
+		let before = sealed(&mut ta);
+		ta.count_issued().unwrap();
+		let first = sealed(&mut ta);
+		assert_ne!(first, before);
+		assert_eq!(ta.state.issued_reserved, ISSUANCE_RESERVATION);
+		for _ in 1..ISSUANCE_RESERVATION {
+			ta.count_issued().unwrap();
+		}
+		assert_eq!(ta.state.issued_total, ISSUANCE_RESERVATION);
+		assert_eq!(sealed(&mut ta), first);
+		ta.count_issued().unwrap();
+		assert_ne!(sealed(&mut ta), first);
+		assert_eq!(ta.state.issued_reserved, 2 * ISSUANCE_RESERVATION);
+		assert_eq!(ta.state.issued_total, ISSUANCE_RESERVATION + 1);
+	}
+
+	#[test]
+	fn an_issuance_whose_reservation_cannot_be_sealed_fails() {
+		let mut ta = bootstrapped();
+		ta.platform_mut().failing_storage = true;
+		assert_eq!(
+			ta.execute(Command::IssueCredential(issuance_request(0))),
+			Err(TaError::Storage)
+		);
+		assert_eq!(ta.identity().issued_total, 0);
+		ta.platform_mut().failing_storage = false;
+		issue(&mut ta, 0);
+		assert_eq!(ta.identity().issued_total, 1);
 	}
 }

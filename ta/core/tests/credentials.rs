@@ -4,7 +4,8 @@
 mod common;
 
 use common::*;
-use teeid_primitives::json::Value;
+use ed25519_dalek::Signer;
+use teeid_primitives::{data_integrity, json::Value};
 use teeid_ta_protocol::{
 	credential::{self, verify_tee_proof, Claims, SchemaRef},
 	disclosure::{self, verify_presentation, PresentationRequest},
@@ -245,4 +246,112 @@ fn any_tee_of_the_network_presents_but_only_genuine_credentials_for_their_holder
 		present(&mut v, presentation_request(credential, &["nope"])),
 		Err(TaError::UnknownClaim("nope".into()))
 	);
+}
+
+/// `document` with the members of `changes` replaced (or added), in place.
+fn with_members(document: &Value, changes: Vec<(&str, Value)>) -> Value {
+	let Value::Object(mut members) = document.clone() else { panic!() };
+	for (name, value) in changes {
+		match members.iter_mut().find(|(n, _)| n == name) {
+			Some(member) => member.1 = value,
+			None => members.push((name.into(), value)),
+		}
+	}
+	Value::Object(members)
+}
+
+/// The guessing attack on presentations: someone who saw a derived credential (its seed, its
+/// root, the disclosed claims) builds full credentials around that seed and root with guesses
+/// for a hidden claim, signs them with a key of their own, and asks a TA of the network to
+/// present them. A right guess and a wrong one get the same refusal, whether the forger names
+/// the real holder or itself.
+#[test]
+fn presenting_a_credential_forged_around_a_seen_root_is_no_oracle() {
+	const FORGER: &str = "did:teeid:5DAAnrj7VHTznn2AWBemMuyBwZWs6FNFjdyVXUeYum3PTXFy";
+	let mut ta = bootstrapped(1);
+	let credential = issue(&mut ta, open_schema_issuance(r#"{"name":"Alice","pin":"4711"}"#));
+	let vp = present(&mut ta, presentation_request(credential, &["name"])).unwrap();
+	let Some(Value::Array(derived)) = vp.get("verifiableCredential") else { panic!() };
+	let seen = &derived[0];
+	let issuer = seen.get("issuer").and_then(Value::as_str).unwrap().to_string();
+
+	let forger_key = ed25519_dalek::SigningKey::from_bytes(&[7; 32]);
+	let mut attempt = |holder: &str, issuer_did: &str, guess: &str| {
+		let method =
+			credential::verification_method(issuer_did, &forger_key.verifying_key().to_bytes());
+		let subject = Value::Object(vec![
+			("id".into(), Value::String(holder.into())),
+			("name".into(), Value::String("Alice".into())),
+			("pin".into(), Value::String(guess.into())),
+		]);
+		let Some(Value::Object(disclosure)) = seen.get("disclosure") else { panic!() };
+		let disclosure: Vec<(String, Value)> = disclosure
+			.iter()
+			.filter(|(n, _)| n != "disclosed" && n != "lemmas")
+			.map(|(n, v)| match n.as_str() {
+				"verificationMethod" => (n.clone(), Value::String(method.clone())),
+				_ => (n.clone(), v.clone()),
+			})
+			.collect();
+		let forged = with_members(
+			seen,
+			vec![
+				("issuer", Value::String(issuer_did.into())),
+				("credentialSubject", subject),
+				("disclosure", Value::Object(disclosure)),
+			],
+		);
+		let config = data_integrity::proof_config(
+			&forged,
+			vec![
+				("type".into(), Value::String(data_integrity::PROOF_TYPE.into())),
+				("cryptosuite".into(), Value::String(data_integrity::CRYPTOSUITE.into())),
+				("created".into(), Value::String("2026-11-21T10:00:00Z".into())),
+				("verificationMethod".into(), Value::String(method)),
+				("proofPurpose".into(), Value::String("assertionMethod".into())),
+			],
+		);
+		let signature = forger_key.sign(&data_integrity::hash_data(&forged, &config)).to_bytes();
+		let forged = data_integrity::attach_proof(forged, config, &signature);
+		let mut request = presentation_request(forged.to_canonical(), &["pin"]);
+		request.holder = holder.into();
+		present(&mut ta, request)
+	};
+	for holder in [HOLDER, FORGER] {
+		for issuer_did in [issuer.as_str(), FORGER] {
+			for guess in ["4711", "0000"] {
+				assert_eq!(
+					attempt(holder, issuer_did, guess),
+					Err(TaError::CredentialNotAuthentic),
+					"holder {holder}, issuer {issuer_did}, guess {guess}"
+				);
+			}
+		}
+	}
+}
+
+/// A credential whose `disclosure` already carries `disclosed` or `lemmas` (a derived one pasted
+/// back in, say): the TA refuses it (its proof does not cover them), and deriving from it names
+/// each member of the derived disclosure once.
+#[test]
+fn a_derived_disclosure_names_each_member_once() {
+	let mut ta = bootstrapped(1);
+	let credential = json(&issue(&mut ta, open_schema_issuance(&ten_claims())));
+	let Some(Value::Object(disclosure)) = credential.get("disclosure") else { panic!() };
+	let mut padded = disclosure.clone();
+	padded.push(("disclosed".into(), Value::Array(vec![])));
+	padded.push(("lemmas".into(), Value::Array(vec![])));
+	let padded = with_members(&credential, vec![("disclosure", Value::Object(padded))]);
+	assert_eq!(
+		present(&mut ta, presentation_request(padded.to_canonical(), &["claim0"])),
+		Err(TaError::CredentialNotAuthentic)
+	);
+
+	let derived = disclosure::derive(&padded, |_| [3; 32], &["claim0".into()]).unwrap();
+	let Some(Value::Object(members)) = derived.get("disclosure") else { panic!() };
+	let mut names: Vec<&str> = members.iter().map(|(n, _)| n.as_str()).collect();
+	let count = names.len();
+	names.sort_unstable();
+	names.dedup();
+	assert_eq!(names.len(), count, "{names:?}");
 }

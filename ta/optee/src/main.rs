@@ -5,6 +5,12 @@
 //! shared memory, and goes to [`teeid_ta_core::Ta::invoke`], the same logic the simulation
 //! runs. The platform ([`platform::OpteePlatform`]) is OP-TEE's: private persistent storage,
 //! `TEE_GenerateRandom`, and the attestation PTA.
+//!
+//! The TA's heap is `teeid_ta_protocol::limits::TA_HEAP_BYTES` (`build.rs` writes it into the
+//! TA header). An allocation past it fails, the allocation-error handler panics and the panic
+//! handler calls `TEE_Panic`: the instance dies (`TEE_ERROR_TARGET_DEAD`). The protocol's
+//! limits keep every legal request within the heap; the simulation runs the same core under
+//! the same cap.
 
 #![no_std]
 #![no_main]

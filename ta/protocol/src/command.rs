@@ -212,7 +212,8 @@ pub enum TaError {
 	/// The request does not decode as a command.
 	#[codec(index = 1)]
 	Malformed,
-	/// The request or the reply exceeds the protocol's size limits.
+	/// The request or the reply exceeds the protocol's limits ([`crate::limits`]): its size,
+	/// what it decodes to, or the bytes, values or nesting of a JSON document it carries.
 	#[codec(index = 2)]
 	TooLarge,
 	/// Secure storage failed.
@@ -302,7 +303,9 @@ impl core::fmt::Display for TaError {
 				write!(f, "unsupported protocol version (the TA speaks {supported})")
 			},
 			Self::Malformed => f.write_str("malformed request"),
-			Self::TooLarge => f.write_str("request or reply too large"),
+			Self::TooLarge => {
+				f.write_str("request or reply too large (bytes, JSON values or nesting)")
+			},
 			Self::Storage => f.write_str("secure storage failed"),
 			Self::SealedStateTampered => f.write_str("sealed state failed its integrity check"),
 			Self::Platform => f.write_str("the platform failed (randomness or attestation)"),

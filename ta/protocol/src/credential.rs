@@ -197,8 +197,20 @@ pub fn check_identifier(text: &str, what: &str) -> Result<(), String> {
 	Ok(())
 }
 
+/// The days of `month` (1 to 12) in `year` of the Gregorian calendar.
+fn days_in_month(year: u32, month: u32) -> u32 {
+	let leap = year.is_multiple_of(4) && (!year.is_multiple_of(100) || year.is_multiple_of(400));
+	match month {
+		2 if leap => 29,
+		2 => 28,
+		4 | 6 | 9 | 11 => 30,
+		_ => 31,
+	}
+}
+
 /// Checks an RFC 3339 UTC timestamp of the form `YYYY-MM-DDThh:mm:ssZ` (the form whose string
-/// order is time order).
+/// order is time order) naming a day that exists (no 31 April, 29 February in leap years only),
+/// as every RFC 3339 parser a verifier uses requires.
 pub fn is_timestamp(text: &str) -> bool {
 	let b = text.as_bytes();
 	let digits = |range: core::ops::Range<usize>| b[range].iter().all(u8::is_ascii_digit);
@@ -219,7 +231,7 @@ pub fn is_timestamp(text: &str) -> bool {
 		&& digits(17..19)
 		&& b[19] == b'Z'
 		&& (1..=12).contains(&number(5..7))
-		&& (1..=31).contains(&number(8..10))
+		&& (1..=days_in_month(number(0..4), number(5..7))).contains(&number(8..10))
 		&& number(11..13) < 24
 		&& number(14..16) < 60
 		&& number(17..19) < 61
@@ -298,6 +310,30 @@ mod tests {
 			"2026-11-21T24:00:00Z",
 			"2026-11-21T12:00:00+01:00",
 			"２026-11-21T12:00:00Z",
+		] {
+			assert!(!is_timestamp(bad), "{bad}");
+		}
+	}
+
+	#[test]
+	fn timestamps_name_days_that_exist_works() {
+		for good in [
+			"2024-02-29T00:00:00Z",
+			"2000-02-29T00:00:00Z",
+			"2026-02-28T23:59:59Z",
+			"2026-04-30T12:00:00Z",
+			"2026-12-31T12:00:00Z",
+		] {
+			assert!(is_timestamp(good), "{good}");
+		}
+		for bad in [
+			"2023-02-29T00:00:00Z",
+			"1900-02-29T00:00:00Z",
+			"2026-02-31T12:00:00Z",
+			"2026-04-31T12:00:00Z",
+			"2026-06-31T12:00:00Z",
+			"2026-01-00T12:00:00Z",
+			"2026-01-32T12:00:00Z",
 		] {
 			assert!(!is_timestamp(bad), "{bad}");
 		}

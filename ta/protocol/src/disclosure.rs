@@ -3,10 +3,11 @@
 //! Every top-level claim of a credential is a leaf of a `merkle-cbt` tree (the batch trees of
 //! [`teeid_primitives::merkle`]): `blake2-256("teeid/claim/v1" ‖ salt ‖ len(name) ‖ name ‖
 //! JCS(value))`, leaves in byte order of their names. The salt is secret (the TA derives it
-//! from the network key, the credential id and the claim name), so an undisclosed claim cannot
-//! be guessed from its leaf. The credential's `disclosure` member carries the root, the claim
-//! count, the verification method and `baseProof`: the issuer key's Ed25519 signature over the
-//! credential's *base*, the credential without its claims and proofs.
+//! from the network key, the salt seed, the credential id, the holder and the claim name), so an
+//! undisclosed claim cannot be guessed from its leaf. The credential's `disclosure` member
+//! carries the root, the claim count, the salt seed, the verification method, the network MAC
+//! and `baseProof`: the issuer key's Ed25519 signature over the credential's *base*, the
+//! credential without its claims and proofs.
 //!
 //! A presentation carries *derived* credentials: the base, the disclosed claims, their salts and
 //! positions and one combined Merkle proof. A verifier checks `baseProof` over the base, the
@@ -22,7 +23,8 @@ use codec::{Decode, Encode};
 use sha2::{Digest, Sha256};
 use sp_core::H256;
 use teeid_primitives::{
-	json::Value,
+	data_integrity::{self, ProofError},
+	json::{Sink, Value},
 	merkle::{self, BatchProof},
 };
 
@@ -37,6 +39,13 @@ pub const DISCLOSURE_TYPE: &str = "TeeidMerkleDisclosure2026";
 pub const MAX_CLAIMS: usize = 256;
 /// The proof purpose of a presentation: the holder DID's TEE key asserts it.
 pub const PRESENTATION_PURPOSE: &str = "assertionMethod";
+
+/// The members of `disclosure` that `baseProof` signs. `networkMac` is the issuing TA's MAC,
+/// under a key only the network's TAs derive, over the salt seed, the root, the credential id,
+/// the holder and the verification method: what a TA checks before it compares claims with the
+/// root when asked to present (verifiers need not, and cannot, check it).
+pub const SIGNED_DISCLOSURE_MEMBERS: [&str; 6] =
+	["type", "root", "claimCount", "saltSeed", "verificationMethod", "networkMac"];
 
 const LEAF_TAG: &[u8] = b"teeid/claim/v1";
 const BASE_TAG: &[u8] = b"teeid/disclosure-base/v1";
@@ -93,15 +102,28 @@ impl core::fmt::Display for DisclosureError {
 	}
 }
 
-/// The leaf of claim `name` with `value` and `salt`.
+/// The leaf of claim `name` with `value` and `salt`. The claim's canonical JSON goes straight
+/// into the hash as it is written: a claim is never copied to be hashed, however large.
 pub fn claim_leaf(salt: &[u8; 32], name: &str, value: &Value) -> H256 {
-	let mut bytes = Vec::with_capacity(LEAF_TAG.len() + 36 + name.len() + 32);
-	bytes.extend_from_slice(LEAF_TAG);
-	bytes.extend_from_slice(salt);
-	bytes.extend_from_slice(&(name.len() as u32).to_le_bytes());
-	bytes.extend_from_slice(name.as_bytes());
-	value.write_canonical(&mut bytes);
-	H256(sp_crypto_hashing::blake2_256(&bytes))
+	let mut hash = LeafHash(blake2b_simd::Params::new().hash_length(32).to_state());
+	hash.write(LEAF_TAG);
+	hash.write(salt);
+	hash.write(&(name.len() as u32).to_le_bytes());
+	hash.write(name.as_bytes());
+	value.write_canonical_to(&mut hash);
+	let mut leaf = H256::zero();
+	leaf.0.copy_from_slice(hash.0.finalize().as_bytes());
+	leaf
+}
+
+/// BLAKE2b-256 (what `sp_crypto_hashing::blake2_256` computes) as a [`Sink`] for canonical
+/// JSON.
+struct LeafHash(blake2b_simd::State);
+
+impl Sink for LeafHash {
+	fn write(&mut self, bytes: &[u8]) {
+		self.0.update(bytes);
+	}
 }
 
 /// A subject's claims (every member but `id`) in leaf order.
@@ -137,12 +159,7 @@ pub fn base_document(credential: &Value) -> Result<Value, DisclosureError> {
 				};
 				let signed = disclosure
 					.iter()
-					.filter(|(n, _)| {
-						matches!(
-							n.as_str(),
-							"type" | "root" | "claimCount" | "saltSeed" | "verificationMethod"
-						)
-					})
+					.filter(|(n, _)| SIGNED_DISCLOSURE_MEMBERS.contains(&n.as_str()))
 					.cloned()
 					.collect();
 				base.push((name.clone(), Value::Object(signed)));
@@ -207,9 +224,18 @@ pub fn derive(
 				derived.push((name.clone(), Value::Object(subject_members.clone())))
 			},
 			"disclosure" => {
-				let Value::Object(mut disclosure) = value.clone() else {
+				let Value::Object(members) = value else {
 					return Err(DisclosureError::Malformed("disclosure"));
 				};
+				// The signed members and `baseProof`, and nothing else the input carried: a
+				// `disclosed` or `lemmas` already there would be signed twice under one name.
+				let mut disclosure: Vec<(String, Value)> = members
+					.iter()
+					.filter(|(n, _)| {
+						n == "baseProof" || SIGNED_DISCLOSURE_MEMBERS.contains(&n.as_str())
+					})
+					.cloned()
+					.collect();
 				disclosure.push(("disclosed".into(), Value::Array(disclosed.clone())));
 				disclosure.push((
 					"lemmas".into(),
@@ -255,8 +281,11 @@ pub fn verify_derived(derived: &Value) -> Result<VerifiedDisclosure, DisclosureE
 		return Err(DisclosureError::WrongSigner);
 	}
 	let base_proof = text(disclosure, "baseProof").ok_or(malformed("baseProof"))?;
-	let signature = teeid_primitives::data_integrity::decode_proof_value(base_proof)
-		.map_err(|_| malformed("baseProof"))?;
+	let signature = data_integrity::decode_proof_value(base_proof).map_err(|e| match e {
+		// Refused before decoding: the caller answers it as a request too large to check.
+		ProofError::ProofValueTooLong => DisclosureError::Proof(ProofCheckError::Malformed(e)),
+		_ => malformed("baseProof"),
+	})?;
 	verify_ed25519(&issuer_key, &base_signing_bytes(&base_document(derived)?), &signature)?;
 
 	let root = text(disclosure, "root").and_then(parse_hex32).ok_or(malformed("root"))?;

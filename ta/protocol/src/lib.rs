@@ -14,9 +14,12 @@
 //!   with `eddsa-jcs-2022`), and their verification.
 //! - [`disclosure`]: selective disclosure: salted claim leaves under a `merkle-cbt` root, the
 //!   derived credentials a presentation carries and their verification.
+//! - [`limits`]: the TA's memory budget (its OP-TEE heap) and the request limits that keep
+//!   every legal request within it.
 //!
 //! The decoder is total: any byte string decodes to a [`Request`] or to a [`TaError`], never a
-//! panic (see the fuzz target in `ta/fuzz`).
+//! panic (see the fuzz target in `ta/fuzz`), and what decoding allocates is bounded
+//! ([`limits::MAX_DECODED_BYTES`]).
 
 #![cfg_attr(not(feature = "std"), no_std)]
 #![warn(missing_docs)]
@@ -26,12 +29,24 @@ extern crate alloc;
 pub mod command;
 pub mod credential;
 pub mod disclosure;
+/// The TA's memory budget and the request limits derived from it, in one file that the OP-TEE
+/// build (`ta/optee/build.rs`) includes to size the TA's heap and stack.
+///
+/// The TA runs in a fixed heap ([`TA_HEAP_BYTES`](limits::TA_HEAP_BYTES)): an allocation past
+/// it kills the TA (OP-TEE answers `TEE_ERROR_TARGET_DEAD`). So every legal request must fit
+/// with margin, and the TA checks every size that decides its memory before it allocates for
+/// it: the request's bytes, what decoding it reserves, and the bytes, values and nesting of
+/// every JSON document it carries ([`JsonLimits`], checked by [`Command::check_limits`]). A
+/// request over any limit gets [`TaError::TooLarge`].
+pub mod limits;
 pub mod sealed;
 
 use alloc::vec::Vec;
 use codec::{Decode, DecodeLimit, Encode};
+use teeid_primitives::json::{JsonError, JsonErrorKind, Limits as JsonLimits};
 
 pub use command::{Command, Reply, Response, TaError};
+pub use limits::{MAX_REQUEST_BYTES, MAX_RESPONSE_BYTES};
 
 /// The protocol version this crate speaks. A request of another version is refused with
 /// [`TaError::UnsupportedVersion`] before anything else in it is read.
@@ -49,14 +64,120 @@ pub const TA_UUID_BYTES: [u8; 16] = [
 /// (memref input), parameter 1 the response (memref output).
 pub const INVOKE: u32 = 0x7465_6964;
 
-/// The largest request a TA reads (claims, schemas and credentials included).
-pub const MAX_REQUEST_BYTES: usize = 256 * 1024;
-
-/// The output buffer a host must offer: no reply is larger.
-pub const MAX_RESPONSE_BYTES: usize = 512 * 1024;
-
 /// How deep SCALE values may nest in a request.
 const MAX_DECODE_DEPTH: u32 = 16;
+
+// The limits file cannot name the parser's constant (the OP-TEE build script includes it).
+const _: () = assert!(limits::JSON_MAX_DEPTH == teeid_primitives::json::MAX_DEPTH);
+
+/// What the claims of an issuance may hold: at most [`limits::MAX_CLAIMS_BYTES`], values and
+/// nesting such that the credential and its presentations stay within the parser's depth.
+pub const CLAIMS_JSON: JsonLimits = JsonLimits {
+	max_bytes: limits::MAX_CLAIMS_BYTES,
+	max_values: limits::MAX_CLAIMS_VALUES,
+	max_depth: limits::MAX_CLAIMS_DEPTH,
+};
+
+/// What a CPT schema may hold.
+pub const SCHEMA_JSON: JsonLimits = JsonLimits {
+	max_bytes: limits::MAX_SCHEMA_BYTES,
+	max_values: limits::MAX_SCHEMA_VALUES,
+	max_depth: limits::JSON_MAX_DEPTH,
+};
+
+/// What a credential to present may hold: anything the TA issues.
+pub const CREDENTIAL_JSON: JsonLimits = JsonLimits {
+	max_bytes: limits::MAX_CREDENTIAL_BYTES,
+	max_values: limits::MAX_CREDENTIAL_VALUES,
+	max_depth: limits::MAX_CREDENTIAL_DEPTH,
+};
+
+/// What `document` exceeds of `limits`, in words, if it does: for a host that refuses it before
+/// the TA would (the worker's API answers its client with it).
+pub fn exceeded_limit(limits: &JsonLimits, document: &[u8]) -> Option<alloc::string::String> {
+	let error = limits.check(document).err()?;
+	Some(match error.kind {
+		JsonErrorKind::TooLong => alloc::format!("is over the TA's {} bytes", limits.max_bytes),
+		JsonErrorKind::TooManyValues => alloc::format!(
+			"holds over the TA's {} JSON values (member names count)",
+			limits.max_values
+		),
+		_ => alloc::format!(
+			"nests deeper than the TA's {} levels of arrays and objects",
+			limits.max_depth.min(teeid_primitives::json::MAX_DEPTH)
+		),
+	})
+}
+
+/// The refusal of a JSON document that does not parse: [`TaError::TooLarge`] if it exceeds its
+/// limits, `malformed` otherwise.
+pub fn json_refusal(error: JsonError, malformed: TaError) -> TaError {
+	if error.kind.is_limit() {
+		TaError::TooLarge
+	} else {
+		malformed
+	}
+}
+
+impl Command {
+	/// Checks every JSON document the command carries against its limits ([`CLAIMS_JSON`],
+	/// [`SCHEMA_JSON`], [`CREDENTIAL_JSON`]) in one pass over its bytes that allocates nothing:
+	/// the TA refuses a document too large for its heap before it parses any of it. Sealed
+	/// claims are checked by size here and in full once opened.
+	pub fn check_limits(&self) -> Result<(), TaError> {
+		fn check(limits: &JsonLimits, bytes: &[u8]) -> Result<(), TaError> {
+			limits.check(bytes).map(|_shape| ()).map_err(|_| TaError::TooLarge)
+		}
+		match self {
+			Command::IssueCredential(request) => {
+				check(&SCHEMA_JSON, &request.schema.schema)?;
+				match &request.claims {
+					credential::Claims::Plain(claims) => check(&CLAIMS_JSON, claims),
+					credential::Claims::Sealed(sealed) => {
+						let most = limits::MAX_CLAIMS_BYTES + limits::SEALED_OVERHEAD_BYTES;
+						if sealed.ciphertext.len() > most {
+							return Err(TaError::TooLarge);
+						}
+						Ok(())
+					},
+				}
+			},
+			Command::Present(request) => check(&CREDENTIAL_JSON, &request.credential),
+			_ => Ok(()),
+		}
+	}
+}
+
+/// The request as the decoder reads it, counting what decoding reserves
+/// ([`limits::MAX_DECODED_BYTES`]).
+struct BudgetedInput<'a> {
+	bytes: &'a [u8],
+	reserved: usize,
+	exceeded: bool,
+}
+
+/// What an allocation costs beyond its bytes (OP-TEE's allocator keeps a 16-byte header and
+/// rounds to 16 bytes), counted per reservation.
+const ALLOCATION_OVERHEAD: usize = 32;
+
+impl codec::Input for BudgetedInput<'_> {
+	fn remaining_len(&mut self) -> Result<Option<usize>, codec::Error> {
+		Ok(Some(self.bytes.len()))
+	}
+
+	fn read(&mut self, into: &mut [u8]) -> Result<(), codec::Error> {
+		codec::Input::read(&mut self.bytes, into)
+	}
+
+	fn on_before_alloc_mem(&mut self, size: usize) -> Result<(), codec::Error> {
+		self.reserved = self.reserved.saturating_add(size).saturating_add(ALLOCATION_OVERHEAD);
+		if self.reserved > limits::MAX_DECODED_BYTES {
+			self.exceeded = true;
+			return Err("the request decodes to more than the TA's limit".into());
+		}
+		Ok(())
+	}
+}
 
 /// One invocation: the protocol version, then the command.
 #[derive(Clone, PartialEq, Eq, Debug, Encode, Decode)]
@@ -73,7 +194,8 @@ impl Request {
 		Self { version: PROTOCOL_VERSION, command }
 	}
 
-	/// Decodes a request: the whole input, at most [`MAX_REQUEST_BYTES`], of this version.
+	/// Decodes a request: the whole input, at most [`MAX_REQUEST_BYTES`], of this version,
+	/// reserving at most [`limits::MAX_DECODED_BYTES`] for it ([`TaError::TooLarge`] past it).
 	pub fn decode_bytes(input: &[u8]) -> Result<Command, TaError> {
 		if input.len() > MAX_REQUEST_BYTES {
 			return Err(TaError::TooLarge);
@@ -83,8 +205,12 @@ impl Request {
 		if version != PROTOCOL_VERSION {
 			return Err(TaError::UnsupportedVersion { supported: PROTOCOL_VERSION });
 		}
-		Command::decode_all_with_depth_limit(MAX_DECODE_DEPTH, &mut cursor)
-			.map_err(|_| TaError::Malformed)
+		let mut budgeted = BudgetedInput { bytes: cursor, reserved: 0, exceeded: false };
+		match Command::decode_with_depth_limit(MAX_DECODE_DEPTH, &mut budgeted) {
+			Ok(command) if budgeted.bytes.is_empty() => Ok(command),
+			Err(_) if budgeted.exceeded => Err(TaError::TooLarge),
+			_ => Err(TaError::Malformed),
+		}
 	}
 }
 
@@ -139,5 +265,156 @@ mod tests {
 		bytes.push(0);
 		assert_eq!(Request::decode_bytes(&bytes), Err(TaError::Malformed));
 		assert_eq!(Request::decode_bytes(&vec![0; MAX_REQUEST_BYTES + 1]), Err(TaError::TooLarge));
+	}
+
+	fn presentation(disclose: Vec<String>) -> Vec<u8> {
+		Request::new(Command::Present(disclosure::PresentationRequest {
+			credential: b"{}".to_vec(),
+			holder: "did:teeid:holder".into(),
+			disclose,
+			challenge: "c".into(),
+			domain: "d".into(),
+			created: "2026-01-01T00:00:00Z".into(),
+		}))
+		.encode()
+	}
+
+	#[test]
+	fn a_request_that_decodes_past_its_budget_is_too_large() {
+		// 100,000 empty names: 100 KB of request, 2.4 MB of heap once decoded.
+		let bomb = presentation(vec![String::new(); 100_000]);
+		assert!(bomb.len() <= MAX_REQUEST_BYTES);
+		assert_eq!(Request::decode_bytes(&bomb), Err(TaError::TooLarge));
+		// A request of the same size whose bytes are what it decodes to is fine.
+		let names = presentation(vec!["n".repeat(100); 1000]);
+		assert!(names.len() >= bomb.len() && names.len() <= MAX_REQUEST_BYTES);
+		assert!(matches!(Request::decode_bytes(&names), Ok(Command::Present(_))));
+	}
+
+	fn issuance(schema: &[u8], claims: credential::Claims) -> Command {
+		Command::IssueCredential(credential::IssuanceRequest {
+			id: "urn:uuid:1".into(),
+			issuer: "did:teeid:issuer".into(),
+			holder: "did:teeid:holder".into(),
+			schema: credential::SchemaRef { id: "urn:teeid:cpt:1".into(), schema: schema.to_vec() },
+			claims,
+			valid_from: "2026-01-01T00:00:00Z".into(),
+			valid_until: None,
+			created: "2026-01-01T00:00:00Z".into(),
+		})
+	}
+
+	fn plain(claims: &str) -> Command {
+		issuance(br#"{"type":"object"}"#, credential::Claims::Plain(claims.as_bytes().to_vec()))
+	}
+
+	/// Claims whose deepest container is `depth` levels down (the claims object is the first).
+	fn nested(depth: usize) -> String {
+		format!(r#"{{"a":{}{}}}"#, "[".repeat(depth - 1), "]".repeat(depth - 1))
+	}
+
+	#[test]
+	fn json_over_its_limits_is_refused_before_it_is_parsed() {
+		use limits::*;
+		assert_eq!(plain(r#"{"name":"Alice"}"#).check_limits(), Ok(()));
+		// What the TA's heap does not fit: many values, many bytes, too deep to present.
+		let zeros = format!(r#"{{"zeros":[{}0]}}"#, "0,".repeat(MAX_CLAIMS_VALUES));
+		let long = format!(r#"{{"text":"{}"}}"#, "x".repeat(MAX_CLAIMS_BYTES));
+		for claims in [zeros, long, nested(MAX_CLAIMS_DEPTH + 1)] {
+			assert_eq!(plain(&claims).check_limits(), Err(TaError::TooLarge));
+		}
+		assert_eq!(plain(&nested(MAX_CLAIMS_DEPTH)).check_limits(), Ok(()));
+		// Malformed but within the limits: for the parser to refuse (as BadClaims).
+		assert_eq!(plain("{").check_limits(), Ok(()));
+
+		let schema = format!(r#"{{"type":"object","title":"{}"}}"#, "x".repeat(MAX_SCHEMA_BYTES));
+		let sealed_claims = |len| {
+			let ciphertext = vec![0; len];
+			credential::Claims::Sealed(sealed::SealedBox { ephemeral: [1; 32], ciphertext })
+		};
+		assert_eq!(
+			issuance(schema.as_bytes(), credential::Claims::Plain(b"{}".to_vec())).check_limits(),
+			Err(TaError::TooLarge)
+		);
+		let most = MAX_CLAIMS_BYTES + SEALED_OVERHEAD_BYTES;
+		assert_eq!(issuance(b"{}", sealed_claims(most)).check_limits(), Ok(()));
+		assert_eq!(issuance(b"{}", sealed_claims(most + 1)).check_limits(), Err(TaError::TooLarge));
+
+		let present = |credential: Vec<u8>| {
+			Command::Present(disclosure::PresentationRequest {
+				credential,
+				holder: "did:teeid:holder".into(),
+				disclose: vec!["a".into()],
+				challenge: "c".into(),
+				domain: "d".into(),
+				created: "2026-01-01T00:00:00Z".into(),
+			})
+		};
+		let large = format!(r#"{{"a":"{}"}}"#, "x".repeat(MAX_CREDENTIAL_BYTES));
+		assert_eq!(present(large.into_bytes()).check_limits(), Err(TaError::TooLarge));
+		assert_eq!(present(b"{}".to_vec()).check_limits(), Ok(()));
+	}
+
+	#[test]
+	fn claim_leaves_hash_the_claim_as_written_works() {
+		// The leaf is hashed as the canonical JSON is written, never copied: the same hash as
+		// of the bytes the documented formula lays out.
+		let value = teeid_primitives::json::Value::parse(br#"{"b":[1e21,"\u00e9"],"a":null}"#)
+			.expect("JSON");
+		let salt = [7u8; 32];
+		let mut bytes = b"teeid/claim/v1".to_vec();
+		bytes.extend_from_slice(&salt);
+		bytes.extend_from_slice(&5u32.to_le_bytes());
+		bytes.extend_from_slice(b"claim");
+		bytes.extend_from_slice(&value.to_canonical());
+		let leaf = disclosure::claim_leaf(&salt, "claim", &value);
+		assert_eq!(leaf.0, sp_crypto_hashing::blake2_256(&bytes));
+	}
+
+	#[test]
+	fn hosts_can_name_the_limit_a_document_exceeds_works() {
+		let limits = JsonLimits { max_bytes: 16, max_values: 3, max_depth: 2 };
+		assert_eq!(exceeded_limit(&limits, b"[1,2]"), None);
+		let reason = |document: &[u8]| exceeded_limit(&limits, document).expect("over a limit");
+		assert!(reason(b"[1,2,3,4,5,6,7,8]").contains("16 bytes"));
+		assert!(reason(b"[1,2,3]").contains("3 JSON values"));
+		assert!(reason(b"[[[]]]").contains("2 levels"));
+	}
+
+	#[test]
+	fn the_worst_legal_requests_fit_the_request_limit() {
+		use limits::*;
+		let identifier = "x".repeat(credential::MAX_IDENTIFIER_BYTES);
+		let Command::IssueCredential(mut issue) = issuance(
+			" ".repeat(MAX_SCHEMA_BYTES).as_bytes(),
+			credential::Claims::Sealed(sealed::SealedBox {
+				ephemeral: [1; 32],
+				ciphertext: vec![0; MAX_CLAIMS_BYTES + SEALED_OVERHEAD_BYTES],
+			}),
+		) else {
+			unreachable!()
+		};
+		(issue.id, issue.issuer, issue.holder) =
+			(identifier.clone(), identifier.clone(), identifier.clone());
+		issue.schema.id = identifier.clone();
+		issue.valid_until = Some("2027-01-01T00:00:00Z".into());
+		let issue = Request::new(Command::IssueCredential(issue)).encode();
+		assert!(issue.len() <= MAX_REQUEST_BYTES);
+		// And they decode within the decoding budget.
+		assert!(Request::decode_bytes(&issue).is_ok());
+		// A presentation of the largest credential naming its 256 claims, their names as long as
+		// the claims' bytes allow (and then some).
+		let name = "n".repeat(MAX_CLAIMS_BYTES / disclosure::MAX_CLAIMS);
+		let present = Command::Present(disclosure::PresentationRequest {
+			credential: vec![b' '; MAX_CREDENTIAL_BYTES],
+			holder: identifier.clone(),
+			disclose: vec![name; disclosure::MAX_CLAIMS],
+			challenge: identifier.clone(),
+			domain: identifier,
+			created: "2026-01-01T00:00:00Z".into(),
+		});
+		let present = Request::new(present).encode();
+		assert!(present.len() <= MAX_REQUEST_BYTES);
+		assert!(Request::decode_bytes(&present).is_ok());
 	}
 }

@@ -12,6 +12,7 @@ use alloc::vec::Vec;
 use codec::{Decode, Encode};
 use sha2::{Digest, Sha256};
 use x25519_dalek::{PublicKey, StaticSecret};
+use zeroize::Zeroizing;
 
 /// What a box carries, which keys its key derivation.
 #[derive(Clone, Copy, PartialEq, Eq, Debug)]
@@ -57,9 +58,11 @@ fn cipher(
 	let mut salt = [0u8; 64];
 	salt[..32].copy_from_slice(ephemeral);
 	salt[32..].copy_from_slice(recipient);
-	let mut okm = [0u8; 44];
+	// The AES key and nonce: wiped when this returns (the shared secret wipes itself on drop,
+	// and the cipher its key schedule).
+	let mut okm = Zeroizing::new([0u8; 44]);
 	hkdf::Hkdf::<Sha256>::new(Some(&salt), shared.as_bytes())
-		.expand(purpose.info(), &mut okm)
+		.expand(purpose.info(), okm.as_mut_slice())
 		.map_err(|_| OpenError)?;
 	let cipher = Aes256Gcm::new_from_slice(&okm[..32]).map_err(|_| OpenError)?;
 	let mut nonce = [0u8; 12];

@@ -53,7 +53,25 @@ impl SimClient {
 		decode_response(&output).map_err(|_| ClientError::BadResponse)?.map_err(ClientError::Ta)
 	}
 
-	/// Sends raw request bytes and returns the raw response bytes.
+	/// Whether the simulation still holds this session open, checked without sending anything
+	/// (a non-blocking read). Between commands nothing is due from the simulation, so a read
+	/// that would block means open; an end of stream means it closed the session (it died, or
+	/// was restarted since), and stray bytes or an error mean the session is unusable.
+	pub fn is_open(&mut self) -> bool {
+		if self.stream.set_nonblocking(true).is_err() {
+			return false;
+		}
+		let mut byte = [0u8; 1];
+		let idle = matches!(
+			io::Read::read(&mut self.stream, &mut byte),
+			Err(e) if e.kind() == io::ErrorKind::WouldBlock
+		);
+		let blocking = self.stream.set_nonblocking(false).is_ok();
+		idle && blocking
+	}
+
+	/// Sends raw request bytes and returns the raw response bytes. An error may come after the
+	/// TA received the request (its reply lost): sending it again could repeat the command.
 	pub fn invoke_raw(&mut self, request: &[u8]) -> io::Result<Vec<u8>> {
 		frame::write(&mut self.stream, request)?;
 		frame::read(&mut self.stream, MAX_RESPONSE_BYTES)?
@@ -146,5 +164,37 @@ impl Drop for SimProcess {
 			let _ = child.kill();
 			let _ = child.wait();
 		}
+	}
+}
+
+#[cfg(test)]
+mod tests {
+	use super::*;
+	use std::io::Write;
+
+	#[test]
+	fn a_session_is_open_until_the_simulation_closes_it_works() {
+		let (ours, mut theirs) = UnixStream::pair().unwrap();
+		let mut client = SimClient { stream: ours };
+		assert!(client.is_open());
+		// Checking leaves the session as it was: a blocking one, waiting for its reply.
+		let echo = std::thread::spawn(move || {
+			let request = frame::read(&mut theirs, 64).unwrap().unwrap();
+			std::thread::sleep(Duration::from_millis(50));
+			frame::write(&mut theirs, &request).unwrap();
+			theirs
+		});
+		assert_eq!(client.invoke_raw(b"ping").unwrap(), b"ping");
+		assert!(client.is_open());
+		drop(echo.join().unwrap());
+		assert!(!client.is_open());
+	}
+
+	#[test]
+	fn a_session_with_bytes_nobody_asked_for_is_not_open_fails() {
+		let (ours, mut theirs) = UnixStream::pair().unwrap();
+		let mut client = SimClient { stream: ours };
+		theirs.write_all(&[0]).unwrap();
+		assert!(!client.is_open());
 	}
 }

@@ -14,6 +14,10 @@
 //!   device key (3072 bits, as the PTA's default) generated on first start and sealed to the
 //!   PTA's UUID, signing RSASSA-PSS over SHA-256(nonce ‖ measurement); the measurement is the
 //!   SHA-256 of the simulation's own executable.
+//! - **The TA's heap** ([`heap`]): the TA core runs under the OP-TEE TA's heap size, counted
+//!   by the process's global allocator, and an allocation past it kills the process as it
+//!   kills the TA under OP-TEE. A request over the protocol's size limit is refused unread, as
+//!   OP-TEE's entry point refuses it, and the session goes on.
 //!
 //! What it cannot simulate is isolation: anyone with access to the state directory and the
 //! process can read the keys. Everything it signs therefore says `Simulated`, and a chain
@@ -22,6 +26,7 @@
 pub mod client;
 pub mod device;
 pub mod frame;
+pub mod heap;
 pub mod platform;
 pub mod server;
 pub mod storage;

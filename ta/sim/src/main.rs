@@ -5,7 +5,10 @@
 //! JSON (binary values as `0x` hex, SCALE-encoded where the chain takes them).
 //!
 //! Exit codes: 0 done, 1 an unexpected reply, 2 bad arguments or input file, 3 the TA refused
-//! (the reason on stderr), 4 the TA cannot be reached or did not start.
+//! (the reason on stderr), 4 the TA cannot be reached or did not start. `serve` runs the TA in
+//! OP-TEE's TA heap ([`TA_HEAP_BYTES`]); should the TA ever allocate past it, the process dies
+//! as the TA would under OP-TEE: `memory allocation of N bytes failed` on stderr, then
+//! `SIGABRT` (status 134 in a shell).
 
 use clap::{Parser, Subcommand};
 use codec::{DecodeAll, Encode};
@@ -17,13 +20,19 @@ use teeid_ta_protocol::{
 	command::{Endorsement, NetworkKeyInfo, Report, ReportRequest},
 	credential::{hex0x, Claims, IssuanceRequest, SchemaRef},
 	disclosure::PresentationRequest,
+	limits::TA_HEAP_BYTES,
 	sealed::SealedBox,
 	Command, Reply,
 };
 use teeid_ta_sim::{
 	client::{ClientError, SimClient},
+	heap::TaHeap,
 	server::Server,
 };
+
+/// Every allocation of the process, the TA's counted against OP-TEE's TA heap.
+#[global_allocator]
+static HEAP: TaHeap = TaHeap::new(TA_HEAP_BYTES);
 
 #[derive(Parser)]
 #[command(version, about = "The teeid TA, simulated in a host process (platform: Simulated)")]
@@ -42,6 +51,10 @@ enum Action {
 		/// The Unix socket to listen on.
 		#[arg(long)]
 		socket: PathBuf,
+		/// A smaller TA heap than OP-TEE's, in bytes (tests watch the TA die in one); never
+		/// raises it.
+		#[arg(long, hide = true)]
+		heap_bytes: Option<usize>,
 	},
 	/// Print the TA's identity.
 	Identity(Session),
@@ -170,7 +183,10 @@ fn main() -> ExitCode {
 
 fn run(action: Action) -> Result<(), Failure> {
 	let (session, command) = match action {
-		Action::Serve { state_dir, socket } => {
+		Action::Serve { state_dir, socket, heap_bytes } => {
+			if let Some(bytes) = heap_bytes {
+				HEAP.set_cap(bytes.min(TA_HEAP_BYTES));
+			}
 			let server =
 				Server::start(&state_dir, &socket).map_err(|e| Failure(4, e.to_string()))?;
 			eprintln!(

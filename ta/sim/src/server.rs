@@ -1,11 +1,14 @@
 //! The simulation process: one TA instance behind a Unix socket.
 //!
 //! Like an OP-TEE single-instance TA, the instance handles one command at a time; connections
-//! (sessions) are served on threads that take turns on it.
+//! (sessions) are served on threads that take turns on it. The TA runs metered against its heap
+//! ([`crate::heap`]): what it allocates from its start on, with its own copy of each request,
+//! counts; the sockets and frames around it do not.
 
 use codec::Encode;
 use std::{
-	fs, io,
+	fs,
+	io::{self, Read},
 	os::unix::{
 		fs::PermissionsExt,
 		net::{UnixListener, UnixStream},
@@ -16,7 +19,7 @@ use std::{
 use teeid_ta_core::Ta;
 use teeid_ta_protocol::{Response, TaError, MAX_REQUEST_BYTES};
 
-use crate::{frame, platform::SimPlatform};
+use crate::{frame, heap, platform::SimPlatform};
 
 /// A started simulation, not yet serving.
 pub struct Server {
@@ -62,7 +65,7 @@ impl Server {
 			return Err(StartError::Busy);
 		}
 		let platform = SimPlatform::open(state_dir, &std::env::current_exe()?)?;
-		let ta = Ta::start(platform).map_err(StartError::Ta)?;
+		let ta = heap::metered(|| Ta::start(platform)).map_err(StartError::Ta)?;
 		// The lock proves no other simulation of this state runs: a socket left behind is stale.
 		match fs::remove_file(socket) {
 			Err(e) if e.kind() != io::ErrorKind::NotFound => return Err(e.into()),
@@ -95,26 +98,52 @@ impl Server {
 }
 
 /// One session: requests in, responses out, until the client hangs up. A request over the
-/// size limit gets [`TaError::TooLarge`] and ends the session (its bytes are not read).
+/// size limit is skipped unread and answered [`TaError::TooLarge`], and the session goes on,
+/// as OP-TEE's entry point refuses it without copying it into the TA.
 fn session(ta: &Mutex<Ta<SimPlatform>>, mut stream: UnixStream) {
 	loop {
-		let request = match frame::read(&mut stream, MAX_REQUEST_BYTES) {
-			Ok(Some(request)) => request,
-			Ok(None) => return,
-			Err(e) if e.kind() == io::ErrorKind::InvalidData => {
-				let _ = frame::write(&mut stream, &Response::Err(TaError::TooLarge).encode());
-				return;
-			},
-			Err(_) => return,
-		};
-		// A panic inside the TA would poison the lock; the TA does not panic, but if it ever
-		// did, the next command still runs on the state as it was sealed.
-		let response = {
-			let mut ta = ta.lock().unwrap_or_else(|poisoned| poisoned.into_inner());
-			ta.invoke(&request)
+		let response = match read_request(&mut stream) {
+			Ok(Some(Incoming::Request(request))) => invoke(ta, &request),
+			Ok(Some(Incoming::TooLarge)) => Response::Err(TaError::TooLarge).encode(),
+			Ok(None) | Err(_) => return,
 		};
 		if frame::write(&mut stream, &response).is_err() {
 			return;
 		}
 	}
+}
+
+/// What a session reads next.
+enum Incoming {
+	/// A request frame.
+	Request(Vec<u8>),
+	/// A frame over [`MAX_REQUEST_BYTES`], read past without being kept.
+	TooLarge,
+}
+
+/// Reads one request frame ([`frame`]'s format); `None` when the client hangs up. The bytes of
+/// a frame over [`MAX_REQUEST_BYTES`] are skipped, not buffered.
+fn read_request(stream: &mut UnixStream) -> io::Result<Option<Incoming>> {
+	let mut len = [0u8; 4];
+	match stream.read_exact(&mut len) {
+		Ok(()) => {},
+		Err(e) if e.kind() == io::ErrorKind::UnexpectedEof => return Ok(None),
+		Err(e) => return Err(e),
+	}
+	let len = u32::from_le_bytes(len);
+	if len as usize > MAX_REQUEST_BYTES {
+		let skipped = io::copy(&mut stream.by_ref().take(u64::from(len)), &mut io::sink())?;
+		return Ok((skipped == u64::from(len)).then_some(Incoming::TooLarge));
+	}
+	let mut request = vec![0u8; len as usize];
+	stream.read_exact(&mut request)?;
+	Ok(Some(Incoming::Request(request)))
+}
+
+/// One invocation, metered as OP-TEE's entry point makes it ([`heap::invoke`]).
+fn invoke(ta: &Mutex<Ta<SimPlatform>>, request: &[u8]) -> Vec<u8> {
+	// A panic inside the TA would poison the lock; the TA does not panic, but if it ever did,
+	// the next command still runs on the state as it was sealed.
+	let mut ta = ta.lock().unwrap_or_else(|poisoned| poisoned.into_inner());
+	heap::invoke(&mut *ta, request)
 }

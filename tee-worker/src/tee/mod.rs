@@ -18,9 +18,14 @@ pub enum TeeError {
 	/// The TA refused the command.
 	#[error("the TA refused: {0}")]
 	Refused(TaError),
-	/// The TA cannot be reached.
+	/// The TA cannot be reached, or refused the call before running it.
 	#[error("the TEE is unavailable: {0}")]
 	Unavailable(String),
+	/// The TA died or the session broke during the call (OP-TEE's `TEE_ERROR_TARGET_DEAD`, a
+	/// simulation process gone): whether the TA carried the command out is unknown, so it is
+	/// not sent again. The next call opens a new session (and restarts a simulation).
+	#[error("the TA stopped during the call ({0}); it was not retried, since it may have acted")]
+	Lost(String),
 	/// The TA answered something that does not decode.
 	#[error("the TA's response does not decode")]
 	BadResponse,
@@ -36,6 +41,9 @@ pub trait TeeBackend: Send + Sync {
 
 	/// A name for logs: `simulation` or `op-tee`.
 	fn name(&self) -> &'static str;
+
+	/// Stops what this backend started (the simulation process), on the worker's clean stop.
+	fn stop_started(&self) {}
 }
 
 /// The worker's handle on its TA.
@@ -53,6 +61,13 @@ impl Tee {
 	/// The backend's name.
 	pub fn backend_name(&self) -> &'static str {
 		self.backend.name()
+	}
+
+	/// Stops the TA process the backend started, if it started one: a worker stopping cleanly
+	/// takes its simulation with it; a killed worker leaves it running, as a TA outlives a
+	/// crashed client.
+	pub fn stop_started(&self) {
+		self.backend.stop_started()
 	}
 
 	/// Invokes `command` on a blocking thread.

@@ -2,8 +2,16 @@
 //! Unix socket. The worker connects to a running simulation or starts one; like a TA under
 //! OP-TEE, the simulation outlives a worker that crashes, so a restarted worker finds the TA
 //! (and its in-memory counters) where it left it.
+//!
+//! Like a TA that OP-TEE kills (a panic, a failed allocation), the simulation process can die.
+//! The backend then starts it again on the same state directory (the sealed keys reload) for
+//! the next call. No call is sent twice: once the request may have reached the TA, a failure is
+//! [`TeeError::Lost`], because the TA may have carried it out (signed a credential, used up a
+//! work report's slot) before its reply was lost. Only a session found closed before anything
+//! was sent on it is replaced, and the request sent once on the new one.
 
 use std::{
+	io,
 	path::{Path, PathBuf},
 	process::Stdio,
 	sync::Mutex,
@@ -14,83 +22,259 @@ use super::{TeeBackend, TeeError};
 
 /// The simulated TA.
 pub struct SimBackend {
+	binary: PathBuf,
+	state_dir: PathBuf,
 	socket: PathBuf,
+	pid_file: PathBuf,
 	session: Mutex<Option<SimClient>>,
-	/// The process this worker started, if it did.
-	started: Option<u32>,
+	/// The simulation process this worker started (or started again) last, if any.
+	started: Mutex<Option<u32>>,
 }
 
 impl SimBackend {
 	/// Connects to the simulation at `socket`, starting `binary serve` on `state_dir` if
-	/// nothing answers there; a started simulation's process id goes to `pid_file`.
+	/// nothing answers there; a started simulation's process id goes to `pid_file`. The same
+	/// happens again whenever the simulation is found gone.
 	pub fn connect_or_start(
 		binary: &Path,
 		state_dir: &Path,
 		socket: &Path,
 		pid_file: &Path,
 	) -> Result<Self, TeeError> {
-		if let Ok(client) = SimClient::connect(socket) {
-			tracing::info!(socket = %socket.display(), "connected to a running TA simulation");
-			return Ok(Self {
-				socket: socket.into(),
-				session: Mutex::new(Some(client)),
-				started: None,
-			});
-		}
-		std::fs::create_dir_all(state_dir).map_err(|e| {
-			TeeError::Unavailable(format!("cannot create {}: {e}", state_dir.display()))
+		let mut backend = Self {
+			binary: binary.into(),
+			state_dir: state_dir.into(),
+			socket: socket.into(),
+			pid_file: pid_file.into(),
+			session: Mutex::new(None),
+			started: Mutex::new(None),
+		};
+		let client = match SimClient::connect(socket) {
+			Ok(client) => {
+				tracing::info!(socket = %socket.display(), "connected to a running TA simulation");
+				client
+			},
+			Err(_) => {
+				// A socket file left by a simulation that died is in the way of a new one.
+				let _ = std::fs::remove_file(socket);
+				backend.start()?
+			},
+		};
+		backend.session = Mutex::new(Some(client));
+		Ok(backend)
+	}
+
+	/// Starts `binary serve` on the state directory and the socket, records its process id
+	/// (also in the pid file) and opens a session with it.
+	fn start(&self) -> Result<SimClient, TeeError> {
+		std::fs::create_dir_all(&self.state_dir).map_err(|e| {
+			TeeError::Unavailable(format!("cannot create {}: {e}", self.state_dir.display()))
 		})?;
-		// A socket file left by a simulation that died is in the way of a new one.
-		let _ = std::fs::remove_file(socket);
-		let process = SimProcess::spawn_logging_to(binary, state_dir, socket, Stdio::inherit())
-			.map_err(|e| {
-				TeeError::Unavailable(format!("cannot start {}: {e}", binary.display()))
-			})?;
+		let process = SimProcess::spawn_logging_to(
+			&self.binary,
+			&self.state_dir,
+			&self.socket,
+			Stdio::inherit(),
+		)
+		.map_err(|e| {
+			TeeError::Unavailable(format!("cannot start {}: {e}", self.binary.display()))
+		})?;
 		let client = process.client().map_err(|e| {
 			TeeError::Unavailable(format!("the TA simulation does not answer: {e}"))
 		})?;
 		let pid = process.detach();
 		if let Some(pid) = pid {
-			let _ = std::fs::write(pid_file, pid.to_string());
+			let _ = std::fs::write(&self.pid_file, pid.to_string());
 		}
-		tracing::info!(pid, socket = %socket.display(), "started the TA simulation");
-		Ok(Self { socket: socket.into(), session: Mutex::new(Some(client)), started: pid })
+		*self.started.lock().unwrap_or_else(|poisoned| poisoned.into_inner()) = pid;
+		tracing::info!(pid, socket = %self.socket.display(), "started the TA simulation");
+		Ok(client)
 	}
 
-	/// The process id of the simulation this worker started, if it started one.
-	pub fn started(&self) -> Option<u32> {
-		self.started
+	/// A new session with the simulation at the socket or, when none listens there any more
+	/// (the socket file is gone, or refuses: the process died), with one started in its place.
+	fn reconnect(&self) -> Result<SimClient, TeeError> {
+		match SimClient::connect(&self.socket) {
+			Ok(client) => Ok(client),
+			Err(e)
+				if matches!(
+					e.kind(),
+					io::ErrorKind::ConnectionRefused | io::ErrorKind::NotFound
+				) =>
+			{
+				tracing::warn!(
+					socket = %self.socket.display(),
+					"the TA simulation is gone ({e}); starting it again"
+				);
+				self.reap_started();
+				self.start()
+			},
+			Err(e) => Err(TeeError::Unavailable(format!(
+				"cannot reach the TA simulation at {}: {e}",
+				self.socket.display()
+			))),
+		}
+	}
+
+	/// Collects the exit status of the simulation this worker started if it has died, so that
+	/// it does not linger as a zombie child.
+	fn reap_started(&self) {
+		let started = *self.started.lock().unwrap_or_else(|poisoned| poisoned.into_inner());
+		if let Some(pid) = started {
+			// SAFETY: waitpid(2) with WNOHANG returns at once; it collects only this pid, a
+			// child this process spawned (or fails with ECHILD, changing nothing).
+			unsafe { libc::waitpid(pid as libc::pid_t, std::ptr::null_mut(), libc::WNOHANG) };
+		}
 	}
 }
 
 impl TeeBackend for SimBackend {
 	fn invoke(&self, request: &[u8]) -> Result<Vec<u8>, TeeError> {
 		let mut session = self.session.lock().unwrap_or_else(|poisoned| poisoned.into_inner());
-		// One reconnection: the simulation may have been restarted since the last call.
-		let mut reconnected = false;
-		loop {
-			if session.is_none() {
-				*session = Some(SimClient::connect(&self.socket).map_err(|e| {
-					TeeError::Unavailable(format!(
-						"cannot reach the TA simulation at {}: {e}",
-						self.socket.display()
-					))
-				})?);
-			}
-			let client = session.as_mut().expect("connected above");
-			match client.invoke_raw(request) {
-				Ok(response) => return Ok(response),
-				Err(e) if !reconnected => {
-					tracing::warn!("TA session lost ({e}); reconnecting");
-					reconnected = true;
-					*session = None;
-				},
-				Err(e) => return Err(TeeError::Unavailable(format!("TA session failed: {e}"))),
-			}
+		// A session the simulation closed while idle (it died, or was started again since)
+		// carried nothing of this request: replacing it and sending once is safe.
+		if session.as_mut().is_some_and(|client| !client.is_open()) {
+			tracing::warn!("the TA simulation closed the session; opening a new one");
+			*session = None;
+		}
+		if session.is_none() {
+			*session = Some(self.reconnect()?);
+		}
+		let Some(client) = session.as_mut() else {
+			return Err(TeeError::Unavailable("no session with the TA simulation".into()));
+		};
+		match client.invoke_raw(request) {
+			Ok(response) => Ok(response),
+			Err(e) => {
+				// The request may have reached the TA, so it is not sent again; the session is
+				// dropped, and the next call opens a new one (starting the simulation again if
+				// it died).
+				*session = None;
+				Err(TeeError::Lost(format!("the session with the TA simulation broke: {e}")))
+			},
 		}
 	}
 
 	fn name(&self) -> &'static str {
 		"simulation"
+	}
+
+	fn stop_started(&self) {
+		let started = self.started.lock().unwrap_or_else(|poisoned| poisoned.into_inner()).take();
+		if let Some(pid) = started {
+			// SAFETY: kill(2) with a pid this process spawned and a standard signal.
+			unsafe { libc::kill(pid as libc::pid_t, libc::SIGTERM) };
+		}
+	}
+}
+
+#[cfg(test)]
+mod tests {
+	use super::*;
+	use std::{
+		os::unix::{fs::PermissionsExt, net::UnixListener},
+		sync::mpsc,
+		thread,
+		time::{Duration, Instant},
+	};
+	use teeid_ta_sim::frame;
+
+	/// The largest frame these fake simulations read.
+	const MAX_FRAME: usize = 1024;
+
+	/// A backend on `dir/tee.sock`, where a test listens, whose simulation binary is `binary`.
+	fn backend(dir: &Path, binary: &Path) -> SimBackend {
+		SimBackend::connect_or_start(
+			binary,
+			&dir.join("tee"),
+			&dir.join("tee.sock"),
+			&dir.join("tee.pid"),
+		)
+		.expect("a test listens on the socket")
+	}
+
+	#[test]
+	fn a_request_whose_reply_is_lost_is_sent_once_and_fails() {
+		let dir = tempfile::tempdir().unwrap();
+		let listener = UnixListener::bind(dir.path().join("tee.sock")).unwrap();
+		let simulation = thread::spawn(move || {
+			let mut requests = 0;
+			// The backend's session: take the request, hang up without replying.
+			let (mut session, _) = listener.accept().unwrap();
+			if frame::read(&mut session, MAX_FRAME).unwrap().is_some() {
+				requests += 1;
+			}
+			drop(session);
+			// A resend would come on a new session: watch for one for a while.
+			listener.set_nonblocking(true).unwrap();
+			let deadline = Instant::now() + Duration::from_millis(500);
+			while Instant::now() < deadline {
+				match listener.accept() {
+					Ok((mut session, _)) => {
+						session.set_nonblocking(false).unwrap();
+						if let Ok(Some(_)) = frame::read(&mut session, MAX_FRAME) {
+							requests += 1;
+						}
+					},
+					Err(_) => thread::sleep(Duration::from_millis(10)),
+				}
+			}
+			requests
+		});
+		let backend = backend(dir.path(), &dir.path().join("no-such-binary"));
+		let result = backend.invoke(b"issue a credential");
+		assert!(matches!(result, Err(TeeError::Lost(_))), "{result:?}");
+		assert_eq!(simulation.join().unwrap(), 1, "the request reached the TA once");
+	}
+
+	#[test]
+	fn a_session_closed_before_the_request_is_replaced_and_the_request_sent_once_works() {
+		let dir = tempfile::tempdir().unwrap();
+		let listener = UnixListener::bind(dir.path().join("tee.sock")).unwrap();
+		let (closed, on_closed) = mpsc::channel();
+		let simulation = thread::spawn(move || {
+			// The session the backend opened at start, closed while idle (as by a simulation
+			// started again since).
+			drop(listener.accept().unwrap());
+			closed.send(()).unwrap();
+			let (mut session, _) = listener.accept().unwrap();
+			let request = frame::read(&mut session, MAX_FRAME).unwrap().unwrap();
+			frame::write(&mut session, b"signed").unwrap();
+			request
+		});
+		let backend = backend(dir.path(), &dir.path().join("no-such-binary"));
+		on_closed.recv().unwrap();
+		assert_eq!(backend.invoke(b"sign a work report").unwrap(), b"signed");
+		assert_eq!(simulation.join().unwrap(), b"sign a work report");
+	}
+
+	#[test]
+	fn a_simulation_that_is_gone_is_started_again_for_the_next_call_works() {
+		let dir = tempfile::tempdir().unwrap();
+		// Stands in for `teeid-ta-sim`: records how it was started, then fails to start.
+		let binary = dir.path().join("fake-ta-sim");
+		std::fs::write(&binary, "#!/bin/sh\necho \"$@\" > \"$(dirname \"$0\")/started\"\nexit 3\n")
+			.unwrap();
+		std::fs::set_permissions(&binary, std::fs::Permissions::from_mode(0o755)).unwrap();
+		let listener = UnixListener::bind(dir.path().join("tee.sock")).unwrap();
+		let backend = backend(dir.path(), &binary);
+		// The simulation dies: its socket file stays, refusing sessions.
+		drop(listener);
+		let result = backend.invoke(b"issue a credential");
+		match result {
+			Err(TeeError::Unavailable(message)) => {
+				assert!(message.contains("cannot start"), "{message}")
+			},
+			other => panic!("{other:?}"),
+		}
+		let started = std::fs::read_to_string(dir.path().join("started")).unwrap();
+		assert_eq!(
+			started.trim(),
+			format!(
+				"serve --state-dir {} --socket {}",
+				dir.path().join("tee").display(),
+				dir.path().join("tee.sock").display()
+			)
+		);
 	}
 }

@@ -1,14 +1,15 @@
 use super::*;
 
+/// `who`'s DID with a service, so that it holds more than the base deposit.
+fn create_with_service(who: u64) {
+	create(who);
+	assert_ok!(Did::add_service(RuntimeOrigin::signed(who), who, service("w", "https://a.b")));
+}
+
 #[test]
 fn deactivate_burns_tombstone_fee_and_releases_the_rest_works() {
 	ExtBuilder::build_and_execute(|| {
-		create(ALICE);
-		assert_ok!(Did::add_service(
-			RuntimeOrigin::signed(ALICE),
-			ALICE,
-			service("w", "https://a.b")
-		));
+		create_with_service(ALICE);
 		let deposit = held(ALICE);
 		let free = Balances::free_balance(ALICE);
 		let issuance = Balances::total_issuance();
@@ -50,12 +51,7 @@ fn integrity_test_with_tombstone_fee_above_deposit_base_fails() {
 #[test]
 fn deactivate_works() {
 	ExtBuilder::build_and_execute(|| {
-		create(ALICE);
-		assert_ok!(Did::add_service(
-			RuntimeOrigin::signed(ALICE),
-			ALICE,
-			service("w", "https://a.b")
-		));
+		create_with_service(ALICE);
 		assert!(held(ALICE) > 0);
 		assert_ok!(Did::deactivate(RuntimeOrigin::signed(ALICE), ALICE));
 		let d = details(ALICE);
