@@ -10,7 +10,8 @@ import { rmSync } from 'node:fs';
 import { parseArgs } from 'node:util';
 import { Keyring } from '@polkadot/api';
 import { cryptoWaitReady, mnemonicGenerate } from '@polkadot/util-crypto';
-import { explainError, submitOk } from '../lib/node-process.js';
+import { join } from 'node:path';
+import { connect, explainError, startNode, submitOk, tempDir } from '../lib/node-process.js';
 import { keyOf } from '../lib/did.js';
 import { workerCli } from '../lib/worker.js';
 
@@ -222,4 +223,19 @@ export async function boundIssuer (api, alice, { url, workerKey, schema, label }
   await submitOk(api, api.tx.attestation.acceptSigner(issuer.address, workerKey), alice);
   const token = grantToken(url, ['--permission', 'sign', '--account', issuer.address, '--label', label]);
   return { issuer, cpt, token };
+}
+
+/**
+ * An instant-seal dev node for a benchmark, in a temporary directory named after `name`, both
+ * removed when the process exits. Resolves with `{ dir, node, api, alice }`.
+ */
+export async function benchChain (name) {
+  const dir = tempDir(`teeid-bench-${name}-`);
+  onExit(() => removeDir(dir));
+  progress('starting an instant-seal dev node');
+  const node = await startNode(['--dev', '--sealing', 'instant', '--base-path', join(dir, 'chain')]);
+  onExit(() => node.child.kill('SIGKILL'));
+  const api = await connect(node.url);
+  const alice = new Keyring({ type: 'sr25519' }).addFromUri('//Alice');
+  return { dir, node, api, alice };
 }

@@ -15,12 +15,10 @@
 //   { count, concurrency, warmup, workerCpus, seconds, perSecond, latencyMs: { n, median, p90, p99, min, max, mean } }
 
 import { join } from 'node:path';
-import { Keyring } from '@polkadot/api';
-import { connect, startNode, tempDir } from '../lib/node-process.js';
 import { didOf } from '../lib/did.js';
 import { call, startWorker, stopSimulation } from '../lib/worker.js';
 import {
-  UsageError, boundIssuer, onExit, options, positiveInteger, progress, removeDir, run, stats
+  benchChain, UsageError, boundIssuer, onExit, options, positiveInteger, progress, run, stats
 } from './common.js';
 
 const USAGE = `usage: node bench/issue-api.js [--count N] [--concurrency C] [--warmup W] [--worker-cpus LIST]
@@ -51,13 +49,7 @@ run(USAGE, async () => {
     throw new UsageError(`--worker-cpus takes a CPU list as taskset -c does (0 or 0,1 or 0-1), not ${workerCpus}`);
   }
 
-  const dir = tempDir('teeid-bench-issue-');
-  onExit(() => removeDir(dir));
-  progress('starting an instant-seal dev node');
-  const node = await startNode(['--dev', '--sealing', 'instant', '--base-path', join(dir, 'chain')]);
-  onExit(() => node.child.kill('SIGKILL'));
-  const api = await connect(node.url);
-  const alice = new Keyring({ type: 'sr25519' }).addFromUri('//Alice');
+  const { dir, node, api, alice } = await benchChain('issue');
 
   progress(`bootstrapping the worker${workerCpus === null ? '' : ` on CPUs ${workerCpus}`}`);
   const wdir = join(dir, 'w1');

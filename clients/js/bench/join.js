@@ -17,9 +17,9 @@
 
 import { join } from 'node:path';
 import { Keyring } from '@polkadot/api';
-import { connect, startNode, submitOk, tempDir } from '../lib/node-process.js';
+import { submitOk } from '../lib/node-process.js';
 import { adminToken, call, endorseToken, startWorker, stopSimulation } from '../lib/worker.js';
-import { onExit, options, positiveInteger, progress, removeDir, run, stats, tokens } from './common.js';
+import { benchChain, onExit, options, positiveInteger, progress, removeDir, run, stats, tokens } from './common.js';
 
 /** How often worker 2's /health is asked whether it is registered: the timing's resolution. */
 const POLL_MS = 50;
@@ -31,14 +31,8 @@ run(USAGE, async () => {
   const opts = options({ runs: { type: 'string', default: '3' } });
   const runs = positiveInteger('runs', opts.runs);
 
-  const dir = tempDir('teeid-bench-join-');
-  onExit(() => removeDir(dir));
-  progress('starting an instant-seal dev node');
-  const node = await startNode(['--dev', '--sealing', 'instant', '--base-path', join(dir, 'chain')]);
-  onExit(() => node.child.kill('SIGKILL'));
-  const api = await connect(node.url);
+  const { dir, node, api, alice } = await benchChain('join');
   const ring = new Keyring({ type: 'sr25519' });
-  const alice = ring.addFromUri('//Alice');
 
   progress('bootstrapping worker 1');
   const w1dir = join(dir, 'w1');

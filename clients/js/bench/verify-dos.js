@@ -25,12 +25,10 @@
 // (what the last run got; `verified` only for a 200, `error` and `message` only for an error).
 
 import { join } from 'node:path';
-import { Keyring } from '@polkadot/api';
-import { connect, startNode, tempDir } from '../lib/node-process.js';
 import { didOf } from '../lib/did.js';
 import { call, startWorker, stopSimulation } from '../lib/worker.js';
 import {
-  boundIssuer, grantToken, onExit, options, positiveInteger, progress, removeDir, run, stats, timeRuns
+  benchChain, boundIssuer, grantToken, onExit, options, positiveInteger, progress, run, stats, timeRuns
 } from './common.js';
 
 const USAGE = `usage: node bench/verify-dos.js [--runs N]
@@ -52,13 +50,7 @@ run(USAGE, async () => {
   const opts = options({ runs: { type: 'string', default: '9' } });
   const runs = positiveInteger('runs', opts.runs);
 
-  const dir = tempDir('teeid-bench-verify-dos-');
-  onExit(() => removeDir(dir));
-  progress('starting an instant-seal dev node');
-  const node = await startNode(['--dev', '--sealing', 'instant', '--base-path', join(dir, 'chain')]);
-  onExit(() => node.child.kill('SIGKILL'));
-  const api = await connect(node.url);
-  const alice = new Keyring({ type: 'sr25519' }).addFromUri('//Alice');
+  const { dir, node, api, alice } = await benchChain('verify-dos');
 
   progress('bootstrapping the worker');
   const wdir = join(dir, 'w1');
