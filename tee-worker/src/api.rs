@@ -95,6 +95,8 @@ pub struct Health {
 	platform: String,
 	/// The worker's TEE key, `0x` hex.
 	worker: String,
+	/// The genesis hash of the worker's chain, `0x` hex (an operator's token grant names it).
+	genesis_hash: String,
 	/// Whether the chain answered.
 	chain: bool,
 	/// Whether the chain has this worker registered and counting.
@@ -112,6 +114,7 @@ async fn health(State(worker): Shared) -> Json<Health> {
 		tee: worker.tee.backend_name(),
 		platform: format!("{:?}", identity.platform),
 		worker: format!("0x{}", hex::encode(identity.signing_key.0)),
+		genesis_hash: format!("0x{}", hex::encode(worker.chain.genesis_hash().0)),
 		chain: status.is_ok(),
 		registered,
 	})

@@ -313,16 +313,21 @@ async fn execute(action: Action) -> Result<Option<Value>, Failure> {
 		Action::Token(TokenAction::Grant { api, operator, permissions, account, label }) => {
 			let client = api.client();
 			let health = client.call(Method::GET, "/health", None).await?;
-			let worker = health["worker"]
-				.as_str()
-				.and_then(|key| tokens::hex_array::<32>(key, "worker").ok())
-				.ok_or_else(|| Failure {
-					code: 1,
-					message: "the worker's /health names no TEE key".into(),
-				})?;
-			let (token, grant) =
-				tokens::sign_grant(&operator, &worker, permissions, account, label)
-					.map_err(Failure::input)?;
+			let named = |member: &str, what: &str| {
+				health[member]
+					.as_str()
+					.and_then(|hex| tokens::hex_array::<32>(hex, member).ok())
+					.ok_or_else(|| Failure {
+						code: 1,
+						message: format!("the worker's /health names no {what}"),
+					})
+			};
+			let scope = tokens::GrantScope {
+				genesis: named("genesisHash", "chain genesis hash")?,
+				worker: named("worker", "TEE key")?,
+			};
+			let (token, grant) = tokens::sign_grant(&operator, &scope, permissions, account, label)
+				.map_err(Failure::input)?;
 			let body = serde_json::to_value(&grant)
 				.map_err(|e| Failure { code: 1, message: format!("the grant: {e}") })?;
 			let granted = client.call(Method::POST, "/v1/tokens/grant", Some(&body)).await?;

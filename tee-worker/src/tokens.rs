@@ -241,8 +241,8 @@ pub fn bearer(headers: &HeaderMap) -> Option<&str> {
 pub trait TokenState: Send + Sync + 'static {
 	/// The database holding the tokens.
 	fn store(&self) -> &Store;
-	/// The worker's TEE key: an operator grant names it, so it serves this worker only.
-	fn worker_key(&self) -> [u8; 32];
+	/// What an operator grant names, so that it serves this worker of this chain only.
+	fn grant_scope(&self) -> GrantScope;
 	/// The operator's sr25519 public key, whose signature grants tokens for any account.
 	fn operator_public(&self) -> [u8; 32];
 }
@@ -252,8 +252,8 @@ impl TokenState for Worker {
 		&self.store
 	}
 
-	fn worker_key(&self) -> [u8; 32] {
-		self.key()
+	fn grant_scope(&self) -> GrantScope {
+		GrantScope { genesis: self.chain.genesis_hash().0, worker: self.key() }
 	}
 
 	fn operator_public(&self) -> [u8; 32] {
@@ -434,12 +434,21 @@ pub struct GrantedToken {
 	pub id: String,
 }
 
-/// The bytes an operator signs to grant a token: the JSON object `{"domain", "worker",
-/// "signedAt", "tokenHash", "permissions", "account", "label"}`, in this order and without
-/// spaces, with `domain` [`GRANT_DOMAIN`] and the worker's TEE key and the token hash as `0x`
-/// hex.
+/// The worker a grant is for: the genesis hash of its chain and its TEE key.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct GrantScope {
+	/// The chain's genesis hash.
+	pub genesis: [u8; 32],
+	/// The worker's TEE key.
+	pub worker: [u8; 32],
+}
+
+/// The bytes an operator signs to grant a token: the JSON object `{"domain", "genesis",
+/// "worker", "signedAt", "tokenHash", "permissions", "account", "label"}`, in this order and
+/// without spaces, with `domain` [`GRANT_DOMAIN`] and the chain's genesis hash, the worker's TEE
+/// key and the token hash as `0x` hex.
 pub fn grant_message(
-	worker: &[u8; 32],
+	scope: &GrantScope,
 	signed_at: u64,
 	token_hash: &[u8; 32],
 	permissions: &[Permission],
@@ -450,6 +459,7 @@ pub fn grant_message(
 	#[serde(rename_all = "camelCase")]
 	struct GrantMessage<'a> {
 		domain: &'a str,
+		genesis: String,
 		worker: String,
 		signed_at: u64,
 		token_hash: String,
@@ -459,7 +469,8 @@ pub fn grant_message(
 	}
 	serde_json::to_vec(&GrantMessage {
 		domain: GRANT_DOMAIN,
-		worker: format!("0x{}", hex::encode(worker)),
+		genesis: format!("0x{}", hex::encode(scope.genesis)),
+		worker: format!("0x{}", hex::encode(scope.worker)),
 		signed_at,
 		token_hash: format!("0x{}", hex::encode(token_hash)),
 		permissions,
@@ -474,7 +485,7 @@ pub fn grant_message(
 /// `worker`.
 pub fn sign_grant(
 	operator: &str,
-	worker: &[u8; 32],
+	scope: &GrantScope,
 	permissions: Vec<Permission>,
 	account: Option<String>,
 	label: String,
@@ -487,7 +498,7 @@ pub fn sign_grant(
 	let token_hash = hash(&token).expect("generated tokens are well formed");
 	let signed_at = now_seconds();
 	let message =
-		grant_message(worker, signed_at, &token_hash, &permissions, account.as_deref(), &label);
+		grant_message(scope, signed_at, &token_hash, &permissions, account.as_deref(), &label);
 	let signature = operator.sign(&message);
 	let request = GrantRequest {
 		permissions,
@@ -506,7 +517,7 @@ impl GrantRequest {
 	/// [`GRANT_WINDOW_SECONDS`] of `now`.
 	pub fn verify(
 		self,
-		worker: &[u8; 32],
+		scope: &GrantScope,
 		operator: &[u8; 32],
 		now: u64,
 	) -> Result<([u8; 32], TokenRecord), WorkerError> {
@@ -520,7 +531,7 @@ impl GrantRequest {
 			)));
 		}
 		let message = grant_message(
-			worker,
+			scope,
 			self.signed_at,
 			&token_hash,
 			&self.permissions,
@@ -534,8 +545,8 @@ impl GrantRequest {
 		);
 		if !signed {
 			return Err(WorkerError::Unauthorized(
-				"the grant is not signed by this worker's operator (for this worker and these \
-				 fields)"
+				"the grant is not signed by this worker's operator (for this worker, its chain and \
+				 these fields)"
 					.into(),
 			));
 		}
@@ -619,7 +630,7 @@ async fn grant_token<W: TokenState>(
 ) -> Result<(StatusCode, Json<GrantedToken>), WorkerError> {
 	let request: GrantRequest = body(&bytes)?;
 	let (hash, record) =
-		request.verify(&state.worker_key(), &state.operator_public(), now_seconds())?;
+		request.verify(&state.grant_scope(), &state.operator_public(), now_seconds())?;
 	store_new_token(state.store(), &hash, &record)?;
 	Ok((StatusCode::CREATED, Json(GrantedToken { id: id(&hash) })))
 }
@@ -729,7 +740,8 @@ mod tests {
 	const ALICE_DID: &str = "did:teeid:5GrwvaEF5zXb26Fz9rcQpDWS57CtERHpNehXCPcNoHGKutQY";
 	const DAVE: &str = "5DAAnrj7VHTznn2AWBemMuyBwZWs6FNFjdyVXUeYum3PTXFy";
 	const OPERATOR: &str = "//Bob";
-	const WORKER_KEY: [u8; 32] = [7; 32];
+	/// The chain and the TEE key of the worker in these tests.
+	const SCOPE: GrantScope = GrantScope { genesis: [6; 32], worker: [7; 32] };
 
 	/// A worker as far as tokens go: a database, a TEE key and an operator.
 	struct TokenWorker {
@@ -741,8 +753,8 @@ mod tests {
 			&self.store
 		}
 
-		fn worker_key(&self) -> [u8; 32] {
-			WORKER_KEY
+		fn grant_scope(&self) -> GrantScope {
+			SCOPE
 		}
 
 		fn operator_public(&self) -> [u8; 32] {
@@ -1013,14 +1025,9 @@ mod tests {
 		let dir = tempfile::tempdir().unwrap();
 		let worker = token_worker(&dir);
 		let permissions = vec![Permission::Sign, Permission::Read];
-		let (secret, signed) = sign_grant(
-			OPERATOR,
-			&WORKER_KEY,
-			permissions.clone(),
-			Some(DAVE.into()),
-			"dave".into(),
-		)
-		.unwrap();
+		let (secret, signed) =
+			sign_grant(OPERATOR, &SCOPE, permissions.clone(), Some(DAVE.into()), "dave".into())
+				.unwrap();
 		let replay = serde_json::to_value(&signed).unwrap();
 		let (status, body) = grant(&worker, &signed).await;
 		assert_eq!(status, StatusCode::CREATED, "{body}");
@@ -1031,17 +1038,24 @@ mod tests {
 		let replay: GrantRequest = serde_json::from_value(replay).unwrap();
 		assert_eq!(grant(&worker, &replay).await.0, StatusCode::CONFLICT);
 		// Another key, another worker, an old signature or changed fields do not grant.
-		let signed_by = |operator: &str, worker: &[u8; 32], permission: Permission| {
-			sign_grant(operator, worker, vec![permission], None, String::new()).unwrap().1
+		let signed_by = |operator: &str, scope: &GrantScope, permission: Permission| {
+			sign_grant(operator, scope, vec![permission], None, String::new()).unwrap().1
 		};
-		let mut stale = signed_by(OPERATOR, &WORKER_KEY, Permission::Sign);
+		let mut stale = signed_by(OPERATOR, &SCOPE, Permission::Sign);
 		stale.signed_at -= GRANT_WINDOW_SECONDS + 60;
-		let mut widened = signed_by(OPERATOR, &WORKER_KEY, Permission::Read);
+		let mut widened = signed_by(OPERATOR, &SCOPE, Permission::Read);
 		widened.permissions = vec![Permission::Sign];
 		let unsigned = "not signed by this worker's operator";
 		for (refused, fragment) in [
-			(signed_by("//Eve", &WORKER_KEY, Permission::Sign), unsigned),
-			(signed_by(OPERATOR, &[8; 32], Permission::Sign), unsigned),
+			(signed_by("//Eve", &SCOPE, Permission::Sign), unsigned),
+			(
+				signed_by(OPERATOR, &GrantScope { worker: [8; 32], ..SCOPE }, Permission::Sign),
+				unsigned,
+			),
+			(
+				signed_by(OPERATOR, &GrantScope { genesis: [9; 32], ..SCOPE }, Permission::Sign),
+				unsigned,
+			),
 			(stale, "more than 300 s"),
 			(widened, unsigned),
 		] {
@@ -1051,7 +1065,7 @@ mod tests {
 			assert!(body["message"].as_str().unwrap().contains(fragment), "{body}");
 		}
 		// The operator grants no admin or endorse tokens: admin tokens make those.
-		let admin = signed_by(OPERATOR, &WORKER_KEY, Permission::Admin);
+		let admin = signed_by(OPERATOR, &SCOPE, Permission::Admin);
 		assert_eq!(grant(&worker, &admin).await.0, StatusCode::FORBIDDEN);
 		assert_eq!(worker.store.tokens().unwrap().len(), 1, "only the granted token is stored");
 	}
