@@ -83,6 +83,14 @@ pub(crate) fn body<T: DeserializeOwned>(bytes: &Bytes) -> Result<T, WorkerError>
 		.map_err(|e| WorkerError::BadRequest(format!("malformed request body: {e}")))
 }
 
+/// `N` bytes of `0x` hex (the `0x` optional) in the request field `field`, or a 400 naming it.
+pub fn hex_array<const N: usize>(text: &str, field: &str) -> Result<[u8; N], WorkerError> {
+	hex::decode(text.strip_prefix("0x").unwrap_or(text))
+		.ok()
+		.and_then(|bytes| <[u8; N]>::try_from(bytes.as_slice()).ok())
+		.ok_or_else(|| WorkerError::BadRequest(format!("`{field}` is not {N} bytes of hex")))
+}
+
 /// What `GET /health` answers.
 #[derive(Serialize, utoipa::ToSchema)]
 #[serde(rename_all = "camelCase")]

@@ -316,7 +316,7 @@ async fn execute(action: Action) -> Result<Option<Value>, Failure> {
 			let named = |member: &str, what: &str| {
 				health[member]
 					.as_str()
-					.and_then(|hex| tokens::hex_array::<32>(hex, member).ok())
+					.and_then(|hex| api::hex_array::<32>(hex, member).ok())
 					.ok_or_else(|| Failure {
 						code: 1,
 						message: format!("the worker's /health names no {what}"),

@@ -30,7 +30,7 @@ use std::{fmt, marker::PhantomData, ops::Deref, sync::Arc};
 use subxt_signer::{sr25519, SecretUri};
 
 use crate::{
-	api::body,
+	api::{body, hex_array},
 	error::{ErrorBody, WorkerError},
 	store::{Store, StoreError, TokenInsert},
 	worker::{account_of, Worker},
@@ -563,14 +563,6 @@ impl GrantRequest {
 		let account = checked_account(self.account)?;
 		Ok((token_hash, TokenRecord { permissions, account, label, created: now }))
 	}
-}
-
-/// `N` bytes of `0x` hex (the `0x` optional) in the request field `field`.
-pub fn hex_array<const N: usize>(text: &str, field: &str) -> Result<[u8; N], WorkerError> {
-	hex::decode(text.strip_prefix("0x").unwrap_or(text))
-		.ok()
-		.and_then(|bytes| <[u8; N]>::try_from(bytes.as_slice()).ok())
-		.ok_or_else(|| WorkerError::BadRequest(format!("`{field}` is not {N} bytes of hex")))
 }
 
 /// Stores a new token, unless its hash is taken or its account holds

@@ -44,6 +44,7 @@ use teeid_ta_protocol::{
 use tokio::sync::Semaphore;
 
 use crate::{
+	api::hex_array,
 	error::WorkerError,
 	store::BatchState,
 	worker::{account_of, did_of, parse_did, Worker},
@@ -526,7 +527,7 @@ async fn anchor_check(
 	if let Some(given) = given {
 		let anchorer = account_of(&given.anchorer)
 			.ok_or_else(|| WorkerError::BadRequest("`anchor.anchorer` is not a DID".into()))?;
-		let root = hex32(&given.root, "anchor.root")?;
+		let root = hex_array::<32>(&given.root, "anchor.root")?;
 		let bytes = hex::decode(given.proof.trim_start_matches("0x"))
 			.map_err(|_| WorkerError::BadRequest("`anchor.proof` is not hex".into()))?;
 		let proof = BatchProof::decode(&mut &bytes[..])
@@ -623,13 +624,6 @@ fn validity_check(credential: &json::Value) -> Check {
 		(_, Some(until)) if now > until => check("validity", false, "expired"),
 		_ => check("validity", true, "within its validity period"),
 	}
-}
-
-fn hex32(text: &str, name: &str) -> Result<[u8; 32], WorkerError> {
-	hex::decode(text.trim_start_matches("0x"))
-		.ok()
-		.and_then(|b| <[u8; 32]>::try_from(b).ok())
-		.ok_or_else(|| WorkerError::BadRequest(format!("`{name}` is not 32 bytes of hex")))
 }
 
 #[cfg(test)]
