@@ -37,6 +37,8 @@ pub enum SigningDomain {
 	WorkReport,
 	/// A joining worker's countersignature of its endorsement, Sig_M(Sig_V(R)).
 	Countersignature,
+	/// A device certifier's certificate of a device's attestation key.
+	DeviceCertificate,
 }
 
 impl SigningDomain {
@@ -51,6 +53,7 @@ impl SigningDomain {
 			SigningDomain::Endorsement => b"teeid/endorse/v1",
 			SigningDomain::WorkReport => b"teeid/work/v1\0\0\0",
 			SigningDomain::Countersignature => b"teeid/counter/v1",
+			SigningDomain::DeviceCertificate => b"teeid/device/v1\0",
 		}
 	}
 }
@@ -83,7 +86,9 @@ pub enum Anchor<Number = BlockNumber, BlockHash = Hash> {
 /// The envelope of every off-chain signed payload. Its SCALE encoding, with the domain's tag
 /// in front, is exactly what is signed. Block number and hash types default to the teeid
 /// chain's; pallets pass their `frame_system` types.
-#[derive(Clone, PartialEq, Eq, Debug, Encode, Decode, DecodeWithMemTracking, TypeInfo)]
+#[derive(
+	Clone, PartialEq, Eq, Debug, Encode, Decode, DecodeWithMemTracking, MaxEncodedLen, TypeInfo,
+)]
 pub struct SigningPayload<Body, Number = BlockNumber, BlockHash = Hash> {
 	/// What the signature is for.
 	pub domain: SigningDomain,
@@ -135,6 +140,7 @@ mod tests {
 			SigningDomain::Endorsement,
 			SigningDomain::WorkReport,
 			SigningDomain::Countersignature,
+			SigningDomain::DeviceCertificate,
 		];
 		for (i, a) in all.iter().enumerate() {
 			assert!(a.tag().starts_with(b"teeid/"));

@@ -191,6 +191,10 @@ impl_runtime_apis! {
 		fn work_report(payload: attestation::WorkReportPayload) -> Vec<u8> {
 			payload.signing_bytes()
 		}
+
+		fn device_certificate(payload: attestation::DeviceCertificatePayload) -> Vec<u8> {
+			payload.signing_bytes()
+		}
 	}
 
 	impl pallet_cpt::runtime_api::CptApi<Block, AccountId, BlockNumber, Balance> for Runtime {
@@ -271,6 +275,10 @@ impl_runtime_apis! {
 
 		fn allowed_code() -> Vec<pallet_attestation::AllowedCode<BlockNumber>> {
 			pallet_attestation::CodeAllowlist::<Runtime>::get().into_inner()
+		}
+
+		fn device_certifiers() -> Vec<(pallet_attestation::CertifierKey, attestation::TeePlatform)> {
+			Attestation::device_certifiers()
 		}
 
 		fn network_key() -> Option<pallet_attestation::NetworkKey> {

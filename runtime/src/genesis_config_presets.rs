@@ -6,8 +6,10 @@ use frame_support::build_struct_json_patch;
 use serde_json::Value;
 use sp_consensus_aura::sr25519::AuthorityId as AuraId;
 use sp_consensus_grandpa::AuthorityId as GrandpaId;
+use sp_core::ed25519;
 use sp_genesis_builder::{self, PresetId};
 use sp_keyring::{Ed25519Keyring, Sr25519Keyring};
+use teeid_primitives::attestation::{TeePlatform, SIMULATED_CERTIFIER};
 
 use crate::{
 	AccountId, AttestationConfig, BalancesConfig, CptConfig, RuntimeGenesisConfig, SudoConfig, UNIT,
@@ -68,12 +70,14 @@ fn cpt_genesis(admin: AccountId) -> CptConfig {
 }
 
 /// The genesis patch shared by the presets; `root` is the sudo key and the first CPT
-/// administrator. `simulation` lets TEE workers on the `Simulated` platform register.
+/// administrator. `simulation` lets TEE workers on the `Simulated` platform register, and
+/// `device_certifiers` are the device certifiers listed from the start.
 fn testnet_genesis(
 	authorities: Vec<(AuraId, GrandpaId)>,
 	endowed_accounts: Vec<AccountId>,
 	root: AccountId,
 	simulation: bool,
+	device_certifiers: Vec<(ed25519::Public, TeePlatform)>,
 ) -> Value {
 	build_struct_json_patch!(RuntimeGenesisConfig {
 		balances: BalancesConfig {
@@ -87,23 +91,26 @@ fn testnet_genesis(
 		},
 		sudo: SudoConfig { key: Some(root.clone()) },
 		cpt: cpt_genesis(root),
-		attestation: AttestationConfig { allowed_code: Vec::new(), simulation },
+		attestation: AttestationConfig { allowed_code: Vec::new(), simulation, device_certifiers },
 	})
 }
 
 /// `development`: Alice is the only validator and the sudo key; the dev accounts are funded;
-/// simulated TEE workers may register.
+/// simulated TEE workers may register, with devices certified by the simulated certifier
+/// (whose seed is public: its certificates prove nothing, and certify simulated devices only).
 pub fn development_config_genesis() -> Value {
 	testnet_genesis(
 		vec![authority(Sr25519Keyring::Alice, Ed25519Keyring::Alice)],
 		dev_accounts(),
 		Sr25519Keyring::Alice.to_account_id(),
 		true,
+		vec![(ed25519::Public::from_raw(SIMULATED_CERTIFIER), TeePlatform::Simulated)],
 	)
 }
 
 /// `local_testnet`: Alice and Bob validate together; Alice is the sudo key; only workers on
-/// real TEE hardware may register (root may turn the simulation on).
+/// real TEE hardware may register (root may turn the simulation on), and no device certifier
+/// is listed: root lists the network's own.
 pub fn local_config_genesis() -> Value {
 	testnet_genesis(
 		vec![
@@ -113,6 +120,7 @@ pub fn local_config_genesis() -> Value {
 		dev_accounts(),
 		Sr25519Keyring::Alice.to_account_id(),
 		false,
+		Vec::new(),
 	)
 }
 

@@ -101,6 +101,20 @@ fn only_the_development_preset_accepts_simulated_workers_works() {
 }
 
 #[test]
+fn only_the_development_preset_lists_the_simulated_certifier_works() {
+	use teeid_primitives::attestation::{TeePlatform, SIMULATED_CERTIFIER};
+	with_preset(DEV_RUNTIME_PRESET, || {
+		assert_eq!(
+			crate::Attestation::device_certifiers(),
+			vec![(sp_core::ed25519::Public::from_raw(SIMULATED_CERTIFIER), TeePlatform::Simulated)]
+		);
+	});
+	with_preset(LOCAL_TESTNET_RUNTIME_PRESET, || {
+		assert!(crate::Attestation::device_certifiers().is_empty());
+	});
+}
+
+#[test]
 fn metadata_v15_and_newer_are_offered_works() {
 	let versions = Runtime::metadata_versions();
 	assert!(versions.contains(&15), "metadata versions: {versions:?}");
@@ -135,6 +149,25 @@ fn version_names_the_teeid_runtime_works() {
 		crate::Balance,
 	> as sp_api::RuntimeApiInfo>::ID;
 	assert!(VERSION.apis.iter().any(|(id, version)| *id == did_api && *version == 1));
+}
+
+#[test]
+fn version_lists_the_attestation_and_signing_api_versions_works() {
+	use sp_api::RuntimeApiInfo;
+	let attestation = <dyn pallet_attestation::runtime_api::AttestationApi<
+		crate::Block,
+		crate::AccountId,
+		crate::BlockNumber,
+		crate::Balance,
+	> as RuntimeApiInfo>::ID;
+	let signing = <dyn pallet_did::runtime_api::SigningApi<
+		crate::Block,
+		crate::AccountId,
+		crate::RuntimeCall,
+	> as RuntimeApiInfo>::ID;
+	// Version 3 lists device certifiers; version 2 names the device-certificate payload.
+	assert!(VERSION.apis.iter().any(|(id, version)| *id == attestation && *version == 3));
+	assert!(VERSION.apis.iter().any(|(id, version)| *id == signing && *version == 2));
 }
 
 #[test]

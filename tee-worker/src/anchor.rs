@@ -1,6 +1,12 @@
 //! Per slot: seal what was issued into a batch, anchor its Merkle root through
 //! `evidence.anchor_batch`, and report the slot's work with a TA-signed work report.
 //!
+//! The loop follows the *best* block, which the chain judges a work report's lateness by: the
+//! slot is the best block's, the report is anchored at the slot's first block on the best
+//! chain, and transactions count once in a best block. It waits for finality only a little
+//! (until the slot's first block is final, at most half a slot), so a finality gadget that
+//! lags (or stalls) does not make the worker miss its slots.
+//!
 //! Batches are sealed in the database before anything goes to the chain, and a sealed batch
 //! stays queued until the chain shows its root; a signed work report is kept until the chain
 //! accepts it (or can no longer). A worker killed at any point therefore anchors on restart
@@ -14,6 +20,7 @@ use teeid_ta_protocol::{command::WorkReportRequest, Command, Reply, TaError};
 use tokio::sync::watch;
 
 use crate::{
+	chain::ChainView,
 	error::WorkerError,
 	expect_reply,
 	store::{BatchRecord, SignedReport},
@@ -45,20 +52,22 @@ pub async fn run(worker: &Worker, interval: Duration, mut shutdown: watch::Recei
 	}
 }
 
-/// One look at the chain: submit a work report signed earlier but not yet accepted; anchor
-/// batches sealed earlier; then, once per slot, seal what is pending, anchor it and report the
-/// slot. A batch that cannot be anchored (the operator cannot pay its deposit, say) does not
-/// keep the worker from reporting: the slot is reported without it and anchoring is retried.
+/// One look at the best block: submit a work report signed earlier but not yet accepted;
+/// anchor batches sealed earlier; then, once per slot, seal what is pending, anchor it and
+/// report the slot. A batch that cannot be anchored (the operator cannot pay its deposit, say)
+/// does not keep the worker from reporting: the slot is reported without it and anchoring is
+/// retried.
 pub async fn tick(worker: &Worker) -> Result<(), WorkerError> {
-	let (slot, length) = worker.chain.slot().await?;
+	let best = worker.chain.best().await?;
+	let (slot, length) = best.slot().await?;
 	if let Some(signed) = worker.store.signed_report()? {
-		if !submit(worker, &signed, slot).await? {
+		if !submit(worker, &best, &signed, slot).await? {
 			return Ok(());
 		}
 	}
 	let mut anchoring = true;
 	for (root, batch) in worker.store.unanchored_batches()? {
-		if let Err(e) = anchor(worker, &root, &batch).await {
+		if let Err(e) = anchor(worker, &best, &root, &batch).await {
 			tracing::warn!(root = %hex::encode(root), "batch not anchored yet: {e}");
 			anchoring = false;
 			break;
@@ -68,6 +77,18 @@ pub async fn tick(worker: &Worker) -> Result<(), WorkerError> {
 		return Ok(());
 	}
 	let slot_start = slot.saturating_mul(length);
+	// The report moves the TA's newest block to the slot's first block, and the TA then issues
+	// only against blocks at least that new, while issuance names finalized blocks: reporting
+	// before finality reaches the slot's first block would hold issuance back until it does.
+	// So the report waits for it, but only half a slot (the chain takes the report until the
+	// end of the next slot): past that, finality is stalling, and the report goes out anchored
+	// on the best chain so that the worker keeps counting.
+	let (best_number, _) = best.block();
+	let (finalized, _) = worker.chain.finalized().await?;
+	if finalized < slot_start && best_number < slot_start.saturating_add(length / 2) {
+		return Ok(());
+	}
+	// The slot's first block on the best chain: the chain checks the report's anchor there.
 	let Some(slot_hash) = worker.chain.block_hash(slot_start).await? else {
 		return Ok(());
 	};
@@ -77,7 +98,7 @@ pub async fn tick(worker: &Worker) -> Result<(), WorkerError> {
 	let sealed = if anchoring { worker.store.seal_batch(MAX_BATCH)? } else { None };
 	worker.metrics.pending.set(worker.store.pending_count()? as i64);
 	let (root, count) = match &sealed {
-		Some((root, batch)) => match anchor(worker, root, batch).await {
+		Some((root, batch)) => match anchor(worker, &best, root, batch).await {
 			Ok(()) => (H256(*root), batch.leaves.len() as u32),
 			Err(e) => {
 				tracing::warn!(root = %hex::encode(root), "batch not anchored yet: {e}");
@@ -86,14 +107,19 @@ pub async fn tick(worker: &Worker) -> Result<(), WorkerError> {
 		},
 		None => (H256::zero(), 0),
 	};
-	report(worker, slot, slot_start, slot_hash, root, count).await
+	report(worker, &best, slot, slot_start, slot_hash, root, count).await
 }
 
-/// Anchors one sealed batch, unless the chain has it already (a crash after anchoring).
-async fn anchor(worker: &Worker, root: &[u8; 32], batch: &BatchRecord) -> Result<(), WorkerError> {
+/// Anchors one sealed batch, unless the best chain has it already (a crash after anchoring).
+async fn anchor(
+	worker: &Worker,
+	best: &ChainView,
+	root: &[u8; 32],
+	batch: &BatchRecord,
+) -> Result<(), WorkerError> {
 	let operator = worker.chain.operator();
-	let block = match worker.chain.batch(&operator, root).await? {
-		Some((_, block)) => block,
+	let block = match best.batch(&operator, root).await? {
+		Some(block) => block,
 		None => {
 			let block = worker.chain.anchor_batch(root, batch.leaves.len() as u32).await?;
 			worker.metrics.batches_anchored.inc();
@@ -108,6 +134,7 @@ async fn anchor(worker: &Worker, root: &[u8; 32], batch: &BatchRecord) -> Result
 /// Has the TA sign the slot's work report, keeps it, and submits it.
 async fn report(
 	worker: &Worker,
+	best: &ChainView,
 	slot: u32,
 	slot_start: u32,
 	slot_hash: H256,
@@ -150,11 +177,17 @@ async fn report(
 	// Kept before submitting: the TA signs each slot once, so a lost report is a lost slot.
 	let signed = SignedReport { slot, payload: payload.encode(), signature: signature.0.to_vec() };
 	worker.store.keep_signed_report(&signed)?;
-	submit(worker, &signed, slot).await.map(drop)
+	submit(worker, best, &signed, slot).await.map(drop)
 }
 
-/// Submits a kept work report; returns whether it is settled (accepted, or too late to be).
-async fn submit(worker: &Worker, signed: &SignedReport, now: u32) -> Result<bool, WorkerError> {
+/// Submits a kept work report unless the best chain has it already; returns whether it is
+/// settled (accepted, or too late to be).
+async fn submit(
+	worker: &Worker,
+	best: &ChainView,
+	signed: &SignedReport,
+	now: u32,
+) -> Result<bool, WorkerError> {
 	let payload = WorkReportPayload::decode(&mut &signed.payload[..])
 		.map_err(|_| WorkerError::Internal("a kept work report does not decode".into()))?;
 	let signature: [u8; 64] = signed.signature[..].try_into().map_err(|_| {
@@ -166,9 +199,20 @@ async fn submit(worker: &Worker, signed: &SignedReport, now: u32) -> Result<bool
 		worker.store.finish_report(signed.slot)?;
 		return Ok(true);
 	}
+	// A report submitted before whose inclusion was not seen (a timeout, a restart) may be in
+	// a block since.
+	let reported = best.worker(&worker.key()).await?.and_then(|status| status.last_report);
+	if reported.is_some_and(|last| last >= signed.slot) {
+		worker.store.finish_report(signed.slot)?;
+		return Ok(true);
+	}
 	match worker.chain.submit_work_report(&payload, &signature).await {
-		Ok(()) => {
+		Ok(reactivated) => {
 			worker.metrics.work_reports.inc();
+			if reactivated {
+				let slot = signed.slot;
+				tracing::info!(slot, "WorkerReactivated: the chain counts the worker again");
+			}
 		},
 		Err(e) if e.is_dispatch("Attestation::AlreadyReported") => {},
 		Err(e) if e.is_dispatch("Attestation::ReportTooLate") => {

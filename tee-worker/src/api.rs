@@ -105,6 +105,12 @@ pub struct Health {
 	worker: String,
 	/// The genesis hash of the worker's chain, `0x` hex (an operator's token grant names it).
 	genesis_hash: String,
+	/// The device certifier of the TA's device certificate for this chain, `0x` hex; null if
+	/// the TA holds none.
+	certifier: Option<String>,
+	/// Whether the chain counts this worker's device as certified: registered, and its
+	/// certifier still listed for its platform.
+	certified: bool,
 	/// Whether the chain answered.
 	chain: bool,
 	/// Whether the chain has this worker registered and counting.
@@ -117,12 +123,20 @@ async fn health(State(worker): Shared) -> Json<Health> {
 	let status = worker.chain.worker(&worker.key()).await;
 	let identity = worker.identity();
 	let registered = matches!(&status, Ok(Some(s)) if s.counts());
+	let genesis = worker.chain.genesis_hash();
+	let certifier = identity
+		.certificate
+		.as_ref()
+		.filter(|certificate| certificate.payload.genesis_hash == genesis)
+		.map(|certificate| format!("0x{}", hex::encode(certificate.certifier.0)));
 	Json(Health {
 		status: if registered { "ok" } else { "degraded" },
 		tee: worker.tee.backend_name(),
 		platform: format!("{:?}", identity.platform),
 		worker: format!("0x{}", hex::encode(identity.signing_key.0)),
-		genesis_hash: format!("0x{}", hex::encode(worker.chain.genesis_hash().0)),
+		genesis_hash: format!("0x{}", hex::encode(genesis.0)),
+		certifier,
+		certified: matches!(&status, Ok(Some(s)) if s.certified),
 		chain: status.is_ok(),
 		registered,
 	})
@@ -140,7 +154,9 @@ async fn openapi() -> Json<utoipa::openapi::OpenApi> {
 	Json(ApiDoc::openapi())
 }
 
-/// The worker's identity and standing on chain.
+/// The worker's identity and standing on chain: its TEE (platform, measurement, device
+/// certificate and its certifier, the newest block the TA has seen) and its record on chain
+/// (active, code allowed, certified).
 #[utoipa::path(get, path = "/v1/status", security(("bearer" = [])),
 	responses((status = 200, body = Object), (status = 401, body = ErrorBody), (status = 503, body = ErrorBody)))]
 async fn status(
@@ -151,7 +167,8 @@ async fn status(
 }
 
 /// Issues a credential (`sign`; the token's account controls the issuer DID, and this worker
-/// is a bound signer of it).
+/// is a bound signer of it) against the latest finalized block, which the TA signs into
+/// `evidence[0]` (`blockNumber`, `blockHash`); 503 while the chain's finality has stalled.
 #[utoipa::path(post, path = "/v1/credentials", request_body = IssueRequest, security(("bearer" = [])),
 	responses((status = 201, body = Issued), (status = 400, body = ErrorBody), (status = 401, body = ErrorBody),
 		(status = 403, body = ErrorBody), (status = 404, body = ErrorBody), (status = 409, body = ErrorBody),
@@ -186,7 +203,7 @@ async fn credential(
 }
 
 /// The proof that a credential issued here is in a batch anchored on chain; 404 while it waits
-/// for its batch.
+/// for its batch, or for the block that anchored it to be final.
 #[utoipa::path(get, path = "/v1/credentials/{id}/anchor",
 	params(("id" = String, Path, description = "The credential's id")),
 	responses((status = 200, body = AnchorProof), (status = 404, body = ErrorBody)))]
@@ -198,9 +215,9 @@ async fn credential_anchor(
 		.store
 		.credential_by_id(&id)?
 		.ok_or_else(|| WorkerError::NotFound(format!("no credential `{id}` was issued here")))?;
-	verify::anchor_proof(&worker, &record)?
-		.map(Json)
-		.ok_or_else(|| WorkerError::NotFound(format!("`{id}` is not anchored yet")))
+	verify::anchor_proof(&worker, &record).await?.map(Json).ok_or_else(|| {
+		WorkerError::NotFound(format!("`{id}` is not anchored in a final block yet"))
+	})
 }
 
 /// Creates a presentation disclosing some claims (`write`; the token's account controls the
@@ -219,7 +236,9 @@ async fn present(
 	Ok(Json(issue::present(&worker, &token, request).await?))
 }
 
-/// Verifies a credential (`read`).
+/// Verifies a credential (`read`) against the chain at the block it names, check by check:
+/// `proof`, `issuance block`, `issuer key`, `tee worker`, `tee code`, `simulation`, `schema`,
+/// `anchor`, `revocation`, `validity` (docs/worker.md, "Verifying").
 #[utoipa::path(post, path = "/v1/verify/credential", request_body = VerifyCredentialRequest, security(("bearer" = [])),
 	responses((status = 200, body = Verification), (status = 400, body = ErrorBody), (status = 503, body = ErrorBody)))]
 async fn verify_credential(
@@ -230,7 +249,8 @@ async fn verify_credential(
 	Ok(Json(verify::verify_credential(&worker, bytes).await?))
 }
 
-/// Verifies a presentation (`read`).
+/// Verifies a presentation (`read`): `proof` (the holder's and the derived credentials'),
+/// `holder key`, and per credential the checks of a credential but `proof` and `anchor`.
 #[utoipa::path(post, path = "/v1/verify/presentation", request_body = VerifyPresentationRequest, security(("bearer" = [])),
 	responses((status = 200, body = Verification), (status = 400, body = ErrorBody), (status = 503, body = ErrorBody)))]
 async fn verify_presentation(

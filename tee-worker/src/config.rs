@@ -20,13 +20,33 @@ pub enum Backend {
 	Optee,
 }
 
+/// Where the worker keeps its files and how it reaches its TA, as flags and environment
+/// variables: what every command that opens the TA needs (`run`, `register`, `device key`,
+/// `device install`). Unset values come from the config file, then from the defaults.
+#[derive(Args, Clone, Debug, Default)]
+pub struct LocalArgs {
+	/// A TOML file with any of the settings (kebab-case keys).
+	#[arg(long, env = "TEEID_WORKER_CONFIG")]
+	pub config: Option<PathBuf>,
+	/// Where the worker keeps its database, token file and (simulation) TA state. Default
+	/// `./teeid-worker`.
+	#[arg(long, env = "TEEID_WORKER_DATA_DIR")]
+	pub data_dir: Option<PathBuf>,
+	/// The TEE backend. Default `sim`.
+	#[arg(long, value_enum, env = "TEEID_WORKER_TEE")]
+	pub tee: Option<Backend>,
+	/// The simulated TA's executable. Default: `teeid-ta-sim` next to this executable.
+	#[arg(long, env = "TEEID_WORKER_SIM_BINARY")]
+	pub sim_binary: Option<PathBuf>,
+}
+
 /// Worker settings as flags and environment variables. Every one is optional here: unset
 /// values come from the config file, then from the defaults.
 #[derive(Args, Clone, Debug, Default)]
 pub struct WorkerArgs {
-	/// A TOML file with any of the settings below (kebab-case keys).
-	#[arg(long, env = "TEEID_WORKER_CONFIG")]
-	pub config: Option<PathBuf>,
+	/// The config file, the data directory and the TEE.
+	#[command(flatten)]
+	pub local: LocalArgs,
 	/// The node's RPC endpoint. Default `ws://127.0.0.1:9944`.
 	#[arg(long, env = "TEEID_WORKER_CHAIN")]
 	pub chain: Option<String>,
@@ -35,19 +55,9 @@ pub struct WorkerArgs {
 	/// signs for. Keep it in the environment or a config file only this user can read.
 	#[arg(long, env = "TEEID_WORKER_OPERATOR", hide_env_values = true)]
 	pub operator: Option<String>,
-	/// Where the worker keeps its database, token file and (simulation) TA state. Default
-	/// `./teeid-worker`.
-	#[arg(long, env = "TEEID_WORKER_DATA_DIR")]
-	pub data_dir: Option<PathBuf>,
 	/// The address the HTTP API listens on. Default `127.0.0.1:8600`.
 	#[arg(long, env = "TEEID_WORKER_LISTEN")]
 	pub listen: Option<SocketAddr>,
-	/// The TEE backend. Default `sim`.
-	#[arg(long, value_enum, env = "TEEID_WORKER_TEE")]
-	pub tee: Option<Backend>,
-	/// The simulated TA's executable. Default: `teeid-ta-sim` next to this executable.
-	#[arg(long, env = "TEEID_WORKER_SIM_BINARY")]
-	pub sim_binary: Option<PathBuf>,
 	/// DIDs (`did:teeid:…`) the operator controls and the worker binds itself to as a signer
 	/// on start (and unbinds on a clean shutdown). Default: the operator's own DID.
 	#[arg(long = "sign-for", env = "TEEID_WORKER_SIGN_FOR", value_delimiter = ',')]
@@ -77,21 +87,28 @@ struct FileSettings {
 	verify_concurrency: Option<usize>,
 }
 
-/// The settings a worker runs with.
+/// Where the worker keeps its files and how it reaches its TA.
 #[derive(Clone, Debug)]
-pub struct Settings {
-	/// The node's RPC endpoint.
-	pub chain: String,
-	/// The operator's secret URI.
-	pub operator: String,
+pub struct LocalSettings {
 	/// The data directory.
 	pub data_dir: PathBuf,
-	/// The API's address.
-	pub listen: SocketAddr,
 	/// The TEE backend.
 	pub tee: Backend,
 	/// The simulated TA's executable.
 	pub sim_binary: PathBuf,
+}
+
+/// The settings a worker runs with.
+#[derive(Clone, Debug)]
+pub struct Settings {
+	/// The data directory and the TEE.
+	pub local: LocalSettings,
+	/// The node's RPC endpoint.
+	pub chain: String,
+	/// The operator's secret URI.
+	pub operator: String,
+	/// The API's address.
+	pub listen: SocketAddr,
 	/// DIDs to sign for; empty means the operator's own DID.
 	pub sign_for: Vec<String>,
 	/// How often to look for a new slot.
@@ -117,13 +134,43 @@ pub enum ConfigError {
 	Invalid(String),
 }
 
+impl LocalArgs {
+	/// The config file's settings (none without `--config`).
+	fn file(&self) -> Result<FileSettings, ConfigError> {
+		match &self.config {
+			Some(path) => read_file(path),
+			None => Ok(FileSettings::default()),
+		}
+	}
+
+	/// The local settings: flags and environment first, then `file`, then defaults.
+	fn settings_with(&self, file: &FileSettings) -> LocalSettings {
+		LocalSettings {
+			data_dir: self
+				.data_dir
+				.clone()
+				.or_else(|| file.data_dir.clone())
+				.unwrap_or_else(|| PathBuf::from("teeid-worker")),
+			tee: self.tee.or(file.tee).unwrap_or(Backend::Sim),
+			sim_binary: self
+				.sim_binary
+				.clone()
+				.or_else(|| file.sim_binary.clone())
+				.unwrap_or_else(default_sim_binary),
+		}
+	}
+
+	/// The local settings: flags and environment first, then the config file, then defaults.
+	pub fn settings(&self) -> Result<LocalSettings, ConfigError> {
+		Ok(self.settings_with(&self.file()?))
+	}
+}
+
 impl WorkerArgs {
 	/// The settings: flags and environment first, then the config file, then defaults.
 	pub fn settings(&self) -> Result<Settings, ConfigError> {
-		let file = match &self.config {
-			Some(path) => read_file(path)?,
-			None => FileSettings::default(),
-		};
+		let file = self.local.file()?;
+		let local = self.local.settings_with(&file);
 		let poll_seconds = self.poll_seconds.or(file.poll_seconds).unwrap_or(2);
 		if poll_seconds == 0 {
 			return Err(ConfigError::Invalid("poll-seconds must be at least 1".into()));
@@ -136,27 +183,17 @@ impl WorkerArgs {
 			None => std::thread::available_parallelism().map_or(1, |cores| cores.get()),
 		};
 		Ok(Settings {
+			local,
 			chain: self
 				.chain
 				.clone()
 				.or(file.chain)
 				.unwrap_or_else(|| "ws://127.0.0.1:9944".into()),
 			operator: self.operator.clone().or(file.operator).ok_or(ConfigError::NoOperator)?,
-			data_dir: self
-				.data_dir
-				.clone()
-				.or(file.data_dir)
-				.unwrap_or_else(|| PathBuf::from("teeid-worker")),
 			listen: self
 				.listen
 				.or(file.listen)
 				.unwrap_or_else(|| SocketAddr::from(([127, 0, 0, 1], 8600))),
-			tee: self.tee.or(file.tee).unwrap_or(Backend::Sim),
-			sim_binary: self
-				.sim_binary
-				.clone()
-				.or(file.sim_binary)
-				.unwrap_or_else(default_sim_binary),
 			sign_for: self.sign_for.clone().or(file.sign_for).unwrap_or_default(),
 			poll_interval: Duration::from_secs(poll_seconds),
 			verify_concurrency,
@@ -178,15 +215,11 @@ fn default_sim_binary() -> PathBuf {
 		.unwrap_or_else(|| PathBuf::from("teeid-ta-sim"))
 }
 
-impl Settings {
-	/// The worker's database.
-	pub fn database(&self) -> PathBuf {
-		self.data_dir.join("worker.redb")
-	}
-
-	/// The file the first admin token is written to.
-	pub fn admin_token_file(&self) -> PathBuf {
-		self.data_dir.join("admin.token")
+impl LocalSettings {
+	/// Creates the data directory (owner-only) if it does not exist.
+	pub fn create_data_dir(&self) -> Result<(), std::io::Error> {
+		use std::os::unix::fs::DirBuilderExt;
+		std::fs::DirBuilder::new().recursive(true).mode(0o700).create(&self.data_dir)
 	}
 
 	/// The simulated TEE's state directory.
@@ -205,6 +238,18 @@ impl Settings {
 	}
 }
 
+impl Settings {
+	/// The worker's database.
+	pub fn database(&self) -> PathBuf {
+		self.local.data_dir.join("worker.redb")
+	}
+
+	/// The file the first admin token is written to.
+	pub fn admin_token_file(&self) -> PathBuf {
+		self.local.data_dir.join("admin.token")
+	}
+}
+
 #[cfg(test)]
 mod tests {
 	use super::*;
@@ -219,7 +264,7 @@ mod tests {
 		)
 		.unwrap();
 		let args = WorkerArgs {
-			config: Some(path.clone()),
+			local: LocalArgs { config: Some(path.clone()), ..Default::default() },
 			operator: Some("//Charlie".into()),
 			..Default::default()
 		};
@@ -228,12 +273,14 @@ mod tests {
 		assert_eq!(settings.operator, "//Charlie");
 		assert_eq!(settings.listen, "0.0.0.0:9000".parse().unwrap());
 		assert_eq!(settings.sign_for, vec!["did:teeid:x".to_string()]);
-		assert_eq!(settings.tee, Backend::Sim);
+		assert_eq!(settings.local.tee, Backend::Sim);
 		assert_eq!(settings.poll_interval, Duration::from_secs(2));
 
 		std::fs::write(&path, "chian = \"typo\"\n").unwrap();
+		let typo = LocalArgs { config: Some(path), ..Default::default() };
+		assert!(matches!(typo.settings(), Err(ConfigError::Parse(..))));
 		assert!(matches!(
-			WorkerArgs { config: Some(path), ..Default::default() }.settings(),
+			WorkerArgs { local: typo, ..Default::default() }.settings(),
 			Err(ConfigError::Parse(..))
 		));
 		assert!(matches!(WorkerArgs::default().settings(), Err(ConfigError::NoOperator)));
@@ -244,7 +291,10 @@ mod tests {
 		let dir = tempfile::tempdir().unwrap();
 		let path = dir.path().join("worker.toml");
 		std::fs::write(&path, "operator = \"//Bob\"\nverify-concurrency = 3\n").unwrap();
-		let from_file = WorkerArgs { config: Some(path), ..Default::default() };
+		let from_file = WorkerArgs {
+			local: LocalArgs { config: Some(path), ..Default::default() },
+			..Default::default()
+		};
 		assert_eq!(from_file.settings().unwrap().verify_concurrency, 3);
 		let flag = WorkerArgs { verify_concurrency: Some(5), ..from_file };
 		assert_eq!(flag.settings().unwrap().verify_concurrency, 5);

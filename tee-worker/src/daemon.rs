@@ -2,14 +2,15 @@
 //! registered, bind to the operator's DIDs, serve the API and work the slots until a signal
 //! asks to stop; then unbind and stop what was started.
 
-use std::{os::unix::fs::DirBuilderExt, sync::Arc, time::Duration};
+use std::{sync::Arc, time::Duration};
 use teeid_primitives::AccountId;
 use tokio::{net::TcpListener, sync::watch};
 
 use crate::{
 	anchor, api,
 	chain::{Chain, ChainError},
-	config::{Backend, Settings},
+	config::{Backend, LocalSettings, Settings},
+	device,
 	error::WorkerError,
 	join::{self, JoinSettings, Registration},
 	store::Store,
@@ -22,14 +23,18 @@ use crate::{
 /// How many times to try reaching the node at start, a second apart.
 const CHAIN_ATTEMPTS: u32 = 60;
 
-/// Opens the TEE.
-fn open_tee(settings: &Settings) -> Result<Tee, WorkerError> {
-	match settings.tee {
+/// Opens the TEE: connects to the simulation in the data directory (creating the directory and
+/// starting the simulation if needed), or opens a session with the TA under OP-TEE.
+pub fn open_tee(local: &LocalSettings) -> Result<Tee, WorkerError> {
+	local.create_data_dir().map_err(|e| {
+		WorkerError::Internal(format!("cannot create {}: {e}", local.data_dir.display()))
+	})?;
+	match local.tee {
 		Backend::Sim => Ok(Tee::new(SimBackend::connect_or_start(
-			&settings.sim_binary,
-			&settings.sim_state_dir(),
-			&settings.sim_socket(),
-			&settings.sim_pid_file(),
+			&local.sim_binary,
+			&local.sim_state_dir(),
+			&local.sim_socket(),
+			&local.sim_pid_file(),
 		)?)),
 		#[cfg(feature = "optee")]
 		Backend::Optee => Ok(Tee::new(crate::tee::optee::OpteeBackend::open()?)),
@@ -57,21 +62,21 @@ async fn connect_chain(settings: &Settings) -> Result<Chain, WorkerError> {
 	}
 }
 
-/// The data directory, the database and the TEE.
+/// The data directory, the TEE and the database.
 fn open_local(settings: &Settings) -> Result<(Store, Tee), WorkerError> {
-	std::fs::DirBuilder::new().recursive(true).mode(0o700).create(&settings.data_dir).map_err(
-		|e| WorkerError::Internal(format!("cannot create {}: {e}", settings.data_dir.display())),
-	)?;
+	let tee = open_tee(&settings.local)?;
 	let store = Store::open(&settings.database())?;
-	let tee = open_tee(settings)?;
 	Ok((store, tee))
 }
 
-/// The worker, once the node answers.
+/// The worker, once the node answers, with a TA that holds a device certificate for the
+/// chain.
 async fn assemble(settings: &Settings, store: Store, tee: Tee) -> Result<Arc<Worker>, WorkerError> {
 	let chain = connect_chain(settings).await?;
 	let verify_limit = VerifyLimit::new(settings.verify_concurrency);
-	Ok(Arc::new(Worker::new(tee, chain, store, verify_limit).await?))
+	let worker = Worker::new(tee, chain, store, verify_limit).await?;
+	device::ensure_certified(&worker).await?;
+	Ok(Arc::new(worker))
 }
 
 /// Registers the worker and exits (`teeid-worker register`).
@@ -142,6 +147,10 @@ async fn serve(
 		},
 		Some(Registration::Bootstrapped | Registration::Joined) => {},
 	}
+	// The chain binds only active workers: an inactive one reports first.
+	if unless_stopped(&mut stop, reactivate(worker, settings.poll_interval)).await?.is_none() {
+		return Ok(());
+	}
 	// Binding runs to the end even if a signal comes meanwhile, so that every binding made is
 	// one this worker unbinds on its way out.
 	let bound = bind_signers(worker, &settings.sign_for).await?;
@@ -173,10 +182,45 @@ async fn serve(
 	served.map_err(|e| WorkerError::Internal(format!("the API server failed: {e}")))
 }
 
+/// How many slots an inactive worker reports before it gives up waiting to be reactivated.
+const REACTIVATION_SLOTS: u32 = 3;
+
+/// Reports slots until the chain counts the worker as active again, if it is inactive but may
+/// report (registered, allowed code, certified device): its next valid work report reactivates
+/// it. A worker that may not report cannot be helped by reporting; binding then fails with the
+/// chain's reason.
+async fn reactivate(worker: &Worker, interval: Duration) -> Result<(), WorkerError> {
+	let mut first_slot = None;
+	loop {
+		let best = worker.chain.best().await?;
+		let standing = best.worker(&worker.key()).await?;
+		if !standing.is_some_and(|s| !s.active && s.may_report()) {
+			return Ok(());
+		}
+		let (slot, _) = best.slot().await?;
+		match first_slot {
+			None => {
+				tracing::info!("the worker is inactive: reporting the slot to be reactivated");
+				first_slot = Some(slot);
+			},
+			Some(first) if slot > first + REACTIVATION_SLOTS => {
+				return Err(WorkerError::Conflict(format!(
+					"the worker is inactive, and the chain did not reactivate it on its work \
+					 reports of {REACTIVATION_SLOTS} slots"
+				)));
+			},
+			Some(_) => {},
+		}
+		if let Err(e) = anchor::tick(worker).await {
+			tracing::warn!("slot work: {e}");
+		}
+		tokio::time::sleep(interval).await;
+	}
+}
+
 /// Ends the worker's binding to `did`. The stop may have interrupted a transaction of the slot
-/// loop that is still on its way to finality, with the nonce the unbinding reads from the
-/// finalized state; the node then refuses the unbinding as outdated. So a refused unbinding is
-/// tried again, a block later, a few times.
+/// loop, which the node may still refuse or drop along with what follows it; so an unbinding
+/// that was not included is tried again, a block later, a few times.
 async fn unbind(worker: &Worker, did: &AccountId) {
 	const ATTEMPTS: u32 = 5;
 	for attempt in 1..=ATTEMPTS {

@@ -7,6 +7,7 @@ use axum::{
 	Json,
 };
 use serde::Serialize;
+use teeid_ta_protocol::TaError;
 
 use crate::{chain::ChainError, store::StoreError, tee::TeeError};
 
@@ -101,10 +102,39 @@ impl From<ChainError> for WorkerError {
 	}
 }
 
+impl From<TaError> for WorkerError {
+	/// A refusal of the TA. Those about devices and chain time get their own status and words:
+	/// they are about the worker's standing, not the request's content.
+	fn from(refusal: TaError) -> Self {
+		match refusal {
+			TaError::Uncertified => WorkerError::Unavailable(
+				"the TA holds no device certificate for this chain: provision it with \
+				 `teeid-worker device` (docs/operations.md, section 5.1)"
+					.into(),
+			),
+			TaError::UncertifiedDevice => WorkerError::Forbidden(
+				"the other TEE's device has no valid certificate by a device certifier this TA \
+				 accepts: no network key goes to it, or comes from it"
+					.into(),
+			),
+			TaError::BadCertificate => WorkerError::Unprocessable(
+				"the TA refused the device certificate: it is not for this device, platform or \
+				 chain, its certifier is not one the TA accepts, or its signature fails"
+					.into(),
+			),
+			TaError::StaleBlock { newest } => WorkerError::Unavailable(format!(
+				"the TA has seen block {newest}, newer than the block it was asked to issue \
+				 against: the chain's finality lags behind; try again shortly"
+			)),
+			other => WorkerError::Unprocessable(format!("the TA refused: {other}")),
+		}
+	}
+}
+
 impl From<TeeError> for WorkerError {
 	fn from(e: TeeError) -> Self {
 		match e {
-			TeeError::Refused(_) => WorkerError::Unprocessable(e.to_string()),
+			TeeError::Refused(refusal) => refusal.into(),
 			TeeError::Unavailable(_) => WorkerError::Unavailable(e.to_string()),
 			TeeError::Lost(_) => {
 				// The details (socket, OP-TEE error code) are for the operator's log.
@@ -134,6 +164,20 @@ impl From<StoreError> for WorkerError {
 #[cfg(test)]
 mod tests {
 	use super::*;
+
+	#[test]
+	fn device_and_chain_time_refusals_get_their_own_status_works() {
+		let status = |refusal| WorkerError::from(TeeError::Refused(refusal)).status();
+		assert_eq!(status(TaError::Uncertified), StatusCode::SERVICE_UNAVAILABLE);
+		assert_eq!(status(TaError::UncertifiedDevice), StatusCode::FORBIDDEN);
+		assert_eq!(status(TaError::BadCertificate), StatusCode::UNPROCESSABLE_ENTITY);
+		assert_eq!(status(TaError::StaleBlock { newest: 7 }), StatusCode::SERVICE_UNAVAILABLE);
+		assert_eq!(status(TaError::BadClaims), StatusCode::UNPROCESSABLE_ENTITY);
+		let stale = WorkerError::from(TaError::StaleBlock { newest: 7 }).to_string();
+		assert!(stale.contains("block 7"), "{stale}");
+		let uncertified = WorkerError::from(TaError::Uncertified).to_string();
+		assert!(uncertified.contains("teeid-worker device"), "{uncertified}");
+	}
 
 	#[test]
 	fn a_lost_ta_call_answers_503_without_its_details_works() {

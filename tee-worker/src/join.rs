@@ -10,7 +10,13 @@
 //!   {R, Sig_M(R), Sig_V(R), Sig_M(Sig_V(R))} with `register_worker`.
 //!
 //! A worker whose TEE key changed (its TA state was lost) is not the operator's registered
-//! worker any more and registers again the same way; the chain supersedes the old key.
+//! worker any more and registers again the same way; the chain supersedes the old key. A
+//! registered worker that went inactive needs no registration: its next valid work report
+//! makes it active again.
+//!
+//! Every report carries the TA's device certificate, and every endorsement the endorser's: a
+//! TA exports the network key only to, and imports it only from, a device certified by a
+//! certifier in its own code, and the chain registers only devices whose certifier it lists.
 
 use codec::{Decode, Encode};
 use serde::{Deserialize, Serialize};
@@ -49,8 +55,11 @@ pub struct EndorseRequest {
 pub struct EndorseResponse {
 	/// The endorser's TEE key (V), `0x` hex.
 	pub endorser: String,
-	/// The endorsement: Sig_V(R), the network key sealed to the joining TEE and the
-	/// endorser's evidence, SCALE-encoded, `0x` hex.
+	/// The device certifier of the endorser's device certificate, `0x` hex: the joining TA
+	/// accepts the network key only if it accepts this certifier.
+	pub certifier: String,
+	/// The endorsement: Sig_V(R), the network key sealed to the joining TEE, the endorser's
+	/// evidence and its device certificate, SCALE-encoded, `0x` hex.
 	pub endorsement: String,
 }
 
@@ -73,25 +82,22 @@ pub async fn ensure_registered(
 	let key = worker.key();
 	if let Some(status) = worker.chain.worker(&key).await? {
 		if status.operator == worker.chain.operator() {
-			if !status.active {
-				// A key registers once, ever: an inactive worker cannot come back.
-				return Err(WorkerError::Conflict(
-					"this worker missed its work reports and is inactive; a TEE key registers \
-					 only once, so start with a new TEE (remove DATA_DIR/tee) and join by \
-					 endorsement"
-						.into(),
-				));
-			}
-			if !status.counts() {
+			if !status.may_report() {
 				tracing::warn!(
 					code_allowed = status.code_allowed,
 					platform_allowed = status.platform_allowed,
+					certified = status.certified,
 					"the worker is registered but does not count now"
+				);
+			} else if !status.active {
+				tracing::info!(
+					"the worker is registered but inactive: its next work report reactivates it"
 				);
 			}
 			return Ok(Registration::Registered);
 		}
 	}
+	check_certifier_listed(worker).await?;
 	match (worker.chain.network_key().await?, &settings.endorser) {
 		(_, Some(endorser)) => {
 			join(worker, endorser, settings.endorser_token.as_deref()).await?;
@@ -124,6 +130,30 @@ pub async fn ensure_registered(
 			"this worker is not registered: join with --endorser URL --endorser-token TOKEN".into(),
 		)),
 	}
+}
+
+/// Refuses to register a TA whose device certifier the chain does not list for its platform:
+/// the chain would refuse the report (`UncertifiedDevice`), and only after an endorsement had
+/// used up the endorser's token.
+async fn check_certifier_listed(worker: &Worker) -> Result<(), WorkerError> {
+	let identity = worker.identity();
+	let platform = identity.platform;
+	let Some(certifier) = identity.certificate.map(|c| c.certifier.0) else {
+		return Err(WorkerError::Conflict(
+			"the TA holds no device certificate: provision it with `teeid-worker device` \
+			 (docs/operations.md, section 5.1)"
+				.into(),
+		));
+	};
+	let listed = worker.chain.view().await?.device_certifiers().await?;
+	if listed.contains(&(certifier, platform)) {
+		return Ok(());
+	}
+	Err(WorkerError::Conflict(format!(
+		"the chain does not list the TA's device certifier 0x{} for {platform:?}: root adds it \
+		 with attestation.addDeviceCertifier (docs/operations.md, section 5.1)",
+		hex::encode(certifier)
+	)))
 }
 
 /// Registers the chain's first worker with root's help.
@@ -285,6 +315,7 @@ pub async fn endorse(
 	tracing::info!("endorsed a joining TEE");
 	Ok(EndorseResponse {
 		endorser: format!("0x{}", hex::encode(endorsement.endorser.0)),
+		certifier: format!("0x{}", hex::encode(endorsement.certificate.certifier.0)),
 		endorsement: format!("0x{}", hex::encode(endorsement.encode())),
 	})
 }

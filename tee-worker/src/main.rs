@@ -3,8 +3,9 @@
 //! `run` is the daemon: it opens the TEE (the simulated TA by default, OP-TEE with
 //! `--features optee --tee optee`), registers with the chain (bootstrap by root, or join by
 //! endorsement), binds itself to its operator's DIDs, serves the HTTP API and anchors and
-//! reports its work every slot. `register` only registers. The other subcommands are clients
-//! of a running worker's API.
+//! reports its work every slot. `register` only registers. `device` provisions the TEE's
+//! device certificate (docs/operations.md). The other subcommands are clients of a running
+//! worker's API.
 //!
 //! Exit codes: 0 done; 1 failed (a credential that does not verify, an internal error);
 //! 2 bad input; 3 refused (authorization, unknown DID or CPT, conflict); 4 the worker, the
@@ -16,6 +17,7 @@ mod chain;
 mod client;
 mod config;
 mod daemon;
+mod device;
 mod error;
 mod issue;
 mod join;
@@ -34,7 +36,7 @@ use std::{path::PathBuf, process::ExitCode};
 
 use crate::{
 	client::{read_json, segment, ApiClient, Failure},
-	config::WorkerArgs,
+	config::{LocalArgs, WorkerArgs},
 	error::WorkerError,
 	join::JoinSettings,
 	tokens::Permission,
@@ -118,6 +120,48 @@ enum Action {
 	/// one for any account with the operator's key, list and revoke them (admin).
 	#[command(subcommand)]
 	Token(TokenAction),
+	/// Provision the TEE's device certificate: read the device's key (on the board), certify it
+	/// (on the certifier's machine), install the certificate (on the board).
+	#[command(subcommand)]
+	Device(DeviceAction),
+}
+
+#[derive(Subcommand)]
+enum DeviceAction {
+	/// Read the device's attestation key through the TA and print it as JSON ({platform,
+	/// exponent, modulus, fingerprint}), for the device certifier.
+	Key {
+		#[command(flatten)]
+		local: LocalArgs,
+		/// Write the JSON to this file instead of printing it.
+		#[arg(long)]
+		out: Option<PathBuf>,
+	},
+	/// Certify a device key as a device certifier and print the certificate as JSON. Needs
+	/// neither a TEE nor the chain.
+	Certify {
+		/// A file holding the certifier's 32-byte Ed25519 secret seed, 0x hex (keep it
+		/// readable by its owner only).
+		#[arg(long)]
+		certifier_seed_file: PathBuf,
+		/// The device key file `teeid-worker device key` wrote on the board.
+		#[arg(long)]
+		device_key: PathBuf,
+		/// The genesis hash of the chain the device is provisioned for, 0x hex.
+		#[arg(long)]
+		genesis: String,
+		/// The certificate's serial number; random if not given.
+		#[arg(long)]
+		serial: Option<u64>,
+	},
+	/// Install a device certificate (the JSON `teeid-worker device certify` printed) in the
+	/// TA, which checks that it is for its own device and platform, by a certifier it accepts.
+	Install {
+		#[command(flatten)]
+		local: LocalArgs,
+		/// The certificate file.
+		file: PathBuf,
+	},
 }
 
 #[derive(Subcommand)]
@@ -251,8 +295,14 @@ fn failed(e: WorkerError) -> Failure {
 	Failure { code, message: e.to_string() }
 }
 
+/// `value` as JSON, to print or write.
+fn to_json(value: &impl serde::Serialize) -> Result<Value, Failure> {
+	serde_json::to_value(value).map_err(|e| Failure { code: 1, message: format!("JSON: {e}") })
+}
+
 async fn execute(action: Action) -> Result<Option<Value>, Failure> {
 	let settings = |args: &WorkerArgs| args.settings().map_err(|e| Failure::input(e.to_string()));
+	let local = |args: &LocalArgs| args.settings().map_err(|e| Failure::input(e.to_string()));
 	match action {
 		Action::Run { worker, join } => {
 			daemon::run(settings(&worker)?, join.into()).await.map_err(failed)?;
@@ -335,6 +385,34 @@ async fn execute(action: Action) -> Result<Option<Value>, Failure> {
 		},
 		Action::Token(TokenAction::List(api)) => {
 			api.client().call(Method::GET, "/v1/tokens", None).await.map(Some)
+		},
+		Action::Device(DeviceAction::Key { local: args, out }) => {
+			let key = to_json(&device::key(&local(&args)?).await.map_err(failed)?)?;
+			match out {
+				Some(path) => {
+					let text = serde_json::to_string_pretty(&key).unwrap_or_default() + "\n";
+					std::fs::write(&path, text).map_err(|e| {
+						Failure::input(format!("cannot write {}: {e}", path.display()))
+					})?;
+					Ok(None)
+				},
+				None => Ok(Some(key)),
+			}
+		},
+		Action::Device(DeviceAction::Certify {
+			certifier_seed_file,
+			device_key,
+			genesis,
+			serial,
+		}) => {
+			let certificate = device::certify(&certifier_seed_file, &device_key, &genesis, serial)
+				.map_err(failed)?;
+			to_json(&certificate).map(Some)
+		},
+		Action::Device(DeviceAction::Install { local: args, file }) => {
+			// What was installed, as `device certify` printed it.
+			let installed = device::install(&local(&args)?, &file).await.map_err(failed)?;
+			to_json(&installed).map(Some)
 		},
 		Action::Token(TokenAction::Revoke { api, id }) => {
 			api.client()

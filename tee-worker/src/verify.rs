@@ -1,19 +1,35 @@
 //! Verifying credentials and presentations against the chain.
 //!
-//! A credential verifies when every check passes:
-//! 1. **proof**: its `eddsa-jcs-2022` proof by the TEE key its `verificationMethod` names;
-//! 2. **issuer key**: that method is in the issuer DID's `assertionMethod` at issuance (the key
-//!    was bound, active and running allowed code then): at the block this worker issued it in,
-//!    or, for another worker's credential, at the last block whose timestamp is not after the
-//!    proof's `created` time;
-//! 3. **TEE code**: the measurement in its `evidence` is still on the chain's allowlist (root
-//!    removes compromised code);
-//! 4. **anchor**: its hash is an evidence record, or a leaf of a batch anchored on chain (by
-//!    a proof given with the request or from this worker's index), or still pending in this
-//!    worker's next batch;
-//! 5. **revocation**: the issuer has not revoked the evidence record its `credentialStatus`
-//!    names;
-//! 6. **validity**: now lies between `validFrom` and `validUntil`.
+//! A credential names, in its signed `evidence[0]`, the finalized block its TA issued it
+//! against (`blockNumber`, `blockHash`). Every check reads the chain at that block unless it
+//! says now, and each has a name (the `check` of its entry in the answer):
+//! 1. **proof**: its `eddsa-jcs-2022` proof by the TEE key its `verificationMethod` names, a
+//!    key of the issuer, purpose `assertionMethod`;
+//! 2. **issuance block**: the block is a finalized block of this chain, and `proof.created`
+//!    lies within [`CREATED_TOLERANCE`] of its timestamp (the TA signed the block; the date
+//!    must agree with it);
+//! 3. **issuer key**: the verification method is in the issuer DID's `assertionMethod` at that
+//!    block (the key was bound and counting then);
+//! 4. **tee worker**: the worker owning the key at that block was registered, active and
+//!    certified, and its platform and measurement on chain are the ones the credential names;
+//! 5. **tee code**: that worker's measurement, as the chain records it, is allowed now (root
+//!    removes compromised code, failing everything it signed);
+//! 6. **simulation**: a `Simulated` worker's credential passes only while the chain's
+//!    simulation flag is on now;
+//! 7. **schema**: `credentialSchema.digestMultibase` is the digest of the schema of the CPT
+//!    `credentialSchema.id` names, at that block (the schema the worker gave the TA);
+//! 8. **anchor**: its hash is an evidence record, or a leaf of a batch anchored on chain (by a
+//!    proof given with the request or from this worker's index), created or anchored by the
+//!    issuer or the signing worker's operator at or after that block ([`AnchorRule`]); or it is
+//!    still pending in this worker's next batch;
+//! 9. **revocation**: the issuer has not revoked the evidence record its `credentialStatus`
+//!    names (now);
+//! 10. **validity**: now lies between `validFrom` and `validUntil`.
+//!
+//! A credential that names no block (made before TAs signed their block) fails `issuance
+//! block` and, by name, every check that needs the block. A presentation's derived credentials
+//! are checked the same way but for `proof` (the presentation's proofs replace it, and a
+//! derived credential has no `created`) and `anchor` (its hash is not the issued one's).
 //!
 //! What a request sends is read by the strict parser of `teeid-primitives` (I-JSON: a member
 //! named twice is refused, not resolved silently to one of its values), so the document checked
@@ -28,15 +44,18 @@ use serde::{de::DeserializeOwned, Deserialize, Serialize};
 use serde_json::value::RawValue;
 use sp_core::H256;
 use std::{sync::Arc, time::Duration};
-use teeid_did_resolver::{resolve, source::ChainSource};
+use teeid_did_resolver::resolve;
 use teeid_primitives::{
+	attestation::TeePlatform,
 	data_integrity::{ProofError, VerificationInput, MAX_PROOF_VALUE_CHARS},
 	json::{self, JsonErrorKind},
 	merkle::BatchProof,
+	AccountId,
 };
 use teeid_ta_protocol::{
 	credential::{
-		credential_hash, split_verification_method, status_evidence, verify_tee_proof,
+		credential_hash, is_whole, parse_hex32, platform_name, schema_digest,
+		split_verification_method, status_evidence, verification_method, verify_tee_proof,
 		ProofCheckError,
 	},
 	disclosure::{verify_presentation, DisclosureError, VerifiedPresentation},
@@ -45,10 +64,113 @@ use tokio::sync::Semaphore;
 
 use crate::{
 	api::hex_array,
+	chain::{ChainView, WorkerStatus},
 	error::WorkerError,
+	issue::{cpt_of_schema_id, rfc3339},
 	store::BatchState,
 	worker::{account_of, did_of, parse_did, Worker},
 };
+
+// The names of the checks, as the answer gives them.
+const PROOF: &str = "proof";
+const ISSUANCE_BLOCK: &str = "issuance block";
+const ISSUER_KEY: &str = "issuer key";
+const HOLDER_KEY: &str = "holder key";
+const TEE_WORKER: &str = "tee worker";
+const TEE_CODE: &str = "tee code";
+const SIMULATION: &str = "simulation";
+const SCHEMA: &str = "schema";
+const ANCHOR: &str = "anchor";
+const REVOCATION: &str = "revocation";
+const VALIDITY: &str = "validity";
+
+/// How far `proof.created` may lie from the timestamp of the block a credential names.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Tolerance {
+	/// How long before the block's time.
+	pub before: Duration,
+	/// How long after the block's time.
+	pub after: Duration,
+}
+
+impl Tolerance {
+	/// Whether `created_ms` lies within the tolerance of `block_ms` (both ms since the epoch).
+	pub fn admits(&self, created_ms: u64, block_ms: u64) -> bool {
+		created_ms.saturating_add(self.before.as_millis() as u64) >= block_ms
+			&& created_ms <= block_ms.saturating_add(self.after.as_millis() as u64)
+	}
+}
+
+/// `proof.created` lies at most 60 s before and 600 s after the time of the credential's block:
+/// clocks differ a little, and a TA may sign a few minutes after the block it names (the
+/// newest finalized one when the request came).
+pub const CREATED_TOLERANCE: Tolerance =
+	Tolerance { before: Duration::from_secs(60), after: Duration::from_secs(600) };
+
+/// The block a credential names in `evidence[0]`: the finalized block its TA issued it
+/// against.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct IssuanceBlock {
+	/// `blockNumber`.
+	pub number: u32,
+	/// `blockHash`.
+	pub hash: H256,
+}
+
+impl IssuanceBlock {
+	/// The block `credential` names, or why it names none.
+	pub fn of(credential: &json::Value) -> Result<Self, &'static str> {
+		let evidence = member(credential, "/evidence/0");
+		let number = evidence.and_then(|e| e.get("blockNumber"));
+		let hash = evidence.and_then(|e| e.get("blockHash"));
+		let (Some(number), Some(hash)) = (number, hash) else {
+			return Err("the credential names no issuance block (`evidence[0].blockNumber` and \
+			            `blockHash`): it was issued before TAs signed their block");
+		};
+		let number = match number {
+			json::Value::Number(n) if is_whole(*n) && (0.0..=f64::from(u32::MAX)).contains(n) => {
+				*n as u32
+			},
+			_ => return Err("`evidence[0].blockNumber` is not a block number"),
+		};
+		let hash = hash
+			.as_str()
+			.and_then(parse_hex32)
+			.ok_or("`evidence[0].blockHash` is not 32 bytes of 0x hex")?;
+		Ok(Self { number, hash: H256(hash) })
+	}
+}
+
+/// Whose anchors of a credential's hash count, and from which block: an anchor by anyone
+/// else, or from before the credential's block, could be someone's attempt to date it early.
+#[derive(Clone, Copy, Debug)]
+pub struct AnchorRule<'a> {
+	/// The issuer DID's account (none if the issuer is not a `did:teeid`).
+	pub issuer: Option<&'a AccountId>,
+	/// The operator of the worker that signed, at the credential's block.
+	pub operator: Option<&'a AccountId>,
+	/// The credential's block.
+	pub issued_at: u32,
+}
+
+impl AnchorRule<'_> {
+	/// Whether an anchor by `by` in block `at` counts; why not otherwise.
+	pub fn admits(&self, by: &AccountId, at: u32) -> Result<(), String> {
+		if self.issuer != Some(by) && self.operator != Some(by) {
+			return Err(format!(
+				"anchored by {}, neither the issuer nor the signing worker's operator",
+				did_of(by)
+			));
+		}
+		if at < self.issued_at {
+			return Err(format!(
+				"anchored in block {at}, before the credential's block {}",
+				self.issued_at
+			));
+		}
+		Ok(())
+	}
+}
 
 /// A proof that a credential is a leaf of an anchored batch.
 #[derive(Clone, Debug, Serialize, Deserialize, utoipa::ToSchema)]
@@ -119,24 +241,26 @@ fn check(name: &str, ok: bool, detail: impl Into<String>) -> Check {
 	Check { check: name.into(), ok, detail: detail.into() }
 }
 
-/// The string at `pointer` (`/a/0/b`: member names and array indexes) in `value`.
+/// The value at `pointer` (`/a/0/b`: member names and array indexes) in `value`.
+fn member<'a>(value: &'a json::Value, pointer: &str) -> Option<&'a json::Value> {
+	pointer.split('/').skip(1).try_fold(value, |node, step| match node {
+		json::Value::Array(items) => step.parse::<usize>().ok().and_then(|i| items.get(i)),
+		_ => node.get(step),
+	})
+}
+
+/// The string at `pointer` in `value`.
 fn text<'a>(value: &'a json::Value, pointer: &str) -> Option<&'a str> {
-	pointer
-		.split('/')
-		.skip(1)
-		.try_fold(value, |node, step| match node {
-			json::Value::Array(items) => step.parse::<usize>().ok().and_then(|i| items.get(i)),
-			_ => node.get(step),
-		})
-		.and_then(json::Value::as_str)
+	member(value, pointer).and_then(json::Value::as_str)
 }
 
 fn millis(time: &str) -> Option<u64> {
 	chrono::DateTime::parse_from_rfc3339(time).ok().map(|t| t.timestamp_millis().max(0) as u64)
 }
 
-/// The most credentials a presentation may hold: each costs chain reads (its issuer's key, its
-/// code, its revocation), so a larger one is refused before any is checked.
+/// The most credentials a presentation may hold: each costs chain reads (its block, its
+/// issuer's key, its worker, its schema, its revocation), so a larger one is refused before
+/// any is checked.
 pub const MAX_PRESENTED_CREDENTIALS: usize = 16;
 
 /// How long a request waits for a free verification slot before the worker answers 503.
@@ -286,45 +410,35 @@ pub async fn verify_credential(worker: &Worker, body: Bytes) -> Result<Verificat
 	let ReadCredential { credential, issuer, hash, proof, anchor } =
 		worker.verify_limit.run(move || read_credential_request(&body)).await?;
 	worker.metrics.verified.inc();
-	let mut checks = Vec::new();
-
-	let method = match proof {
+	let proof = match proof {
 		Ok(input) => {
 			let same_did = split_verification_method(&input.verification_method)
 				.is_some_and(|(did, _)| did == issuer);
-			checks.push(check(
-				"proof",
+			check(
+				PROOF,
 				same_did && input.proof_purpose == "assertionMethod",
 				if same_did {
 					format!("signed by {}", input.verification_method)
 				} else {
 					"the verification method is not the issuer's".into()
 				},
-			));
-			Some(input.verification_method)
+			)
 		},
-		Err(e) => {
-			checks.push(check("proof", false, e.to_string()));
-			None
-		},
+		Err(e) => check(PROOF, false, e.to_string()),
 	};
-	if let Some(method) = method {
-		// A credential issued here: the block it was issued at. Another's: the block of its
-		// proof's `created` time, by block timestamps (whole seconds, so the end of that
-		// second).
-		let when = match worker.store.credential(&hash)? {
-			Some(record) => When::Block(record.issued_at),
-			None => match text(&credential, "/proof/created").and_then(millis) {
-				Some(ms) => When::Time(ms + 999),
-				None => When::Now,
-			},
-		};
-		checks.push(key_at(worker, &issuer, &method, when, "issuer key").await?);
-	}
-	checks.push(code_check(worker, &credential).await?);
-	checks.push(anchor_check(worker, &hash, anchor.as_ref()).await?);
-	checks.push(revocation_check(worker, &credential, &issuer).await?);
-	checks.push(validity_check(&credential));
+	// The later checks take the key the proof names, whether or not the proof verified: the
+	// answer then says what else is wrong with it.
+	let method = text(&credential, "/proof/verificationMethod");
+	let examined = Examined {
+		document: &credential,
+		issuer: &issuer,
+		method: method.map(str::to_owned),
+		key: method.and_then(split_verification_method).map(|(_, key)| key),
+		origin: Origin::Issued { created: text(&credential, "/proof/created") },
+	};
+	let verifier = Verifier { worker, now: worker.chain.view().await? };
+	let mut checks = vec![proof];
+	checks.extend(verifier.checks(&examined, Some((&hash, anchor.as_ref()))).await?);
 	Ok(Verification::new(checks))
 }
 
@@ -368,49 +482,429 @@ pub async fn verify_presentation_request(
 	let verified = match verified {
 		Ok(verified) => verified,
 		Err(e) => {
-			return Ok(Verification::new(vec![check("proof", false, format!("{e:?}"))]));
+			return Ok(Verification::new(vec![check(PROOF, false, format!("{e:?}"))]));
 		},
 	};
 	let mut checks = vec![check(
-		"proof",
+		PROOF,
 		true,
 		format!("the holder's proof and {} credential(s) verify", verified.credentials.len()),
 	)];
-	let holder_method = format!("{}#tee-{}", verified.holder, hex::encode(verified.holder_key));
-	checks.push(key_at(worker, &verified.holder, &holder_method, When::Now, "holder key").await?);
+	let holder_method = verification_method(&verified.holder, &verified.holder_key);
+	checks.push(key_at(worker, &verified.holder, &holder_method, When::Now, HOLDER_KEY).await?);
 	let derived: &[json::Value] = match presentation.get("verifiableCredential") {
 		Some(json::Value::Array(list)) => list.as_slice(),
 		_ => &[],
 	};
-	for (index, credential) in verified.credentials.iter().enumerate() {
-		let method = format!("{}#tee-{}", credential.issuer, hex::encode(credential.issuer_key));
-		let derived_credential = derived.get(index);
-		let at = match derived_credential.and_then(|c| text(c, "/id")) {
-			Some(id) => match worker.store.credential_by_id(id)? {
-				Some(record) if record.issuer == credential.issuer => When::Block(record.issued_at),
-				_ => derived_credential
-					.and_then(|c| text(c, "/validFrom"))
-					.and_then(millis)
-					.map_or(When::Now, |ms| When::Time(ms + 999)),
-			},
-			None => When::Now,
+	let verifier = Verifier { worker, now: worker.chain.view().await? };
+	// `verify_presentation` verified the derived credentials in their order.
+	for (credential, document) in verified.credentials.iter().zip(derived) {
+		let examined = Examined {
+			document,
+			issuer: &credential.issuer,
+			method: Some(verification_method(&credential.issuer, &credential.issuer_key)),
+			key: Some(credential.issuer_key),
+			origin: Origin::Derived,
 		};
-		checks.push(key_at(worker, &credential.issuer, &method, at, "issuer key").await?);
-		if let Some(derived) = derived_credential {
-			checks.push(code_check(worker, derived).await?);
-			checks.push(revocation_check(worker, derived, &credential.issuer).await?);
-			checks.push(validity_check(derived));
-		}
+		checks.extend(verifier.checks(&examined, None).await?);
 	}
 	Ok(Verification::new(checks))
+}
+
+/// Where a credential under verification comes from.
+#[derive(Clone, Copy, Debug)]
+enum Origin<'a> {
+	/// Issued, with its own proof and its `created` time (if it names one).
+	Issued { created: Option<&'a str> },
+	/// Derived in a presentation: no proof and no `created` of its own.
+	Derived,
+}
+
+/// A credential under verification, as the checks after `proof` read it.
+struct Examined<'a> {
+	/// The credential (original or derived).
+	document: &'a json::Value,
+	/// The issuer DID.
+	issuer: &'a str,
+	/// The verification method that signed it, if it names one.
+	method: Option<String>,
+	/// The TEE key of that method.
+	key: Option<[u8; 32]>,
+	/// Issued or derived.
+	origin: Origin<'a>,
+}
+
+/// One verification request's reads: the worker, and the chain now (the latest finalized
+/// block), read once for every check that says now.
+struct Verifier<'a> {
+	worker: &'a Worker,
+	now: ChainView,
+}
+
+/// A check that cannot run without the credential's block.
+fn needs_block(name: &str) -> Check {
+	check(name, false, "needs the credential's issuance block")
+}
+
+impl Verifier<'_> {
+	/// Every check of `credential` after `proof`; `anchor` (the credential's hash and a batch
+	/// proof given with the request) for an issued credential only.
+	async fn checks(
+		&self,
+		credential: &Examined<'_>,
+		anchor: Option<(&[u8; 32], Option<&AnchorProof>)>,
+	) -> Result<Vec<Check>, WorkerError> {
+		let mut checks = Vec::new();
+		let at = match IssuanceBlock::of(credential.document) {
+			Ok(block) => {
+				let (checked, at) = self.issuance_block(&block, credential.origin).await?;
+				checks.push(checked);
+				at.map(|at| (block, at))
+			},
+			Err(reason) => {
+				checks.push(check(ISSUANCE_BLOCK, false, reason));
+				None
+			},
+		};
+		match &at {
+			Some((block, at)) => {
+				checks.push(match &credential.method {
+					Some(method) => {
+						let when = When::Block(block.number);
+						key_at(self.worker, credential.issuer, method, when, ISSUER_KEY).await?
+					},
+					None => check(ISSUER_KEY, false, "the credential names no verification method"),
+				});
+				let (worker_check, record) = tee_worker_check(at, block.number, credential).await?;
+				checks.push(worker_check);
+				checks.push(self.code_check(record.as_ref()).await?);
+				checks.push(self.simulation_check(record.as_ref()).await?);
+				checks.push(schema_check(at, block.number, credential.document).await?);
+				if let Some((hash, given)) = anchor {
+					let issuer = parse_did(credential.issuer).ok();
+					let rule = AnchorRule {
+						issuer: issuer.as_ref(),
+						operator: record.as_ref().map(|record| &record.operator),
+						issued_at: block.number,
+					};
+					checks.push(self.anchor_check(hash, given, &rule).await?);
+				}
+			},
+			None => {
+				let needing = [ISSUER_KEY, TEE_WORKER, TEE_CODE, SIMULATION, SCHEMA];
+				checks.extend(needing.map(needs_block));
+				if anchor.is_some() {
+					checks.push(needs_block(ANCHOR));
+				}
+			},
+		}
+		checks.push(self.revocation_check(credential.document, credential.issuer).await?);
+		checks.push(validity_check(credential.document));
+		Ok(checks)
+	}
+
+	/// Whether `block` is a finalized block of this chain whose time `proof.created` (of an
+	/// issued credential) agrees with; the chain at that block, if it is one.
+	async fn issuance_block(
+		&self,
+		block: &IssuanceBlock,
+		origin: Origin<'_>,
+	) -> Result<(Check, Option<ChainView>), WorkerError> {
+		let number = block.number;
+		let (finalized, _) = self.now.block();
+		if number > finalized {
+			let detail =
+				format!("block {number} is not finalized (the finalized block is {finalized})");
+			return Ok((check(ISSUANCE_BLOCK, false, detail), None));
+		}
+		if self.worker.chain.block_hash(number).await? != Some(block.hash) {
+			let detail = format!("block {number} of this chain is not {:?}", block.hash);
+			return Ok((check(ISSUANCE_BLOCK, false, detail), None));
+		}
+		let Some(at) = self.worker.chain.view_at(&block.hash).await? else {
+			let detail = format!("the node does not have block {number}");
+			return Ok((check(ISSUANCE_BLOCK, false, detail), None));
+		};
+		let time = at.timestamp().await?;
+		let when = rfc3339(time as i64);
+		let checked = match origin {
+			Origin::Derived => check(
+				ISSUANCE_BLOCK,
+				true,
+				format!("finalized block {number} ({when}); a derived credential has no `created`"),
+			),
+			Origin::Issued { created: None } => {
+				check(ISSUANCE_BLOCK, false, "the proof has no `created` time")
+			},
+			Origin::Issued { created: Some(created) } => {
+				let admitted = millis(created).is_some_and(|ms| CREATED_TOLERANCE.admits(ms, time));
+				check(
+					ISSUANCE_BLOCK,
+					admitted,
+					format!(
+						"`created` {created} is {}within {} s before and {} s after the time of \
+						 finalized block {number} ({when})",
+						if admitted { "" } else { "not " },
+						CREATED_TOLERANCE.before.as_secs(),
+						CREATED_TOLERANCE.after.as_secs(),
+					),
+				)
+			},
+		};
+		Ok((checked, Some(at)))
+	}
+
+	/// Whether the chain's record of the signing worker names code that is allowed now.
+	async fn code_check(&self, record: Option<&WorkerStatus>) -> Result<Check, WorkerError> {
+		let Some(record) = record else {
+			return Ok(check(TEE_CODE, false, "no worker record at the issuance block"));
+		};
+		let allowed = self.now.code_allowed(&record.measurement).await?;
+		Ok(check(
+			TEE_CODE,
+			allowed,
+			format!(
+				"{} TA 0x{} is {}on the allowlist",
+				platform_name(record.platform),
+				hex::encode(record.measurement),
+				if allowed { "" } else { "not " }
+			),
+		))
+	}
+
+	/// Whether a `Simulated` signing worker is acceptable now: only while the chain's
+	/// simulation flag is on.
+	async fn simulation_check(&self, record: Option<&WorkerStatus>) -> Result<Check, WorkerError> {
+		Ok(match record.map(|record| record.platform) {
+			None => check(SIMULATION, false, "no worker record at the issuance block"),
+			Some(TeePlatform::OpTee) => check(SIMULATION, true, "not simulated"),
+			Some(TeePlatform::Simulated) => {
+				let enabled = self.now.simulation_enabled().await?;
+				check(
+					SIMULATION,
+					enabled,
+					if enabled {
+						"signed by a simulated TEE; the chain's simulation flag is on"
+					} else {
+						"signed by a simulated TEE, and the chain's simulation flag is off"
+					},
+				)
+			},
+		})
+	}
+
+	/// Where the credential with SHA-256 `hash` is anchored, by whom and when, under `rule`.
+	async fn anchor_check(
+		&self,
+		hash: &[u8; 32],
+		given: Option<&AnchorProof>,
+		rule: &AnchorRule<'_>,
+	) -> Result<Check, WorkerError> {
+		// Why anchors found do not count, for the answer if none does.
+		let mut refused = Vec::new();
+		if let Some(record) = self.now.evidence(&H256(*hash)).await? {
+			match rule.admits(&record.creator, record.created) {
+				Ok(()) => {
+					let detail = format!(
+						"an evidence record created by {} in block {}",
+						did_of(&record.creator),
+						record.created
+					);
+					return Ok(check(ANCHOR, true, detail));
+				},
+				Err(reason) => refused.push(format!("its evidence record: {reason}")),
+			}
+		}
+		let found = match given {
+			Some(given) => {
+				let anchorer = account_of(&given.anchorer).ok_or_else(|| {
+					WorkerError::BadRequest("`anchor.anchorer` is not a DID".into())
+				})?;
+				let root = hex_array::<32>(&given.root, "anchor.root")?;
+				let bytes = hex::decode(given.proof.trim_start_matches("0x"))
+					.map_err(|_| WorkerError::BadRequest("`anchor.proof` is not hex".into()))?;
+				let proof = BatchProof::decode(&mut &bytes[..]).map_err(|_| {
+					WorkerError::BadRequest("`anchor.proof` is not a BatchProof".into())
+				})?;
+				if !proof.leaves.iter().any(|(_, leaf)| leaf.0 == *hash) {
+					Err("the given proof is for other hashes".to_string())
+				} else {
+					match self.now.batch(&anchorer, &root).await? {
+						Some(anchored) => {
+							self.in_batch(&anchorer, &root, anchored, &proof, rule).await?
+						},
+						None => Err(format!(
+							"no batch 0x{} anchored by {} is on chain",
+							hex::encode(root),
+							did_of(&anchorer)
+						)),
+					}
+				}
+			},
+			None => match self.worker.store.credential(hash)? {
+				None => Err("no anchor known: pass the issuing worker's `anchor` proof".into()),
+				Some(record) => match batch_proof(self.worker, &record)? {
+					None => Ok("issued here; pending in the next batch".into()),
+					Some((root, proof, block)) => {
+						let operator = self.worker.chain.operator();
+						match self.now.batch(&operator, &root).await? {
+							Some(anchored) => {
+								self.in_batch(&operator, &root, anchored, &proof, rule).await?
+							},
+							// In a block of the best chain, which is not final yet.
+							None => Ok(format!(
+								"issued here; its batch 0x{} is in block {block}, not final yet",
+								hex::encode(root)
+							)),
+						}
+					},
+				},
+			},
+		};
+		Ok(match found {
+			Ok(detail) => check(ANCHOR, true, detail),
+			Err(reason) => {
+				refused.push(reason);
+				check(ANCHOR, false, refused.join("; "))
+			},
+		})
+	}
+
+	/// Whether `proof` shows the credential in the batch `anchorer` anchored with `root` in
+	/// block `anchored`, and that anchor counts under `rule`: the detail for the answer, or
+	/// why not.
+	async fn in_batch(
+		&self,
+		anchorer: &AccountId,
+		root: &[u8; 32],
+		anchored: u32,
+		proof: &BatchProof,
+		rule: &AnchorRule<'_>,
+	) -> Result<Result<String, String>, WorkerError> {
+		let batch = format!("batch 0x{}", hex::encode(root));
+		if let Err(reason) = rule.admits(anchorer, anchored) {
+			return Ok(Err(format!("{batch}: {reason}")));
+		}
+		let anchored_by = did_of(anchorer);
+		Ok(match self.now.verify_batch_proof(anchorer, root, proof).await? {
+			Ok(()) => Ok(format!("in {batch}, anchored by {anchored_by} in block {anchored}")),
+			Err(e) => Err(format!("the proof of {batch} fails: {e}")),
+		})
+	}
+
+	/// Whether the issuer has revoked the evidence record `credentialStatus` names, now.
+	async fn revocation_check(
+		&self,
+		credential: &json::Value,
+		issuer: &str,
+	) -> Result<Check, WorkerError> {
+		let (Some(id), Some(status)) =
+			(text(credential, "/id"), text(credential, "/credentialStatus/id"))
+		else {
+			return Ok(check(REVOCATION, false, "the credential has no id or credentialStatus"));
+		};
+		let record = status_evidence(&self.worker.chain.genesis_hash(), id);
+		if status != format!("urn:teeid:evidence:0x{}", hex::encode(record.0)) {
+			return Ok(check(
+				REVOCATION,
+				false,
+				"credentialStatus does not name this chain's record for its id",
+			));
+		}
+		let Ok(issuer) = parse_did(issuer) else {
+			return Ok(check(REVOCATION, false, "the issuer is not a did:teeid DID"));
+		};
+		let revoked =
+			self.now.evidence_signer(&record, &issuer).await?.is_some_and(|signer| signer.revoked);
+		let detail = if revoked { "revoked by the issuer" } else { "not revoked" };
+		Ok(check(REVOCATION, !revoked, detail))
+	}
+}
+
+/// Whether the worker owning the credential's key at its block (`at`) was registered, active
+/// and certified, with the platform and measurement the credential names; and that record.
+async fn tee_worker_check(
+	at: &ChainView,
+	block: u32,
+	credential: &Examined<'_>,
+) -> Result<(Check, Option<WorkerStatus>), WorkerError> {
+	let Some(key) = credential.key else {
+		return Ok((check(TEE_WORKER, false, "the credential names no TEE key"), None));
+	};
+	let Some(record) = at.worker(&key).await? else {
+		let detail = format!("no worker has TEE key 0x{} at block {block}", hex::encode(key));
+		return Ok((check(TEE_WORKER, false, detail), None));
+	};
+	let platform = platform_name(record.platform);
+	let claimed_platform = text(credential.document, "/evidence/0/platform");
+	let claimed_measurement = text(credential.document, "/evidence/0/measurement");
+	let measurement = format!("0x{}", hex::encode(record.measurement));
+	let mut wrong = Vec::new();
+	if !record.active {
+		wrong.push("it was inactive".to_string());
+	}
+	if !record.certified {
+		wrong.push("its device certifier was not listed".to_string());
+	}
+	if claimed_platform != Some(platform) {
+		wrong.push(format!(
+			"it ran on {platform}, the credential says {}",
+			claimed_platform.unwrap_or("nothing")
+		));
+	}
+	if claimed_measurement.and_then(parse_hex32) != Some(record.measurement) {
+		wrong.push(format!(
+			"it ran TA {measurement}, the credential says {}",
+			claimed_measurement.unwrap_or("nothing")
+		));
+	}
+	let who =
+		format!("worker 0x{} of {} at block {block}", hex::encode(key), did_of(&record.operator));
+	let checked = if wrong.is_empty() {
+		check(TEE_WORKER, true, format!("{who}: active, certified, {platform} TA {measurement}"))
+	} else {
+		check(TEE_WORKER, false, format!("{who}: {}", wrong.join("; ")))
+	};
+	Ok((checked, Some(record)))
+}
+
+/// Whether `credentialSchema.digestMultibase` is the digest of the CPT `credentialSchema.id`
+/// names, as the chain held it at the credential's block (`at`).
+async fn schema_check(
+	at: &ChainView,
+	block: u32,
+	credential: &json::Value,
+) -> Result<Check, WorkerError> {
+	let Some(cpt) = text(credential, "/credentialSchema/id").and_then(cpt_of_schema_id) else {
+		return Ok(check(SCHEMA, false, "credentialSchema.id is not urn:teeid:cpt:<CPT id>"));
+	};
+	let Some(digest) = text(credential, "/credentialSchema/digestMultibase") else {
+		return Ok(check(SCHEMA, false, "credentialSchema has no digestMultibase"));
+	};
+	let Some(on_chain) = at.cpt(cpt).await? else {
+		return Ok(check(SCHEMA, false, format!("CPT {cpt} did not exist at block {block}")));
+	};
+	// The chain keeps the schema in canonical form already; the TA hashes what it parses, in
+	// canonical form, so the same is done here.
+	let Ok(schema) = json::Value::parse(&on_chain.schema) else {
+		return Err(WorkerError::Internal(format!("CPT {cpt}'s schema on chain is not JSON")));
+	};
+	let matches = schema_digest(&schema.to_canonical()) == digest;
+	Ok(check(
+		SCHEMA,
+		matches,
+		format!(
+			"the digest is {}that of CPT {cpt} version {} at block {block}",
+			if matches { "" } else { "not " },
+			on_chain.version
+		),
+	))
 }
 
 /// When a key must have been a DID's.
 enum When {
 	/// At this block.
 	Block(u32),
-	/// At the last block with a timestamp at most this (ms since the epoch).
-	Time(u64),
 	/// At the best block.
 	Now,
 }
@@ -425,10 +919,6 @@ async fn key_at(
 ) -> Result<Check, WorkerError> {
 	let block = match when {
 		When::Block(block) => Some(block),
-		When::Time(ms) => match block_at(worker, ms).await? {
-			Some(block) => Some(block),
-			None => return Ok(check(name, false, "the chain has no block at that time")),
-		},
 		When::Now => None,
 	};
 	// The document's `assertionMethod` comes from the DID's state: no walk of its history
@@ -462,102 +952,6 @@ async fn key_at(
 	))
 }
 
-/// The last finalized block whose timestamp is at most `ms` (binary search over timestamps).
-async fn block_at(worker: &Worker, ms: u64) -> Result<Option<u32>, WorkerError> {
-	let source = &worker.resolver;
-	let unavailable = |e: teeid_did_resolver::source::SourceError| {
-		WorkerError::Unavailable(format!("reading block times: {e}"))
-	};
-	let time_of = |n: u32| async move {
-		let hash = source.block_hash(Some(n)).await.map_err(unavailable)?;
-		match hash {
-			Some(hash) => source.timestamp(hash).await.map_err(unavailable),
-			None => Ok(u64::MAX),
-		}
-	};
-	let (finalized, _) = worker.chain.finalized().await?;
-	// Block 0 has no timestamp (0); block 1 is the first with a time.
-	if finalized == 0 || time_of(1).await? > ms {
-		return Ok(None);
-	}
-	let (mut low, mut high) = (1u32, finalized);
-	while low < high {
-		let mid = low + (high - low).div_ceil(2);
-		if time_of(mid).await? <= ms {
-			low = mid;
-		} else {
-			high = mid - 1;
-		}
-	}
-	Ok(Some(low))
-}
-
-async fn code_check(worker: &Worker, credential: &json::Value) -> Result<Check, WorkerError> {
-	let measurement = text(credential, "/evidence/0/measurement")
-		.and_then(|m| hex::decode(m.trim_start_matches("0x")).ok())
-		.and_then(|m| <[u8; 32]>::try_from(m).ok());
-	let platform = text(credential, "/evidence/0/platform").unwrap_or("unknown");
-	Ok(match measurement {
-		Some(measurement) => {
-			let allowed = worker.chain.code_allowed(&measurement).await?;
-			check(
-				"tee code",
-				allowed,
-				format!(
-					"{platform} TA 0x{} is {}on the allowlist",
-					hex::encode(measurement),
-					if allowed { "" } else { "not " }
-				),
-			)
-		},
-		None => check("tee code", false, "the credential names no TEE measurement"),
-	})
-}
-
-/// Where the credential with SHA-256 `hash` is anchored.
-async fn anchor_check(
-	worker: &Worker,
-	hash: &[u8; 32],
-	given: Option<&AnchorProof>,
-) -> Result<Check, WorkerError> {
-	let name = "anchor";
-	if worker.chain.evidence_exists(&H256(*hash)).await? {
-		return Ok(check(name, true, "the credential's hash is an evidence record"));
-	}
-	if let Some(given) = given {
-		let anchorer = account_of(&given.anchorer)
-			.ok_or_else(|| WorkerError::BadRequest("`anchor.anchorer` is not a DID".into()))?;
-		let root = hex_array::<32>(&given.root, "anchor.root")?;
-		let bytes = hex::decode(given.proof.trim_start_matches("0x"))
-			.map_err(|_| WorkerError::BadRequest("`anchor.proof` is not hex".into()))?;
-		let proof = BatchProof::decode(&mut &bytes[..])
-			.map_err(|_| WorkerError::BadRequest("`anchor.proof` is not a BatchProof".into()))?;
-		if !proof.leaves.iter().any(|(_, leaf)| leaf.0 == *hash) {
-			return Ok(check(name, false, "the given proof is for other hashes"));
-		}
-		return Ok(match worker.chain.verify_batch_proof(&anchorer, &root, &proof).await? {
-			Ok(()) => check(name, true, format!("in batch 0x{} on chain", hex::encode(root))),
-			Err(e) => check(name, false, format!("the batch proof fails: {e}")),
-		});
-	}
-	let Some(record) = worker.store.credential(hash)? else {
-		return Ok(check(name, false, "no anchor known: pass the issuing worker's `anchor` proof"));
-	};
-	Ok(match batch_proof(worker, &record)? {
-		Some((root, proof, block)) => {
-			match worker.chain.verify_batch_proof(&worker.chain.operator(), &root, &proof).await? {
-				Ok(()) => check(
-					name,
-					true,
-					format!("in batch 0x{} anchored in block {block}", hex::encode(root)),
-				),
-				Err(e) => check(name, false, format!("the batch proof fails: {e}")),
-			}
-		},
-		None => check(name, true, "issued here; pending in the next batch"),
-	})
-}
-
 /// The root, the proof and the block of `record`'s anchored batch (`None` while it is not
 /// anchored).
 fn batch_proof(
@@ -573,45 +967,25 @@ fn batch_proof(
 	Ok(Some((place.root, proof, block)))
 }
 
-/// The proof that `record` is in its anchored batch, as the API gives it (`None` while it is
-/// not anchored).
-pub fn anchor_proof(
+/// The proof that `record` is in its anchored batch, as the API gives it: `None` while it is
+/// not anchored, and while the block that anchored it is not final. The slot loop counts a
+/// batch anchored once it is in a best block; verifiers read the finalized chain, where a
+/// proof of a batch they cannot see yet would fail their `anchor` check.
+pub async fn anchor_proof(
 	worker: &Worker,
 	record: &crate::store::CredentialRecord,
 ) -> Result<Option<AnchorProof>, WorkerError> {
-	Ok(batch_proof(worker, record)?.map(|(root, proof, block)| AnchorProof {
-		anchorer: did_of(&worker.chain.operator()),
+	let Some((root, proof, block)) = batch_proof(worker, record)? else { return Ok(None) };
+	let operator = worker.chain.operator();
+	if worker.chain.view().await?.batch(&operator, &root).await?.is_none() {
+		return Ok(None);
+	}
+	Ok(Some(AnchorProof {
+		anchorer: did_of(&operator),
 		root: format!("0x{}", hex::encode(root)),
 		proof: format!("0x{}", hex::encode(proof.encode())),
 		block,
 	}))
-}
-
-async fn revocation_check(
-	worker: &Worker,
-	credential: &json::Value,
-	issuer: &str,
-) -> Result<Check, WorkerError> {
-	let name = "revocation";
-	let (Some(id), Some(status)) =
-		(text(credential, "/id"), text(credential, "/credentialStatus/id"))
-	else {
-		return Ok(check(name, false, "the credential has no id or credentialStatus"));
-	};
-	let record = status_evidence(&worker.chain.genesis_hash(), id);
-	if status != format!("urn:teeid:evidence:0x{}", hex::encode(record.0)) {
-		return Ok(check(
-			name,
-			false,
-			"credentialStatus does not name this chain's record for its id",
-		));
-	}
-	let Ok(issuer) = parse_did(issuer) else {
-		return Ok(check(name, false, "the issuer is not a did:teeid DID"));
-	};
-	let revoked =
-		worker.chain.evidence_signer(&record, &issuer).await?.is_some_and(|signer| signer.revoked);
-	Ok(check(name, !revoked, if revoked { "revoked by the issuer" } else { "not revoked" }))
 }
 
 fn validity_check(credential: &json::Value) -> Check {
@@ -619,10 +993,10 @@ fn validity_check(credential: &json::Value) -> Check {
 	let from = text(credential, "/validFrom").and_then(millis);
 	let until = text(credential, "/validUntil").and_then(millis);
 	match (from, until) {
-		(None, _) => check("validity", false, "validFrom is missing or not RFC 3339"),
-		(Some(from), _) if now < from => check("validity", false, "not valid yet"),
-		(_, Some(until)) if now > until => check("validity", false, "expired"),
-		_ => check("validity", true, "within its validity period"),
+		(None, _) => check(VALIDITY, false, "validFrom is missing or not RFC 3339"),
+		(Some(from), _) if now < from => check(VALIDITY, false, "not valid yet"),
+		(_, Some(until)) if now > until => check(VALIDITY, false, "expired"),
+		_ => check(VALIDITY, true, "within its validity period"),
 	}
 }
 
@@ -750,6 +1124,89 @@ mod tests {
 		// At the bound the presentation is read and checked (and fails its checks: 200).
 		let read = read_presentation_request(body(MAX_PRESENTED_CREDENTIALS).as_bytes()).unwrap();
 		assert!(read.verified.is_err());
+	}
+
+	fn evidence(members: &str) -> json::Value {
+		let document = format!(r#"{{"evidence":[{{"platform":"Simulated"{members}}}]}}"#);
+		json::Value::parse(document.as_bytes()).unwrap()
+	}
+
+	#[test]
+	fn the_issuance_block_is_read_from_the_evidence_works() {
+		let hash = format!("0x{}", "ab".repeat(32));
+		let credential = evidence(&format!(r#","blockNumber":4294967295,"blockHash":"{hash}""#));
+		assert_eq!(
+			IssuanceBlock::of(&credential),
+			Ok(IssuanceBlock { number: u32::MAX, hash: H256([0xab; 32]) })
+		);
+		let credential = evidence(&format!(r#","blockNumber":0,"blockHash":"{hash}""#));
+		assert_eq!(IssuanceBlock::of(&credential).map(|block| block.number), Ok(0));
+	}
+
+	#[test]
+	fn a_missing_or_malformed_issuance_block_is_named_fails() {
+		let hash = format!("0x{}", "ab".repeat(32));
+		let refusal = |members: &str| IssuanceBlock::of(&evidence(members)).unwrap_err();
+		assert!(refusal("").contains("names no issuance block"));
+		assert!(refusal(&format!(r#","blockHash":"{hash}""#)).contains("names no issuance block"));
+		assert!(refusal(r#","blockNumber":7"#).contains("names no issuance block"));
+		for number in ["-1", "1.5", "4294967296", "\"7\""] {
+			let members = format!(r#","blockNumber":{number},"blockHash":"{hash}""#);
+			assert!(refusal(&members).contains("is not a block number"), "{number}");
+		}
+		for hash in ["\"0x1234\"", "\"ab\"", "7"] {
+			let members = format!(r#","blockNumber":7,"blockHash":{hash}"#);
+			assert!(refusal(&members).contains("is not 32 bytes of 0x hex"), "{hash}");
+		}
+		// A credential with no evidence at all.
+		let bare = json::Value::parse(br#"{"issuer":"did:teeid:x"}"#).unwrap();
+		assert!(IssuanceBlock::of(&bare).unwrap_err().contains("names no issuance block"));
+	}
+
+	#[test]
+	fn created_within_the_tolerance_of_the_block_works() {
+		let block = 1_700_000_000_000;
+		for created in [block - 60_000, block, block + 599_999, block + 600_000] {
+			assert!(CREATED_TOLERANCE.admits(created, block), "{created}");
+		}
+	}
+
+	#[test]
+	fn created_outside_the_tolerance_of_the_block_fails() {
+		let block = 1_700_000_000_000;
+		for created in [0, block - 60_001, block + 600_001, u64::MAX] {
+			assert!(!CREATED_TOLERANCE.admits(created, block), "{created}");
+		}
+	}
+
+	fn account(byte: u8) -> AccountId {
+		AccountId::new([byte; 32])
+	}
+
+	#[test]
+	fn anchors_by_the_issuer_or_operator_at_or_after_the_block_count_works() {
+		let (issuer, operator) = (account(1), account(2));
+		let rule = AnchorRule { issuer: Some(&issuer), operator: Some(&operator), issued_at: 100 };
+		assert_eq!(rule.admits(&issuer, 100), Ok(()));
+		assert_eq!(rule.admits(&operator, 100), Ok(()));
+		assert_eq!(rule.admits(&issuer, 5_000), Ok(()));
+		// Without a worker record, only the issuer's anchors count.
+		let issuer_only = AnchorRule { operator: None, ..rule };
+		assert_eq!(issuer_only.admits(&issuer, 101), Ok(()));
+	}
+
+	#[test]
+	fn anchors_by_others_or_before_the_block_count_fails() {
+		let (issuer, operator, stranger) = (account(1), account(2), account(3));
+		let rule = AnchorRule { issuer: Some(&issuer), operator: Some(&operator), issued_at: 100 };
+		let early = rule.admits(&operator, 99).unwrap_err();
+		assert!(early.contains("before the credential's block 100"), "{early}");
+		let other = rule.admits(&stranger, 200).unwrap_err();
+		assert!(other.contains("neither the issuer nor the signing worker's operator"), "{other}");
+		let issuer_only = AnchorRule { operator: None, ..rule };
+		assert!(issuer_only.admits(&operator, 200).is_err());
+		let nobody = AnchorRule { issuer: None, operator: None, issued_at: 0 };
+		assert!(nobody.admits(&issuer, 200).is_err());
 	}
 
 	#[test]

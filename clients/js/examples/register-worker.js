@@ -3,8 +3,10 @@
 //
 //   TEEID_WORKER_TOKEN=<an admin token of the running worker> npm run example:register-worker
 //
-// M is a new simulated TEE (a `teeid-ta-sim` process started here); V is the TEE of the running
-// worker at TEEID_WORKER_API, which endorses through `POST /v1/endorse`. V's operator does not
+// M is a new simulated TEE (a `teeid-ta-sim` process started here), its device certified for
+// this chain by the simulated certifier (a real device is certified by the network's device
+// certifier: docs/operations.md); V is the TEE of the running worker at TEEID_WORKER_API, which
+// endorses through `POST /v1/endorse` once it has checked M's evidence and device certificate. V's operator does not
 // hand its admin token to M's: with it, the example creates a single-use `endorse` token for
 // this join, which the endorsement uses up (a second one is refused). polkadot.js submits the
 // quadruple with `attestation.registerWorker`, signed by M's operator, a new account. The
@@ -45,6 +47,8 @@ run(async (api) => {
     sim = await startSim(stateDir);
     const identity = tee(sim.socket, ['identity']);
     step(`joining TEE M: key ${identity.signingKey}, measurement ${identity.measurement} (${identity.platform})`);
+    const certificate = tee(sim.socket, ['provision', '--genesis', api.genesisHash.toHex()]);
+    step(`M's device ${certificate.deviceKey.slice(0, 18)}... certified for this chain by the simulated certifier ${certificate.certifier.slice(0, 18)}...`);
 
     // R names the operator, this chain, a recent finalized block and the chain's network key.
     const network = (await api.call.attestationApi.networkKey()).unwrap();

@@ -215,3 +215,41 @@ export async function sudoOk (api, call, sudoer) {
   if (sudoResult.isErr) throw new Error(`sudo call failed: ${explainError(api, sudoResult.asErr)}`);
   return events;
 }
+
+/**
+ * Root (`sudoer`) dispatches `call`; returns `section.Name` of the error the call failed with
+ * (`undefined` if it succeeded), for `assert.equal(await sudoRefused(...), 'attestation.X')`.
+ */
+export async function sudoRefused (api, call, sudoer) {
+  const { events } = await submitOk(api, api.tx.sudo.sudo(call), sudoer);
+  const { sudoResult } = events.find(({ event }) => api.events.sudo.Sudid.is(event)).event.data;
+  return sudoResult.isErr ? explainError(api, sudoResult.asErr) : undefined;
+}
+
+/**
+ * On a `--sealing manual` node, seals a block every `everyMs` until `stop()`, finalizing each
+ * one while `finalize` is true (set it to stall finality: blocks keep coming, none is
+ * finalized). `stop()` resolves once the last block is sealed, and throws what sealing failed
+ * with. For tests where another process (a worker) needs blocks to make progress.
+ */
+export function sealEvery (api, everyMs, { finalize = true } = {}) {
+  const control = { finalize, stopped: false, error: null, sealed: 0 };
+  const loop = (async () => {
+    while (!control.stopped) {
+      try {
+        await api.rpc.engine.createBlock(true, control.finalize);
+        control.sealed++;
+      } catch (error) {
+        control.error = error;
+        return;
+      }
+      await sleep(everyMs);
+    }
+  })();
+  control.stop = async () => {
+    control.stopped = true;
+    await loop;
+    if (control.error) throw control.error;
+  };
+  return control;
+}

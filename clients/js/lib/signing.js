@@ -19,7 +19,8 @@ const TAGS = {
   WorkerReport: 'teeid/report/v1\0',
   Endorsement: 'teeid/endorse/v1',
   WorkReport: 'teeid/work/v1\0\0\0',
-  Countersignature: 'teeid/counter/v1'
+  Countersignature: 'teeid/counter/v1',
+  DeviceCertificate: 'teeid/device/v1\0'
 };
 
 /** The tag of `domain` (a `SigningDomain` variant name). */
@@ -29,17 +30,39 @@ export function tag (domain) {
   return stringToU8a(text);
 }
 
-/**
- * The metadata type of the payload `SigningApi.<method>` takes (`method` as the metadata
- * names it: `did_operation`, `evidence`, `report_payload`, `worker_report`, `endorsement`,
- * `countersignature`, `work_report`), as a lookup type name for `createType`.
- */
-export function payloadType (registry, method) {
+/** The lookup id of the payload type `SigningApi.<method>` takes. */
+function payloadTypeId (registry, method) {
   const api = registry.metadata.apis.find((a) => a.name.toString() === 'SigningApi');
   if (!api) throw new Error('the chain\'s metadata has no SigningApi runtime API');
   const found = api.methods.find((m) => m.name.toString() === method);
   if (!found || found.inputs.length !== 1) throw new Error(`SigningApi has no method ${method} with one parameter`);
-  return registry.createLookupType(found.inputs[0].type);
+  return found.inputs[0].type;
+}
+
+/**
+ * The metadata type of the payload `SigningApi.<method>` takes (`method` as the metadata
+ * names it: `did_operation`, `evidence`, `report_payload`, `worker_report`, `endorsement`,
+ * `countersignature`, `work_report`, `device_certificate`), as a lookup type name for
+ * `createType`.
+ */
+export function payloadType (registry, method) {
+  return registry.createLookupType(payloadTypeId(registry, method));
+}
+
+/**
+ * The metadata type of a member of that payload type, down the struct fields `path` names as
+ * the metadata does (`memberType(registry, 'worker_report', 'evidence', 'device_key')` is the
+ * chain's `DeviceKey`): for the parts that are no payload of their own.
+ */
+export function memberType (registry, method, ...path) {
+  let id = payloadTypeId(registry, method);
+  for (const name of path) {
+    const { def } = registry.lookup.getSiType(id);
+    const field = def.isComposite && def.asComposite.fields.find((f) => f.name.unwrapOr('').toString() === name);
+    if (!field) throw new Error(`the payload of SigningApi.${method} has no member ${path.join('.')}`);
+    id = field.type;
+  }
+  return registry.createLookupType(id);
 }
 
 /** `value` as the payload type of `SigningApi.<method>`. */

@@ -33,9 +33,11 @@ export function simCall (socket, args, request) {
   return { status: result.status, json, stderr: result.stderr };
 }
 
-/** Starts `teeid-ta-sim serve` on a state directory; resolves once it answers. */
-export async function startSim (stateDir) {
-  const socket = join(stateDir, 'ta.sock');
+/**
+ * Starts `teeid-ta-sim serve` on a state directory, listening on `socket` (`ta.sock` in it
+ * unless given); resolves once it answers.
+ */
+export async function startSim (stateDir, { socket = join(stateDir, 'ta.sock') } = {}) {
   const child = spawn(simBinary(), ['serve', '--state-dir', stateDir, '--socket', socket],
     { stdio: ['ignore', 'ignore', 'pipe'] });
   let stderr = '';
@@ -57,6 +59,14 @@ export async function startSim (stateDir) {
   }
   await stop();
   throw new Error(`teeid-ta-sim did not start: ${stderr}`);
+}
+
+/**
+ * Starts the simulated TA where a worker on data directory `dataDir` finds it (state in
+ * `tee/`, socket `tee.sock`), so that `teeid-worker device` subcommands reach it.
+ */
+export function startWorkerSim (dataDir) {
+  return startSim(join(dataDir, 'tee'), { socket: join(dataDir, 'tee.sock') });
 }
 
 const b64url = (bytes) => Buffer.from(bytes).toString('base64url');

@@ -1,9 +1,11 @@
 // The TEE worker (`teeid-worker`) for the end-to-end suite: start its daemon on a data
-// directory, call its API, and run its CLI.
+// directory, call its API, run its CLI, and provision its TEE's device certificate.
 
 import { spawn, spawnSync } from 'node:child_process';
-import { readFileSync } from 'node:fs';
+import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { u8aToHex } from '@polkadot/util';
+import { deviceKeyFingerprint, simulatedCertifier } from './attestation.js';
 import { captureOutput, freePort, releaseBinary, sleep } from './node-process.js';
 import { simBinary } from './ta.js';
 
@@ -87,10 +89,10 @@ export async function call (url, method, path, { token, body, raw } = {}) {
 /**
  * Runs a `teeid-worker` client subcommand: `{ status, json, stderr }`. `token` is its API token
  * (`TEEID_WORKER_TOKEN`), `operator` the worker operator's secret URI (`TEEID_WORKER_OPERATOR`,
- * for `token grant`); neither is inherited from this process.
+ * for `token grant`); neither is inherited from this process. `env` adds variables.
  */
-export function workerCli (args, { token, operator, input } = {}) {
-  const env = { ...process.env };
+export function workerCli (args, { token, operator, input, env: extra = {} } = {}) {
+  const env = { ...process.env, ...extra };
   delete env.TEEID_WORKER_TOKEN;
   delete env.TEEID_WORKER_OPERATOR;
   if (token) env.TEEID_WORKER_TOKEN = token;
@@ -106,4 +108,60 @@ export function stopSimulation (dataDir) {
   try {
     process.kill(Number(readFileSync(join(dataDir, 'tee.pid'), 'utf8')), 'SIGKILL');
   } catch { /* already gone */ }
+}
+
+/**
+ * Runs `teeid-worker device <args>` on the TEE of the worker data directory `dataDir` (the
+ * simulated TA there, started if none runs): `{ status, json, stderr }`. The data directory
+ * and the simulation binary go in the environment (`TEEID_WORKER_DATA_DIR`,
+ * `TEEID_WORKER_SIM_BINARY`), as for every subcommand that opens the TEE.
+ */
+export function deviceCli (dataDir, args, options = {}) {
+  return workerCli(['device', ...args], {
+    ...options,
+    env: { TEEID_WORKER_DATA_DIR: dataDir, TEEID_WORKER_SIM_BINARY: simBinary(), ...options.env }
+  });
+}
+
+/**
+ * `certificate` (a `DeviceCertificate`) as the JSON file `teeid-worker device certify` prints
+ * and `device install` reads: the SCALE encoding (`scale`) and every member, readable.
+ */
+export function certificateFile (certificate) {
+  const { payload } = certificate;
+  return {
+    scale: certificate.toHex(),
+    certifier: certificate.certifier.toHex(),
+    platform: payload.body.platform.toString(),
+    deviceKey: payload.body.deviceKey.toHex(),
+    genesisHash: payload.genesisHash.toHex(),
+    serial: payload.anchor.isNonce ? payload.anchor.asNonce.toString() : null,
+    signature: certificate.signature.toHex()
+  };
+}
+
+/**
+ * Provisions the TEE of the worker data directory `dataDir` for the chain of `api` as an
+ * operator provisions a device (docs/operations.md): reads its device key (`teeid-worker device
+ * key`), has `certifier` certify it (the simulated certifier for a simulated TA) and installs
+ * the certificate in the TA (`teeid-worker device install`). Returns `{ device, certificate }`:
+ * the key as the TA printed it and the certificate, a `DeviceCertificate`.
+ */
+export function provisionDevice (dataDir, api, { certifier = simulatedCertifier } = {}) {
+  const read = deviceCli(dataDir, ['key']);
+  if (read.status !== 0 || !read.json) throw new Error(`teeid-worker device key: ${read.stderr}`);
+  const device = read.json;
+  // The TA names its key by the fingerprint the certificate carries, computed here too.
+  const fingerprint = u8aToHex(deviceKeyFingerprint(api.registry, device));
+  if (device.fingerprint !== fingerprint) {
+    throw new Error(`the TA's device key fingerprint ${device.fingerprint} is not ${fingerprint}`);
+  }
+  const certificate = certifier.certify(api.registry, {
+    device, platform: device.platform, genesisHash: api.genesisHash
+  });
+  const file = join(dataDir, 'device-certificate.json');
+  writeFileSync(file, JSON.stringify(certificateFile(certificate)));
+  const installed = deviceCli(dataDir, ['install', file]);
+  if (installed.status !== 0) throw new Error(`teeid-worker device install: ${installed.stderr}`);
+  return { device, certificate };
 }

@@ -1,19 +1,27 @@
-// Credentials from the simulated TA, end to end: the TA (its own process) is bootstrapped as
-// the chain's first worker with root's help, bound as a signer of the issuer's DID, and issues
-// a W3C Verifiable Credential that Digital Bazaar's `@digitalbazaar/vc` verifies with the
-// issuer's DID document served by the project's resolver (`teeid-resolve`). A credential with
-// a claim changed fails; sealed claims reach the TA unread; schema violations are refused.
+// Credentials from the simulated TA, end to end: the TA (its own process) is provisioned with a
+// device certificate the way an operator provisions a device (`teeid-worker device key`, a
+// certificate made here by the simulated certifier, byte for byte what `teeid-worker device
+// certify` makes, `teeid-worker device install`), bootstrapped as the chain's first worker with
+// root's help, bound as a signer of the issuer's DID, and issues a W3C Verifiable Credential,
+// naming the block it was issued against, that Digital Bazaar's `@digitalbazaar/vc` verifies
+// with the issuer's DID document served by the project's resolver (`teeid-resolve`). A
+// credential with a claim changed fails; sealed claims reach the TA unread; schema violations
+// and blocks older than the newest the TA has seen are refused.
 
 import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
+import { writeFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { Keyring } from '@polkadot/api';
+import { u8aToHex } from '@polkadot/util';
 import * as vc from '@digitalbazaar/vc';
 import { DataIntegrityProof } from '@digitalbazaar/data-integrity';
 import { createVerifyCryptosuite } from '@digitalbazaar/eddsa-jcs-2022-cryptosuite';
 import { cleanup, connect, startNode, sudoOk, submitOk, tempDir } from '../lib/node-process.js';
 import { didOf, keyOf, resolveDid } from '../lib/did.js';
-import { bestAnchor } from '../lib/attestation.js';
-import { sealClaims, simCall, startSim } from '../lib/ta.js';
+import { bestAnchor, deviceKey, SIMULATED_CERTIFIER_SEED, simulatedCertifier } from '../lib/attestation.js';
+import { sealClaims, simCall, startWorkerSim } from '../lib/ta.js';
+import { certificateFile, deviceCli, provisionDevice, workerCli } from '../lib/worker.js';
 
 const SCHEMA = {
   $schema: 'https://json-schema.org/draft/2020-12/schema',
@@ -23,13 +31,15 @@ const SCHEMA = {
 };
 
 describe('credentials issued by the simulated TA', () => {
-  let node, api, dir, sim, alice, dave, identity, issuer;
+  let node, api, dir, sim, alice, dave, identity, issuer, block;
+  // Where a worker would keep the TA: the `teeid-worker device` subcommands find it there.
+  const host = () => join(dir, 'worker');
 
   before(async () => {
     dir = tempDir();
     node = await startNode(['--dev', '--sealing', 'instant', '--base-path', `${dir}/chain`]);
     api = await connect(node.url);
-    sim = await startSim(`${dir}/tee`);
+    sim = await startWorkerSim(host());
     const keyring = new Keyring({ type: 'sr25519' });
     [alice, dave] = ['//Alice', '//Dave'].map((uri) => keyring.addFromUri(uri));
     issuer = didOf(dave.address);
@@ -58,22 +68,65 @@ describe('credentials issued by the simulated TA', () => {
     validFrom: '2026-01-01T00:00:00Z',
     validUntil: '2030-01-01T00:00:00Z',
     created: new Date().toISOString().replace(/\.\d+Z$/, 'Z'),
+    blockNumber: block.number,
+    blockHash: block.hash,
     ...extra
+  });
+  /** The finalized head: what a worker issues against. */
+  const finalizedBlock = async () => {
+    const hash = await api.rpc.chain.getFinalizedHead();
+    return { number: (await api.rpc.chain.getHeader(hash)).number.toNumber(), hash: hash.toHex() };
+  };
+  const reportArgs = (anchor) => ['report', '--operator', dave.address, '--genesis', api.genesisHash.toHex(),
+    '--anchor-number', String(anchor.number), '--anchor-hash', anchor.hash.toHex()];
+
+  it('provisions the simulated device with a certificate of its key, and signs no report before', async () => {
+    identity = ta(['identity']);
+    assert.equal(identity.platform, 'Simulated');
+    assert.equal(identity.certificate, null);
+    const uncertified = simCall(sim.socket, reportArgs(await bestAnchor(api)));
+    assert.equal(uncertified.status, 3, uncertified.stderr);
+    assert.match(uncertified.stderr, /no device certificate/);
+
+    // The certificate of another device: the TA refuses to install it.
+    const otherFile = join(dir, 'other-device-certificate.json');
+    writeFileSync(otherFile, JSON.stringify(certificateFile(simulatedCertifier.certify(api.registry, {
+      device: deviceKey(2048), platform: 'Simulated', genesisHash: api.genesisHash
+    }))));
+    const refused = deviceCli(host(), ['install', otherFile]);
+    assert.equal(refused.status, 2, refused.stderr);
+    assert.match(refused.stderr, /refused the device certificate/);
+
+    // Its own device key, certified here by the simulated certifier and installed.
+    const { device, certificate } = provisionDevice(host(), api);
+    assert.equal(device.platform, 'Simulated');
+    identity = ta(['identity']);
+    assert.equal(identity.certificate.scale, certificate.toHex());
+    assert.equal(identity.certificate.certifier, u8aToHex(simulatedCertifier.key));
+
+    // What `teeid-worker device certify` makes of the same key, seed and serial: the same
+    // certificate, byte for byte.
+    const seedFile = join(dir, 'certifier.seed');
+    writeFileSync(seedFile, u8aToHex(SIMULATED_CERTIFIER_SEED), { mode: 0o600 });
+    const keyFile = join(dir, 'device-key.json');
+    writeFileSync(keyFile, JSON.stringify(device));
+    const certified = workerCli(['device', 'certify', '--certifier-seed-file', seedFile, '--device-key', keyFile,
+      '--genesis', api.genesisHash.toHex(), '--serial', certificate.payload.anchor.asNonce.toString()]);
+    assert.equal(certified.status, 0, certified.stderr);
+    assert.deepEqual(certified.json, certificateFile(certificate));
   });
 
   it('bootstraps the simulated TA as the first worker', async () => {
-    identity = ta(['identity']);
-    assert.equal(identity.platform, 'Simulated');
     assert.equal(identity.networkKey, null);
     const network = ta(['create-network-key', '--genesis', api.genesisHash.toHex()]);
-    const anchor = await bestAnchor(api);
-    const { report, signature } = ta(['report', '--operator', dave.address, '--genesis', api.genesisHash.toHex(),
-      '--anchor-number', String(anchor.number), '--anchor-hash', anchor.hash.toHex()]);
+    const { report, signature } = ta(reportArgs(await bestAnchor(api)));
 
     await sudo(api.tx.attestation.allowCode(identity.measurement, 1_000_000));
     await sudo(api.tx.attestation.bootstrapWorker(report, signature, network.public));
     const worker = (await api.call.attestationApi.worker(identity.signingKey)).unwrap();
     assert.ok(worker.active.isTrue);
+    assert.ok(worker.certified.isTrue);
+    assert.equal(worker.info.certifier.toHex(), u8aToHex(simulatedCertifier.key));
     assert.equal(worker.info.platform.toString(), 'Simulated');
     assert.equal(worker.info.operator.toString(), dave.address);
   });
@@ -81,6 +134,7 @@ describe('credentials issued by the simulated TA', () => {
   it('binds the TEE key to the issuer DID', async () => {
     await submitOk(api, api.tx.did.create([keyOf('auth', dave)], null), dave);
     await submitOk(api, api.tx.attestation.bindSigner(dave.address, identity.signingKey), dave);
+    block = await finalizedBlock();
     const { status, json } = resolveDid(node.rpcPort, [issuer]);
     assert.equal(status, 0);
     const method = `${issuer}#tee-${identity.signingKey.slice(2)}`;
@@ -118,6 +172,7 @@ describe('credentials issued by the simulated TA', () => {
     assert.equal(credential.proof.cryptosuite, 'eddsa-jcs-2022');
     assert.equal(credential.evidence[0].platform, 'Simulated');
     assert.equal(credential.evidence[0].measurement, identity.measurement);
+    assert.deepEqual([credential.evidence[0].blockNumber, credential.evidence[0].blockHash], [block.number, block.hash]);
     const result = await verify(credential);
     assert.ok(result.verified, JSON.stringify(result.error ?? result, null, 1));
 
@@ -137,6 +192,14 @@ describe('credentials issued by the simulated TA', () => {
     const refused = simCall(sim.socket, ['issue'], request(undefined, { sealedClaims: forOther }));
     assert.equal(refused.status, 3);
     assert.match(refused.stderr, /claims/);
+  });
+
+  it('refuses to issue against a block older than the newest it has seen', async () => {
+    const older = block.number - 1;
+    const stale = simCall(sim.socket, ['issue'], request({ name: 'Alice', degree: 'MSc' },
+      { blockNumber: older, blockHash: (await api.rpc.chain.getBlockHash(older)).toHex() }));
+    assert.equal(stale.status, 3);
+    assert.match(stale.stderr, new RegExp(`older than the newest the TA has seen \\(#${block.number}\\)`));
   });
 
   it('refuses claims that violate the schema, with the claim named', async () => {

@@ -1,9 +1,15 @@
 // `--chain local`: Alice and Bob run two teeid-node processes on loopback, produce blocks with
-// Aura and finalize them with GRANDPA together.
+// Aura and finalize them with GRANDPA together. The chain lists no device certifier at genesis:
+// no device joins until root lists the network's own.
 
 import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import { cleanup, connect, startNode, tempDir, waitFor } from '../lib/node-process.js';
+import { Keyring } from '@polkadot/api';
+import { u8aToHex } from '@polkadot/util';
+import { cleanup, connect, explainError, startNode, sudoOk, tempDir, waitFor } from '../lib/node-process.js';
+import {
+  DeviceCertifier, deviceKey, finalizedAnchor, networkKeyFingerprint, TestTee
+} from '../lib/attestation.js';
 
 describe('teeid-node --chain local with two validators', () => {
   let alice, bob, aliceApi, bobApi, dirs;
@@ -50,5 +56,34 @@ describe('teeid-node --chain local with two validators', () => {
       authors.add(authorities[slot % authorities.length]);
     }
     assert.equal(authors.size, 2, 'Alice and Bob both authored');
+  });
+
+  it('admits no device until root lists its certifier', async () => {
+    const api = aliceApi;
+    const alice = new Keyring({ type: 'sr25519' }).addFromUri('//Alice');
+    assert.equal((await api.call.attestationApi.deviceCertifiers()).length, 0);
+    assert.ok((await api.call.attestationApi.simulationEnabled()).isFalse);
+    // An OP-TEE device, certified by the network's provisioning authority, bootstrapped by root
+    // as the chain's first worker.
+    const measurement = new Uint8Array(32).fill(0xc0);
+    const networkKey = new Uint8Array(32).fill(0x4e);
+    const certifier = new DeviceCertifier(new Uint8Array(32).fill(0xce));
+    const hardware = new TestTee(new Uint8Array(32).fill(1), deviceKey(2048), {
+      platform: 'OpTee', measurement, networkKey: networkKeyFingerprint(networkKey), certifier
+    });
+    const report = hardware.report(api, alice.address, await finalizedAnchor(api));
+    const bootstrap = api.tx.attestation.bootstrapWorker(report, hardware.signReport(report), networkKey);
+
+    // Root allows the code; the bootstrap that follows is refused: nobody listed the certifier.
+    const events = await sudoOk(api, api.tx.utility.batch([api.tx.attestation.allowCode(measurement, 1_000_000), bootstrap]), alice);
+    const interrupted = events.find(({ event }) => api.events.utility.BatchInterrupted.is(event))?.event.data;
+    assert.ok(interrupted, 'the batch stopped at the bootstrap');
+    assert.deepEqual([interrupted.index.toNumber(), explainError(api, interrupted.error)], [1, 'attestation.UncertifiedDevice']);
+
+    // Root lists it for OP-TEE devices, and the same device joins.
+    await sudoOk(api, api.tx.utility.batchAll([api.tx.attestation.addDeviceCertifier(certifier.key, 'OpTee'), bootstrap]), alice);
+    const worker = (await api.call.attestationApi.worker(hardware.key)).unwrap();
+    assert.deepEqual([worker.active.isTrue, worker.certified.isTrue, worker.info.platform.toString()], [true, true, 'OpTee']);
+    assert.equal(worker.info.certifier.toHex(), u8aToHex(certifier.key));
   });
 });

@@ -4,22 +4,33 @@
 // anchored on chain, revocation through evidence makes it fail, and killing worker 2 in the
 // middle of a batch, or its TA (the simulation process) between or during requests, loses
 // nothing acknowledged. Every kind of bad input gets its 4xx/503 and CLI exit code.
+//
+// Verification against the chain: every credential names the finalized block it was issued
+// against and passes every named check; each broken link of the trust chain fails its own
+// check: code root disallowed (`tee code`), a simulated credential once the simulation is off
+// (`simulation`), a schema the host gave its TA in place of the CPT's (`schema`), and, signed by
+// a TEE key the test plays (registered with other code and bound to a DID), a credential naming
+// code its worker does not run (`tee worker`), one dated before the key's binding (`issuer
+// key`) and one anchored by a stranger (`anchor`).
 
 import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
 import { readFileSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
+import { randomUUID } from 'node:crypto';
 import { Keyring } from '@polkadot/api';
-import { hexToU8a } from '@polkadot/util';
+import { hexToU8a, u8aToHex } from '@polkadot/util';
 import * as vc from '@digitalbazaar/vc';
 import { DataIntegrityProof } from '@digitalbazaar/data-integrity';
 import { createVerifyCryptosuite } from '@digitalbazaar/eddsa-jcs-2022-cryptosuite';
-import { cleanup, connect, startNode, submitOk, tempDir, waitFor } from '../lib/node-process.js';
+import { cleanup, connect, startNode, sudoOk, submitOk, tempDir, waitFor } from '../lib/node-process.js';
 import { didOf, keyOf } from '../lib/did.js';
 import { signEvidence } from '../lib/evidence.js';
 import { adminToken, call, endorseToken, startWorker, stopSimulation, workerCli } from '../lib/worker.js';
 import { simCall } from '../lib/ta.js';
+import { bestAnchor, deviceKey, TestTee } from '../lib/attestation.js';
+import { credentialHash, credentialStatus, signAsTee, wholeSeconds } from '../lib/credential.js';
 
 const SCHEMA = JSON.stringify({
   type: 'object',
@@ -28,8 +39,23 @@ const SCHEMA = JSON.stringify({
   additionalProperties: false
 });
 
+/** Every check of `POST /v1/verify/credential`, by name. */
+const CHECKS = ['proof', 'issuance block', 'issuer key', 'tee worker', 'tee code', 'simulation', 'schema', 'anchor',
+  'revocation', 'validity'];
+/** Every check but `names`. */
+const checksBut = (...names) => CHECKS.filter((check) => !names.includes(check));
+
+/** Asserts that a verification failed the check `name` and passed each check of `passed`. */
+function failsBy (result, name, passed) {
+  const byName = Object.fromEntries(result.checks.map((c) => [c.check, c]));
+  const all = JSON.stringify(result.checks, null, 1);
+  assert.equal(result.verified, false, all);
+  assert.equal(byName[name]?.ok, false, `\`${name}\` fails: ${all}`);
+  for (const check of passed) assert.equal(byName[check]?.ok, true, `\`${check}\` passes: ${all}`);
+}
+
 describe('teeid-worker end to end', () => {
-  let node, api, dir, alice, bob, dave, eve, w1, w2, admin1, admin2, signToken, cpt;
+  let node, api, dir, alice, bob, charlie, dave, eve, w1, w2, admin1, admin2, signToken, cpt;
   const w2dir = () => join(dir, 'w2');
 
   before(async () => {
@@ -37,7 +63,7 @@ describe('teeid-worker end to end', () => {
     node = await startNode(['--dev', '--sealing', 'instant', '--base-path', `${dir}/chain`]);
     api = await connect(node.url);
     const keyring = new Keyring({ type: 'sr25519' });
-    [alice, bob, dave, eve] = ['//Alice', '//Bob', '//Dave', '//Eve'].map((uri) => keyring.addFromUri(uri));
+    [alice, bob, charlie, dave, eve] = ['//Alice', '//Bob', '//Charlie', '//Dave', '//Eve'].map((uri) => keyring.addFromUri(uri));
   });
 
   after(async () => {
@@ -57,6 +83,25 @@ describe('teeid-worker end to end', () => {
     }
   };
   const workerKey = async (w) => (await call(w.url, 'GET', '/health')).body.worker;
+  // Root's calls are Alice's transactions, and worker 1, operated by Alice, sends its own at
+  // every slot: one signed at the same moment takes the same nonce and is refused before it
+  // runs, so it is signed again.
+  const sudo = async (call) => {
+    for (let attempt = 1; ; attempt++) {
+      try {
+        return await sudoOk(api, call, alice);
+      } catch (error) {
+        if (attempt === 3 || !/Priority is too low|outdated|transaction (Invalid|Usurped|Dropped)/.test(error.message)) throw error;
+      }
+    }
+  };
+  /** The finalized head: its number, hash and timestamp (ms). */
+  const finalizedBlock = async () => {
+    const hash = await api.rpc.chain.getFinalizedHead();
+    const number = (await api.rpc.chain.getHeader(hash)).number.toNumber();
+    const time = (await (await api.at(hash)).query.timestamp.now()).toNumber();
+    return { number, hash: hash.toHex(), time };
+  };
 
   it('bootstraps worker 1 with sudo and joins worker 2 by endorsement, with a single-use token', async () => {
     w1 = await startWorker({ chain: node.url, operator: '//Alice', dataDir: join(dir, 'w1'), extra: ['--bootstrap'] });
@@ -123,10 +168,19 @@ describe('teeid-worker end to end', () => {
     assert.match(notOperator.stderr, /^teeid-worker: 401 .*not signed by this worker's operator/);
   });
 
-  const issue = (claims, extra = {}) => call(w2.url, 'POST', '/v1/credentials', {
-    token: signToken,
-    body: { issuer: didOf(dave.address), holder: didOf(alice.address), cpt, claims, ...extra }
-  });
+  /** Issues through worker 2's API; every credential it issues names the block it was issued against. */
+  const issue = async (claims, extra = {}) => {
+    const response = await call(w2.url, 'POST', '/v1/credentials', {
+      token: signToken,
+      body: { issuer: didOf(dave.address), holder: didOf(alice.address), cpt, claims, ...extra }
+    });
+    if (response.status === 201) {
+      const [evidence] = response.body.credential.evidence;
+      assert.ok(Number.isInteger(evidence.blockNumber), `evidence[0].blockNumber: ${JSON.stringify(evidence)}`);
+      assert.match(evidence.blockHash, /^0x[0-9a-f]{64}$/);
+    }
+    return response;
+  };
 
   /** Verifies with @digitalbazaar/vc, resolving DIDs through the worker's resolver endpoint. */
   const verifyW3c = async (credential) => {
@@ -154,9 +208,15 @@ describe('teeid-worker end to end', () => {
     assert.equal(status, 201, JSON.stringify(body));
     issued = body;
     assert.equal(issued.credential.issuer, didOf(dave.address));
-    assert.equal(issued.credential.evidence[0].platform, 'Simulated');
+    const [evidence] = issued.credential.evidence;
+    assert.equal(evidence.platform, 'Simulated');
+    // The block it names is a finalized block of this chain.
+    assert.equal((await api.rpc.chain.getBlockHash(evidence.blockNumber)).toHex(), evidence.blockHash);
+    assert.ok(evidence.blockNumber <= (await finalizedBlock()).number);
     const result = await verifyApi(issued.credential);
     assert.ok(result.verified, JSON.stringify(result));
+    assert.deepEqual(result.checks.map((c) => c.check).sort(), [...CHECKS].sort());
+    assert.ok(result.checks.every((c) => c.ok), JSON.stringify(result.checks));
     assert.match(result.checks.find((c) => c.check === 'anchor').detail, /pending/);
     const w3c = await verifyW3c(issued.credential);
     assert.ok(w3c.verified, JSON.stringify(w3c.error ?? w3c, null, 1));
@@ -395,6 +455,145 @@ describe('teeid-worker end to end', () => {
       body: { credential: full.credential, disclose: ['degree'], challenge: 'c', domain: 'd' }
     });
     assert.equal(notHolder.status, 403);
+  });
+
+  it('fails `tee code` once root disallows the code a credential was issued by, until it allows it again', async () => {
+    const { status, body } = await issue({ name: 'Alice', degree: 'MSc', year: 2024 });
+    assert.equal(status, 201, JSON.stringify(body));
+    const { credential } = body;
+    assert.ok((await verifyApi(credential)).verified);
+    const { measurement } = credential.evidence[0];
+    const allowed = (await api.call.attestationApi.allowedCode()).find((c) => c.measurement.toHex() === measurement);
+    assert.ok(allowed, `${measurement} is allowed`);
+    await sudo(api.tx.attestation.disallowCode(measurement));
+    try {
+      failsBy(await verifyApi(credential), 'tee code', checksBut('tee code'));
+    } finally {
+      await sudo(api.tx.attestation.allowCode(measurement, allowed.expires.toNumber()));
+    }
+    const again = await verifyApi(credential);
+    assert.ok(again.verified, JSON.stringify(again));
+  });
+
+  it('fails `simulation` for a simulated credential once the chain turns the simulation off', async () => {
+    const { status, body } = await issue({ name: 'Alice', degree: 'MSc', year: 2023 });
+    assert.equal(status, 201, JSON.stringify(body));
+    const { credential } = body;
+    assert.equal(credential.evidence[0].platform, 'Simulated');
+    await sudo(api.tx.attestation.setSimulation(false));
+    try {
+      failsBy(await verifyApi(credential), 'simulation', checksBut('simulation'));
+    } finally {
+      await sudo(api.tx.attestation.setSimulation(true));
+    }
+    const again = await verifyApi(credential);
+    assert.ok(again.verified, JSON.stringify(again));
+  });
+
+  it('fails `schema` for a credential whose TA its host gave another schema than the CPT\'s', async () => {
+    // The host of worker 2 asks its TA directly for a credential of Dave's CPT under a schema of
+    // its own, which lets through a claim the CPT's schema refuses. The TA signs what it is
+    // given; the digest it signs in is the substituted schema's.
+    const block = await finalizedBlock();
+    const { status, json, stderr } = simCall(join(w2dir(), 'tee.sock'), ['issue'], {
+      id: `urn:uuid:${randomUUID()}`,
+      issuer: didOf(dave.address),
+      holder: didOf(alice.address),
+      schemaId: `urn:teeid:cpt:${cpt}`,
+      schema: { type: 'object' },
+      claims: { name: 'Alice', degree: 7 },
+      validFrom: wholeSeconds(Date.now() - 3_600_000),
+      created: wholeSeconds(block.time),
+      blockNumber: block.number,
+      blockHash: block.hash
+    });
+    assert.equal(status, 0, stderr);
+    const { credential } = json;
+    assert.equal(credential.credentialSchema.id, `urn:teeid:cpt:${cpt}`);
+    assert.notEqual(credential.credentialSchema.digestMultibase, issued.credential.credentialSchema.digestMultibase);
+    // Signed by worker 2's registered TEE key, of allowed code, and not anchored by anyone.
+    failsBy(await verifyApi(credential), 'schema', checksBut('schema', 'anchor'));
+  });
+
+  // A TEE key the test plays: registered by root (the network key is the chain's, its device
+  // certified by the simulated certifier) with code of its own, and bound to Charlie's DID by
+  // Charlie, its operator. It signs whatever credential it is given, as a TA its host took over
+  // would.
+  const PLAYED_CODE = u8aToHex(new Uint8Array(32).fill(0xb0));
+  let played, beforeBinding, afterBinding;
+  /** A credential for Alice signed by the played key for Charlie's DID, naming `block` and `measurement`. */
+  const forge = (block, measurement) => {
+    const id = `urn:uuid:${randomUUID()}`;
+    return signAsTee({
+      '@context': ['https://www.w3.org/ns/credentials/v2'],
+      id,
+      type: ['VerifiableCredential'],
+      issuer: didOf(charlie.address),
+      validFrom: wholeSeconds(Date.now() - 3_600_000),
+      credentialSubject: { id: didOf(alice.address), name: 'Alice', degree: 'MSc' },
+      credentialSchema: issued.credential.credentialSchema,
+      credentialStatus: credentialStatus(api.genesisHash, id),
+      evidence: [{
+        type: ['TeeidTeeEvidence2026'], platform: 'Simulated', measurement, blockNumber: block.number, blockHash: block.hash
+      }]
+    }, played, { created: block.time });
+  };
+  /** `who` anchors `credential` with an evidence record of its hash, signed by its DID. */
+  const anchorAs = async (who, credential) => {
+    const hash = credentialHash(credential);
+    const args = await signEvidence(api, { hash, signer: who.address, pair: who, keyId: 'auth' });
+    await submitOk(api, api.tx.evidence.createEvidence(hash, ...args), who);
+  };
+
+  it('registers a played TEE key with code of its own and binds it to Charlie\'s DID', async () => {
+    const network = (await api.call.attestationApi.networkKey()).unwrap();
+    played = new TestTee(new Uint8Array(32).fill(0x7e), deviceKey(2048), {
+      measurement: PLAYED_CODE, networkKey: network.fingerprint
+    });
+    await sudo(api.tx.attestation.allowCode(PLAYED_CODE, 1_000_000));
+    const report = played.report(api, charlie.address, await bestAnchor(api));
+    await sudo(api.tx.attestation.bootstrapWorker(report, played.signReport(report), network.public));
+    const view = (await api.call.attestationApi.worker(played.key)).unwrap();
+    assert.deepEqual([view.active.isTrue, view.certified.isTrue, view.info.measurement.toHex()], [true, true, PLAYED_CODE]);
+    await submitOk(api, api.tx.did.create([keyOf('auth', charlie)], null), charlie);
+    beforeBinding = await finalizedBlock();
+    await submitOk(api, api.tx.attestation.bindSigner(charlie.address, played.key), charlie);
+    afterBinding = await finalizedBlock();
+    assert.ok(afterBinding.number > beforeBinding.number);
+    const [signer] = await api.call.attestationApi.signers(charlie.address);
+    assert.deepEqual([signer.worker.toHex(), signer.counts.isTrue], [u8aToHex(played.key), true]);
+  });
+
+  it('fails `tee worker` for a credential naming allowed code its key\'s worker does not run', async () => {
+    // Worker 2's measurement: allowed, but the chain records other code for the played key.
+    const credential = await forge(afterBinding, issued.credential.evidence[0].measurement);
+    failsBy(await verifyApi(credential), 'tee worker', checksBut('tee worker', 'anchor'));
+    // `tee code` judges the code the chain records for the key, not the code the credential
+    // names: root disallows the played key's code, and the credential fails it too, though the
+    // code it names is still allowed.
+    await sudo(api.tx.attestation.disallowCode(PLAYED_CODE));
+    try {
+      failsBy(await verifyApi(credential), 'tee code', checksBut('tee worker', 'tee code', 'anchor'));
+    } finally {
+      await sudo(api.tx.attestation.allowCode(PLAYED_CODE, 1_000_000));
+    }
+  });
+
+  it('fails `issuer key` for a credential naming a block before its key was bound to the issuer', async () => {
+    const credential = await forge(beforeBinding, PLAYED_CODE);
+    failsBy(await verifyApi(credential), 'issuer key', checksBut('issuer key', 'anchor'));
+  });
+
+  it('counts an anchor only by the issuer or the signing worker\'s operator', async () => {
+    // Eve, a stranger to the credential, anchors it: that says nothing about when it was made.
+    const strangers = await forge(afterBinding, PLAYED_CODE);
+    await anchorAs(eve, strangers);
+    failsBy(await verifyApi(strangers), 'anchor', checksBut('anchor'));
+    // The same credential made honestly, anchored by its issuer: every check passes.
+    const own = await forge(afterBinding, PLAYED_CODE);
+    await anchorAs(charlie, own);
+    const result = await verifyApi(own);
+    assert.ok(result.verified, JSON.stringify(result.checks, null, 1));
   });
 
   // The worker's HTTP API fuzzed from its own OpenAPI document by schemathesis (PyPI; installed

@@ -1,6 +1,7 @@
 //! Benchmarks of the attestation pallet, with real Ed25519 keys from the keystore, real
-//! device-key evidence (the largest device key, the slowest to verify) and the allowlist full
-//! with the measurement in use last, so every scan is the longest.
+//! device-key evidence (the largest device key, the slowest to verify) certified by a real
+//! device certifier, and the allowlist full with the measurement in use last, so every scan is
+//! the longest.
 
 use super::*;
 use frame_benchmarking::v2::*;
@@ -9,7 +10,7 @@ use frame_system::RawOrigin;
 use pallet_did::{benchmark_helpers::KEY_TYPE, ActingDid};
 use sp_runtime::traits::Bounded;
 use teeid_primitives::attestation::{
-	testing, ReportBody, ReportPayload, WorkReportBody, WorkerReport,
+	testing, DeviceCertificate, ReportBody, ReportPayload, WorkReportBody, WorkerReport,
 };
 use teeid_primitives::signing::SigningPayload;
 
@@ -32,6 +33,24 @@ fn tee_key() -> WorkerKey {
 
 fn sign(key: &WorkerKey, message: &[u8]) -> ed25519::Signature {
 	sp_io::crypto::ed25519_sign(KEY_TYPE, key, message).expect("the key is in the keystore")
+}
+
+/// The benchmarks' device certifier, listed for `Simulated` devices: always the same key in
+/// the keystore, so the workers of any setup are certified by it.
+fn certifier<T: Config>() -> CertifierKey {
+	let key = sp_io::crypto::ed25519_generate(KEY_TYPE, Some(b"//TeeidBenchCertifier".to_vec()));
+	DeviceCertifiers::<T>::insert(key, TeePlatform::Simulated);
+	key
+}
+
+/// The certifier's certificate of the test device key as a `Simulated` device of this chain.
+fn certificate<T: Config>() -> DeviceCertificate {
+	let certifier = certifier::<T>();
+	let genesis = H256::decode(&mut Pallet::<T>::genesis_hash().as_ref())
+		.expect("the runtime's hashes are 32 bytes");
+	let payload = testing::certificate_payload(TeePlatform::Simulated, genesis);
+	let signature = sign(&certifier, &payload.signing_bytes());
+	DeviceCertificate { payload, certifier, signature }
 }
 
 /// Block 10 of a chain with block 9 finished, the allowlist full (`CODE` last), simulation on
@@ -58,7 +77,7 @@ fn allow_code<T: Config>() {
 	SimulationEnabled::<T>::put(true);
 }
 
-/// R of `key` for `operator`, anchored at block 9, with evidence.
+/// R of `key` for `operator`, anchored at block 9, with evidence and a device certificate.
 fn report<T: Config>(key: WorkerKey, operator: &T::AccountId) -> WorkerReportOf<T> {
 	let number: BlockNumberFor<T> = 9u32.into();
 	let payload = ReportPayload {
@@ -75,7 +94,11 @@ fn report<T: Config>(key: WorkerKey, operator: &T::AccountId) -> WorkerReportOf<
 		},
 	};
 	let nonce = WorkerReport::evidence_nonce(&payload);
-	WorkerReport { payload, evidence: testing::evidence(CODE, nonce) }
+	WorkerReport {
+		payload,
+		evidence: testing::evidence(CODE, nonce),
+		certificate: certificate::<T>(),
+	}
 }
 
 /// Stores an active worker for `operator`, as registration would.
@@ -93,6 +116,7 @@ fn insert_worker<T: Config>(key: WorkerKey, operator: &T::AccountId) {
 			agreement_key: [7; 32],
 			measurement: CODE,
 			platform: TeePlatform::Simulated,
+			certifier: certifier::<T>(),
 			endorser: None,
 			registration: H256::zero(),
 			registered: now,
@@ -137,8 +161,8 @@ fn operator_with_worker<T: Config>() -> T::AccountId {
 }
 
 /// Binds TEE key `key` to the existing DID `did` as a signer that counts: an active
-/// simulated worker of allowed code (the allowlist full, its code last), as other pallets'
-/// benchmarks need for their costliest signers.
+/// simulated worker of allowed code (the allowlist full, its code last) with a listed
+/// certifier, as other pallets' benchmarks need for their costliest signers.
 pub(crate) fn bound_signer<T: Config>(did: &T::AccountId, key: WorkerKey) {
 	allow_code::<T>();
 	insert_worker::<T>(key, &funded::<T>("tee-operator", 0));
@@ -207,11 +231,19 @@ mod benchmarks {
 		assert_eq!(Workers::<T>::get(key).and_then(|w| w.endorser), Some(endorser));
 	}
 
+	/// The worker had missed its slots and been marked inactive: its report makes it active
+	/// again, which costs one event more than a report of an active worker.
 	#[benchmark]
 	fn submit_work_report() {
 		chain::<T>();
 		let key = tee_key();
 		insert_worker::<T>(key, &funded::<T>("operator", 0));
+		Workers::<T>::mutate(key, |worker| {
+			if let Some(worker) = worker {
+				Deadlines::<T>::remove(worker.deadline, key);
+				worker.status = WorkerStatus::Inactive { since: worker.deadline };
+			}
+		});
 		// A report anchors at a finished block: move past the slot's first block.
 		let now = frame_system::Pallet::<T>::block_number();
 		frame_system::BlockHash::<T>::insert(now, T::Hash::default());
@@ -239,7 +271,9 @@ mod benchmarks {
 		#[extrinsic_call]
 		_(RawOrigin::Signed(relayer), report, signature);
 
-		assert_eq!(Workers::<T>::get(key).and_then(|w| w.last_report), Some(slot));
+		let worker = Workers::<T>::get(key).expect("still registered");
+		assert_eq!(worker.last_report, Some(slot));
+		assert_eq!(worker.status, WorkerStatus::Active);
 	}
 
 	#[benchmark]
@@ -345,6 +379,38 @@ mod benchmarks {
 		_(RawOrigin::Signed(operator), did.clone(), worker);
 
 		assert!(!Bindings::<T>::contains_key(&did, worker));
+	}
+
+	/// A new certifier when one more fits (changing a listed one's platform writes no count).
+	#[benchmark]
+	fn add_device_certifier() {
+		certifier::<T>();
+		let mut filler = 0u8;
+		while DeviceCertifiers::<T>::count() + 1 < T::MaxDeviceCertifiers::get() {
+			filler += 1;
+			DeviceCertifiers::<T>::insert(
+				ed25519::Public::from_raw([filler; 32]),
+				TeePlatform::OpTee,
+			);
+		}
+		let origin = T::AdminOrigin::try_successful_origin().expect("root exists");
+		let added = ed25519::Public::from_raw([0xad; 32]);
+
+		#[extrinsic_call]
+		_(origin as T::RuntimeOrigin, added, TeePlatform::OpTee);
+
+		assert_eq!(DeviceCertifiers::<T>::count(), T::MaxDeviceCertifiers::get());
+	}
+
+	#[benchmark]
+	fn remove_device_certifier() {
+		let removed = certifier::<T>();
+		let origin = T::AdminOrigin::try_successful_origin().expect("root exists");
+
+		#[extrinsic_call]
+		_(origin as T::RuntimeOrigin, removed);
+
+		assert!(!DeviceCertifiers::<T>::contains_key(removed));
 	}
 
 	/// `s` workers reach their deadline in the same block.

@@ -11,12 +11,22 @@
 //! this chain, with platform evidence in the shape of OP-TEE's attestation PTA bound to it.
 //! The operator submits the quadruple; the chain checks the anchor (fresh, canonical, this
 //! genesis), the platform (`Simulated` only while the simulation flag is on), the code (on the
-//! allowlist, unexpired), the key (never registered before), the evidence (device signature
-//! over the report's nonce and measurement), the network key, and all three Ed25519
-//! signatures. V is exactly one endorser: an active worker other than M, running allowed
-//! code, on M's platform with M's measurement (so a simulated worker never vouches for
-//! hardware). The first worker of a chain has nobody to endorse it: root bootstraps it and records
-//! the network public key its TEE generated.
+//! allowlist, unexpired), the key (never registered before), the device certificate (of the
+//! evidence's device key, for M's platform and this chain, by a certifier listed for that
+//! platform), the evidence (device signature over the report's nonce and measurement), the
+//! network key, the certifier's signature and all three Ed25519 signatures of the quadruple.
+//! V is exactly one endorser: a worker other than M that counts, on M's platform with M's
+//! measurement (so a simulated worker never vouches for hardware). The first worker of a chain
+//! has nobody to endorse it: root bootstraps it and records the network public key its TEE
+//! generated.
+//!
+//! **Device certifiers.** OP-TEE's attestation key carries no manufacturer certificate, so
+//! evidence alone proves nothing: any host can make up a device key. The network names its
+//! own device certifiers (the operators' provisioning authorities), each for one platform;
+//! root lists and removes them. A worker registers only with a certificate of its device key
+//! by a listed certifier, and counts only while that certifier stays listed for its platform:
+//! removing a certifier is the remedy for a compromised one, as disallowing code is for bad
+//! code.
 //!
 //! **Re-registration.** A TEE that restarts has new keys and registers again; the new worker
 //! supersedes the operator's previous one, whose bindings end.
@@ -25,23 +35,28 @@
 //! ones. A worker whose code is not allowed can neither report nor endorse, and its signer
 //! bindings stop counting.
 //!
+//! **Counting.** A worker counts (endorses, reports, signs for the DIDs bound to it) while it
+//! is active, runs allowed code on an accepted platform, and its device certifier is listed for
+//! its platform; [`Pallet::counts`] decides it, on every read.
+//!
 //! **Work reports.** Time is cut into slots of `SlotLength` blocks. Once per slot the worker's
 //! TEE signs the slot, the hash of its first block, the Merkle root and count of credentials
 //! it issued in the slot and its running total; a report is accepted during its slot and the
 //! next. A worker that misses `MissedSlots` slots in a row is inactive: the check is made on
 //! every read, and an `on_initialize` hook marks such workers inactive (and emits the event)
-//! with at most `MaxExpiriesPerBlock` steps per block. `StaleSlots` later anyone may
-//! unregister it and free its storage.
+//! with at most `MaxExpiriesPerBlock` steps per block. An inactive worker that is still
+//! registered becomes active again with a valid report for the current slot (or, late, the
+//! one before), so a stall of the chain's finality does not end the network. `StaleSlots`
+//! after its deadline anyone may unregister it and free its storage.
 //!
-//! **Signer binding.** A DID's controller binds an active worker as a signer of the DID, with
-//! the consent of the worker's operator: a controller that operates the worker binds it at once,
-//! any other controller requests the binding and the operator accepts it (an operator answers
-//! for what its TEE signs, so nobody makes a worker sign for a DID its operator never agreed
-//! to). Once bound, the worker's TEE key counts as an `assertionMethod` key of the DID in the
-//! DID registry,
-//! under the key id `tee-<hex key>`, until unbound, superseded or unregistered, and only while
-//! the worker is active and runs allowed code. Bindings are recorded in the DID's linked-event
-//! history too.
+//! **Signer binding.** A DID's controller binds a worker that counts as a signer of the DID,
+//! with the consent of the worker's operator: a controller that operates the worker binds it at
+//! once, any other controller requests the binding and the operator accepts it (an operator
+//! answers for what its TEE signs, so nobody makes a worker sign for a DID its operator never
+//! agreed to). Once bound, the worker's TEE key counts as an `assertionMethod` key of the DID in
+//! the DID registry, under the key id `tee-<hex key>`, until unbound, superseded or
+//! unregistered, and only while the worker counts. Bindings are recorded in the DID's
+//! linked-event history too.
 //!
 //! Deposits are held for every worker, binding request and binding (with the shared mechanism
 //! of [`pallet_did::deposit`]), and released when they are removed.
@@ -57,14 +72,15 @@
 //! - `unregister_worker`: the operator removes its worker, or anyone a stale one.
 //! - `allow_code`, `disallow_code` (root), `clear_expired_code` (anyone): the code allowlist.
 //! - `set_simulation` (root): whether `Simulated` platforms may register.
+//! - `add_device_certifier`, `remove_device_certifier` (root): the device certifiers.
 //! - `bind_signer` (the DID's controller), `accept_signer` (the worker's operator),
 //!   `unbind_signer`: TEE signers of DIDs.
 //!
 //! ### Runtime API
 //!
-//! [`runtime_api::AttestationApi`]: workers and their status, the allowlist, the network key,
-//! the signers of a DID, pending binding requests and the DIDs a worker signs for (a page at a
-//! time).
+//! [`runtime_api::AttestationApi`]: workers and their status, the allowlist, the device
+//! certifiers, the network key, the signers of a DID, pending binding requests and the DIDs a
+//! worker signs for (a page at a time).
 
 #![cfg_attr(not(feature = "std"), no_std)]
 
@@ -114,7 +130,7 @@ pub mod pallet {
 	use super::*;
 
 	/// The in-code storage version.
-	const STORAGE_VERSION: StorageVersion = StorageVersion::new(2);
+	const STORAGE_VERSION: StorageVersion = StorageVersion::new(3);
 
 	#[pallet::pallet]
 	#[pallet::storage_version(STORAGE_VERSION)]
@@ -133,7 +149,8 @@ pub mod pallet {
 			+ SignerHistory<Self::AccountId>
 			+ ActingDid<OriginFor<Self>, Self::AccountId>;
 
-		/// Who manages the code allowlist and the simulation flag and bootstraps workers.
+		/// Who manages the code allowlist, the simulation flag and the device certifiers, and
+		/// bootstraps workers.
 		type AdminOrigin: EnsureOrigin<Self::RuntimeOrigin>;
 
 		/// The currency that deposits are held in.
@@ -180,6 +197,10 @@ pub mod pallet {
 		#[pallet::constant]
 		type MaxExpiriesPerBlock: Get<u32>;
 
+		/// The most device certifiers listed at once.
+		#[pallet::constant]
+		type MaxDeviceCertifiers: Get<u32>;
+
 		/// Weights of this pallet's calls and hook.
 		type WeightInfo: WeightInfo;
 	}
@@ -214,6 +235,12 @@ pub mod pallet {
 	/// Whether workers on the `Simulated` platform may register.
 	#[pallet::storage]
 	pub type SimulationEnabled<T: Config> = StorageValue<_, bool, ValueQuery>;
+
+	/// The device certifiers, each with the one platform whose devices it certifies. At most
+	/// `MaxDeviceCertifiers`.
+	#[pallet::storage]
+	pub type DeviceCertifiers<T: Config> =
+		CountedStorageMap<_, Blake2_128Concat, CertifierKey, TeePlatform>;
 
 	/// The network key, recorded when root bootstraps the first worker.
 	#[pallet::storage]
@@ -269,7 +296,7 @@ pub mod pallet {
 		BindingOf<T>,
 	>;
 
-	/// The genesis state: the code allowlist and the simulation flag.
+	/// The genesis state: the code allowlist, the simulation flag and the device certifiers.
 	#[pallet::genesis_config]
 	#[derive(frame_support::DefaultNoBound)]
 	pub struct GenesisConfig<T: Config> {
@@ -277,6 +304,8 @@ pub mod pallet {
 		pub allowed_code: Vec<(Measurement, BlockNumberFor<T>)>,
 		/// Whether `Simulated` platforms may register.
 		pub simulation: bool,
+		/// The device certifiers and the platform each certifies.
+		pub device_certifiers: Vec<(CertifierKey, TeePlatform)>,
 	}
 
 	#[pallet::genesis_build]
@@ -294,6 +323,13 @@ pub mod pallet {
 				allowlist.try_into().expect("the genesis allowlist fits MaxAllowedCode");
 			CodeAllowlist::<T>::put(allowlist);
 			SimulationEnabled::<T>::put(self.simulation);
+			for (certifier, platform) in &self.device_certifiers {
+				DeviceCertifiers::<T>::insert(certifier, platform);
+			}
+			assert!(
+				DeviceCertifiers::<T>::count() <= T::MaxDeviceCertifiers::get(),
+				"the genesis device certifiers fit MaxDeviceCertifiers"
+			);
 		}
 	}
 
@@ -343,6 +379,12 @@ pub mod pallet {
 		SignerBound { did: T::AccountId, worker: WorkerKey, by: T::AccountId },
 		/// A worker's binding to a DID ended.
 		SignerUnbound { did: T::AccountId, worker: WorkerKey },
+		/// Root listed a device certifier for `platform` (added, or its platform changed).
+		DeviceCertifierAdded { certifier: CertifierKey, platform: TeePlatform },
+		/// Root removed a device certifier: the workers it certified no longer count.
+		DeviceCertifierRemoved { certifier: CertifierKey },
+		/// An inactive worker reported `slot` and is active again.
+		WorkerReactivated { worker: WorkerKey, slot: u32 },
 	}
 
 	/// The pallet's errors.
@@ -448,6 +490,22 @@ pub mod pallet {
 		NotBound,
 		/// The DID has as many signers as allowed.
 		TooManySigners,
+		/// As many device certifiers are listed as allowed.
+		TooManyDeviceCertifiers,
+		/// The key is not a listed device certifier.
+		UnknownDeviceCertifier,
+		/// The report's device certificate is by a certifier not listed for the report's
+		/// platform.
+		UncertifiedDevice,
+		/// The device certificate is not for the evidence's device key, the report's platform
+		/// and this chain.
+		BadDeviceCertificate,
+		/// The device certificate's signature does not verify.
+		BadCertificateSignature,
+		/// The endorser's device certifier is no longer listed for its platform.
+		EndorserUncertified,
+		/// The worker's device certifier is no longer listed for its platform.
+		WorkerUncertified,
 	}
 
 	impl<T> From<EvidenceError> for Error<T> {
@@ -457,6 +515,7 @@ pub mod pallet {
 				EvidenceError::MeasurementMismatch => Error::EvidenceMeasurementMismatch,
 				EvidenceError::NonceMismatch => Error::EvidenceNonceMismatch,
 				EvidenceError::BadSignature => Error::BadEvidenceSignature,
+				EvidenceError::CertificateMismatch => Error::BadDeviceCertificate,
 			}
 		}
 	}
@@ -475,6 +534,10 @@ pub mod pallet {
 				"reports must be anchored within the block hashes frame-system keeps"
 			);
 			assert!(T::MaxExpiriesPerBlock::get() > 0, "the hook must make progress");
+			// A report in the slot after its own sets the deadline `slot + MissedSlots + 1`:
+			// with no missed slot allowed that would be the current slot, which the hook may
+			// have walked past already, and the entry would never be expired.
+			assert!(T::MissedSlots::get() > 0, "a late report must leave a deadline ahead");
 		}
 
 		#[cfg(feature = "try-runtime")]
@@ -487,8 +550,12 @@ pub mod pallet {
 	impl<T: Config> Pallet<T> {
 		/// Registers a worker without endorsement: the first worker of a chain, whose TEE
 		/// generated the network key `network_key`, or a worker root trusts when no other is
-		/// left. Every check of `register_worker` on R and Sig_M(R) applies. If a network key
-		/// is recorded, `network_key` must be it; otherwise it is recorded.
+		/// left. Every check of `register_worker` on R (its device certificate included) and
+		/// Sig_M(R) applies. If a network key is recorded, `network_key` must be it; otherwise it
+		/// is recorded.
+		///
+		/// Emits `WorkerRegistered`, `WorkerSuperseded` if the operator had a worker, and
+		/// `NetworkKeySet` if no network key was recorded.
 		#[pallet::call_index(0)]
 		#[pallet::weight(T::WeightInfo::bootstrap_worker())]
 		pub fn bootstrap_worker(
@@ -517,10 +584,14 @@ pub mod pallet {
 		}
 
 		/// Registers worker M by the quadruple {R, Sig_M(R), Sig_V(R), Sig_M(Sig_V(R))},
-		/// submitted by the operator R names. `endorser` is V, an active worker other than M
-		/// running allowed code (and not simulated while the simulation flag is off), on the
-		/// same platform and with the same measurement as M. Supersedes the operator's previous
+		/// submitted by the operator R names. R carries a certificate of its evidence's device
+		/// key, for M's platform and this chain, by a device certifier listed for that platform.
+		/// `endorser` is V, a worker other than M that counts (active, allowed code, not
+		/// simulated while the simulation flag is off, its certifier listed), on the same
+		/// platform and with the same measurement as M. Supersedes the operator's previous
 		/// worker.
+		///
+		/// Emits `WorkerRegistered`, and `WorkerSuperseded` if the operator had a worker.
 		#[pallet::call_index(1)]
 		#[pallet::weight(T::WeightInfo::register_worker())]
 		pub fn register_worker(
@@ -543,9 +614,7 @@ pub mod pallet {
 			let joining = report.payload.body.signing_key;
 			ensure!(endorser != joining, Error::<T>::SelfEndorsement);
 			let v = Workers::<T>::get(endorser).ok_or(Error::<T>::UnknownEndorser)?;
-			ensure!(v.is_active(Self::current_slot()), Error::<T>::EndorserInactive);
-			ensure!(Self::code_allowed(&v.measurement), Error::<T>::EndorserCodeNotAllowed);
-			ensure!(Self::platform_allowed(v.platform), Error::<T>::EndorserSimulated);
+			Self::check_counts(&v).map_err(NotCounting::endorser_error::<T>)?;
 			// The endorser's TA hands the network key only to a TEE of its own code and
 			// platform; the chain requires the same, so that a simulated worker (whose keys its
 			// operator holds in files) cannot vouch for a made-up hardware report that would
@@ -575,7 +644,11 @@ pub mod pallet {
 			Self::register(&report, Some(endorser), registration)
 		}
 
-		/// Records a work report signed by the worker's TEE. Any account may submit it.
+		/// Records a work report signed by the worker's TEE. Any account may submit it. The
+		/// worker must run allowed code on an accepted platform with a listed certifier; an
+		/// inactive worker that is still registered becomes active again.
+		///
+		/// Emits `WorkReported`, and `WorkerReactivated` if the worker was inactive.
 		#[pallet::call_index(2)]
 		#[pallet::weight(T::WeightInfo::submit_work_report())]
 		pub fn submit_work_report(
@@ -589,9 +662,8 @@ pub mod pallet {
 			let body = &report.body;
 			let mut worker = Workers::<T>::get(body.worker).ok_or(Error::<T>::UnknownWorker)?;
 			let now_slot = Self::current_slot();
-			ensure!(worker.is_active(now_slot), Error::<T>::WorkerInactive);
-			ensure!(Self::code_allowed(&worker.measurement), Error::<T>::WorkerCodeNotAllowed);
-			ensure!(Self::platform_allowed(worker.platform), Error::<T>::WorkerSimulated);
+			// Everything that makes a worker count but its liveness, which this report renews.
+			Self::check_standing(&worker).map_err(NotCounting::worker_error::<T>)?;
 
 			let Anchor::Block { number, hash } = report.anchor else {
 				return Err(Error::<T>::NotBlockAnchored.into());
@@ -628,6 +700,10 @@ pub mod pallet {
 				Error::<T>::BadWorkReportSignature
 			);
 
+			let reactivated = !worker.is_active(now_slot);
+			// The old deadline's entry goes (the hook already took it if it marked the worker
+			// inactive), and the new one is queued: the hook walks each worker once, at its
+			// current deadline, and skips any entry that is not that deadline.
 			Deadlines::<T>::remove(worker.deadline, body.worker);
 			let deadline =
 				worker.record_report(body.slot, body.issued_total, T::MissedSlots::get());
@@ -640,6 +716,12 @@ pub mod pallet {
 				credentials_count: body.credentials_count,
 				issued_total: body.issued_total,
 			});
+			if reactivated {
+				Self::deposit_event(Event::WorkerReactivated {
+					worker: body.worker,
+					slot: body.slot,
+				});
+			}
 			Ok(())
 		}
 
@@ -727,9 +809,9 @@ pub mod pallet {
 
 		/// Binds `worker` as a signer of `did`: its TEE key becomes an assertion key of the
 		/// DID. Only the DID's controller may, and the worker must count (active, allowed code,
-		/// a platform the chain accepts). If the caller is the worker's operator the binding is
-		/// made at once; otherwise it is a request that the operator accepts with
-		/// `accept_signer`. Holds `BindingDeposit` from the caller either way.
+		/// a platform the chain accepts, a listed certifier). If the caller is the worker's
+		/// operator the binding is made at once; otherwise it is a request that the operator
+		/// accepts with `accept_signer`. Holds `BindingDeposit` from the caller either way.
 		///
 		/// Emits `SignerBound`, or `SignerRequested`.
 		#[pallet::call_index(8)]
@@ -816,6 +898,51 @@ pub mod pallet {
 				},
 			}
 		}
+
+		/// Lists `certifier` as a device certifier of `platform` devices, or moves a listed
+		/// one to `platform`. Only the admin origin may. Workers count only while their
+		/// certifier is listed for their platform, so moving a certifier stops the workers it
+		/// certified for its old platform counting.
+		///
+		/// Emits `DeviceCertifierAdded`.
+		#[pallet::call_index(11)]
+		#[pallet::weight(T::WeightInfo::add_device_certifier())]
+		pub fn add_device_certifier(
+			origin: OriginFor<T>,
+			certifier: CertifierKey,
+			platform: TeePlatform,
+		) -> DispatchResult {
+			T::AdminOrigin::ensure_origin(origin)?;
+			ensure!(
+				DeviceCertifiers::<T>::contains_key(certifier)
+					|| DeviceCertifiers::<T>::count() < T::MaxDeviceCertifiers::get(),
+				Error::<T>::TooManyDeviceCertifiers
+			);
+			DeviceCertifiers::<T>::insert(certifier, platform);
+			Self::deposit_event(Event::DeviceCertifierAdded { certifier, platform });
+			Ok(())
+		}
+
+		/// Removes `certifier` from the device certifiers at once: the workers it certified
+		/// stop counting (they neither report, endorse nor sign for DIDs), and no device it
+		/// certified registers. Only the admin origin may.
+		///
+		/// Emits `DeviceCertifierRemoved`.
+		#[pallet::call_index(12)]
+		#[pallet::weight(T::WeightInfo::remove_device_certifier())]
+		pub fn remove_device_certifier(
+			origin: OriginFor<T>,
+			certifier: CertifierKey,
+		) -> DispatchResult {
+			T::AdminOrigin::ensure_origin(origin)?;
+			ensure!(
+				DeviceCertifiers::<T>::contains_key(certifier),
+				Error::<T>::UnknownDeviceCertifier
+			);
+			DeviceCertifiers::<T>::remove(certifier);
+			Self::deposit_event(Event::DeviceCertifierRemoved { certifier });
+			Ok(())
+		}
 	}
 
 	impl<T: Config> Pallet<T> {
@@ -853,26 +980,54 @@ pub mod pallet {
 			platform != TeePlatform::Simulated || SimulationEnabled::<T>::get()
 		}
 
-		/// The record of `worker` if it counts (active, allowed code, accepted platform), else
-		/// the error that says which of these it fails.
+		/// Whether `certifier` is listed as a device certifier of `platform` devices.
+		pub fn certifier_listed(certifier: &CertifierKey, platform: TeePlatform) -> bool {
+			DeviceCertifiers::<T>::get(certifier) == Some(platform)
+		}
+
+		/// The device certifiers and the platform each certifies, for the runtime API (at most
+		/// `MaxDeviceCertifiers`).
+		pub fn device_certifiers() -> Vec<(CertifierKey, TeePlatform)> {
+			DeviceCertifiers::<T>::iter().collect()
+		}
+
+		/// Whether `worker` may take part now, its liveness aside: it runs allowed code on an
+		/// accepted platform, and its device certifier is listed for that platform. Else which
+		/// of these it fails.
+		fn check_standing(worker: &WorkerOf<T>) -> Result<(), NotCounting> {
+			ensure!(Self::code_allowed(&worker.measurement), NotCounting::CodeNotAllowed);
+			ensure!(Self::platform_allowed(worker.platform), NotCounting::Simulated);
+			ensure!(
+				Self::certifier_listed(&worker.certifier, worker.platform),
+				NotCounting::Uncertified
+			);
+			Ok(())
+		}
+
+		/// Whether `worker` counts now: it is active and in standing
+		/// ([`Self::check_standing`]). Else which of these it fails. The one rule for
+		/// endorsing, reporting, signing for DIDs and what the runtime API shows.
+		fn check_counts(worker: &WorkerOf<T>) -> Result<(), NotCounting> {
+			ensure!(worker.is_active(Self::current_slot()), NotCounting::Inactive);
+			Self::check_standing(worker)
+		}
+
+		/// The record of `worker` if it counts, else the error that says why not.
 		fn counting_worker(worker: WorkerKey) -> Result<WorkerOf<T>, Error<T>> {
 			let info = Workers::<T>::get(worker).ok_or(Error::<T>::UnknownWorker)?;
-			ensure!(info.is_active(Self::current_slot()), Error::<T>::WorkerInactive);
-			ensure!(Self::code_allowed(&info.measurement), Error::<T>::WorkerCodeNotAllowed);
-			ensure!(Self::platform_allowed(info.platform), Error::<T>::WorkerSimulated);
+			Self::check_counts(&info).map_err(NotCounting::worker_error::<T>)?;
 			Ok(info)
 		}
 
-		/// Whether `worker` is active and runs allowed code on an accepted platform: what
-		/// endorsing, reporting and signing for DIDs need.
+		/// Whether `worker` is active, runs allowed code on an accepted platform and has a
+		/// listed certifier: what endorsing, reporting and signing for DIDs need.
 		pub fn counts(worker: &WorkerOf<T>) -> bool {
-			worker.is_active(Self::current_slot())
-				&& Self::code_allowed(&worker.measurement)
-				&& Self::platform_allowed(worker.platform)
+			Self::check_counts(worker).is_ok()
 		}
 
 		/// The checks of R that bootstrapping and registration share and that need no
-		/// signature verification.
+		/// signature verification: the envelope and anchor, the platform, the code, the key,
+		/// and the device certificate's certifier and content.
 		fn check_report(report: &WorkerReportOf<T>) -> DispatchResult {
 			let payload = &report.payload;
 			ensure!(payload.domain == SigningDomain::WorkerReport, Error::<T>::WrongDomain);
@@ -891,15 +1046,36 @@ pub mod pallet {
 			ensure!(Self::platform_allowed(body.platform), Error::<T>::SimulationDisabled);
 			ensure!(Self::code_allowed(&body.measurement), Error::<T>::CodeNotAllowed);
 			ensure!(!UsedKeys::<T>::contains_key(body.signing_key), Error::<T>::KeyAlreadyUsed);
+			let certificate = &report.certificate;
+			ensure!(
+				Self::certifier_listed(&certificate.certifier, body.platform),
+				Error::<T>::UncertifiedDevice
+			);
+			// `check_evidence` checks this again, after the device signature; checked here, a
+			// certificate of another device, platform or chain fails before any signature is.
+			let device_key = &report.evidence.device_key;
+			certificate
+				.check_for(device_key, body.platform, payload.genesis_hash.as_ref())
+				.map_err(Error::<T>::from)?;
 			Ok(())
 		}
 
-		/// Checks R's evidence (the device signature) and Sig_M(R).
+		/// Checks R's evidence (the device signature), the certifier's signature of the device
+		/// certificate, and Sig_M(R).
 		fn verify_report(
 			report: &WorkerReportOf<T>,
 			signature: &ed25519::Signature,
 		) -> DispatchResult {
 			report.check_evidence().map_err(Error::<T>::from)?;
+			let certificate = &report.certificate;
+			ensure!(
+				sp_io::crypto::ed25519_verify(
+					&certificate.signature,
+					&certificate.signing_bytes(),
+					&certificate.certifier
+				),
+				Error::<T>::BadCertificateSignature
+			);
 			let key = &report.payload.body.signing_key;
 			ensure!(
 				signature.verify(&report.signing_bytes()[..], key),
@@ -935,6 +1111,7 @@ pub mod pallet {
 				agreement_key: body.agreement_key,
 				measurement: body.measurement,
 				platform: body.platform,
+				certifier: report.certificate.certifier,
 				endorser,
 				registration,
 				registered: now,
@@ -1091,6 +1268,7 @@ pub mod pallet {
 			Some(WorkerView {
 				active: info.is_active(Self::current_slot()),
 				code_allowed: Self::code_allowed(&info.measurement),
+				certified: Self::certifier_listed(&info.certifier, info.platform),
 				info,
 			})
 		}
@@ -1153,6 +1331,42 @@ pub mod pallet {
 		fn bind_for_benchmark(did: &T::AccountId, key: &ed25519::Public) -> bool {
 			benchmarking::bound_signer::<T>(did, *key);
 			true
+		}
+	}
+}
+
+/// Why a registered worker does not count now: named as the worker's own error or, when it is
+/// asked to endorse, as the endorser's.
+#[derive(Clone, Copy, PartialEq, Eq, Debug)]
+enum NotCounting {
+	/// It missed too many slots.
+	Inactive,
+	/// Its code is not (or no longer) allowed.
+	CodeNotAllowed,
+	/// It runs on the `Simulated` platform and the simulation flag is off.
+	Simulated,
+	/// Its device certifier is not (or no longer) listed for its platform.
+	Uncertified,
+}
+
+impl NotCounting {
+	/// The error of a worker that does not count.
+	fn worker_error<T>(self) -> Error<T> {
+		match self {
+			NotCounting::Inactive => Error::WorkerInactive,
+			NotCounting::CodeNotAllowed => Error::WorkerCodeNotAllowed,
+			NotCounting::Simulated => Error::WorkerSimulated,
+			NotCounting::Uncertified => Error::WorkerUncertified,
+		}
+	}
+
+	/// The error of an endorser that does not count.
+	fn endorser_error<T>(self) -> Error<T> {
+		match self {
+			NotCounting::Inactive => Error::EndorserInactive,
+			NotCounting::CodeNotAllowed => Error::EndorserCodeNotAllowed,
+			NotCounting::Simulated => Error::EndorserSimulated,
+			NotCounting::Uncertified => Error::EndorserUncertified,
 		}
 	}
 }

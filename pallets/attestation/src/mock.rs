@@ -1,7 +1,7 @@
 //! A mock runtime for the attestation pallet's tests, with the real DID pallet, and TEEs that
-//! sign real reports with real keys.
+//! sign real reports with real keys, on devices certified by real device certifiers.
 
-use crate::{self as pallet_attestation, WorkReportOf, WorkerKey, WorkerReportOf};
+use crate::{self as pallet_attestation, CertifierKey, WorkReportOf, WorkerKey, WorkerReportOf};
 use frame_support::{
 	derive_impl, parameter_types,
 	traits::{ConstU32, ConstU64, Hooks},
@@ -11,8 +11,8 @@ use sp_core::{ed25519, Pair, H256};
 use sp_runtime::BuildStorage;
 use teeid_primitives::{
 	attestation::{
-		network_key_fingerprint, testing, Measurement, ReportBody, ReportPayload, TeePlatform,
-		WorkReportBody, WorkerReport,
+		network_key_fingerprint, testing, DeviceCertificate, DeviceKey, Measurement, ReportBody,
+		ReportPayload, TeePlatform, WorkReportBody, WorkerReport,
 	},
 	signing::{Anchor, SigningDomain, SigningPayload},
 };
@@ -85,6 +85,7 @@ impl pallet_attestation::Config for Test {
 	type MaxAllowedCode = ConstU32<3>;
 	type MaxSignersPerDid = ConstU32<2>;
 	type MaxExpiriesPerBlock = ConstU32<4>;
+	type MaxDeviceCertifiers = ConstU32<16>;
 	type WeightInfo = ();
 }
 
@@ -116,6 +117,36 @@ pub const POOR: u64 = 9;
 pub const CODE: Measurement = [0xc0; 32];
 /// The network key the first TEE generates.
 pub const NETWORK_KEY: [u8; 32] = [0x4e; 32];
+
+/// The secret seed of the certifier of the mock's OP-TEE devices (the test certifier,
+/// `testing::TEST_CERTIFIER_SEED`, certifies its simulated ones).
+pub const OPTEE_CERTIFIER_SEED: [u8; 32] = [0xce; 32];
+
+/// The secret seed of the certifier listed for `platform` devices from genesis.
+pub fn certifier_seed(platform: TeePlatform) -> [u8; 32] {
+	match platform {
+		TeePlatform::Simulated => testing::TEST_CERTIFIER_SEED,
+		TeePlatform::OpTee => OPTEE_CERTIFIER_SEED,
+	}
+}
+
+/// The key of the certifier with secret seed `seed`.
+pub fn certifier_key(seed: &[u8; 32]) -> CertifierKey {
+	ed25519::Pair::from_seed(seed).public()
+}
+
+/// A certificate of `device_key` as a `platform` device of this chain, serial 1, signed by the
+/// certifier with secret seed `seed`.
+pub fn certificate_of(
+	device_key: &DeviceKey,
+	platform: TeePlatform,
+	seed: &[u8; 32],
+) -> DeviceCertificate {
+	let pair = ed25519::Pair::from_seed(seed);
+	let payload = DeviceCertificate::payload(platform, device_key, System::block_hash(0), 1);
+	let signature = pair.sign(&payload.signing_bytes());
+	DeviceCertificate { payload, certifier: pair.public(), signature }
+}
 
 /// A TEE: its signing key pair and what its reports state.
 pub struct Tee {
@@ -164,11 +195,16 @@ impl Tee {
 		self.report_at(operator, System::block_number() - 1)
 	}
 
-	/// `payload` with evidence made for it by the test device.
+	/// `payload` with evidence made for it by the test device, and the test device's
+	/// certificate for the payload's platform and chain by the certifier listed for that
+	/// platform.
 	pub fn with_evidence(payload: ReportPayload<u64, u64, H256>) -> WorkerReportOf<Test> {
 		let nonce = WorkerReport::evidence_nonce(&payload);
 		let evidence = testing::evidence(payload.body.measurement, nonce);
-		WorkerReport { payload, evidence }
+		let platform = payload.body.platform;
+		let certificate =
+			testing::certificate(platform, payload.genesis_hash, &certifier_seed(platform));
+		WorkerReport { payload, evidence, certificate }
 	}
 
 	/// Sig_M(R).
@@ -231,6 +267,16 @@ pub fn bootstrap(tee: &Tee, operator: u64) {
 	let signature = tee.sign_report(&report);
 	Attestation::bootstrap_worker(RuntimeOrigin::root(), Box::new(report), signature, NETWORK_KEY)
 		.expect("bootstrap works");
+}
+
+/// Runs `test` with worker 1 bootstrapped for ALICE, the endorser of the joiners a test makes.
+pub fn with_first_worker(test: impl FnOnce(Tee)) {
+	ExtBuilder::build_and_execute(|| {
+		let v = Tee::new(1);
+		bootstrap(&v, ALICE);
+		run_to(3);
+		test(v);
+	});
 }
 
 /// The quadruple of `joiner` for `operator`, endorsed by `endorser`.
@@ -322,7 +368,7 @@ impl ExtBuilder {
 }
 
 /// The test externalities, at block 1: funded accounts, `CODE` allowed until block 1000, the
-/// simulation flag on.
+/// simulation flag on, and a device certifier listed for each platform.
 pub fn new_test_ext() -> sp_io::TestExternalities {
 	let mut storage = frame_system::GenesisConfig::<Test>::default().build_storage().unwrap();
 	pallet_balances::GenesisConfig::<Test> {
@@ -339,6 +385,10 @@ pub fn new_test_ext() -> sp_io::TestExternalities {
 	pallet_attestation::GenesisConfig::<Test> {
 		allowed_code: vec![(CODE, 1000)],
 		simulation: true,
+		device_certifiers: [TeePlatform::Simulated, TeePlatform::OpTee]
+			.into_iter()
+			.map(|platform| (certifier_key(&certifier_seed(platform)), platform))
+			.collect(),
 	}
 	.assimilate_storage(&mut storage)
 	.unwrap();

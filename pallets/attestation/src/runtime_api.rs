@@ -1,23 +1,26 @@
 //! The runtime API of the attestation pallet.
 
-use crate::types::{AllowedCode, NetworkKey, SignerView, WorkerKey, WorkerView};
+use crate::types::{AllowedCode, CertifierKey, NetworkKey, SignerView, WorkerKey, WorkerView};
 use alloc::vec::Vec;
 use codec::Codec;
+use teeid_primitives::attestation::TeePlatform;
 
 sp_api::decl_runtime_apis! {
-	/// Reading workers, the allowlist, the network key and signer bindings without decoding
-	/// storage.
+	/// Reading workers, the allowlist, the device certifiers, the network key and signer
+	/// bindings without decoding storage.
 	///
 	/// Version 2: `signs_for` is paged; `requested_signers` lists binding requests.
-	#[api_version(2)]
+	/// Version 3: `device_certifiers`; a worker's view says whether its certifier is listed
+	/// (`certified`), and its record names the certifier.
+	#[api_version(3)]
 	pub trait AttestationApi<AccountId, BlockNumber, Balance>
 	where
 		AccountId: Codec,
 		BlockNumber: Codec,
 		Balance: Codec,
 	{
-		/// The worker with TEE key `worker`: its record, and whether it is active and runs
-		/// allowed code now.
+		/// The worker with TEE key `worker`: its record, and whether it is active, runs allowed
+		/// code and has a listed device certifier now.
 		fn worker(worker: WorkerKey) -> Option<WorkerView<AccountId, BlockNumber, Balance>>;
 
 		/// The current worker of `operator`.
@@ -25,6 +28,10 @@ sp_api::decl_runtime_apis! {
 
 		/// The allowed TA measurements, expired ones included until cleared.
 		fn allowed_code() -> Vec<AllowedCode<BlockNumber>>;
+
+		/// The device certifiers, each with the platform whose devices it certifies (at most
+		/// `MaxDeviceCertifiers`).
+		fn device_certifiers() -> Vec<(CertifierKey, TeePlatform)>;
 
 		/// The network key, once root bootstrapped the first worker.
 		fn network_key() -> Option<NetworkKey>;

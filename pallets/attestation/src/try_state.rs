@@ -1,16 +1,17 @@
 //! Invariants of the attestation pallet, checked by try-runtime and after every test.
 
 use crate::{
-	BindingRequests, Bindings, Config, Deadlines, OperatorWorker, Signers, SignsFor, UsedKeys,
-	WorkerStatus, Workers,
+	BindingRequests, Bindings, Config, Deadlines, DeviceCertifiers, OperatorWorker, Signers,
+	SignsFor, UsedKeys, WorkerStatus, Workers,
 };
-use frame_support::ensure;
+use frame_support::{ensure, traits::Get};
 use sp_runtime::TryRuntimeError;
 
 /// Every worker's key is marked used, its operator has a current worker, and an active worker
 /// waits under its deadline; every deadline entry is its worker's deadline. Each binding is
 /// listed on both sides and only on both sides, and the DID-side lists have no duplicates. A
-/// binding request is never also a binding.
+/// binding request is never also a binding. The device certifiers are counted right and no
+/// more than `MaxDeviceCertifiers`.
 pub fn do_try_state<T: Config>() -> Result<(), TryRuntimeError> {
 	for (key, worker) in Workers::<T>::iter() {
 		ensure!(UsedKeys::<T>::contains_key(key), "a worker whose key is not marked used");
@@ -54,5 +55,14 @@ pub fn do_try_state<T: Config>() -> Result<(), TryRuntimeError> {
 	for (did, worker, _) in Bindings::<T>::iter() {
 		ensure!(Signers::<T>::get(&did).contains(&worker), "a binding missing on the DID side");
 	}
+	let certifiers = DeviceCertifiers::<T>::count();
+	ensure!(
+		certifiers as usize == DeviceCertifiers::<T>::iter_keys().count(),
+		"the device certifiers' counter is wrong"
+	);
+	ensure!(
+		certifiers <= T::MaxDeviceCertifiers::get(),
+		"more device certifiers than MaxDeviceCertifiers"
+	);
 	Ok(())
 }

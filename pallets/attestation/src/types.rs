@@ -11,6 +11,9 @@ use teeid_primitives::attestation::{Measurement, TeePlatform, WorkReportPayload,
 /// A TEE worker's identity on chain: its TEE's Ed25519 signing key.
 pub type WorkerKey = ed25519::Public;
 
+/// A device certifier's Ed25519 key, with which it signs the certificates of device keys.
+pub type CertifierKey = ed25519::Public;
+
 /// R as this runtime encodes it.
 pub type WorkerReportOf<T> = WorkerReport<
 	<T as frame_system::Config>::AccountId,
@@ -44,8 +47,9 @@ pub type WorkerOf<T> =
 pub enum WorkerStatus {
 	/// Reporting work; may endorse, and sign for the DIDs it is bound to.
 	Active,
-	/// Missed too many slots, from `since` on. It stays so: a worker comes back only by
-	/// registering again, with a fresh TEE key.
+	/// Missed too many slots, from `since` on. A valid work report for the current slot (or,
+	/// late, for the one before) makes it active again, as long as it is registered: a long
+	/// stall of the chain's finality does not lose its workers.
 	Inactive {
 		/// The first slot in which the worker no longer counted.
 		since: u32,
@@ -63,6 +67,9 @@ pub struct WorkerInfo<AccountId, BlockNumber, Balance> {
 	pub measurement: Measurement,
 	/// Where the TEE runs.
 	pub platform: TeePlatform,
+	/// The device certifier whose certificate of the TEE's device key the worker registered
+	/// with. The worker counts only while this certifier is listed for `platform`.
+	pub certifier: CertifierKey,
 	/// The worker that endorsed it, or `None` if root bootstrapped it.
 	pub endorser: Option<WorkerKey>,
 	/// The blake2-256 hash of the registration: the quadruple, or R for a bootstrapped worker.
@@ -94,9 +101,10 @@ impl<AccountId, BlockNumber, Balance> WorkerInfo<AccountId, BlockNumber, Balance
 		slot >= self.deadline.saturating_add(stale_slots)
 	}
 
-	/// Records a work report on `slot` that brings the TEE's issued total to `issued_total`;
-	/// returns the new deadline.
+	/// Records a work report on `slot` that brings the TEE's issued total to `issued_total`,
+	/// and makes the worker active again if it was not; returns the new deadline.
 	pub fn record_report(&mut self, slot: u32, issued_total: u64, missed_slots: u32) -> u32 {
+		self.status = WorkerStatus::Active;
 		self.last_report = Some(slot);
 		self.issued_total = issued_total;
 		self.deadline = deadline(slot, missed_slots);
@@ -160,6 +168,8 @@ pub struct WorkerView<AccountId, BlockNumber, Balance> {
 	pub active: bool,
 	/// Whether its code is on the allowlist and unexpired now.
 	pub code_allowed: bool,
+	/// Whether its device certifier is listed for its platform now.
+	pub certified: bool,
 }
 
 /// A signer of a DID as the runtime API shows it.
@@ -171,7 +181,8 @@ pub struct SignerView<BlockNumber> {
 	pub key_id: alloc::vec::Vec<u8>,
 	/// The block it was bound in.
 	pub since: BlockNumber,
-	/// Whether the binding counts now (the worker is active and runs allowed code).
+	/// Whether the binding counts now (the worker is active, runs allowed code on an accepted
+	/// platform, and its device certifier is listed).
 	pub counts: bool,
 }
 
@@ -185,6 +196,7 @@ mod tests {
 			agreement_key: [0; 32],
 			measurement: [0; 32],
 			platform: TeePlatform::Simulated,
+			certifier: ed25519::Public::from_raw([2; 32]),
 			endorser: None,
 			registration: H256::zero(),
 			registered: 1,
@@ -205,6 +217,17 @@ mod tests {
 		assert!(w.is_active(9));
 		w.status = WorkerStatus::Inactive { since: 9 };
 		assert!(!w.is_active(9));
+	}
+
+	#[test]
+	fn a_report_makes_an_inactive_worker_active_again_works() {
+		let mut w = worker(3);
+		w.status = WorkerStatus::Inactive { since: 3 };
+		assert!(!w.is_active(4));
+		assert_eq!(w.record_report(4, 0, 2), 7);
+		assert_eq!(w.status, WorkerStatus::Active);
+		assert!(w.is_active(6));
+		assert!(!w.is_active(7));
 	}
 
 	#[test]

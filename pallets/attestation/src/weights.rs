@@ -58,6 +58,8 @@ pub trait WeightInfo {
 	fn bind_signer() -> Weight;
 	fn accept_signer() -> Weight;
 	fn unbind_signer() -> Weight;
+	fn add_device_certifier() -> Weight;
+	fn remove_device_certifier() -> Weight;
 	fn on_initialize(s: u32, ) -> Weight;
 }
 
@@ -73,12 +75,14 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 	/// Proof: `Attestation::CodeAllowlist` (`max_values`: Some(1), `max_size`: Some(577), added: 1072, mode: `MaxEncodedLen`)
 	/// Storage: `Attestation::UsedKeys` (r:1 w:1)
 	/// Proof: `Attestation::UsedKeys` (`max_values`: None, `max_size`: Some(52), added: 2527, mode: `MaxEncodedLen`)
+	/// Storage: `Attestation::DeviceCertifiers` (r:1 w:0)
+	/// Proof: `Attestation::DeviceCertifiers` (`max_values`: None, `max_size`: Some(49), added: 2524, mode: `MaxEncodedLen`)
 	/// Storage: `Attestation::NetworkPublicKey` (r:1 w:1)
 	/// Proof: `Attestation::NetworkPublicKey` (`max_values`: Some(1), `max_size`: Some(64), added: 559, mode: `MaxEncodedLen`)
 	/// Storage: `Attestation::OperatorWorker` (r:1 w:1)
 	/// Proof: `Attestation::OperatorWorker` (`max_values`: None, `max_size`: Some(80), added: 2555, mode: `MaxEncodedLen`)
 	/// Storage: `Attestation::Workers` (r:1 w:2)
-	/// Proof: `Attestation::Workers` (`max_values`: None, `max_size`: Some(284), added: 2759, mode: `MaxEncodedLen`)
+	/// Proof: `Attestation::Workers` (`max_values`: None, `max_size`: Some(316), added: 2791, mode: `MaxEncodedLen`)
 	/// Storage: `System::Account` (r:1 w:1)
 	/// Proof: `System::Account` (`max_values`: None, `max_size`: Some(128), added: 2603, mode: `MaxEncodedLen`)
 	/// Storage: `Balances::Holds` (r:1 w:1)
@@ -87,11 +91,11 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 	/// Proof: `Attestation::Deadlines` (`max_values`: None, `max_size`: Some(60), added: 2535, mode: `MaxEncodedLen`)
 	fn bootstrap_worker() -> Weight {
 		// Proof Size summary in bytes:
-		//  Measured:  `1520`
+		//  Measured:  `1686`
 		//  Estimated: `6028`
-		// Minimum execution time: 3_198_374_000 picoseconds.
-		Weight::from_parts(3_508_433_000, 6028)
-			.saturating_add(T::DbWeight::get().reads(10_u64))
+		// Minimum execution time: 3_830_806_000 picoseconds.
+		Weight::from_parts(5_096_476_000, 6028)
+			.saturating_add(T::DbWeight::get().reads(11_u64))
 			.saturating_add(T::DbWeight::get().writes(9_u64))
 	}
 	/// Storage: `System::BlockHash` (r:2 w:0)
@@ -102,10 +106,12 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 	/// Proof: `Attestation::CodeAllowlist` (`max_values`: Some(1), `max_size`: Some(577), added: 1072, mode: `MaxEncodedLen`)
 	/// Storage: `Attestation::UsedKeys` (r:1 w:1)
 	/// Proof: `Attestation::UsedKeys` (`max_values`: None, `max_size`: Some(52), added: 2527, mode: `MaxEncodedLen`)
+	/// Storage: `Attestation::DeviceCertifiers` (r:1 w:0)
+	/// Proof: `Attestation::DeviceCertifiers` (`max_values`: None, `max_size`: Some(49), added: 2524, mode: `MaxEncodedLen`)
 	/// Storage: `Attestation::NetworkPublicKey` (r:1 w:0)
 	/// Proof: `Attestation::NetworkPublicKey` (`max_values`: Some(1), `max_size`: Some(64), added: 559, mode: `MaxEncodedLen`)
 	/// Storage: `Attestation::Workers` (r:2 w:2)
-	/// Proof: `Attestation::Workers` (`max_values`: None, `max_size`: Some(284), added: 2759, mode: `MaxEncodedLen`)
+	/// Proof: `Attestation::Workers` (`max_values`: None, `max_size`: Some(316), added: 2791, mode: `MaxEncodedLen`)
 	/// Storage: `Attestation::OperatorWorker` (r:1 w:1)
 	/// Proof: `Attestation::OperatorWorker` (`max_values`: None, `max_size`: Some(80), added: 2555, mode: `MaxEncodedLen`)
 	/// Storage: `System::Account` (r:1 w:1)
@@ -116,34 +122,36 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 	/// Proof: `Attestation::Deadlines` (`max_values`: None, `max_size`: Some(60), added: 2535, mode: `MaxEncodedLen`)
 	fn register_worker() -> Weight {
 		// Proof Size summary in bytes:
-		//  Measured:  `1953`
-		//  Estimated: `6508`
-		// Minimum execution time: 3_295_136_000 picoseconds.
-		Weight::from_parts(3_734_785_000, 6508)
-			.saturating_add(T::DbWeight::get().reads(11_u64))
+		//  Measured:  `2174`
+		//  Estimated: `6572`
+		// Minimum execution time: 4_953_929_000 picoseconds.
+		Weight::from_parts(5_260_661_000, 6572)
+			.saturating_add(T::DbWeight::get().reads(12_u64))
 			.saturating_add(T::DbWeight::get().writes(8_u64))
 	}
 	/// Storage: `System::BlockHash` (r:2 w:0)
 	/// Proof: `System::BlockHash` (`max_values`: None, `max_size`: Some(44), added: 2519, mode: `MaxEncodedLen`)
 	/// Storage: `Attestation::Workers` (r:1 w:1)
-	/// Proof: `Attestation::Workers` (`max_values`: None, `max_size`: Some(284), added: 2759, mode: `MaxEncodedLen`)
+	/// Proof: `Attestation::Workers` (`max_values`: None, `max_size`: Some(316), added: 2791, mode: `MaxEncodedLen`)
 	/// Storage: `Attestation::CodeAllowlist` (r:1 w:0)
 	/// Proof: `Attestation::CodeAllowlist` (`max_values`: Some(1), `max_size`: Some(577), added: 1072, mode: `MaxEncodedLen`)
 	/// Storage: `Attestation::SimulationEnabled` (r:1 w:0)
 	/// Proof: `Attestation::SimulationEnabled` (`max_values`: Some(1), `max_size`: Some(1), added: 496, mode: `MaxEncodedLen`)
+	/// Storage: `Attestation::DeviceCertifiers` (r:1 w:0)
+	/// Proof: `Attestation::DeviceCertifiers` (`max_values`: None, `max_size`: Some(49), added: 2524, mode: `MaxEncodedLen`)
 	/// Storage: `Attestation::Deadlines` (r:0 w:1)
 	/// Proof: `Attestation::Deadlines` (`max_values`: None, `max_size`: Some(60), added: 2535, mode: `MaxEncodedLen`)
 	fn submit_work_report() -> Weight {
 		// Proof Size summary in bytes:
-		//  Measured:  `1176`
+		//  Measured:  `1286`
 		//  Estimated: `6028`
-		// Minimum execution time: 80_746_000 picoseconds.
-		Weight::from_parts(100_187_000, 6028)
-			.saturating_add(T::DbWeight::get().reads(5_u64))
+		// Minimum execution time: 142_416_000 picoseconds.
+		Weight::from_parts(196_589_000, 6028)
+			.saturating_add(T::DbWeight::get().reads(6_u64))
 			.saturating_add(T::DbWeight::get().writes(2_u64))
 	}
 	/// Storage: `Attestation::Workers` (r:1 w:1)
-	/// Proof: `Attestation::Workers` (`max_values`: None, `max_size`: Some(284), added: 2759, mode: `MaxEncodedLen`)
+	/// Proof: `Attestation::Workers` (`max_values`: None, `max_size`: Some(316), added: 2791, mode: `MaxEncodedLen`)
 	/// Storage: `Attestation::OperatorWorker` (r:1 w:1)
 	/// Proof: `Attestation::OperatorWorker` (`max_values`: None, `max_size`: Some(80), added: 2555, mode: `MaxEncodedLen`)
 	/// Storage: `System::Account` (r:1 w:1)
@@ -154,10 +162,10 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 	/// Proof: `Attestation::Deadlines` (`max_values`: None, `max_size`: Some(60), added: 2535, mode: `MaxEncodedLen`)
 	fn unregister_worker() -> Weight {
 		// Proof Size summary in bytes:
-		//  Measured:  `814`
-		//  Estimated: `3749`
-		// Minimum execution time: 67_017_000 picoseconds.
-		Weight::from_parts(80_194_000, 3749)
+		//  Measured:  `879`
+		//  Estimated: `3781`
+		// Minimum execution time: 102_203_000 picoseconds.
+		Weight::from_parts(142_786_000, 3781)
 			.saturating_add(T::DbWeight::get().reads(4_u64))
 			.saturating_add(T::DbWeight::get().writes(5_u64))
 	}
@@ -165,10 +173,10 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 	/// Proof: `Attestation::CodeAllowlist` (`max_values`: Some(1), `max_size`: Some(577), added: 1072, mode: `MaxEncodedLen`)
 	fn allow_code() -> Weight {
 		// Proof Size summary in bytes:
-		//  Measured:  `627`
+		//  Measured:  `683`
 		//  Estimated: `2062`
-		// Minimum execution time: 14_097_000 picoseconds.
-		Weight::from_parts(17_556_000, 2062)
+		// Minimum execution time: 18_064_000 picoseconds.
+		Weight::from_parts(28_837_000, 2062)
 			.saturating_add(T::DbWeight::get().reads(1_u64))
 			.saturating_add(T::DbWeight::get().writes(1_u64))
 	}
@@ -176,10 +184,10 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 	/// Proof: `Attestation::CodeAllowlist` (`max_values`: Some(1), `max_size`: Some(577), added: 1072, mode: `MaxEncodedLen`)
 	fn disallow_code() -> Weight {
 		// Proof Size summary in bytes:
-		//  Measured:  `663`
+		//  Measured:  `719`
 		//  Estimated: `2062`
-		// Minimum execution time: 13_396_000 picoseconds.
-		Weight::from_parts(15_935_000, 2062)
+		// Minimum execution time: 15_635_000 picoseconds.
+		Weight::from_parts(19_470_000, 2062)
 			.saturating_add(T::DbWeight::get().reads(1_u64))
 			.saturating_add(T::DbWeight::get().writes(1_u64))
 	}
@@ -187,10 +195,10 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 	/// Proof: `Attestation::CodeAllowlist` (`max_values`: Some(1), `max_size`: Some(577), added: 1072, mode: `MaxEncodedLen`)
 	fn clear_expired_code() -> Weight {
 		// Proof Size summary in bytes:
-		//  Measured:  `663`
+		//  Measured:  `719`
 		//  Estimated: `2062`
-		// Minimum execution time: 14_211_000 picoseconds.
-		Weight::from_parts(17_616_000, 2062)
+		// Minimum execution time: 16_663_000 picoseconds.
+		Weight::from_parts(21_960_000, 2062)
 			.saturating_add(T::DbWeight::get().reads(1_u64))
 			.saturating_add(T::DbWeight::get().writes(1_u64))
 	}
@@ -200,18 +208,20 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 		// Proof Size summary in bytes:
 		//  Measured:  `0`
 		//  Estimated: `0`
-		// Minimum execution time: 6_823_000 picoseconds.
-		Weight::from_parts(8_366_000, 0)
+		// Minimum execution time: 7_736_000 picoseconds.
+		Weight::from_parts(13_802_000, 0)
 			.saturating_add(T::DbWeight::get().writes(1_u64))
 	}
 	/// Storage: `Did::Dids` (r:1 w:1)
 	/// Proof: `Did::Dids` (`max_values`: None, `max_size`: Some(4833), added: 7308, mode: `MaxEncodedLen`)
 	/// Storage: `Attestation::Workers` (r:1 w:0)
-	/// Proof: `Attestation::Workers` (`max_values`: None, `max_size`: Some(284), added: 2759, mode: `MaxEncodedLen`)
+	/// Proof: `Attestation::Workers` (`max_values`: None, `max_size`: Some(316), added: 2791, mode: `MaxEncodedLen`)
 	/// Storage: `Attestation::CodeAllowlist` (r:1 w:0)
 	/// Proof: `Attestation::CodeAllowlist` (`max_values`: Some(1), `max_size`: Some(577), added: 1072, mode: `MaxEncodedLen`)
 	/// Storage: `Attestation::SimulationEnabled` (r:1 w:0)
 	/// Proof: `Attestation::SimulationEnabled` (`max_values`: Some(1), `max_size`: Some(1), added: 496, mode: `MaxEncodedLen`)
+	/// Storage: `Attestation::DeviceCertifiers` (r:1 w:0)
+	/// Proof: `Attestation::DeviceCertifiers` (`max_values`: None, `max_size`: Some(49), added: 2524, mode: `MaxEncodedLen`)
 	/// Storage: `Attestation::Bindings` (r:1 w:1)
 	/// Proof: `Attestation::Bindings` (`max_values`: None, `max_size`: Some(148), added: 2623, mode: `MaxEncodedLen`)
 	/// Storage: `Attestation::BindingRequests` (r:1 w:0)
@@ -228,21 +238,23 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 	/// Proof: `Attestation::SignsFor` (`max_values`: None, `max_size`: Some(96), added: 2571, mode: `MaxEncodedLen`)
 	fn bind_signer() -> Weight {
 		// Proof Size summary in bytes:
-		//  Measured:  `2612`
+		//  Measured:  `2742`
 		//  Estimated: `8298`
-		// Minimum execution time: 133_520_000 picoseconds.
-		Weight::from_parts(232_419_000, 8298)
-			.saturating_add(T::DbWeight::get().reads(10_u64))
+		// Minimum execution time: 160_956_000 picoseconds.
+		Weight::from_parts(184_500_000, 8298)
+			.saturating_add(T::DbWeight::get().reads(11_u64))
 			.saturating_add(T::DbWeight::get().writes(7_u64))
 	}
 	/// Storage: `Attestation::BindingRequests` (r:1 w:1)
 	/// Proof: `Attestation::BindingRequests` (`max_values`: None, `max_size`: Some(144), added: 2619, mode: `MaxEncodedLen`)
 	/// Storage: `Attestation::Workers` (r:1 w:0)
-	/// Proof: `Attestation::Workers` (`max_values`: None, `max_size`: Some(284), added: 2759, mode: `MaxEncodedLen`)
+	/// Proof: `Attestation::Workers` (`max_values`: None, `max_size`: Some(316), added: 2791, mode: `MaxEncodedLen`)
 	/// Storage: `Attestation::CodeAllowlist` (r:1 w:0)
 	/// Proof: `Attestation::CodeAllowlist` (`max_values`: Some(1), `max_size`: Some(577), added: 1072, mode: `MaxEncodedLen`)
 	/// Storage: `Attestation::SimulationEnabled` (r:1 w:0)
 	/// Proof: `Attestation::SimulationEnabled` (`max_values`: Some(1), `max_size`: Some(1), added: 496, mode: `MaxEncodedLen`)
+	/// Storage: `Attestation::DeviceCertifiers` (r:1 w:0)
+	/// Proof: `Attestation::DeviceCertifiers` (`max_values`: None, `max_size`: Some(49), added: 2524, mode: `MaxEncodedLen`)
 	/// Storage: `Did::Dids` (r:1 w:1)
 	/// Proof: `Did::Dids` (`max_values`: None, `max_size`: Some(4833), added: 7308, mode: `MaxEncodedLen`)
 	/// Storage: `Attestation::Signers` (r:1 w:1)
@@ -255,11 +267,11 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 	/// Proof: `Attestation::Bindings` (`max_values`: None, `max_size`: Some(148), added: 2623, mode: `MaxEncodedLen`)
 	fn accept_signer() -> Weight {
 		// Proof Size summary in bytes:
-		//  Measured:  `2104`
+		//  Measured:  `2244`
 		//  Estimated: `8298`
-		// Minimum execution time: 77_716_000 picoseconds.
-		Weight::from_parts(94_160_000, 8298)
-			.saturating_add(T::DbWeight::get().reads(7_u64))
+		// Minimum execution time: 94_494_000 picoseconds.
+		Weight::from_parts(110_401_000, 8298)
+			.saturating_add(T::DbWeight::get().reads(8_u64))
 			.saturating_add(T::DbWeight::get().writes(6_u64))
 	}
 	/// Storage: `Attestation::Bindings` (r:1 w:1)
@@ -267,7 +279,7 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 	/// Storage: `Did::Dids` (r:1 w:1)
 	/// Proof: `Did::Dids` (`max_values`: None, `max_size`: Some(4833), added: 7308, mode: `MaxEncodedLen`)
 	/// Storage: `Attestation::Workers` (r:1 w:0)
-	/// Proof: `Attestation::Workers` (`max_values`: None, `max_size`: Some(284), added: 2759, mode: `MaxEncodedLen`)
+	/// Proof: `Attestation::Workers` (`max_values`: None, `max_size`: Some(316), added: 2791, mode: `MaxEncodedLen`)
 	/// Storage: `Attestation::Signers` (r:1 w:1)
 	/// Proof: `Attestation::Signers` (`max_values`: None, `max_size`: Some(305), added: 2780, mode: `MaxEncodedLen`)
 	/// Storage: `System::Account` (r:1 w:1)
@@ -280,99 +292,135 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 	/// Proof: `Attestation::SignsFor` (`max_values`: None, `max_size`: Some(96), added: 2571, mode: `MaxEncodedLen`)
 	fn unbind_signer() -> Weight {
 		// Proof Size summary in bytes:
-		//  Measured:  `2215`
+		//  Measured:  `2280`
 		//  Estimated: `8298`
-		// Minimum execution time: 116_563_000 picoseconds.
-		Weight::from_parts(130_435_000, 8298)
+		// Minimum execution time: 123_529_000 picoseconds.
+		Weight::from_parts(152_807_000, 8298)
 			.saturating_add(T::DbWeight::get().reads(7_u64))
 			.saturating_add(T::DbWeight::get().writes(7_u64))
+	}
+	/// Storage: `Attestation::DeviceCertifiers` (r:1 w:1)
+	/// Proof: `Attestation::DeviceCertifiers` (`max_values`: None, `max_size`: Some(49), added: 2524, mode: `MaxEncodedLen`)
+	/// Storage: `Attestation::CounterForDeviceCertifiers` (r:1 w:1)
+	/// Proof: `Attestation::CounterForDeviceCertifiers` (`max_values`: Some(1), `max_size`: Some(4), added: 499, mode: `MaxEncodedLen`)
+	fn add_device_certifier() -> Weight {
+		// Proof Size summary in bytes:
+		//  Measured:  `479`
+		//  Estimated: `3514`
+		// Minimum execution time: 28_003_000 picoseconds.
+		Weight::from_parts(55_014_000, 3514)
+			.saturating_add(T::DbWeight::get().reads(2_u64))
+			.saturating_add(T::DbWeight::get().writes(2_u64))
+	}
+	/// Storage: `Attestation::DeviceCertifiers` (r:1 w:1)
+	/// Proof: `Attestation::DeviceCertifiers` (`max_values`: None, `max_size`: Some(49), added: 2524, mode: `MaxEncodedLen`)
+	/// Storage: `Attestation::CounterForDeviceCertifiers` (r:1 w:1)
+	/// Proof: `Attestation::CounterForDeviceCertifiers` (`max_values`: Some(1), `max_size`: Some(4), added: 499, mode: `MaxEncodedLen`)
+	fn remove_device_certifier() -> Weight {
+		// Proof Size summary in bytes:
+		//  Measured:  `181`
+		//  Estimated: `3514`
+		// Minimum execution time: 26_299_000 picoseconds.
+		Weight::from_parts(30_541_000, 3514)
+			.saturating_add(T::DbWeight::get().reads(2_u64))
+			.saturating_add(T::DbWeight::get().writes(2_u64))
 	}
 	/// Storage: `Attestation::ExpiryCursor` (r:1 w:1)
 	/// Proof: `Attestation::ExpiryCursor` (`max_values`: Some(1), `max_size`: Some(4), added: 499, mode: `MaxEncodedLen`)
 	/// Storage: `Attestation::Deadlines` (r:32 w:32)
 	/// Proof: `Attestation::Deadlines` (`max_values`: None, `max_size`: Some(60), added: 2535, mode: `MaxEncodedLen`)
 	/// Storage: `Attestation::Workers` (r:32 w:32)
-	/// Proof: `Attestation::Workers` (`max_values`: None, `max_size`: Some(284), added: 2759, mode: `MaxEncodedLen`)
+	/// Proof: `Attestation::Workers` (`max_values`: None, `max_size`: Some(316), added: 2791, mode: `MaxEncodedLen`)
 	/// The range of component `s` is `[1, 32]`.
 	fn on_initialize(s: u32, ) -> Weight {
 		// Proof Size summary in bytes:
-		//  Measured:  `362 + s * (321 ±0)`
-		//  Estimated: `3630 + s * (2759 ±0)`
-		// Minimum execution time: 28_405_000 picoseconds.
-		Weight::from_parts(32_428_267, 3630)
-			// Standard Error: 154_112
-			.saturating_add(Weight::from_parts(13_942_864, 0).saturating_mul(s.into()))
+		//  Measured:  `401 + s * (352 ±0)`
+		//  Estimated: `3630 + s * (2791 ±5)`
+		// Minimum execution time: 34_437_000 picoseconds.
+		Weight::from_parts(36_193_000, 3630)
+			// Standard Error: 214_295
+			.saturating_add(Weight::from_parts(21_230_584, 0).saturating_mul(s.into()))
 			.saturating_add(T::DbWeight::get().reads(2_u64))
 			.saturating_add(T::DbWeight::get().reads((2_u64).saturating_mul(s.into())))
 			.saturating_add(T::DbWeight::get().writes(1_u64))
 			.saturating_add(T::DbWeight::get().writes((2_u64).saturating_mul(s.into())))
-			.saturating_add(Weight::from_parts(0, 2759).saturating_mul(s.into()))
+			.saturating_add(Weight::from_parts(0, 2791).saturating_mul(s.into()))
 	}
 }
 
 /// The same measurements with ParityDB's database weights, for tests and mocks.
 impl WeightInfo for () {
 	fn bootstrap_worker() -> Weight {
-		Weight::from_parts(3_508_433_000, 6028)
-			.saturating_add(ParityDbWeight::get().reads(10_u64))
+		Weight::from_parts(5_096_476_000, 6028)
+			.saturating_add(ParityDbWeight::get().reads(11_u64))
 			.saturating_add(ParityDbWeight::get().writes(9_u64))
 	}
 	fn register_worker() -> Weight {
-		Weight::from_parts(3_734_785_000, 6508)
-			.saturating_add(ParityDbWeight::get().reads(11_u64))
+		Weight::from_parts(5_260_661_000, 6572)
+			.saturating_add(ParityDbWeight::get().reads(12_u64))
 			.saturating_add(ParityDbWeight::get().writes(8_u64))
 	}
 	fn submit_work_report() -> Weight {
-		Weight::from_parts(100_187_000, 6028)
-			.saturating_add(ParityDbWeight::get().reads(5_u64))
+		Weight::from_parts(196_589_000, 6028)
+			.saturating_add(ParityDbWeight::get().reads(6_u64))
 			.saturating_add(ParityDbWeight::get().writes(2_u64))
 	}
 	fn unregister_worker() -> Weight {
-		Weight::from_parts(80_194_000, 3749)
+		Weight::from_parts(142_786_000, 3781)
 			.saturating_add(ParityDbWeight::get().reads(4_u64))
 			.saturating_add(ParityDbWeight::get().writes(5_u64))
 	}
 	fn allow_code() -> Weight {
-		Weight::from_parts(17_556_000, 2062)
+		Weight::from_parts(28_837_000, 2062)
 			.saturating_add(ParityDbWeight::get().reads(1_u64))
 			.saturating_add(ParityDbWeight::get().writes(1_u64))
 	}
 	fn disallow_code() -> Weight {
-		Weight::from_parts(15_935_000, 2062)
+		Weight::from_parts(19_470_000, 2062)
 			.saturating_add(ParityDbWeight::get().reads(1_u64))
 			.saturating_add(ParityDbWeight::get().writes(1_u64))
 	}
 	fn clear_expired_code() -> Weight {
-		Weight::from_parts(17_616_000, 2062)
+		Weight::from_parts(21_960_000, 2062)
 			.saturating_add(ParityDbWeight::get().reads(1_u64))
 			.saturating_add(ParityDbWeight::get().writes(1_u64))
 	}
 	fn set_simulation() -> Weight {
-		Weight::from_parts(8_366_000, 0)
+		Weight::from_parts(13_802_000, 0)
 			.saturating_add(ParityDbWeight::get().writes(1_u64))
 	}
 	fn bind_signer() -> Weight {
-		Weight::from_parts(232_419_000, 8298)
-			.saturating_add(ParityDbWeight::get().reads(10_u64))
+		Weight::from_parts(184_500_000, 8298)
+			.saturating_add(ParityDbWeight::get().reads(11_u64))
 			.saturating_add(ParityDbWeight::get().writes(7_u64))
 	}
 	fn accept_signer() -> Weight {
-		Weight::from_parts(94_160_000, 8298)
-			.saturating_add(ParityDbWeight::get().reads(7_u64))
+		Weight::from_parts(110_401_000, 8298)
+			.saturating_add(ParityDbWeight::get().reads(8_u64))
 			.saturating_add(ParityDbWeight::get().writes(6_u64))
 	}
 	fn unbind_signer() -> Weight {
-		Weight::from_parts(130_435_000, 8298)
+		Weight::from_parts(152_807_000, 8298)
 			.saturating_add(ParityDbWeight::get().reads(7_u64))
 			.saturating_add(ParityDbWeight::get().writes(7_u64))
 	}
+	fn add_device_certifier() -> Weight {
+		Weight::from_parts(55_014_000, 3514)
+			.saturating_add(ParityDbWeight::get().reads(2_u64))
+			.saturating_add(ParityDbWeight::get().writes(2_u64))
+	}
+	fn remove_device_certifier() -> Weight {
+		Weight::from_parts(30_541_000, 3514)
+			.saturating_add(ParityDbWeight::get().reads(2_u64))
+			.saturating_add(ParityDbWeight::get().writes(2_u64))
+	}
 	fn on_initialize(s: u32, ) -> Weight {
-		Weight::from_parts(32_428_267, 3630)
-			.saturating_add(Weight::from_parts(13_942_864, 0).saturating_mul(s.into()))
+		Weight::from_parts(36_193_000, 3630)
+			.saturating_add(Weight::from_parts(21_230_584, 0).saturating_mul(s.into()))
 			.saturating_add(ParityDbWeight::get().reads(2_u64))
 			.saturating_add(ParityDbWeight::get().reads((2_u64).saturating_mul(s.into())))
 			.saturating_add(ParityDbWeight::get().writes(1_u64))
 			.saturating_add(ParityDbWeight::get().writes((2_u64).saturating_mul(s.into())))
-			.saturating_add(Weight::from_parts(0, 2759).saturating_mul(s.into()))
+			.saturating_add(Weight::from_parts(0, 2791).saturating_mul(s.into()))
 	}
 }

@@ -5,7 +5,8 @@ use alloc::vec::Vec;
 use codec::Codec;
 use teeid_primitives::{
 	attestation::{
-		CountersignatureBody, EndorsementBody, ReportPayload, WorkReportPayload, WorkerReport,
+		CountersignatureBody, DeviceCertificatePayload, EndorsementBody, ReportPayload,
+		WorkReportPayload, WorkerReport,
 	},
 	signing::{EvidenceStatement, SigningPayload},
 };
@@ -32,7 +33,9 @@ sp_api::decl_runtime_apis! {
 	/// payloads with the chain's own definitions (no hand-written indices) and can check their
 	/// encoding against these answers. Every answer is the domain's 16-byte tag followed by the
 	/// SCALE encoding of the parameter.
-	#[api_version(1)]
+	///
+	/// Version 2: `device_certificate`.
+	#[api_version(2)]
 	pub trait SigningApi<AccountId, Call>
 	where
 		AccountId: Codec,
@@ -58,5 +61,8 @@ sp_api::decl_runtime_apis! {
 
 		/// What a worker's TEE signs for a work report.
 		fn work_report(payload: WorkReportPayload) -> Vec<u8>;
+
+		/// What a device certifier signs to certify a device's attestation key.
+		fn device_certificate(payload: DeviceCertificatePayload) -> Vec<u8>;
 	}
 }

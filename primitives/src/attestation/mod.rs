@@ -64,6 +64,8 @@ pub const TEE_KEY_ID_PREFIX: &[u8] = b"tee-";
 	DecodeWithMemTracking,
 	MaxEncodedLen,
 	TypeInfo,
+	serde::Serialize,
+	serde::Deserialize,
 )]
 pub enum TeePlatform {
 	/// OP-TEE on Arm TrustZone hardware.
@@ -112,6 +114,9 @@ pub enum EvidenceError {
 	NonceMismatch,
 	/// The device key's signature does not verify.
 	BadSignature,
+	/// The device certificate is not for this device key, platform or chain, or not a device
+	/// certificate at all.
+	CertificateMismatch,
 }
 
 impl PlatformEvidence {
@@ -148,6 +153,116 @@ impl DeviceKey {
 	}
 }
 
+impl DeviceKey {
+	/// The fingerprint device certificates name: blake2-256 of `teeid/device-key` and the
+	/// key's SCALE encoding.
+	pub fn fingerprint(&self) -> [u8; 32] {
+		let mut bytes = Vec::with_capacity(16 + self.size_hint());
+		bytes.extend_from_slice(b"teeid/device-key");
+		self.encode_to(&mut bytes);
+		sp_crypto_hashing::blake2_256(&bytes)
+	}
+}
+
+/// What a device certifier states: "the device whose attestation key has fingerprint
+/// `device_key` is a genuine `platform` device, provisioned for this chain".
+#[derive(
+	Clone, PartialEq, Eq, Debug, Encode, Decode, DecodeWithMemTracking, MaxEncodedLen, TypeInfo,
+)]
+pub struct DeviceCertificateBody {
+	/// The platform the device is.
+	pub platform: TeePlatform,
+	/// [`DeviceKey::fingerprint`] of the device's attestation key.
+	pub device_key: [u8; 32],
+}
+
+/// The signed part of a device certificate: its body in the device-certificate domain, with
+/// the genesis hash of the chain it was provisioned for and the certificate's serial number as
+/// its nonce.
+pub type DeviceCertificatePayload = SigningPayload<DeviceCertificateBody>;
+
+/// A device certifier's certificate of a device's attestation key: signed by the certifier's
+/// Ed25519 key over [`DeviceCertificatePayload::signing_bytes`].
+///
+/// OP-TEE's attestation PTA key carries no manufacturer certificate, so a network names its
+/// own certifiers (the operators' provisioning authorities): the chain keeps their keys, and
+/// the TA carries those it accepts in its own code. Evidence counts only from a device one of
+/// them certified.
+#[derive(
+	Clone, PartialEq, Eq, Debug, Encode, Decode, DecodeWithMemTracking, MaxEncodedLen, TypeInfo,
+)]
+pub struct DeviceCertificate {
+	/// What the certifier signed.
+	pub payload: DeviceCertificatePayload,
+	/// The certifier's key.
+	pub certifier: ed25519::Public,
+	/// The certifier's signature.
+	pub signature: ed25519::Signature,
+}
+
+impl DeviceCertificate {
+	/// The payload a certifier signs for `device_key` of `platform` on chain `genesis_hash`,
+	/// with serial number `serial`.
+	pub fn payload(
+		platform: TeePlatform,
+		device_key: &DeviceKey,
+		genesis_hash: Hash,
+		serial: u64,
+	) -> DeviceCertificatePayload {
+		SigningPayload {
+			domain: SigningDomain::DeviceCertificate,
+			genesis_hash,
+			anchor: Anchor::Nonce(serial),
+			body: DeviceCertificateBody { platform, device_key: device_key.fingerprint() },
+		}
+	}
+
+	/// The bytes the certifier signed.
+	pub fn signing_bytes(&self) -> Vec<u8> {
+		self.payload.signing_bytes()
+	}
+
+	/// The platform the certificate vouches for.
+	pub fn platform(&self) -> TeePlatform {
+		self.payload.body.platform
+	}
+
+	/// Checks that the certificate is a device certificate for `device_key` as a `platform`
+	/// device of the chain with genesis hash `genesis_hash` (its SCALE encoding: runtimes
+	/// name their own hash type). The certifier's signature is the caller's to verify, with
+	/// its own Ed25519 implementation, and whether it accepts the certifier its own call.
+	pub fn check_for(
+		&self,
+		device_key: &DeviceKey,
+		platform: TeePlatform,
+		genesis_hash: &[u8],
+	) -> Result<(), EvidenceError> {
+		let payload = &self.payload;
+		let matches = payload.domain == SigningDomain::DeviceCertificate
+			&& matches!(payload.anchor, Anchor::Nonce(_))
+			&& payload.genesis_hash.as_bytes() == genesis_hash
+			&& payload.body.platform == platform
+			&& payload.body.device_key == device_key.fingerprint();
+		if matches {
+			Ok(())
+		} else {
+			Err(EvidenceError::CertificateMismatch)
+		}
+	}
+}
+
+/// The secret seed of the simulated device certifier: public on purpose. The simulation
+/// certifies its own made-up devices with it, so its certificates prove nothing, and say so
+/// ([`TeePlatform::Simulated`]): a chain lists this certifier for simulated devices only while
+/// it accepts simulated workers at all.
+pub const SIMULATED_CERTIFIER_SEED: [u8; 32] = *b"teeid simulated device certifier";
+
+/// The public key of [`SIMULATED_CERTIFIER_SEED`].
+pub const SIMULATED_CERTIFIER: [u8; 32] = [
+	0x8f, 0x49, 0x02, 0x9e, 0x16, 0xb3, 0x7b, 0x8e, 0xa7, 0x53, 0x8d, 0x08, 0x51, 0x8f, 0xdc, 0x84,
+	0x52, 0x3c, 0x78, 0xe5, 0x85, 0x12, 0xec, 0x47, 0x33, 0xe5, 0xb6, 0xcd, 0x42, 0xa4, 0xcb, 0x34,
+];
+
 /// What a TEE states about itself when it asks to join.
 #[derive(
 	Clone, PartialEq, Eq, Debug, Encode, Decode, DecodeWithMemTracking, MaxEncodedLen, TypeInfo,
@@ -181,6 +296,8 @@ pub struct WorkerReport<AccountId, Number = BlockNumber, BlockHash = Hash> {
 	pub payload: ReportPayload<AccountId, Number, BlockHash>,
 	/// The platform's evidence, whose nonce is [`WorkerReport::evidence_nonce`] of `payload`.
 	pub evidence: PlatformEvidence,
+	/// The certificate of the evidence's device key, for the report's platform and chain.
+	pub certificate: DeviceCertificate,
 }
 
 impl<AccountId: Encode, Number: Encode + Copy, BlockHash: Encode + Copy>
@@ -214,8 +331,10 @@ impl<AccountId: Encode, Number: Encode + Copy, BlockHash: Encode + Copy>
 		}
 	}
 
-	/// Checks that the evidence measures the reported code, was made for this report and is
-	/// signed by its device key.
+	/// Checks that the evidence measures the reported code, was made for this report, comes
+	/// with a certificate of its device key for the report's platform and chain, and is signed
+	/// by that device key. The certificate's signature and certifier are the caller's to check
+	/// ([`DeviceCertificate::check_for`]).
 	pub fn check_evidence(&self) -> Result<(), EvidenceError> {
 		if self.evidence.measurement != self.payload.body.measurement {
 			return Err(EvidenceError::MeasurementMismatch);
@@ -223,7 +342,12 @@ impl<AccountId: Encode, Number: Encode + Copy, BlockHash: Encode + Copy>
 		if self.evidence.nonce != Self::evidence_nonce(&self.payload) {
 			return Err(EvidenceError::NonceMismatch);
 		}
-		self.evidence.verify_signature()
+		self.evidence.verify_signature()?;
+		self.certificate.check_for(
+			&self.evidence.device_key,
+			self.payload.body.platform,
+			self.payload.genesis_hash.encode().as_slice(),
+		)
 	}
 
 	/// The payload of Sig_V(R) for `endorser`: the endorsement domain, the report's chain and
@@ -341,6 +465,13 @@ mod tests {
 	use super::*;
 
 	#[test]
+	fn simulated_certifier_is_its_seeds_key_works() {
+		use sp_core::Pair;
+		let pair = ed25519::Pair::from_seed(&SIMULATED_CERTIFIER_SEED);
+		assert_eq!(pair.public().0, SIMULATED_CERTIFIER);
+	}
+
+	#[test]
 	fn tee_key_ids_roundtrip_works() {
 		let key = ed25519::Public::from_raw([0xab; 32]);
 		let id = tee_key_id(&key);
@@ -374,7 +505,12 @@ mod tests {
 			},
 		};
 		let nonce = WorkerReport::evidence_nonce(&payload);
-		WorkerReport { payload, evidence: testing::evidence(measurement, nonce) }
+		let certificate = testing::certificate(
+			TeePlatform::Simulated,
+			Hash::repeat_byte(1),
+			&testing::TEST_CERTIFIER_SEED,
+		);
+		WorkerReport { payload, evidence: testing::evidence(measurement, nonce), certificate }
 	}
 
 	#[test]
@@ -405,6 +541,35 @@ mod tests {
 		let mut swapped = good.clone();
 		swapped.evidence.signature = report([8; 32]).evidence.signature;
 		assert_eq!(swapped.check_evidence(), Err(EvidenceError::BadSignature));
+	}
+
+	#[test]
+	fn a_certificate_of_another_device_platform_or_chain_is_refused_fails() {
+		let good = report([9; 32]);
+		let certificate = |platform, genesis: u8| {
+			testing::certificate(
+				platform,
+				Hash::repeat_byte(genesis),
+				&testing::TEST_CERTIFIER_SEED,
+			)
+		};
+
+		let mut other_platform = good.clone();
+		other_platform.certificate = certificate(TeePlatform::OpTee, 1);
+		assert_eq!(other_platform.check_evidence(), Err(EvidenceError::CertificateMismatch));
+
+		let mut other_chain = good.clone();
+		other_chain.certificate = certificate(TeePlatform::Simulated, 2);
+		assert_eq!(other_chain.check_evidence(), Err(EvidenceError::CertificateMismatch));
+
+		// A certificate of another device key.
+		let mut other_device = good.clone();
+		other_device.certificate.payload.body.device_key[0] ^= 1;
+		assert_eq!(other_device.check_evidence(), Err(EvidenceError::CertificateMismatch));
+
+		let mut other_domain = good.clone();
+		other_domain.certificate.payload.domain = SigningDomain::WorkerReport;
+		assert_eq!(other_domain.check_evidence(), Err(EvidenceError::CertificateMismatch));
 	}
 
 	#[test]

@@ -5,7 +5,11 @@
 //! key may be, hence the slowest to verify) and signs with a deterministic salt. Never use it
 //! outside tests: its private key is public.
 
-use super::{DeviceKey, Measurement, PlatformEvidence, PSS_SALT_LEN};
+use super::{
+	DeviceCertificate, DeviceCertificatePayload, DeviceKey, Measurement, PlatformEvidence,
+	TeePlatform, PSS_SALT_LEN,
+};
+use crate::Hash;
 use rsa::traits::PublicKeyParts;
 
 /// The PKCS#1 DER encoding of the test device key.
@@ -42,6 +46,30 @@ pub fn evidence(measurement: Measurement, nonce: [u8; 32]) -> PlatformEvidence {
 		nonce,
 		signature: signature.try_into().expect("a 4096-bit signature fits"),
 	}
+}
+
+/// The secret seed of the test device certifier: public, like the test device key.
+pub const TEST_CERTIFIER_SEED: [u8; 32] = *b"teeid test device certifier....!";
+
+/// The payload of a certificate of the test device key as a `platform` device of chain
+/// `genesis_hash`, serial 1: benchmarks sign it with the runtime's host functions.
+pub fn certificate_payload(platform: TeePlatform, genesis_hash: Hash) -> DeviceCertificatePayload {
+	DeviceCertificate::payload(platform, &device_public_key(), genesis_hash, 1)
+}
+
+/// A certificate of the test device key as a `platform` device of chain `genesis_hash`,
+/// signed by the certifier with secret seed `certifier_seed`.
+#[cfg(feature = "std")]
+pub fn certificate(
+	platform: TeePlatform,
+	genesis_hash: Hash,
+	certifier_seed: &[u8; 32],
+) -> DeviceCertificate {
+	use sp_core::Pair;
+	let pair = sp_core::ed25519::Pair::from_seed(certifier_seed);
+	let payload = certificate_payload(platform, genesis_hash);
+	let signature = pair.sign(&payload.signing_bytes());
+	DeviceCertificate { payload, certifier: pair.public(), signature }
 }
 
 /// A deterministic stand-in for randomness (PSS salt, blinding): fine for a key whose secret is

@@ -332,5 +332,7 @@ impl pallet_attestation::Config for Runtime {
 	type MaxAllowedCode = ConstU32<16>;
 	type MaxSignersPerDid = ConstU32<8>;
 	type MaxExpiriesPerBlock = ConstU32<32>;
+	/// Device certifiers are the operators' provisioning authorities: a few per network.
+	type MaxDeviceCertifiers = ConstU32<16>;
 	type WeightInfo = pallet_attestation::weights::SubstrateWeight<Runtime>;
 }

@@ -1,29 +1,77 @@
-//! Attestation: the TEE's report R, endorsing another TEE (Sig_V(R) and the network key
-//! export), importing the network key, countersigning (Sig_M(Sig_V(R))) and work reports.
+//! Attestation: the device certificate, the TEE's report R, endorsing another TEE (Sig_V(R)
+//! and the network key export), importing the network key, countersigning (Sig_M(Sig_V(R)))
+//! and work reports.
 //!
 //! An endorser checks, inside the TA, everything the host could lie about: the joiner's
-//! evidence (device signature over the report's nonce and measurement), that it runs this very
-//! code on the same kind of platform, that it names this chain and this network key. The joiner
-//! in turn checks the endorser's evidence over the export before it imports the key, and
-//! countersigns only the endorsement of the TEE it imported from.
+//! evidence (device signature over the report's nonce and measurement), that its device key
+//! is certified for this platform and chain by a certifier this TA's code accepts (a host
+//! cannot make up a device: evidence from a key it generated carries no such certificate),
+//! that it runs this very code on the same kind of platform, that it names this chain and this
+//! network key. The joiner in turn checks the endorser's evidence over the export and the
+//! endorser's device certificate before it imports the key, and countersigns only the
+//! endorsement of the TEE it imported from.
 
 use codec::Encode;
 use sp_core::ed25519;
 use teeid_primitives::{
-	attestation::{ReportBody, ReportPayload, WorkReportBody, WorkReportPayload, WorkerReport},
+	attestation::{
+		DeviceCertificate, DeviceKey, EvidenceError, ReportBody, ReportPayload, WorkReportBody,
+		WorkReportPayload, WorkerReport,
+	},
 	signing::{Anchor, SigningDomain, SigningPayload},
 	Hash,
 };
 use teeid_ta_protocol::{
+	certificate::{self, CertificateError},
 	command::{Endorsement, NetworkKeyInfo, Report, ReportRequest, WorkReportRequest},
 	credential::verify_ed25519,
 	sealed::{self, Purpose},
-	TaError,
+	Reply, TaError,
 };
 
 use crate::{platform::Platform, state::NetworkSecret, Ta};
 
 impl<P: Platform> Ta<P> {
+	/// The device's attestation key and the platform, for a device certifier to certify.
+	pub(crate) fn device_key(&mut self) -> Result<Reply, TaError> {
+		let key = self.platform.device_key().map_err(|_| TaError::Platform)?;
+		Ok(Reply::DeviceKey { platform: self.platform.platform(), key })
+	}
+
+	/// Checks this device's certificate and seals it, replacing the one installed before.
+	pub(crate) fn install_certificate(
+		&mut self,
+		certificate: DeviceCertificate,
+	) -> Result<(), TaError> {
+		let device_key = self.platform.device_key().map_err(|_| TaError::Platform)?;
+		// Once the TA serves a chain, only a certificate for that chain is of any use.
+		let genesis_hash = match &self.state.network {
+			Some(network) => network.genesis_hash,
+			None => certificate.payload.genesis_hash,
+		};
+		self.accepts_certificate(&certificate, &device_key, &genesis_hash)
+			.map_err(|_| TaError::BadCertificate)?;
+		self.update_sealed(|state| state.certificate = Some(certificate))
+	}
+
+	/// Whether this TA takes `certificate` as the certificate of `device_key` as a device of
+	/// its own platform on chain `genesis_hash`, by a certifier its code accepts: the one check
+	/// behind installing a certificate, endorsing and importing.
+	fn accepts_certificate(
+		&self,
+		certificate: &DeviceCertificate,
+		device_key: &DeviceKey,
+		genesis_hash: &Hash,
+	) -> Result<(), CertificateError> {
+		certificate::accepts(
+			certificate,
+			self.platform.accepted_certifiers(),
+			self.platform.platform(),
+			device_key,
+			genesis_hash,
+		)
+	}
+
 	/// Generates the network key of chain `genesis_hash`.
 	pub(crate) fn create_network_key(
 		&mut self,
@@ -38,11 +86,14 @@ impl<P: Platform> Ta<P> {
 		Ok(info)
 	}
 
-	/// Signs R for this TEE.
+	/// Signs R for this TEE, with its device certificate for the request's chain.
 	pub(crate) fn sign_report(
 		&mut self,
 		request: ReportRequest,
 	) -> Result<(Report, ed25519::Signature), TaError> {
+		// A device without a certificate for the chain can make no report the chain or an
+		// endorser accepts: that is the first thing to fix, so it is the first refusal.
+		let certificate = self.state.certificate_for(&request.genesis_hash)?.clone();
 		let network_key = match (&self.state.network, request.network_key) {
 			(Some(network), _) if network.genesis_hash != request.genesis_hash => {
 				return Err(TaError::WrongChain)
@@ -72,14 +123,21 @@ impl<P: Platform> Ta<P> {
 		};
 		let nonce = WorkerReport::evidence_nonce(&payload);
 		let evidence = self.platform.evidence(nonce).map_err(|_| TaError::Platform)?;
-		let report = WorkerReport { payload, evidence };
+		let report = WorkerReport { payload, evidence, certificate };
 		let signature = ed25519::Signature::from_raw(self.sign(&report.signing_bytes()));
 		Ok((report, signature))
 	}
 
-	/// Checks another TEE's report and endorses it, exporting the network key to it.
+	/// Checks another TEE's report, its evidence and its device certificate, and endorses it,
+	/// exporting the network key to it with this TEE's own certificate.
 	pub(crate) fn endorse(&mut self, report: &Report) -> Result<Endorsement, TaError> {
 		let network = self.state.network()?.clone();
+		// The endorser's own certificate goes with the key, for the joiner to check.
+		let certificate = self
+			.state
+			.certificate_for(&network.genesis_hash)
+			.map_err(|_| TaError::Uncertified)?
+			.clone();
 		let body = &report.payload.body;
 		if report.payload.domain != SigningDomain::WorkerReport || report.anchor_block().is_none() {
 			return Err(TaError::Malformed);
@@ -96,7 +154,16 @@ impl<P: Platform> Ta<P> {
 		if body.platform != self.platform.platform() || body.measurement != self.measurement {
 			return Err(TaError::CodeMismatch);
 		}
-		report.check_evidence().map_err(|_| TaError::BadEvidence)?;
+		report.check_evidence().map_err(|error| match error {
+			EvidenceError::CertificateMismatch => TaError::UncertifiedDevice,
+			_ => TaError::BadEvidence,
+		})?;
+		self.accepts_certificate(
+			&report.certificate,
+			&report.evidence.device_key,
+			&report.payload.genesis_hash,
+		)
+		.map_err(|_| TaError::UncertifiedDevice)?;
 
 		let endorser = self.public_key();
 		let signature =
@@ -117,7 +184,7 @@ impl<P: Platform> Ta<P> {
 			.platform
 			.evidence(sealed::export_nonce(&report_hash, &endorser.0, &network_key))
 			.map_err(|_| TaError::Platform)?;
-		Ok(Endorsement { endorser, signature, network_key, evidence })
+		Ok(Endorsement { endorser, signature, network_key, evidence, certificate })
 	}
 
 	/// Imports the network key an endorser exported for this TEE's `report`.
@@ -140,6 +207,14 @@ impl<P: Platform> Ta<P> {
 		if evidence.nonce != nonce || evidence.verify_signature().is_err() {
 			return Err(TaError::BadEvidence);
 		}
+		// A genuine signature by some RSA key proves nothing until a certifier this TA accepts
+		// vouches for the key as a device of this platform, for the report's chain.
+		self.accepts_certificate(
+			&endorsement.certificate,
+			&evidence.device_key,
+			&report.payload.genesis_hash,
+		)
+		.map_err(|_| TaError::UncertifiedDevice)?;
 		self.check_endorsement(report, endorsement.endorser, endorsement.signature)?;
 
 		let mut plaintext = sealed::open(
@@ -188,7 +263,8 @@ impl<P: Platform> Ta<P> {
 		))
 	}
 
-	/// Signs a work report for a slot after the last one signed.
+	/// Signs a work report for a slot after the last one signed. Its anchor (the slot's first
+	/// block) advances the newest block seen, sealed with the counters.
 	pub(crate) fn sign_work_report(
 		&mut self,
 		request: WorkReportRequest,
@@ -215,6 +291,7 @@ impl<P: Platform> Ta<P> {
 		};
 		self.update_sealed(|state| {
 			state.last_slot = Some(request.slot);
+			state.newest_block = state.newest_block.max(request.anchor_number);
 			state.reported_total += u64::from(request.credentials_count);
 			// This seal happens anyway: let it record the exact count, so a TA restarted
 			// before its next issuance resumes without counting credentials it never issued.

@@ -1,8 +1,9 @@
 //! Issuing credentials (the format is [`teeid_ta_protocol::credential`]).
 //!
-//! Everything that ends up signed is checked here, inside the TA: identifiers, timestamps, the
-//! claims against the schema ([`crate::schema`]). Sealed claims are opened here, so a host that
-//! relays them never reads them.
+//! Everything that ends up signed is checked here, inside the TA: the block issued against (no
+//! older than the newest the TA has seen), identifiers, timestamps, the claims against the
+//! schema ([`crate::schema`]). Sealed claims are opened here, so a host that relays them never
+//! reads them.
 
 use alloc::{format, string::String, vec, vec::Vec};
 use hmac::{Hmac, Mac};
@@ -142,6 +143,9 @@ impl<P: Platform> Ta<P> {
 	/// Checks an issuance request and builds and signs the credential.
 	pub(crate) fn issue(&mut self, request: IssuanceRequest) -> Result<IssuedCredential, TaError> {
 		let network = self.state.network()?;
+		// The chain time the credential will carry: never older than what the TA has seen, so
+		// a host cannot date a credential back to before the newest block it reported.
+		self.state.check_fresh(request.block_number)?;
 		check_identifier(&request.id, "the credential id").map_err(bad_identifier)?;
 		check_identifier(&request.issuer, "the issuer").map_err(bad_identifier)?;
 		check_identifier(&request.holder, "the holder").map_err(bad_identifier)?;
@@ -248,13 +252,16 @@ impl<P: Platform> Ta<P> {
 				]),
 			),
 			(
-				// How it was issued: by which code, on what kind of TEE. A simulated TA says so
-				// in everything it signs.
+				// How it was issued: by which code, on what kind of TEE, against which finalized
+				// block. A simulated TA says so in everything it signs; the block is the chain
+				// time verifiers check `created` and the signer's registration against.
 				"evidence".into(),
 				Value::Array(vec![Value::Object(vec![
 					("type".into(), Value::Array(vec![string(TEE_EVIDENCE_TYPE)])),
 					("platform".into(), string(platform_name(self.platform.platform()))),
 					("measurement".into(), string(hex0x(&self.measurement))),
+					("blockNumber".into(), Value::Number(f64::from(request.block_number))),
+					("blockHash".into(), string(hex0x(request.block_hash.as_bytes()))),
 				])]),
 			),
 			(
@@ -291,7 +298,7 @@ impl<P: Platform> Ta<P> {
 			data_integrity::secure_canonical(&credential, config, |data| self.sign(data))
 				.map_err(|_| TaError::BadClaims)?;
 		let hash = canonical_credential_hash(&credential);
-		self.count_issued()?;
+		self.count_issued(request.block_number)?;
 		Ok(IssuedCredential { credential, hash })
 	}
 

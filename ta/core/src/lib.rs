@@ -9,11 +9,13 @@
 //! The secrets (the Ed25519 signing key, the X25519 agreement key and the network key) are
 //! generated inside, sealed in secure storage and never returned: the only private material
 //! that ever leaves is the network key, sealed to the agreement key of a TEE whose report this
-//! TA has just verified (same code, genuine evidence).
+//! TA has just verified (same code, genuine evidence from a device certified by a certifier
+//! this TA's code accepts).
 //!
 //! - [`platform`]: the platform interface.
 //! - [`state`]: the sealed state and how it is loaded, created and saved.
-//! - [`attest`]: reports, endorsement, network key export and import, work reports.
+//! - [`attest`]: the device certificate, reports, endorsement, network key export and import,
+//!   work reports.
 //! - [`issue`]: credentials, with the schema check in [`schema`].
 //! - [`present`]: presentations disclosing chosen claims.
 
@@ -96,6 +98,10 @@ impl<P: Platform> Ta<P> {
 				.map(|(payload, signature)| Reply::WorkReport { payload, signature }),
 			Command::IssueCredential(request) => self.issue(request).map(Reply::Credential),
 			Command::Present(request) => self.present(request).map(Reply::Presentation),
+			Command::DeviceKey => self.device_key(),
+			Command::InstallCertificate(certificate) => {
+				self.install_certificate(certificate).map(|()| Reply::CertificateInstalled)
+			},
 		}
 	}
 
@@ -109,6 +115,8 @@ impl<P: Platform> Ta<P> {
 			measurement: self.measurement,
 			network_key: self.network_info(),
 			issued_total: self.state.issued_total,
+			certificate: self.state.certificate.clone(),
+			newest_block: self.state.newest_block,
 		}
 	}
 

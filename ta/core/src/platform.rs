@@ -1,7 +1,7 @@
 //! What the TA needs from the platform it runs on.
 
 use alloc::vec::Vec;
-use teeid_primitives::attestation::{Measurement, PlatformEvidence, TeePlatform};
+use teeid_primitives::attestation::{DeviceKey, Measurement, PlatformEvidence, TeePlatform};
 
 /// Why secure storage failed.
 #[derive(Clone, Copy, PartialEq, Eq, Debug)]
@@ -38,4 +38,14 @@ pub trait Platform {
 	/// Evidence from the device key over `nonce` and the TA's measurement (the OP-TEE
 	/// attestation PTA's `HASH_TA_MEMORY`).
 	fn evidence(&mut self, nonce: [u8; 32]) -> Result<PlatformEvidence, PlatformError>;
+
+	/// The device's attestation public key (the attestation PTA's `GET_PUBKEY`): the key its
+	/// evidence is signed with, and the one its device certificate must certify.
+	fn device_key(&mut self) -> Result<DeviceKey, PlatformError>;
+
+	/// The Ed25519 keys of the device certifiers whose certificates this TA accepts, its own
+	/// and other TEEs'. Part of the TA's code, so of its measurement: a host cannot add one
+	/// (OP-TEE: fixed when the TA is built; the simulation: the simulated certifier). Empty,
+	/// the TA accepts no device, not even its own.
+	fn accepted_certifiers(&self) -> &[[u8; 32]];
 }

@@ -1,10 +1,13 @@
 //! An in-memory platform for tests and benchmarks: a map for storage, a seeded generator for
-//! randomness, and the public test device key of `teeid-primitives` for evidence. It reports
-//! itself as `Simulated`.
+//! randomness, and the public test device key of `teeid-primitives` for evidence (every
+//! [`MemoryPlatform`] is the same device). It reports itself as `Simulated` and accepts the
+//! simulated certifier and the test certifier of `teeid-primitives`.
 
-use alloc::{collections::BTreeMap, vec::Vec};
+use alloc::{collections::BTreeMap, vec, vec::Vec};
 use sha2::{Digest, Sha256};
-use teeid_primitives::attestation::{testing, Measurement, PlatformEvidence, TeePlatform};
+use teeid_primitives::attestation::{
+	testing, DeviceKey, Measurement, PlatformEvidence, TeePlatform, SIMULATED_CERTIFIER,
+};
 
 use crate::platform::{Platform, PlatformError, StorageError};
 
@@ -22,6 +25,9 @@ pub struct MemoryPlatform {
 	pub measurement: Measurement,
 	/// When set, every store fails.
 	pub failing_storage: bool,
+	/// The device certifiers the TA accepts: [`SIMULATED_CERTIFIER`] and [`test_certifier`]
+	/// unless told otherwise.
+	pub accepted_certifiers: Vec<[u8; 32]>,
 	seed: [u8; 32],
 	counter: u64,
 }
@@ -34,6 +40,7 @@ impl MemoryPlatform {
 			tampered: Vec::new(),
 			measurement: TEST_MEASUREMENT,
 			failing_storage: false,
+			accepted_certifiers: vec![SIMULATED_CERTIFIER, test_certifier()],
 			seed: [seed; 32],
 			counter: 0,
 		}
@@ -80,6 +87,20 @@ impl Platform for MemoryPlatform {
 	fn evidence(&mut self, nonce: [u8; 32]) -> Result<PlatformEvidence, PlatformError> {
 		Ok(testing::evidence(self.measurement, nonce))
 	}
+
+	fn device_key(&mut self) -> Result<DeviceKey, PlatformError> {
+		Ok(testing::device_public_key())
+	}
+
+	fn accepted_certifiers(&self) -> &[[u8; 32]] {
+		&self.accepted_certifiers
+	}
+}
+
+/// The public key of the test device certifier (`teeid-primitives`' public
+/// [`testing::TEST_CERTIFIER_SEED`]).
+pub fn test_certifier() -> [u8; 32] {
+	ed25519_dalek::SigningKey::from_bytes(&testing::TEST_CERTIFIER_SEED).verifying_key().to_bytes()
 }
 
 /// The CPT schema of [`issuance_request`]: five typed properties, two required.
@@ -107,5 +128,7 @@ pub fn issuance_request(n: u64) -> teeid_ta_protocol::credential::IssuanceReques
 		valid_from: "2026-01-01T00:00:00Z".to_string(),
 		valid_until: Some("2027-01-01T00:00:00Z".to_string()),
 		created: "2026-11-21T10:00:00Z".to_string(),
+		block_number: 1,
+		block_hash: teeid_primitives::Hash::from([0x0b; 32]),
 	}
 }

@@ -1,16 +1,62 @@
-//! Keys, sealed state, reports, endorsement, network key export and import, countersigning
-//! and work reports.
+//! Keys, sealed state, device certificates, reports, endorsement, network key export and
+//! import, countersigning and work reports.
 
 mod common;
 
 use common::*;
-use teeid_primitives::attestation::TeePlatform;
-use teeid_ta_core::{state::STATE_OBJECT, Ta};
-use teeid_ta_protocol::{
-	command::{Endorsement, WorkReportRequest},
-	credential::verify_ed25519,
-	Command, Reply, TaError,
+use sp_core::{ed25519, H256};
+use teeid_primitives::{
+	attestation::{
+		testing, DeviceCertificate, DeviceKey, ReportBody, ReportPayload, TeePlatform,
+		WorkerReport, SIMULATED_CERTIFIER, SIMULATED_CERTIFIER_SEED,
+	},
+	signing::{Anchor, SigningDomain, SigningPayload},
 };
+use teeid_ta_core::{
+	state::STATE_OBJECT,
+	testing::{MemoryPlatform, TEST_MEASUREMENT},
+	Ta,
+};
+use teeid_ta_protocol::{
+	certificate::certify,
+	command::{Endorsement, Report, WorkReportRequest},
+	credential::verify_ed25519,
+	Command, Reply, TaError, PROTOCOL_VERSION,
+};
+
+/// The secret seed of a certifier no TA here accepts.
+const STRANGER_SEED: [u8; 32] = [0x5e; 32];
+
+/// Another device's attestation key: the test device key with another modulus (certificates
+/// name a key by its fingerprint, so it need not be a working RSA key).
+fn another_device_key() -> DeviceKey {
+	let key = testing::device_public_key();
+	let mut modulus = key.modulus.to_vec();
+	modulus[1] ^= 0x40;
+	DeviceKey { exponent: key.exponent, modulus: modulus.try_into().expect("same length") }
+}
+
+/// The certificates a host could attach to a report or an endorsement by the test device that
+/// no TA here may accept, by what is wrong with each: by a certifier no TA accepts, of another
+/// device, with a forged signature, of the other platform, of another chain.
+fn unacceptable_certificates() -> Vec<(&'static str, DeviceCertificate)> {
+	let key = testing::device_public_key();
+	let simulated = |platform, key: &DeviceKey, genesis| {
+		certify(&SIMULATED_CERTIFIER_SEED, platform, key, genesis, 3)
+	};
+	let mut forged = simulated(TeePlatform::Simulated, &key, GENESIS);
+	forged.signature.0[5] ^= 1;
+	vec![
+		(
+			"by a certifier no TA accepts",
+			certify(&STRANGER_SEED, TeePlatform::Simulated, &key, GENESIS, 3),
+		),
+		("of another device", simulated(TeePlatform::Simulated, &another_device_key(), GENESIS)),
+		("with a forged signature", forged),
+		("of the other platform", simulated(TeePlatform::OpTee, &key, GENESIS)),
+		("of another chain", simulated(TeePlatform::Simulated, &key, ANCHOR)),
+	]
+}
 
 fn endorse(
 	v: &mut Ta<teeid_ta_core::testing::MemoryPlatform>,
@@ -67,6 +113,7 @@ fn a_report_carries_evidence_and_the_tee_signature() {
 	report.check_evidence().unwrap();
 	let body = &report.payload.body;
 	assert_eq!(body.signing_key, ta.identity().signing_key);
+	assert_eq!(Some(&report.certificate), ta.identity().certificate.as_ref());
 	assert_eq!(body.network_key, network_fingerprint(&ta));
 	assert_eq!(body.operator, operator());
 	verify_ed25519(&body.signing_key.0, &report.signing_bytes(), &signature).unwrap();
@@ -253,10 +300,8 @@ fn any_input_gets_an_answer_never_a_panic() {
 				state ^= state >> 7;
 				state ^= state << 17;
 				// Start like a real request half of the time, so decoding goes deep.
-				if i == 0 && round % 2 == 0 {
-					1
-				} else if i == 1 && round % 2 == 0 {
-					0
+				if i < 2 && round % 2 == 0 {
+					PROTOCOL_VERSION.to_le_bytes()[i]
 				} else {
 					state as u8
 				}
@@ -265,4 +310,184 @@ fn any_input_gets_an_answer_never_a_panic() {
 		let response = teeid_ta_protocol::decode_response(&ta.invoke(&bytes));
 		assert!(response.is_ok(), "round {round}");
 	}
+}
+
+#[test]
+fn a_certificate_of_this_device_is_installed_and_sealed_works() {
+	let mut ta = unprovisioned(1);
+	let Reply::DeviceKey { platform, key } = ok(&mut ta, Command::DeviceKey) else { panic!() };
+	assert_eq!((platform, &key), (TeePlatform::Simulated, &testing::device_public_key()));
+	assert_eq!(ta.identity().certificate, None);
+
+	let certificate = certify(&SIMULATED_CERTIFIER_SEED, platform, &key, GENESIS, 1);
+	assert_eq!(
+		ok(&mut ta, Command::InstallCertificate(certificate.clone())),
+		Reply::CertificateInstalled
+	);
+	assert_eq!(ta.identity().certificate, Some(certificate.clone()));
+	// Provisioning again replaces it: by another accepted certifier, here.
+	let again = certificate_for(&mut ta, &testing::TEST_CERTIFIER_SEED, GENESIS);
+	ok(&mut ta, Command::InstallCertificate(again.clone()));
+	let ta = Ta::start(ta.stop()).unwrap();
+	assert_eq!(ta.identity().certificate, Some(again));
+}
+
+#[test]
+fn a_certificate_not_for_this_device_platform_chain_or_certifier_is_not_installed_fails() {
+	let mut ta = bootstrapped(1);
+	let installed = ta.identity().certificate;
+	for (what, certificate) in unacceptable_certificates() {
+		assert_eq!(
+			call(&mut ta, Command::InstallCertificate(certificate)),
+			Err(TaError::BadCertificate),
+			"a certificate {what}"
+		);
+	}
+	assert_eq!(ta.identity().certificate, installed, "nothing was installed");
+
+	// Before it holds a network key, a TA takes a certificate for any chain; then it reports
+	// only for that chain.
+	let mut joiner = unprovisioned(2);
+	provision(&mut joiner, &SIMULATED_CERTIFIER_SEED, ANCHOR);
+	assert_eq!(
+		call(&mut joiner, Command::SignReport(report_request(Some(network_fingerprint(&ta))))),
+		Err(TaError::WrongChain)
+	);
+
+	// A TA built to accept no certifier accepts no certificate, not even its own device's.
+	let mut platform = MemoryPlatform::new(3);
+	platform.accepted_certifiers.clear();
+	let mut nobody = Ta::start(platform).unwrap();
+	let own = certificate_for(&mut nobody, &SIMULATED_CERTIFIER_SEED, GENESIS);
+	assert_eq!(call(&mut nobody, Command::InstallCertificate(own)), Err(TaError::BadCertificate));
+}
+
+#[test]
+fn a_report_without_a_certificate_is_not_signed_fails() {
+	let mut ta = unprovisioned(1);
+	ok(&mut ta, Command::CreateNetworkKey { genesis_hash: GENESIS });
+	assert_eq!(call(&mut ta, Command::SignReport(report_request(None))), Err(TaError::Uncertified));
+	let mut joiner = unprovisioned(2);
+	assert_eq!(
+		call(&mut joiner, Command::SignReport(report_request(Some(network_fingerprint(&ta))))),
+		Err(TaError::Uncertified)
+	);
+}
+
+/// R of a device the host made up: keys it holds, the code's measurement, evidence signed by
+/// an RSA key it holds (the test device key, whose private half is public), and `certificate`.
+fn fabricated_report(network_key: [u8; 32], certificate: DeviceCertificate) -> Report {
+	let payload: ReportPayload<_> = SigningPayload {
+		domain: SigningDomain::WorkerReport,
+		genesis_hash: GENESIS,
+		anchor: Anchor::Block { number: 7, hash: ANCHOR },
+		body: ReportBody {
+			platform: TeePlatform::Simulated,
+			signing_key: ed25519::Public::from_raw([0x66; 32]),
+			agreement_key: [0x67; 32],
+			measurement: TEST_MEASUREMENT,
+			operator: operator(),
+			network_key,
+		},
+	};
+	let evidence = testing::evidence(TEST_MEASUREMENT, WorkerReport::evidence_nonce(&payload));
+	WorkerReport { payload, evidence, certificate }
+}
+
+/// The attack of issue 21: a host asks its TA to endorse a device it made up, to have the
+/// network key sealed to an X25519 key it holds. Its evidence verifies; its certificate is
+/// what no TA accepts.
+#[test]
+fn a_fabricated_device_is_not_endorsed_fails() {
+	let mut v = bootstrapped(1);
+	let fingerprint = network_fingerprint(&v);
+	for (what, certificate) in unacceptable_certificates() {
+		let report = fabricated_report(fingerprint, certificate);
+		assert_eq!(report.evidence.verify_signature(), Ok(()), "{what}");
+		assert_eq!(
+			endorse(&mut v, &report),
+			Err(TaError::UncertifiedDevice),
+			"a device whose certificate is {what}"
+		);
+	}
+	// A genuine report of a certified device with any of those certificates instead.
+	let (genuine, _) = sign_report(&mut ta(2), Some(fingerprint));
+	for (what, certificate) in unacceptable_certificates() {
+		let mut report = genuine.clone();
+		report.certificate = certificate;
+		assert_eq!(endorse(&mut v, &report), Err(TaError::UncertifiedDevice), "{what}");
+	}
+	endorse(&mut v, &genuine).expect("the genuine report is endorsed");
+
+	// And a TA that accepts only other certifiers refuses a certificate by the simulated one.
+	let mut platform = v.stop();
+	platform.accepted_certifiers = vec![[0x99; 32]];
+	let mut v = Ta::start(platform).unwrap();
+	assert_eq!(endorse(&mut v, &genuine), Err(TaError::UncertifiedDevice));
+}
+
+#[test]
+fn an_uncertified_endorser_does_not_endorse_fails() {
+	let mut v = unprovisioned(1);
+	ok(&mut v, Command::CreateNetworkKey { genesis_hash: GENESIS });
+	let (report, _) = sign_report(&mut ta(2), Some(network_fingerprint(&v)));
+	assert_eq!(endorse(&mut v, &report), Err(TaError::Uncertified));
+}
+
+#[test]
+fn a_network_key_from_an_uncertified_endorser_is_not_imported_fails() {
+	// V's device is certified by the test certifier, which V's code accepts and M's does not.
+	let mut v = bootstrapped(1);
+	provision(&mut v, &testing::TEST_CERTIFIER_SEED, GENESIS);
+	let mut platform = MemoryPlatform::new(2);
+	platform.accepted_certifiers = vec![SIMULATED_CERTIFIER];
+	let mut m = Ta::start(platform).unwrap();
+	provision(&mut m, &SIMULATED_CERTIFIER_SEED, GENESIS);
+	let (report, _) = sign_report(&mut m, Some(network_fingerprint(&v)));
+	let endorsement = endorse(&mut v, &report).expect("V accepts M's certifier");
+	let import = |endorsement: Endorsement| Command::ImportNetworkKey {
+		report: report.clone(),
+		endorsement,
+	};
+	assert_eq!(call(&mut m, import(endorsement.clone())), Err(TaError::UncertifiedDevice));
+	// Nor with a certificate the host swapped in.
+	for (what, certificate) in unacceptable_certificates() {
+		let mut swapped = endorsement.clone();
+		swapped.certificate = certificate;
+		assert_eq!(
+			call(&mut m, import(swapped)),
+			Err(TaError::UncertifiedDevice),
+			"an endorser's certificate {what}"
+		);
+	}
+	assert_eq!(m.identity().network_key, None);
+
+	// Certified by the simulated certifier, V's export is imported.
+	provision(&mut v, &SIMULATED_CERTIFIER_SEED, GENESIS);
+	let endorsement = endorse(&mut v, &report).unwrap();
+	assert_eq!(endorsement.certificate.certifier.0, SIMULATED_CERTIFIER);
+	ok(&mut m, import(endorsement));
+	assert_eq!(m.identity().network_key, v.identity().network_key);
+}
+
+#[test]
+fn a_work_report_advances_the_newest_block_to_its_anchor_works() {
+	let mut ta = bootstrapped(1);
+	assert_eq!(ta.identity().newest_block, 0);
+	let report = |slot, anchor_number| {
+		Command::SignWorkReport(WorkReportRequest {
+			slot,
+			anchor_number,
+			anchor_hash: ANCHOR,
+			credentials_root: H256([5; 32]),
+			credentials_count: 0,
+		})
+	};
+	ok(&mut ta, report(1, 30));
+	assert_eq!(ta.identity().newest_block, 30);
+	// Never back.
+	ok(&mut ta, report(2, 20));
+	assert_eq!(ta.identity().newest_block, 30);
+	let ta = Ta::start(ta.stop()).unwrap();
+	assert_eq!(ta.identity().newest_block, 30);
 }

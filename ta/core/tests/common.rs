@@ -5,9 +5,13 @@
 
 use codec::Encode;
 use sp_core::H256;
-use teeid_primitives::AccountId;
+use teeid_primitives::{
+	attestation::{DeviceCertificate, SIMULATED_CERTIFIER_SEED},
+	AccountId,
+};
 use teeid_ta_core::{testing::MemoryPlatform, Ta};
 use teeid_ta_protocol::{
+	certificate::certify,
 	command::{Report, ReportRequest},
 	credential::{Claims, IssuanceRequest, SchemaRef},
 	decode_response, Command, Reply, Request, Response,
@@ -15,11 +19,22 @@ use teeid_ta_protocol::{
 
 pub const GENESIS: H256 = H256([0x11; 32]);
 pub const ANCHOR: H256 = H256([0x22; 32]);
+/// The block issuance requests name, unless a test says otherwise.
+pub const BLOCK_NUMBER: u32 = 12;
+pub const BLOCK_HASH: H256 = H256([0x44; 32]);
 pub const ISSUER: &str = "did:teeid:5GrwvaEF5zXb26Fz9rcQpDWS57CtERHpNehXCPcNoHGKutQY";
 pub const HOLDER: &str = "did:teeid:5FHneW46xGXgs5mUiveU4sbTyGBzmstUspZC92UhjJM694ty";
 
-pub fn ta(seed: u8) -> Ta<MemoryPlatform> {
+/// A fresh TA with no device certificate.
+pub fn unprovisioned(seed: u8) -> Ta<MemoryPlatform> {
 	Ta::start(MemoryPlatform::new(seed)).expect("a fresh TA starts")
+}
+
+/// A fresh TA, provisioned: its device certified for [`GENESIS`] by the simulated certifier.
+pub fn ta(seed: u8) -> Ta<MemoryPlatform> {
+	let mut ta = unprovisioned(seed);
+	provision(&mut ta, &SIMULATED_CERTIFIER_SEED, GENESIS);
+	ta
 }
 
 /// Invokes through the encoded protocol, as the OP-TEE entry point and the simulation do.
@@ -29,6 +44,33 @@ pub fn call(ta: &mut Ta<MemoryPlatform>, command: Command) -> Response {
 
 pub fn ok(ta: &mut Ta<MemoryPlatform>, command: Command) -> Reply {
 	call(ta, command).expect("the command succeeds")
+}
+
+/// The certificate of the TA's device key (as `DeviceKey` names it) for `genesis_hash`, by the
+/// certifier whose seed is `certifier_seed`: what a certifier makes while provisioning.
+pub fn certificate_for(
+	ta: &mut Ta<MemoryPlatform>,
+	certifier_seed: &[u8; 32],
+	genesis_hash: H256,
+) -> DeviceCertificate {
+	let Reply::DeviceKey { platform, key } = ok(ta, Command::DeviceKey) else {
+		panic!("DeviceKey answers with the device key")
+	};
+	certify(certifier_seed, platform, &key, genesis_hash, 1)
+}
+
+/// Provisions the TA: certifies its device key for `genesis_hash` and installs the certificate.
+pub fn provision(
+	ta: &mut Ta<MemoryPlatform>,
+	certifier_seed: &[u8; 32],
+	genesis_hash: H256,
+) -> DeviceCertificate {
+	let certificate = certificate_for(ta, certifier_seed, genesis_hash);
+	assert_eq!(
+		ok(ta, Command::InstallCertificate(certificate.clone())),
+		Reply::CertificateInstalled
+	);
+	certificate
 }
 
 pub fn operator() -> AccountId {
@@ -55,7 +97,7 @@ pub fn sign_report(
 	}
 }
 
-/// A TA holding the network key of [`GENESIS`]: the chain's first worker.
+/// A provisioned TA holding the network key of [`GENESIS`]: the chain's first worker.
 pub fn bootstrapped(seed: u8) -> Ta<MemoryPlatform> {
 	let mut ta = ta(seed);
 	ok(&mut ta, Command::CreateNetworkKey { genesis_hash: GENESIS });
@@ -80,6 +122,8 @@ pub fn issuance(claims: &str) -> IssuanceRequest {
 		valid_from: "2026-01-01T00:00:00Z".into(),
 		valid_until: Some("2027-01-01T00:00:00Z".into()),
 		created: "2026-11-21T10:00:00Z".into(),
+		block_number: BLOCK_NUMBER,
+		block_hash: BLOCK_HASH,
 	}
 }
 

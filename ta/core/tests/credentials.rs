@@ -55,6 +55,12 @@ fn a_credential_has_the_data_model_2_shape_and_verifies() {
 	assert_eq!(text(&["proof", "cryptosuite"]).unwrap(), "eddsa-jcs-2022");
 	let Some(Value::Array(evidence)) = credential.get("evidence") else { panic!() };
 	assert_eq!(evidence[0].get("platform").and_then(Value::as_str), Some("Simulated"));
+	// The block it was issued against, in what is signed.
+	assert_eq!(evidence[0].get("blockNumber"), Some(&Value::Number(f64::from(BLOCK_NUMBER))));
+	assert_eq!(
+		evidence[0].get("blockHash").and_then(Value::as_str),
+		Some(credential::hex0x(BLOCK_HASH.as_bytes()).as_str())
+	);
 	assert_eq!(
 		text(&["proof", "verificationMethod"]).unwrap(),
 		credential::verification_method(ISSUER, &key)
@@ -65,6 +71,55 @@ fn a_credential_has_the_data_model_2_shape_and_verifies() {
 	assert_eq!(input.proof_purpose, "assertionMethod");
 	assert!(verify_tee_proof(&forge(&credential, "name", "Mallory")).is_err());
 	assert_eq!(ta.identity().issued_total, 1);
+	assert_eq!(ta.identity().newest_block, BLOCK_NUMBER);
+}
+
+/// `document` with `evidence[0].blockNumber` set to `number`.
+fn redate(document: &Value, number: u32) -> Value {
+	let Some(Value::Array(evidence)) = document.get("evidence") else { panic!() };
+	let Value::Object(mut entry) = evidence[0].clone() else { panic!() };
+	for (name, value) in entry.iter_mut() {
+		if name == "blockNumber" {
+			*value = Value::Number(f64::from(number));
+		}
+	}
+	with_members(document, vec![("evidence", Value::Array(vec![Value::Object(entry)]))])
+}
+
+#[test]
+fn an_issuance_against_a_block_older_than_the_newest_seen_fails() {
+	let mut ta = bootstrapped(1);
+	let at = |number: u32| {
+		let mut request = issuance(r#"{"name":"Alice","degree":"MSc"}"#);
+		request.block_number = number;
+		Command::IssueCredential(request)
+	};
+	ok(&mut ta, at(BLOCK_NUMBER));
+	let stale = Err(TaError::StaleBlock { newest: BLOCK_NUMBER });
+	assert_eq!(call(&mut ta, at(BLOCK_NUMBER - 1)), stale);
+	assert!(call(&mut ta, at(BLOCK_NUMBER)).is_ok(), "the newest block itself is not stale");
+	// A work report advances the newest block to its anchor, sealed: after a restart too.
+	ok(
+		&mut ta,
+		Command::SignWorkReport(teeid_ta_protocol::command::WorkReportRequest {
+			slot: 1,
+			anchor_number: 30,
+			anchor_hash: ANCHOR,
+			credentials_root: sp_core::H256([5; 32]),
+			credentials_count: 2,
+		}),
+	);
+	assert_eq!(call(&mut ta, at(29)), Err(TaError::StaleBlock { newest: 30 }));
+	let mut ta = teeid_ta_core::Ta::start(ta.stop()).unwrap();
+	assert_eq!(call(&mut ta, at(29)), Err(TaError::StaleBlock { newest: 30 }));
+	assert_eq!(ta.identity().issued_total, 2, "a stale issuance counts nothing");
+	let credential = match ok(&mut ta, at(31)) {
+		Reply::Credential(issued) => json(&issued.credential),
+		other => panic!("{other:?}"),
+	};
+	let Some(Value::Array(evidence)) = credential.get("evidence") else { panic!() };
+	assert_eq!(evidence[0].get("blockNumber"), Some(&Value::Number(31.0)));
+	assert_eq!(ta.identity().newest_block, 31);
 }
 
 #[test]
@@ -200,6 +255,13 @@ fn a_presentation_of_two_of_ten_claims_verifies_and_a_forged_one_does_not() {
 		Err(disclosure::DisclosureError::BadMerkleProof)
 	);
 	assert!(disclosure::verify_derived(&credentials[0]).is_ok());
+	// The derived credential names the block the credential was issued against, signed in its
+	// base: another block breaks `baseProof`.
+	assert_eq!(credentials[0].get("evidence"), json(&credential).get("evidence"));
+	assert!(matches!(
+		disclosure::verify_derived(&redate(&credentials[0], BLOCK_NUMBER - 1)),
+		Err(disclosure::DisclosureError::Proof(_))
+	));
 	let Value::Object(mut members) = vp.clone() else { panic!() };
 	for (name, value) in members.iter_mut() {
 		if name == "verifiableCredential" {

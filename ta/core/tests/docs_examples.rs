@@ -23,6 +23,12 @@ const ALICE: &str = "did:teeid:5GrwvaEF5zXb26Fz9rcQpDWS57CtERHpNehXCPcNoHGKutQY"
 /// The schema of CPT 2000000 in `clients/js/test/worker.test.js`, as `JSON.stringify` writes it.
 const SCHEMA: &str = r#"{"type":"object","required":["name","degree"],"properties":{"name":{"type":"string","minLength":1},"degree":{"type":"string"},"year":{"type":"integer","minimum":1900}},"additionalProperties":false}"#;
 
+/// The hash of the example's block: any hash would do, and this one looks like one.
+const EXAMPLE_BLOCK_HASH: [u8; 32] = [
+	0x5c, 0x0d, 0x1a, 0x8e, 0x37, 0xf2, 0x94, 0x6b, 0xa1, 0x0e, 0xc4, 0x72, 0x3d, 0x58, 0xe9, 0x06,
+	0xb3, 0x4f, 0x81, 0x2a, 0xd7, 0x65, 0x19, 0xcc, 0x40, 0x9e, 0x2b, 0xf3, 0x87, 0x16, 0x5a, 0xd4,
+];
+
 /// The two examples: the credential, and the presentation that discloses its `degree`.
 fn examples() -> (String, String) {
 	let mut ta = ta(7);
@@ -41,6 +47,9 @@ fn examples() -> (String, String) {
 			valid_from: "2026-03-02T10:15:30Z".into(),
 			valid_until: Some("2030-01-01T00:00:00Z".into()),
 			created: "2026-03-02T10:15:30Z".into(),
+			// The latest finalized block when it was issued.
+			block_number: 1_234,
+			block_hash: sp_core::H256(EXAMPLE_BLOCK_HASH),
 		}),
 	) {
 		Reply::Credential(issued) => issued.credential,

@@ -17,6 +17,11 @@ const HASH_TA_MEMORY: u32 = 0x2;
 /// The largest RSA key the PTA may use, in bytes.
 const MAX_RSA_BYTES: usize = 512;
 
+// `DEVICE_CERTIFIERS`: the device certifiers this TA accepts, written by `build.rs` from the
+// build-time variable `TEEID_DEVICE_CERTIFIERS`. Compiled into the TA, so part of the
+// measurement the chain allows: a host cannot add a certifier without changing the code.
+include!(concat!(env!("OUT_DIR"), "/device_certifiers.rs"));
+
 /// OP-TEE services, with the device key read once.
 #[derive(Default)]
 pub struct OpteePlatform {
@@ -27,29 +32,6 @@ impl OpteePlatform {
 	fn pta() -> Result<optee_utee::TaSession, PlatformError> {
 		let uuid = Uuid::parse_str(ATTESTATION_PTA).map_err(|_| PlatformError)?;
 		TaSessionBuilder::new(uuid).build().map_err(|_| PlatformError)
-	}
-
-	fn device_key(&mut self) -> Result<DeviceKey, PlatformError> {
-		if let Some(key) = &self.device_key {
-			return Ok(key.clone());
-		}
-		let mut exponent = [0u8; 8];
-		let mut modulus = [0u8; MAX_RSA_BYTES];
-		let (exponent_len, modulus_len) = {
-			let mut params = TeeParams::new()
-				.with_memref_out(ParamIndex::Arg0, &mut exponent)
-				.with_memref_out(ParamIndex::Arg1, &mut modulus)
-				.with_value_out(ParamIndex::Arg2, 0, 0);
-			Self::pta()?.invoke_command(GET_PUBKEY, &mut params).map_err(|_| PlatformError)?;
-			let len = |index| params[index].written_slice().map(<[u8]>::len).ok_or(PlatformError);
-			(len(ParamIndex::Arg0)?, len(ParamIndex::Arg1)?)
-		};
-		let key = DeviceKey {
-			exponent: exponent[..exponent_len].to_vec().try_into().map_err(|_| PlatformError)?,
-			modulus: modulus[..modulus_len].to_vec().try_into().map_err(|_| PlatformError)?,
-		};
-		self.device_key = Some(key.clone());
-		Ok(key)
 	}
 
 	/// `HASH_TA_MEMORY`: the measurement and its signature over `nonce`.
@@ -119,6 +101,34 @@ impl Platform for OpteePlatform {
 			nonce,
 			signature: signature.try_into().map_err(|_| PlatformError)?,
 		})
+	}
+
+	/// `GET_PUBKEY`, asked once.
+	fn device_key(&mut self) -> Result<DeviceKey, PlatformError> {
+		if let Some(key) = &self.device_key {
+			return Ok(key.clone());
+		}
+		let mut exponent = [0u8; 8];
+		let mut modulus = [0u8; MAX_RSA_BYTES];
+		let (exponent_len, modulus_len) = {
+			let mut params = TeeParams::new()
+				.with_memref_out(ParamIndex::Arg0, &mut exponent)
+				.with_memref_out(ParamIndex::Arg1, &mut modulus)
+				.with_value_out(ParamIndex::Arg2, 0, 0);
+			Self::pta()?.invoke_command(GET_PUBKEY, &mut params).map_err(|_| PlatformError)?;
+			let len = |index| params[index].written_slice().map(<[u8]>::len).ok_or(PlatformError);
+			(len(ParamIndex::Arg0)?, len(ParamIndex::Arg1)?)
+		};
+		let key = DeviceKey {
+			exponent: exponent[..exponent_len].to_vec().try_into().map_err(|_| PlatformError)?,
+			modulus: modulus[..modulus_len].to_vec().try_into().map_err(|_| PlatformError)?,
+		};
+		self.device_key = Some(key.clone());
+		Ok(key)
+	}
+
+	fn accepted_certifiers(&self) -> &[[u8; 32]] {
+		DEVICE_CERTIFIERS
 	}
 }
 

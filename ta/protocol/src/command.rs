@@ -7,7 +7,9 @@ use alloc::{string::String, vec::Vec};
 use codec::{Decode, Encode};
 use sp_core::ed25519;
 use teeid_primitives::{
-	attestation::{Measurement, TeePlatform, WorkReportPayload, WorkerReport},
+	attestation::{
+		DeviceCertificate, DeviceKey, Measurement, TeePlatform, WorkReportPayload, WorkerReport,
+	},
 	AccountId, BlockNumber, Hash,
 };
 
@@ -17,6 +19,10 @@ use crate::{credential::IssuanceRequest, disclosure::PresentationRequest, sealed
 pub type Report = WorkerReport<AccountId>;
 
 /// What a worker asks its TA to do.
+// The joining commands carry reports with their certificates inline (about 1 KiB); a command
+// is decoded once per invocation and moved into `execute`, so boxing them would add heap
+// allocations to save a kilobyte of the TA's 64 KiB stack for the length of one call.
+#[allow(clippy::large_enum_variant)]
 #[derive(Clone, PartialEq, Eq, Debug, Encode, Decode)]
 pub enum Command {
 	/// The TA's public identity ([`Reply::Identity`]). Keys are generated on first start.
@@ -29,11 +35,12 @@ pub enum Command {
 		/// The chain the key belongs to; the TA serves only this chain from then on.
 		genesis_hash: Hash,
 	},
-	/// Sign a report R for this TEE ([`Reply::Report`]).
+	/// Sign a report R for this TEE ([`Reply::Report`]). R carries the device certificate
+	/// installed for the request's chain ([`TaError::Uncertified`] without one).
 	#[codec(index = 2)]
 	SignReport(ReportRequest),
-	/// Endorse another TEE's report: check its evidence and measurement, sign Sig_V(R) and
-	/// export the network key to it ([`Reply::Endorsement`]).
+	/// Endorse another TEE's report: check its evidence, its device certificate and its
+	/// measurement, sign Sig_V(R) and export the network key to it ([`Reply::Endorsement`]).
 	#[codec(index = 3)]
 	Endorse {
 		/// The joining TEE's report.
@@ -70,6 +77,16 @@ pub enum Command {
 	/// ([`Reply::Presentation`]).
 	#[codec(index = 8)]
 	Present(PresentationRequest),
+	/// The device's attestation key, which a device certifier certifies while provisioning
+	/// the device ([`Reply::DeviceKey`]).
+	#[codec(index = 9)]
+	DeviceKey,
+	/// Install this device's certificate ([`Reply::CertificateInstalled`]): it must be for
+	/// this TA's device key and platform, by a certifier the TA accepts, its signature valid,
+	/// and, once the TA holds a network key, for that key's chain ([`TaError::BadCertificate`]
+	/// otherwise). It replaces the one installed before.
+	#[codec(index = 10)]
+	InstallCertificate(DeviceCertificate),
 }
 
 /// What the host supplies for a report: who operates the worker and where the chain is. The
@@ -122,6 +139,11 @@ pub struct TeeIdentity {
 	pub network_key: Option<NetworkKeyInfo>,
 	/// Credentials issued since the keys were generated.
 	pub issued_total: u64,
+	/// The device certificate installed, if any.
+	pub certificate: Option<DeviceCertificate>,
+	/// The newest block the TA has seen (in issuance requests and work reports): it issues
+	/// against no older one.
+	pub newest_block: BlockNumber,
 }
 
 /// The public half of a network key and the chain it serves.
@@ -147,6 +169,9 @@ pub struct Endorsement {
 	/// V's platform evidence over [`crate::sealed::export_nonce`] of this export, which the
 	/// joining TA checks (same code, genuine device) before it imports the key.
 	pub evidence: teeid_primitives::attestation::PlatformEvidence,
+	/// V's device certificate: the joining TA imports the key only from a device certified
+	/// for its own platform and the report's chain by a certifier it accepts.
+	pub certificate: DeviceCertificate,
 }
 
 /// A credential the TA issued.
@@ -195,6 +220,17 @@ pub enum Reply {
 	/// To [`Command::Present`]: the Verifiable Presentation, as JSON.
 	#[codec(index = 7)]
 	Presentation(Vec<u8>),
+	/// To [`Command::DeviceKey`].
+	#[codec(index = 8)]
+	DeviceKey {
+		/// The platform the TA runs on: what a certificate of the key must name.
+		platform: TeePlatform,
+		/// The attestation PTA's public key.
+		key: DeviceKey,
+	},
+	/// To [`Command::InstallCertificate`].
+	#[codec(index = 9)]
+	CertificateInstalled,
 }
 
 /// A TA's answer.
@@ -232,7 +268,8 @@ pub enum TaError {
 	/// The TA already holds a network key.
 	#[codec(index = 7)]
 	NetworkKeyExists,
-	/// The command names another chain than the one this TA's network key serves.
+	/// The command names another chain than the one this TA's network key serves, or than
+	/// the one its device certificate was issued for.
 	#[codec(index = 8)]
 	WrongChain,
 	/// The report names another network key than the one this TA holds.
@@ -294,6 +331,23 @@ pub enum TaError {
 	/// A claim to disclose is not in the credential.
 	#[codec(index = 25)]
 	UnknownClaim(String),
+	/// This TA has no device certificate installed (for the chain the command names).
+	#[codec(index = 26)]
+	Uncertified,
+	/// The other TEE's device key has no valid certificate, for this TA's platform and the
+	/// chain, by a certifier this TA accepts.
+	#[codec(index = 27)]
+	UncertifiedDevice,
+	/// The certificate to install is not for this device, platform or chain, not by a
+	/// certifier this TA accepts, or its signature does not verify.
+	#[codec(index = 28)]
+	BadCertificate,
+	/// The issuance names a block older than the newest this TA has seen.
+	#[codec(index = 29)]
+	StaleBlock {
+		/// The newest block this TA has seen: its number.
+		newest: BlockNumber,
+	},
 }
 
 impl core::fmt::Display for TaError {
@@ -335,6 +389,18 @@ impl core::fmt::Display for TaError {
 				f.write_str("the credential's proof or claims do not verify")
 			},
 			Self::UnknownClaim(name) => write!(f, "the credential has no claim `{name}`"),
+			Self::Uncertified => {
+				f.write_str("the TA has no device certificate installed for this chain")
+			},
+			Self::UncertifiedDevice => {
+				f.write_str("the other TEE's device has no certificate this TA accepts")
+			},
+			Self::BadCertificate => {
+				f.write_str("not a valid certificate of this device by a certifier the TA accepts")
+			},
+			Self::StaleBlock { newest } => {
+				write!(f, "the block is older than the newest the TA has seen (#{newest})")
+			},
 		}
 	}
 }

@@ -17,7 +17,7 @@
 //!   "credentialStatus": { "id": "urn:teeid:evidence:0x…", "type": "TeeidEvidenceStatus2026",
 //!                         "statusPurpose": "revocation", "chain": "0x…", "evidence": "0x…" },
 //!   "evidence": [{ "type": ["TeeidTeeEvidence2026"], "platform": "Simulated",
-//!                  "measurement": "0x…" }],
+//!                  "measurement": "0x…", "blockNumber": 1234, "blockHash": "0x…" }],
 //!   "disclosure": { "type": "TeeidMerkleDisclosure2026", "root": "0x…", "claimCount": 3,
 //!                   "baseProof": "z…" },
 //!   "proof": { "type": "DataIntegrityProof", "cryptosuite": "eddsa-jcs-2022", … }
@@ -26,7 +26,10 @@
 //!
 //! `credentialStatus` names the evidence record (pallet-evidence) whose logs revoke the
 //! credential; `evidence` names the kind of TEE and the code that issued it (`Simulated` for the
-//! simulation, so a simulated credential says so in what is signed); `disclosure` is explained in [`crate::disclosure`].
+//! simulation, so a simulated credential says so in what is signed) and the finalized block it
+//! was issued against, a chain time the TA signs rather than one the host picks (it refuses a
+//! block older than the newest it has seen); `disclosure` is explained in
+//! [`crate::disclosure`].
 
 use alloc::{
 	format,
@@ -39,7 +42,7 @@ use teeid_primitives::{
 	attestation::{parse_tee_key_id, TeePlatform},
 	data_integrity::{self, VerificationInput},
 	json::Value,
-	Hash,
+	BlockNumber, Hash,
 };
 
 use crate::sealed::SealedBox;
@@ -101,6 +104,12 @@ pub struct IssuanceRequest {
 	pub valid_until: Option<String>,
 	/// The proof's `created` time.
 	pub created: String,
+	/// The latest finalized block the worker issues against: its number. The TA signs it into
+	/// the credential's evidence (`blockNumber`), and refuses a block older than the newest it
+	/// has seen ([`crate::TaError::StaleBlock`]).
+	pub block_number: BlockNumber,
+	/// That block's hash (`blockHash` of the credential's evidence).
+	pub block_hash: Hash,
 }
 
 /// How `evidence.platform` names a platform: `OpTee` or `Simulated`, as on chain.

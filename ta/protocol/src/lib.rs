@@ -8,6 +8,8 @@
 //!   Every invocation carries exactly one input buffer (a SCALE-encoded [`Request`]) and one
 //!   output buffer (a SCALE-encoded [`Response`]), whether the TA runs under OP-TEE (command
 //!   [`INVOKE`] of TA [`TA_UUID`]) or in the simulation process.
+//! - [`certificate`]: device certificates: how a device certifier signs one, and which a TA
+//!   accepts.
 //! - [`sealed`]: the X25519 + AES-256-GCM box in which claims travel to a TA and the network
 //!   key travels between TAs.
 //! - [`credential`]: the W3C Verifiable Credentials the TA issues (Data Model 2.0, secured
@@ -26,6 +28,7 @@
 
 extern crate alloc;
 
+pub mod certificate;
 pub mod command;
 pub mod credential;
 pub mod disclosure;
@@ -49,8 +52,10 @@ pub use command::{Command, Reply, Response, TaError};
 pub use limits::{MAX_REQUEST_BYTES, MAX_RESPONSE_BYTES};
 
 /// The protocol version this crate speaks. A request of another version is refused with
-/// [`TaError::UnsupportedVersion`] before anything else in it is read.
-pub const PROTOCOL_VERSION: u16 = 1;
+/// [`TaError::UnsupportedVersion`] before anything else in it is read. Version 2: device
+/// certificates (reports, endorsements, `DeviceKey`, `InstallCertificate`) and the block an
+/// issuance names.
+pub const PROTOCOL_VERSION: u16 = 2;
 
 /// The TA's UUID: what OP-TEE loads it by (`<uuid>.ta`) and what its storage keys derive from.
 pub const TA_UUID: &str = "5f3c9a4e-2b1d-4c8e-9a7f-6d0e1b2c3a4d";
@@ -249,7 +254,7 @@ mod tests {
 
 	#[test]
 	fn another_version_is_refused_before_the_command_is_read() {
-		let mut bytes = 2u16.encode();
+		let mut bytes = (PROTOCOL_VERSION - 1).encode();
 		bytes.extend_from_slice(&[0xff; 8]);
 		assert_eq!(
 			Request::decode_bytes(&bytes),
@@ -260,7 +265,9 @@ mod tests {
 	#[test]
 	fn garbage_and_trailing_bytes_are_malformed() {
 		assert_eq!(Request::decode_bytes(&[]), Err(TaError::Malformed));
-		assert_eq!(Request::decode_bytes(&[1, 0, 0xee]), Err(TaError::Malformed));
+		let mut garbage = PROTOCOL_VERSION.encode();
+		garbage.push(0xee);
+		assert_eq!(Request::decode_bytes(&garbage), Err(TaError::Malformed));
 		let mut bytes = Request::new(Command::Identity).encode();
 		bytes.push(0);
 		assert_eq!(Request::decode_bytes(&bytes), Err(TaError::Malformed));
@@ -301,6 +308,8 @@ mod tests {
 			valid_from: "2026-01-01T00:00:00Z".into(),
 			valid_until: None,
 			created: "2026-01-01T00:00:00Z".into(),
+			block_number: 1,
+			block_hash: sp_core::H256([2; 32]),
 		})
 	}
 

@@ -2,6 +2,7 @@
 //! process.
 
 use codec::Encode;
+use rand_core::{OsRng, RngCore};
 use std::{
 	io,
 	os::unix::net::UnixStream,
@@ -9,7 +10,13 @@ use std::{
 	process::{Child, Command as Process, Stdio},
 	time::{Duration, Instant},
 };
-use teeid_ta_protocol::{decode_response, Command, Reply, Request, TaError, MAX_RESPONSE_BYTES};
+use teeid_primitives::{
+	attestation::{DeviceCertificate, TeePlatform, SIMULATED_CERTIFIER_SEED},
+	Hash,
+};
+use teeid_ta_protocol::{
+	certificate::certify, decode_response, Command, Reply, Request, TaError, MAX_RESPONSE_BYTES,
+};
 
 use crate::frame;
 
@@ -20,7 +27,7 @@ pub enum ClientError {
 	Ta(TaError),
 	/// The TA could not be reached.
 	Io(io::Error),
-	/// The TA answered something that does not decode.
+	/// The TA answered something that does not decode, or another reply than the command's.
 	BadResponse,
 }
 
@@ -51,6 +58,27 @@ impl SimClient {
 	pub fn invoke(&mut self, command: Command) -> Result<Reply, ClientError> {
 		let output = self.invoke_raw(&Request::new(command).encode()).map_err(ClientError::Io)?;
 		decode_response(&output).map_err(|_| ClientError::BadResponse)?.map_err(ClientError::Ta)
+	}
+
+	/// Provisions the simulated TA for the chain with genesis hash `genesis_hash`: reads its
+	/// device key (`DeviceKey`), certifies it as a `Simulated` device with the simulated
+	/// certifier (whose seed is public, so the simulation needs no certifier of its own) and a
+	/// random serial, and installs the certificate (`InstallCertificate`). What an operator
+	/// does for a real device with `teeid-worker device` and a certifier's key.
+	pub fn provision_simulated(
+		&mut self,
+		genesis_hash: Hash,
+	) -> Result<DeviceCertificate, ClientError> {
+		let Reply::DeviceKey { key, .. } = self.invoke(Command::DeviceKey)? else {
+			return Err(ClientError::BadResponse);
+		};
+		let serial = OsRng.next_u64();
+		let certificate =
+			certify(&SIMULATED_CERTIFIER_SEED, TeePlatform::Simulated, &key, genesis_hash, serial);
+		match self.invoke(Command::InstallCertificate(certificate.clone()))? {
+			Reply::CertificateInstalled => Ok(certificate),
+			_ => Err(ClientError::BadResponse),
+		}
 	}
 
 	/// Whether the simulation still holds this session open, checked without sending anything

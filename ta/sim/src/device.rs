@@ -54,6 +54,11 @@ impl AttestationKey {
 		Ok(Self { key, public })
 	}
 
+	/// The public device key (`GET_PUBKEY`).
+	pub fn public(&self) -> &DeviceKey {
+		&self.public
+	}
+
 	/// `HASH_TA_MEMORY`: the measurement and the device key's signature over it and `nonce`.
 	pub fn evidence(&self, measurement: Measurement, nonce: [u8; 32]) -> Option<PlatformEvidence> {
 		let digest = PlatformEvidence::signed_digest(&nonce, &measurement);

@@ -14,6 +14,11 @@
 //!   device key (3072 bits, as the PTA's default) generated on first start and sealed to the
 //!   PTA's UUID, signing RSASSA-PSS over SHA-256(nonce ‖ measurement); the measurement is the
 //!   SHA-256 of the simulation's own executable.
+//! - **Device certificates** from the simulated device certifier, whose secret seed is public
+//!   (`teeid_primitives::attestation::SIMULATED_CERTIFIER_SEED`): the only certifier the
+//!   simulated TA accepts ([`platform::ACCEPTED_CERTIFIERS`]), so anyone can certify a
+//!   simulated device ([`client::SimClient::provision_simulated`], `teeid-ta-sim provision`)
+//!   and its certificates say `Simulated`.
 //! - **The TA's heap** ([`heap`]): the TA core runs under the OP-TEE TA's heap size, counted
 //!   by the process's global allocator, and an allocation past it kills the process as it
 //!   kills the TA under OP-TEE. A request over the protocol's size limit is refused unread, as

@@ -15,7 +15,11 @@ use codec::{DecodeAll, Encode};
 use serde_json::{json, Value as Json};
 use sp_core::crypto::Ss58Codec;
 use std::{path::PathBuf, process::ExitCode};
-use teeid_primitives::{AccountId, Hash};
+use teeid_primitives::{
+	attestation::{DeviceCertificate, DeviceKey, TeePlatform},
+	signing::Anchor,
+	AccountId, Hash,
+};
 use teeid_ta_protocol::{
 	command::{Endorsement, NetworkKeyInfo, Report, ReportRequest},
 	credential::{hex0x, Claims, IssuanceRequest, SchemaRef},
@@ -58,6 +62,17 @@ enum Action {
 	},
 	/// Print the TA's identity.
 	Identity(Session),
+	/// Print the device's attestation key, which a device certifier certifies.
+	DeviceKey(Session),
+	/// Certify this simulated device for a chain with the simulated certifier (its seed is
+	/// public) and install the certificate; prints it. Reports need one.
+	Provision {
+		#[command(flatten)]
+		session: Session,
+		/// The chain's genesis hash.
+		#[arg(long)]
+		genesis: String,
+	},
 	/// Generate the network key of a chain (its first worker only).
 	CreateNetworkKey {
 		#[command(flatten)]
@@ -107,7 +122,7 @@ enum Action {
 		#[command(flatten)]
 		session: Session,
 		/// `{id, issuer, holder, schemaId, schema, claims | sealedClaims, validFrom,
-		/// validUntil?, created}`.
+		/// validUntil?, created, blockNumber, blockHash}`.
 		#[arg(long)]
 		request: PathBuf,
 	},
@@ -196,6 +211,13 @@ fn run(action: Action) -> Result<(), Failure> {
 			return server.serve().map_err(|e| Failure(4, e.to_string()));
 		},
 		Action::Identity(session) => (session, Command::Identity),
+		Action::DeviceKey(session) => (session, Command::DeviceKey),
+		Action::Provision { session, genesis } => {
+			let genesis_hash = hash(&genesis)?;
+			let certificate = connect(&session)?.provision_simulated(genesis_hash)?;
+			println!("{}", certificate_json(&certificate));
+			return Ok(());
+		},
 		Action::CreateNetworkKey { session, genesis } => {
 			(session, Command::CreateNetworkKey { genesis_hash: hash(&genesis)? })
 		},
@@ -263,6 +285,8 @@ fn render(reply: Reply) -> Json {
 			"measurement": hex0x(&identity.measurement),
 			"networkKey": identity.network_key.map(network),
 			"issuedTotal": identity.issued_total,
+			"certificate": identity.certificate.as_ref().map(certificate_json),
+			"newestBlock": identity.newest_block,
 		}),
 		Reply::NetworkKey(info) => network(info),
 		Reply::Report { report, signature } => json!({
@@ -280,7 +304,37 @@ fn render(reply: Reply) -> Json {
 			"hash": hex0x(&issued.hash),
 		}),
 		Reply::Presentation(presentation) => parse_own(&presentation),
+		Reply::DeviceKey { platform, key } => device_key_json(platform, &key),
+		Reply::CertificateInstalled => json!({ "installed": true }),
 	}
+}
+
+/// A device key as `teeid-worker device key` prints it: its numbers and the fingerprint
+/// certificates name.
+fn device_key_json(platform: TeePlatform, key: &DeviceKey) -> Json {
+	json!({
+		"platform": format!("{platform:?}"),
+		"exponent": hex0x(&key.exponent),
+		"modulus": hex0x(&key.modulus),
+		"fingerprint": hex0x(&key.fingerprint()),
+	})
+}
+
+/// A device certificate: SCALE-encoded (`scale`, what `InstallCertificate` and the chain
+/// take) and its fields, readable.
+fn certificate_json(certificate: &DeviceCertificate) -> Json {
+	let serial = match certificate.payload.anchor {
+		Anchor::Nonce(serial) => Some(serial.to_string()),
+		Anchor::Block { .. } => None,
+	};
+	json!({
+		"scale": hex0x(&certificate.encode()),
+		"platform": format!("{:?}", certificate.platform()),
+		"deviceKey": hex0x(&certificate.payload.body.device_key),
+		"genesisHash": hex0x(certificate.payload.genesis_hash.as_bytes()),
+		"serial": serial,
+		"certifier": hex0x(&certificate.certifier.0),
+	})
 }
 
 /// The TA's JSON output, as a JSON value (it is always valid JSON).
@@ -351,6 +405,11 @@ fn issuance(request: &Json) -> Result<IssuanceRequest, Failure> {
 		valid_from: field(request, "validFrom")?.into(),
 		valid_until: request["validUntil"].as_str().map(Into::into),
 		created: field(request, "created")?.into(),
+		block_number: request["blockNumber"]
+			.as_u64()
+			.and_then(|number| u32::try_from(number).ok())
+			.ok_or_else(|| bad_input("`blockNumber` must be a block number"))?,
+		block_hash: hash(field(request, "blockHash")?)?,
 	})
 }
 

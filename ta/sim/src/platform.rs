@@ -1,9 +1,12 @@
-//! The simulation's [`Platform`]: sealed files, the OS's randomness, the simulated PTA.
+//! The simulation's [`Platform`]: sealed files, the OS's randomness, the simulated PTA, and
+//! the simulated device certifier as the only one it accepts.
 
 use rand_core::{OsRng, RngCore};
 use sha2::{Digest, Sha256};
 use std::{io, path::Path};
-use teeid_primitives::attestation::{Measurement, PlatformEvidence, TeePlatform};
+use teeid_primitives::attestation::{
+	DeviceKey, Measurement, PlatformEvidence, TeePlatform, SIMULATED_CERTIFIER,
+};
 use teeid_ta_core::{Platform, PlatformError, StorageError};
 use teeid_ta_protocol::TA_UUID_BYTES;
 
@@ -11,6 +14,11 @@ use crate::{
 	device::AttestationKey,
 	storage::{Device, SealedStorage},
 };
+
+/// The device certifiers the simulated TA accepts: the simulated certifier only, whose secret
+/// seed is public. Its certificates prove nothing and say `Simulated`, like everything else the
+/// simulation makes.
+pub const ACCEPTED_CERTIFIERS: &[[u8; 32]] = &[SIMULATED_CERTIFIER];
 
 /// The TA's platform in the simulation process.
 pub struct SimPlatform {
@@ -54,5 +62,13 @@ impl Platform for SimPlatform {
 
 	fn evidence(&mut self, nonce: [u8; 32]) -> Result<PlatformEvidence, PlatformError> {
 		self.attestation.evidence(self.measurement, nonce).ok_or(PlatformError)
+	}
+
+	fn device_key(&mut self) -> Result<DeviceKey, PlatformError> {
+		Ok(self.attestation.public().clone())
+	}
+
+	fn accepted_certifiers(&self) -> &[[u8; 32]] {
+		ACCEPTED_CERTIFIERS
 	}
 }

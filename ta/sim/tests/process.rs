@@ -2,7 +2,10 @@
 
 use sp_core::H256;
 use std::path::{Path, PathBuf};
-use teeid_primitives::{attestation::TeePlatform, AccountId};
+use teeid_primitives::{
+	attestation::{TeePlatform, SIMULATED_CERTIFIER},
+	AccountId,
+};
 use teeid_ta_protocol::{
 	command::{Report, ReportRequest, TeeIdentity},
 	Command, Reply, TaError,
@@ -30,6 +33,11 @@ fn identity(sim: &SimProcess) -> TeeIdentity {
 	}
 }
 
+/// Certifies the simulated device for [`GENESIS`] with the simulated certifier and installs it.
+fn provision(sim: &SimProcess) {
+	sim.client().expect("a session").provision_simulated(GENESIS).expect("provisioned");
+}
+
 fn report(sim: &SimProcess, network_key: Option<[u8; 32]>) -> Report {
 	let request = ReportRequest {
 		operator: AccountId::new([3; 32]),
@@ -48,15 +56,34 @@ fn report(sim: &SimProcess, network_key: Option<[u8; 32]>) -> Report {
 fn sealed_state_survives_a_restart_and_tampering_stops_the_ta() {
 	let dir = tempfile::tempdir().unwrap();
 	let sim = spawn(dir.path());
+	// Without a certificate, the TA signs no report.
+	assert!(matches!(
+		sim.client().unwrap().invoke(Command::SignReport(ReportRequest {
+			operator: AccountId::new([3; 32]),
+			genesis_hash: GENESIS,
+			anchor_number: 1,
+			anchor_hash: H256([2; 32]),
+			network_key: Some([4; 32]),
+		})),
+		Err(ClientError::Ta(TaError::Uncertified))
+	));
+	provision(&sim);
 	invoke(&sim, Command::CreateNetworkKey { genesis_hash: GENESIS }).unwrap();
 	let before = identity(&sim);
 	assert_eq!(before.platform, TeePlatform::Simulated);
+	let certificate = before.certificate.clone().expect("installed");
+	assert_eq!(certificate.certifier.0, SIMULATED_CERTIFIER);
+	assert_eq!(certificate.platform(), TeePlatform::Simulated);
 	sim.stop().unwrap();
 
 	let sim = spawn(dir.path());
 	assert_eq!(identity(&sim), before);
-	// A report from the restarted TA carries evidence from the same (sealed) device key.
-	report(&sim, None).check_evidence().unwrap();
+	// A report from the restarted TA carries evidence from the same (sealed) device key, and
+	// that key's certificate.
+	let report = report(&sim, None);
+	report.check_evidence().unwrap();
+	assert_eq!(report.certificate, certificate);
+	assert!(teeid_ta_protocol::certificate::verify(&report.certificate));
 	sim.stop().unwrap();
 
 	let objects = dir.path().join("objects").join(hex::encode(teeid_ta_protocol::TA_UUID_BYTES));
@@ -73,19 +100,36 @@ fn sealed_state_survives_a_restart_and_tampering_stops_the_ta() {
 fn one_simulation_endorses_another_which_joins() {
 	let (one, two) = (tempfile::tempdir().unwrap(), tempfile::tempdir().unwrap());
 	let (v, m) = (spawn(one.path()), spawn(two.path()));
+	provision(&v);
+	provision(&m);
 	let Reply::NetworkKey(network) =
 		invoke(&v, Command::CreateNetworkKey { genesis_hash: GENESIS }).unwrap()
 	else {
 		panic!()
 	};
 	let r = report(&m, Some(network.fingerprint));
+	// A report carrying another device's certificate (V's, which is genuine) is no report of a
+	// certified device.
+	let mut borrowed = r.clone();
+	borrowed.certificate = identity(&v).certificate.expect("V is provisioned");
+	assert!(matches!(
+		invoke(&v, Command::Endorse { report: borrowed }),
+		Err(ClientError::Ta(TaError::UncertifiedDevice))
+	));
 	let Reply::Endorsement(endorsement) =
 		invoke(&v, Command::Endorse { report: r.clone() }).unwrap()
 	else {
 		panic!()
 	};
-	// Two devices, one code: V checked M's evidence, M checks V's.
+	// Two devices, one code: V checked M's evidence and certificate, M checks V's.
 	assert_ne!(endorsement.evidence.device_key, r.evidence.device_key);
+	assert_ne!(endorsement.certificate, r.certificate);
+	let mut borrowed = endorsement.clone();
+	borrowed.certificate = r.certificate.clone();
+	assert!(matches!(
+		invoke(&m, Command::ImportNetworkKey { report: r.clone(), endorsement: borrowed }),
+		Err(ClientError::Ta(TaError::UncertifiedDevice))
+	));
 	let imported = invoke(
 		&m,
 		Command::ImportNetworkKey { report: r.clone(), endorsement: endorsement.clone() },
@@ -103,7 +147,39 @@ fn one_simulation_endorses_another_which_joins() {
 
 	// A malformed request gets an error response, not a dropped session.
 	let mut client = v.client().unwrap();
-	let output = client.invoke_raw(&[1, 0, 0xee]).unwrap();
+	let mut garbage = teeid_ta_protocol::PROTOCOL_VERSION.to_le_bytes().to_vec();
+	garbage.push(0xee);
+	let output = client.invoke_raw(&garbage).unwrap();
 	assert_eq!(teeid_ta_protocol::decode_response(&output).unwrap(), Err(TaError::Malformed));
 	assert!(matches!(client.invoke(Command::Identity), Ok(Reply::Identity(_))));
+}
+
+/// Runs a client subcommand of the binary against `socket` and parses what it prints.
+fn subcommand(socket: &Path, args: &[&str]) -> serde_json::Value {
+	let output = std::process::Command::new(binary())
+		.args(args)
+		.arg("--socket")
+		.arg(socket)
+		.output()
+		.expect("the client runs");
+	assert!(output.status.success(), "{args:?}: {}", String::from_utf8_lossy(&output.stderr));
+	serde_json::from_slice(&output.stdout).expect("it prints JSON")
+}
+
+#[test]
+fn the_client_provisions_the_simulated_device_works() {
+	let dir = tempfile::tempdir().unwrap();
+	let sim = spawn(dir.path());
+	let socket = dir.path().join("ta.sock");
+	let device = subcommand(&socket, &["device-key"]);
+	assert_eq!(device["platform"], "Simulated");
+	let genesis = format!("0x{}", hex::encode(GENESIS.0));
+	let certificate = subcommand(&socket, &["provision", "--genesis", &genesis]);
+	assert_eq!(certificate["deviceKey"], device["fingerprint"]);
+	assert_eq!(certificate["genesisHash"], genesis.as_str());
+	assert_eq!(certificate["certifier"], format!("0x{}", hex::encode(SIMULATED_CERTIFIER)));
+	let identity = subcommand(&socket, &["identity"]);
+	assert_eq!(identity["certificate"], certificate);
+	assert_eq!(identity["newestBlock"], 0);
+	sim.stop().unwrap();
 }

@@ -10,6 +10,17 @@ use pallet_did::{
 use sp_core::{ed25519, Pair};
 use teeid_primitives::attestation::tee_key_id;
 
+/// `worker` is bound to `did` but does not count: the registry has no key of it for the DID,
+/// and the signer view says so.
+fn assert_not_a_key_of(did: u64, worker: &Tee) {
+	assert_eq!(
+		tee_signs_for(did, worker, Relationship::AssertionMethod),
+		Err(DidAuthError::KeyNotFound)
+	);
+	assert!(Did::did_state(&did).unwrap().keys.iter().all(|k| k.id != tee_key_id(&worker.key())));
+	assert!(!Attestation::signers_of(&did)[0].counts);
+}
+
 /// ALICE's worker 1 (bootstrapped) and BOB's worker 2 (endorsed by 1); ALICE and BOB have DIDs.
 fn with_workers(test: impl FnOnce(Tee, Tee)) {
 	ExtBuilder::build_and_execute(|| {
@@ -194,19 +205,49 @@ fn an_inactive_workers_bindings_stop_counting_works() {
 		assert_ok!(bind(ALICE, &two));
 		// BOB's worker registered in slot 0: deadline slot 3.
 		run_to(3 * SLOT);
+		assert_not_a_key_of(ALICE, &two);
+		// The binding is still stored, and still released by unbinding.
+		assert!(Bindings::<Test>::contains_key(ALICE, two.key()));
+		assert_ok!(Attestation::unbind_signer(RuntimeOrigin::signed(ALICE), ALICE, two.key()));
+	});
+}
+
+#[test]
+fn an_inactive_workers_bindings_count_again_once_it_reports_works() {
+	with_workers(|_, two| {
+		assert_ok!(bind(ALICE, &two));
+		run_to(3 * SLOT + 1);
 		assert_eq!(
 			tee_signs_for(ALICE, &two, Relationship::AssertionMethod),
 			Err(DidAuthError::KeyNotFound)
 		);
-		assert!(Did::did_state(&ALICE)
-			.unwrap()
-			.keys
-			.iter()
-			.all(|k| k.id != tee_key_id(&two.key())));
-		assert!(!Attestation::signers_of(&ALICE)[0].counts);
-		// The binding is still stored, and still released by unbinding.
-		assert!(Bindings::<Test>::contains_key(ALICE, two.key()));
-		assert_ok!(Attestation::unbind_signer(RuntimeOrigin::signed(ALICE), ALICE, two.key()));
+		let (report, signature) = two.work_report(3, &[], 0);
+		assert_ok!(Attestation::submit_work_report(
+			RuntimeOrigin::signed(STRANGER),
+			report,
+			signature
+		));
+		assert_ok!(tee_signs_for(ALICE, &two, Relationship::AssertionMethod));
+		assert!(Attestation::signers_of(&ALICE)[0].counts);
+	});
+}
+
+#[test]
+fn removing_a_certifier_stops_its_workers_bindings_counting_works() {
+	with_workers(|_, two| {
+		assert_ok!(bind(ALICE, &two));
+		let certifier = Workers::<Test>::get(two.key()).unwrap().certifier;
+		assert_ok!(Attestation::remove_device_certifier(RuntimeOrigin::root(), certifier));
+		assert_not_a_key_of(ALICE, &two);
+		assert_noop!(bind(BOB, &two), Error::<Test>::WorkerUncertified);
+		// The binding stays, and counts again once root lists the certifier again.
+		assert_ok!(Attestation::add_device_certifier(
+			RuntimeOrigin::root(),
+			certifier,
+			teeid_primitives::attestation::TeePlatform::Simulated
+		));
+		assert_ok!(tee_signs_for(ALICE, &two, Relationship::AssertionMethod));
+		assert!(Attestation::signers_of(&ALICE)[0].counts);
 	});
 }
 

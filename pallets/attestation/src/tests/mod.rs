@@ -3,5 +3,6 @@
 
 mod allowlist;
 mod bindings;
+mod certifiers;
 mod registration;
 mod work_reports;

@@ -11,16 +11,6 @@ use teeid_primitives::{
 	signing::{Anchor, SigningDomain},
 };
 
-/// Worker 1 bootstrapped for ALICE: the endorser of every test here.
-fn with_first_worker(test: impl FnOnce(Tee)) {
-	ExtBuilder::build_and_execute(|| {
-		let v = Tee::new(1);
-		bootstrap(&v, ALICE);
-		run_to(3);
-		test(v);
-	});
-}
-
 #[test]
 fn root_bootstraps_the_first_worker_and_records_the_network_key_works() {
 	ExtBuilder::build_and_execute(|| {
@@ -234,8 +224,14 @@ fn bad_evidence_is_refused_fails() {
 			Error::<Test>::EvidenceMeasurementMismatch
 		);
 
+		// Even certified (a certifier may be fooled), a key too small for RSA is refused.
 		let mut report = m.report(BOB);
 		report.evidence.device_key.modulus = vec![0xff; 64].try_into().unwrap();
+		report.certificate = certificate_of(
+			&report.evidence.device_key,
+			TeePlatform::Simulated,
+			&certifier_seed(TeePlatform::Simulated),
+		);
 		assert_noop!(Quadruple::of(&m, &v, report).submit(BOB), Error::<Test>::BadDeviceKey);
 	});
 }

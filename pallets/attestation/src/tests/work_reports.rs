@@ -1,4 +1,4 @@
-//! Work reports, inactivity and unregistration.
+//! Work reports, inactivity, reactivation and unregistration.
 
 use crate::{mock::*, Deadlines, Error, Event, ExpiryCursor, WorkerStatus, Workers};
 use frame_support::{assert_noop, assert_ok, traits::fungible::InspectHold};
@@ -136,7 +136,139 @@ fn missing_slots_makes_a_worker_inactive_works() {
 		assert!(
 			attestation_events().contains(&Event::WorkerInactive { worker: tee.key(), since: 3 })
 		);
-		assert_noop!(submit(tee.work_report(3, &[], 0)), Error::<Test>::WorkerInactive);
+		assert!(!Attestation::counts(&worker));
+		assert!(!Attestation::worker_view(tee.key()).unwrap().active);
+	});
+}
+
+#[test]
+fn an_inactive_worker_reporting_again_counts_again_and_expires_again_works() {
+	with_worker(|tee| {
+		run_to(3 * SLOT + 1);
+		assert_eq!(
+			Workers::<Test>::get(tee.key()).unwrap().status,
+			WorkerStatus::Inactive { since: 3 }
+		);
+		assert_ok!(submit(tee.work_report(3, &[H256::repeat_byte(1)], 1)));
+		System::assert_last_event(Event::WorkerReactivated { worker: tee.key(), slot: 3 }.into());
+		let worker = Workers::<Test>::get(tee.key()).unwrap();
+		assert_eq!(worker.status, WorkerStatus::Active);
+		assert_eq!(worker.last_report, Some(3));
+		assert_eq!(worker.issued_total, 1);
+		// Queued again, under its new deadline (slot 3 + 2 missed + 1).
+		assert_eq!(worker.deadline, 6);
+		assert!(Deadlines::<Test>::contains_key(6, tee.key()));
+		assert!(Attestation::counts(&worker));
+		assert!(Attestation::worker_view(tee.key()).unwrap().active);
+		// A report of an active worker reactivates nothing.
+		run_to(4 * SLOT + 1);
+		assert_ok!(submit(tee.work_report(4, &[], 1)));
+		assert!(!matches!(attestation_events().last(), Some(Event::WorkerReactivated { .. })));
+		// It stops again: the hook expires it at its new deadline (slot 4 + 2 + 1).
+		run_to(7 * SLOT - 1);
+		assert_eq!(Workers::<Test>::get(tee.key()).unwrap().status, WorkerStatus::Active);
+		run_to(7 * SLOT);
+		assert_eq!(
+			Workers::<Test>::get(tee.key()).unwrap().status,
+			WorkerStatus::Inactive { since: 7 }
+		);
+		assert!(
+			attestation_events().contains(&Event::WorkerInactive { worker: tee.key(), since: 7 })
+		);
+	});
+}
+
+#[test]
+fn a_late_report_reactivates_but_not_a_report_too_late_fails() {
+	with_worker(|tee| {
+		// Inactive from slot 3; in slot 4, slot 3's report is late but in time.
+		run_to(4 * SLOT + 1);
+		assert_noop!(submit(tee.work_report(2, &[], 0)), Error::<Test>::ReportTooLate);
+		assert!(!Workers::<Test>::get(tee.key()).unwrap().is_active(4));
+		assert_ok!(submit(tee.work_report(3, &[], 0)));
+		let worker = Workers::<Test>::get(tee.key()).unwrap();
+		assert_eq!(worker.deadline, 6);
+		assert!(worker.is_active(4));
+		assert!(
+			attestation_events().contains(&Event::WorkerReactivated { worker: tee.key(), slot: 3 })
+		);
+		// The slot it came back with is reported; so is the current one.
+		assert_noop!(submit(tee.work_report(3, &[], 0)), Error::<Test>::AlreadyReported);
+		assert_ok!(submit(tee.work_report(4, &[], 0)));
+	});
+}
+
+#[test]
+fn a_report_ahead_of_the_hook_keeps_the_worker_from_being_expired_works() {
+	ExtBuilder::build_and_execute(|| {
+		// Six workers due in slot 3; the hook marks four in slot 3's first block.
+		let tees: Vec<_> = (1..=6).map(Tee::new).collect();
+		for (i, tee) in tees.iter().enumerate() {
+			bootstrap(tee, 100 + i as u64);
+		}
+		run_to(3 * SLOT);
+		let waiting: Vec<&Tee> = tees
+			.iter()
+			.filter(|t| Workers::<Test>::get(t.key()).unwrap().status == WorkerStatus::Active)
+			.collect();
+		assert_eq!(waiting.len(), 2);
+		// One of the two the hook has not reached reports slot 2, late: it no longer counted
+		// (its deadline passed), so it is reactivated, and its old queue entry goes.
+		let reporter = waiting[0];
+		assert!(Deadlines::<Test>::contains_key(3, reporter.key()));
+		assert_ok!(submit(reporter.work_report(2, &[], 0)));
+		assert!(!Deadlines::<Test>::contains_key(3, reporter.key()));
+		assert!(Deadlines::<Test>::contains_key(5, reporter.key()));
+		// The hook finishes slot 3 without touching it.
+		run_to(3 * SLOT + 1);
+		assert_eq!(ExpiryCursor::<Test>::get(), 4);
+		let worker = Workers::<Test>::get(reporter.key()).unwrap();
+		assert_eq!(worker.status, WorkerStatus::Active);
+		assert!(worker.is_active(3));
+		assert_eq!(
+			Workers::<Test>::get(waiting[1].key()).unwrap().status,
+			WorkerStatus::Inactive { since: 3 }
+		);
+		assert!(!attestation_events()
+			.contains(&Event::WorkerInactive { worker: reporter.key(), since: 3 }));
+		// Until its new deadline.
+		run_to(5 * SLOT);
+		assert_eq!(
+			Workers::<Test>::get(reporter.key()).unwrap().status,
+			WorkerStatus::Inactive { since: 5 }
+		);
+	});
+}
+
+#[test]
+fn an_inactive_worker_comes_back_only_in_standing_fails() {
+	with_worker(|tee| {
+		run_to(3 * SLOT + 1);
+		assert_ok!(Attestation::disallow_code(RuntimeOrigin::root(), CODE));
+		assert_noop!(submit(tee.work_report(3, &[], 0)), Error::<Test>::WorkerCodeNotAllowed);
+		assert_ok!(Attestation::allow_code(RuntimeOrigin::root(), CODE, 1000));
+		let certifier = Workers::<Test>::get(tee.key()).unwrap().certifier;
+		assert_ok!(Attestation::remove_device_certifier(RuntimeOrigin::root(), certifier));
+		assert_noop!(submit(tee.work_report(3, &[], 0)), Error::<Test>::WorkerUncertified);
+		assert_ok!(Attestation::set_simulation(RuntimeOrigin::root(), false));
+		assert_noop!(submit(tee.work_report(3, &[], 0)), Error::<Test>::WorkerSimulated);
+		// An unregistered worker does not come back at all.
+		assert_ok!(Attestation::unregister_worker(RuntimeOrigin::signed(ALICE), tee.key()));
+		assert_noop!(submit(tee.work_report(3, &[], 0)), Error::<Test>::UnknownWorker);
+	});
+}
+
+#[test]
+fn a_stale_worker_reporting_again_is_no_longer_stale_works() {
+	with_worker(|tee| {
+		// Inactive from slot 3, stale from slot 6.
+		run_to(6 * SLOT + 1);
+		assert!(Workers::<Test>::get(tee.key()).unwrap().is_stale(6, 3));
+		assert_ok!(submit(tee.work_report(6, &[], 0)));
+		assert_noop!(
+			Attestation::unregister_worker(RuntimeOrigin::signed(STRANGER), tee.key()),
+			Error::<Test>::NotStale
+		);
 	});
 }
 

@@ -32,6 +32,8 @@ pub fn issuance(claims: Vec<u8>) -> Command {
 		valid_from: "2026-01-01T00:00:00Z".into(),
 		valid_until: None,
 		created: "2026-01-01T00:00:00Z".into(),
+		block_number: 1,
+		block_hash: sp_core::H256([0x0b; 32]),
 	})
 }
 
