@@ -131,7 +131,11 @@ impl PlatformEvidence {
 
 	/// Checks the device key's signature.
 	pub fn verify_signature(&self) -> Result<(), EvidenceError> {
-		let key = self.device_key.to_rsa()?;
+		self.verify_signature_with(&self.device_key.to_rsa()?)
+	}
+
+	/// Checks the signature with the device key already read as RSA (`key`).
+	fn verify_signature_with(&self, key: &rsa::RsaPublicKey) -> Result<(), EvidenceError> {
 		let digest = Self::signed_digest(&self.nonce, &self.measurement);
 		key.verify(rsa::Pss::new_with_salt::<sha2::Sha256>(PSS_SALT_LEN), &digest, &self.signature)
 			.map_err(|_| EvidenceError::BadSignature)
@@ -342,12 +346,16 @@ impl<AccountId: Encode, Number: Encode + Copy, BlockHash: Encode + Copy>
 		if self.evidence.nonce != Self::evidence_nonce(&self.payload) {
 			return Err(EvidenceError::NonceMismatch);
 		}
-		self.evidence.verify_signature()?;
+		// A malformed key is named as such first; the certificate (a hash) comes before the
+		// RSA signature, the one costly step, so a certificate of another device, platform or
+		// chain costs its submitter no verification.
+		let key = self.evidence.device_key.to_rsa()?;
 		self.certificate.check_for(
 			&self.evidence.device_key,
 			self.payload.body.platform,
 			self.payload.genesis_hash.encode().as_slice(),
-		)
+		)?;
+		self.evidence.verify_signature_with(&key)
 	}
 
 	/// The payload of Sig_V(R) for `endorser`: the endorsement domain, the report's chain and

@@ -128,67 +128,59 @@ fn a_fabricated_device_is_refused_by_name_fails() {
 		let m = Tee::new(2);
 		let genesis = System::block_hash(0);
 
-		// A certificate by a certifier nobody listed: the host made it up.
-		let mut report = m.report(BOB);
-		report.certificate = testing::certificate(TeePlatform::Simulated, genesis, &[0x66; 32]);
-		assert_noop!(Quadruple::of(&m, &v, report).submit(BOB), Error::<Test>::UncertifiedDevice);
-
-		// A certifier listed, but for the other platform's devices.
-		let mut report = m.report(BOB);
-		report.certificate =
-			testing::certificate(TeePlatform::Simulated, genesis, &OPTEE_CERTIFIER_SEED);
-		assert_noop!(Quadruple::of(&m, &v, report).submit(BOB), Error::<Test>::UncertifiedDevice);
-
-		// Another device's certificate, genuine, by the listed certifier.
+		let listed_seed = certifier_seed(TeePlatform::Simulated);
 		let mut other_device = testing::device_public_key();
 		other_device.modulus[10] ^= 1;
-		let mut report = m.report(BOB);
-		report.certificate = certificate_of(
-			&other_device,
-			TeePlatform::Simulated,
-			&certifier_seed(TeePlatform::Simulated),
-		);
-		assert_noop!(
-			Quadruple::of(&m, &v, report).submit(BOB),
-			Error::<Test>::BadDeviceCertificate
-		);
-
-		// This device's certificate, by the listed certifier, but as a device of the other
-		// platform, or of another chain.
-		let mut report = m.report(BOB);
-		report.certificate = testing::certificate(
-			TeePlatform::OpTee,
-			genesis,
-			&certifier_seed(TeePlatform::Simulated),
-		);
-		assert_noop!(
-			Quadruple::of(&m, &v, report).submit(BOB),
-			Error::<Test>::BadDeviceCertificate
-		);
-		let mut report = m.report(BOB);
-		report.certificate = testing::certificate(
-			TeePlatform::Simulated,
-			H256::repeat_byte(9),
-			&certifier_seed(TeePlatform::Simulated),
-		);
-		assert_noop!(
-			Quadruple::of(&m, &v, report).submit(BOB),
-			Error::<Test>::BadDeviceCertificate
-		);
-
-		// A forged signature in the listed certifier's name.
-		let mut report = m.report(BOB);
-		report.certificate.signature = ed25519::Signature::from_raw([7; 64]);
-		assert_noop!(
-			Quadruple::of(&m, &v, report).submit(BOB),
-			Error::<Test>::BadCertificateSignature
-		);
-		let mut report = m.report(BOB);
-		report.certificate.payload.anchor = teeid_primitives::signing::Anchor::Nonce(2);
-		assert_noop!(
-			Quadruple::of(&m, &v, report).submit(BOB),
-			Error::<Test>::BadCertificateSignature
-		);
+		let mut forged = testing::certificate(TeePlatform::Simulated, genesis, &listed_seed);
+		forged.signature = ed25519::Signature::from_raw([7; 64]);
+		let mut altered = testing::certificate(TeePlatform::Simulated, genesis, &listed_seed);
+		altered.payload.anchor = teeid_primitives::signing::Anchor::Nonce(2);
+		let fabricated = [
+			(
+				"a certifier nobody listed: the host made it up",
+				testing::certificate(TeePlatform::Simulated, genesis, &[0x66; 32]),
+				Error::<Test>::UncertifiedDevice,
+			),
+			(
+				"a certifier listed, but for the other platform's devices",
+				testing::certificate(TeePlatform::Simulated, genesis, &OPTEE_CERTIFIER_SEED),
+				Error::<Test>::UncertifiedDevice,
+			),
+			(
+				"another device's genuine certificate by the listed certifier",
+				certificate_of(&other_device, TeePlatform::Simulated, &listed_seed),
+				Error::<Test>::BadDeviceCertificate,
+			),
+			(
+				"this device, by the listed certifier, as a device of the other platform",
+				testing::certificate(TeePlatform::OpTee, genesis, &listed_seed),
+				Error::<Test>::BadDeviceCertificate,
+			),
+			(
+				"this device, by the listed certifier, on another chain",
+				testing::certificate(TeePlatform::Simulated, H256::repeat_byte(9), &listed_seed),
+				Error::<Test>::BadDeviceCertificate,
+			),
+			(
+				"a forged signature in the listed certifier's name",
+				forged,
+				Error::<Test>::BadCertificateSignature,
+			),
+			(
+				"a genuine signature over another serial",
+				altered,
+				Error::<Test>::BadCertificateSignature,
+			),
+		];
+		for (case, certificate, error) in fabricated {
+			let mut report = m.report(BOB);
+			report.certificate = certificate;
+			let before = sp_io::storage::root(sp_runtime::StateVersion::V1);
+			let submitted = Quadruple::of(&m, &v, report).submit(BOB);
+			assert_eq!(submitted, Err(error.into()), "{case}");
+			let after = sp_io::storage::root(sp_runtime::StateVersion::V1);
+			assert_eq!(before, after, "{case}: storage changed");
+		}
 
 		// The same device with its genuine certificate joins.
 		assert_ok!(Quadruple::new(&m, &v, BOB).submit(BOB));
