@@ -50,6 +50,9 @@ pub fn router(worker: Arc<Worker>) -> Router {
 		.route("/1.0/identifiers/{did}", get(resolve_did))
 		.route("/v1/endorse", post(endorse))
 		.merge(tokens::router::<Worker>())
+		.merge(crate::oid4vci::router())
+		.merge(crate::oid4vp::router())
+		.merge(crate::status_list::router())
 		.fallback(|| async { WorkerError::NotFound("no such route: see /openapi.json".into()) })
 		.with_state(worker)
 }
@@ -151,7 +154,16 @@ async fn metrics(State(worker): Shared) -> Response {
 }
 
 async fn openapi() -> Json<utoipa::openapi::OpenApi> {
-	Json(ApiDoc::openapi())
+	Json(openapi_document())
+}
+
+/// The whole API's OpenAPI document: these routes' and the OpenID and status-list modules'.
+pub fn openapi_document() -> utoipa::openapi::OpenApi {
+	let mut doc = ApiDoc::openapi();
+	doc.merge(crate::oid4vci::ApiDoc::openapi());
+	doc.merge(crate::oid4vp::ApiDoc::openapi());
+	doc.merge(crate::status_list::ApiDoc::openapi());
+	doc
 }
 
 /// The worker's identity and standing on chain: its TEE (platform, measurement, device

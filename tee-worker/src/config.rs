@@ -58,6 +58,11 @@ pub struct WorkerArgs {
 	/// The address the HTTP API listens on. Default `127.0.0.1:8600`.
 	#[arg(long, env = "TEEID_WORKER_LISTEN")]
 	pub listen: Option<SocketAddr>,
+	/// The URL wallets and verifiers reach the API at, without a trailing slash: the OpenID4VCI
+	/// credential issuer identifier and the base of every URL the worker hands out (offers,
+	/// status lists, presentation responses). Default `http://<listen>`.
+	#[arg(long, env = "TEEID_WORKER_PUBLIC_URL")]
+	pub public_url: Option<String>,
 	/// DIDs (`did:teeid:…`) the operator controls and the worker binds itself to as a signer
 	/// on start (and unbinds on a clean shutdown). Default: the operator's own DID.
 	#[arg(long = "sign-for", env = "TEEID_WORKER_SIGN_FOR", value_delimiter = ',')]
@@ -80,6 +85,7 @@ struct FileSettings {
 	operator: Option<String>,
 	data_dir: Option<PathBuf>,
 	listen: Option<SocketAddr>,
+	public_url: Option<String>,
 	tee: Option<Backend>,
 	sim_binary: Option<PathBuf>,
 	sign_for: Option<Vec<String>>,
@@ -109,6 +115,8 @@ pub struct Settings {
 	pub operator: String,
 	/// The API's address.
 	pub listen: SocketAddr,
+	/// The API's public URL, without a trailing slash.
+	pub public_url: String,
 	/// DIDs to sign for; empty means the operator's own DID.
 	pub sign_for: Vec<String>,
 	/// How often to look for a new slot.
@@ -182,6 +190,16 @@ impl WorkerArgs {
 			Some(slots) => slots,
 			None => std::thread::available_parallelism().map_or(1, |cores| cores.get()),
 		};
+		let listen =
+			self.listen.or(file.listen).unwrap_or_else(|| SocketAddr::from(([127, 0, 0, 1], 8600)));
+		let public_url = match self.public_url.clone().or(file.public_url) {
+			Some(url) => {
+				let url = url.trim_end_matches('/').to_string();
+				check_public_url(&url)?;
+				url
+			},
+			None => format!("http://{listen}"),
+		};
 		Ok(Settings {
 			local,
 			chain: self
@@ -190,15 +208,32 @@ impl WorkerArgs {
 				.or(file.chain)
 				.unwrap_or_else(|| "ws://127.0.0.1:9944".into()),
 			operator: self.operator.clone().or(file.operator).ok_or(ConfigError::NoOperator)?,
-			listen: self
-				.listen
-				.or(file.listen)
-				.unwrap_or_else(|| SocketAddr::from(([127, 0, 0, 1], 8600))),
+			listen,
+			public_url,
 			sign_for: self.sign_for.clone().or(file.sign_for).unwrap_or_default(),
 			poll_interval: Duration::from_secs(poll_seconds),
 			verify_concurrency,
 		})
 	}
+}
+
+/// The longest public URL: status list URLs (`<public-url>/v1/status-lists/<32 hex>`) must stay
+/// within the 256 bytes the TA accepts for an identifier.
+pub const MAX_PUBLIC_URL_BYTES: usize = 200;
+
+/// Checks that `url` can prefix every URL the worker hands out: an http(s) URL without query,
+/// fragment, whitespace or control characters, short enough for the TA's identifiers.
+fn check_public_url(url: &str) -> Result<(), ConfigError> {
+	let scheme_ok = url.starts_with("https://") || url.starts_with("http://");
+	let host = url.split_once("://").map_or("", |(_, rest)| rest);
+	let clean = !url.chars().any(|c| c.is_whitespace() || c.is_control() || c == '#' || c == '?');
+	if !scheme_ok || host.is_empty() || !clean || url.len() > MAX_PUBLIC_URL_BYTES {
+		return Err(ConfigError::Invalid(format!(
+			"public-url must be an http(s) URL with a host, no query or fragment, at most \
+			 {MAX_PUBLIC_URL_BYTES} bytes, not `{url}`"
+		)));
+	}
+	Ok(())
 }
 
 fn read_file(path: &Path) -> Result<FileSettings, ConfigError> {
@@ -303,5 +338,19 @@ mod tests {
 		assert_eq!(default.settings().unwrap().verify_concurrency, cores);
 		let zero = WorkerArgs { verify_concurrency: Some(0), ..default };
 		assert!(matches!(zero.settings(), Err(ConfigError::Invalid(m)) if m.contains("verify")));
+	}
+
+	#[test]
+	fn the_public_url_defaults_to_the_listen_address_and_is_checked_works() {
+		let bob = WorkerArgs { operator: Some("//Bob".into()), ..Default::default() };
+		assert_eq!(bob.clone().settings().unwrap().public_url, "http://127.0.0.1:8600");
+		let given = |url: &str| WorkerArgs { public_url: Some(url.into()), ..bob.clone() };
+		let settings = given("https://id.example.org/teeid/").settings().unwrap();
+		assert_eq!(settings.public_url, "https://id.example.org/teeid");
+		let long = format!("https://{}.org", "a".repeat(MAX_PUBLIC_URL_BYTES));
+		for bad in ["ftp://x.org", "https://", "https://x.org/?a", "https://x.org/#a", "https://x y", &long] {
+			let refused = given(bad).settings();
+			assert!(matches!(refused, Err(ConfigError::Invalid(m)) if m.contains("public-url")), "{bad}");
+		}
 	}
 }

@@ -74,7 +74,7 @@ fn open_local(settings: &Settings) -> Result<(Store, Tee), WorkerError> {
 async fn assemble(settings: &Settings, store: Store, tee: Tee) -> Result<Arc<Worker>, WorkerError> {
 	let chain = connect_chain(settings).await?;
 	let verify_limit = VerifyLimit::new(settings.verify_concurrency);
-	let worker = Worker::new(tee, chain, store, verify_limit).await?;
+	let worker = Worker::new(tee, chain, store, verify_limit, settings.public_url.clone()).await?;
 	device::ensure_certified(&worker).await?;
 	Ok(Arc::new(worker))
 }
@@ -164,6 +164,9 @@ async fn serve(
 		let stop = stop.clone();
 		tokio::spawn(async move { anchor::run(&worker, interval, stop).await })
 	};
+	// Status lists follow the chain's revocations; every step of it commits or does nothing,
+	// so it is stopped by aborting it.
+	let follower = tokio::spawn(crate::status_list::follow(worker.clone()));
 	tracing::info!(
 		api = %format!("http://{}", settings.listen),
 		openapi = %format!("http://{}/openapi.json", settings.listen),
@@ -176,6 +179,7 @@ async fn serve(
 		.await;
 	// The slot loop stops on the same signal.
 	let _ = slots.await;
+	follower.abort();
 	for did in &bound {
 		unbind(worker, did).await;
 	}

@@ -8,6 +8,13 @@
 //! host that substituted the schema), builds and signs; the worker records the credential and
 //! queues its hash for the next batch.
 //!
+//! A credential is a W3C VC (`ldp_vc`, Data Integrity `eddsa-jcs-2022`) or an SD-JWT VC
+//! (`dc+sd-jwt`, bound to the holder's key as `cnf.jwk`). Either way it gets an entry in one of
+//! its issuer's status lists (Bitstring for W3C, Token for SD-JWT), allocated once every check
+//! has passed, just before the TA signs. `POST /v1/credentials` and OpenID4VCI
+//! (`crate::oid4vci`) issue through the same path ([`issue_with`]) and the same checks; an
+//! OpenID4VCI offer is checked by the same functions when it is made ([`check_offer`]).
+//!
 //! Every chain read of an issuance is at one finalized block, which the TA signs into the
 //! credential (`evidence[0].blockNumber`, `blockHash`): verifiers read the chain at that block
 //! and require `proof.created` to match its timestamp ([`crate::verify::CREATED_TOLERANCE`]).
@@ -20,15 +27,19 @@ use serde_json::Value;
 use std::time::Duration;
 use teeid_ta_protocol::{
 	command::IssuedCredential,
-	credential::{Claims, IssuanceRequest, SchemaRef},
+	credential::{Claims, CredentialFormat, IssuanceRequest, SchemaRef, StatusListEntry},
 	disclosure::PresentationRequest,
+	sd_jwt::is_reserved_claim,
 	sealed::SealedBox,
+	status_list::StatusListFormat,
 	Command, Reply, TaError, CLAIMS_JSON, CREDENTIAL_JSON,
 };
 
 use crate::{
+	chain::{ChainView, Cpt},
 	error::WorkerError,
 	expect_reply,
+	jose::HolderKey,
 	store::CredentialRecord,
 	tee::TeeError,
 	tokens::TokenRecord,
@@ -59,13 +70,48 @@ pub fn cpt_of_schema_id(id: &str) -> Option<u32> {
 	(schema_id(cpt) == id).then_some(cpt)
 }
 
+/// The OpenID4VCI format identifier of a W3C VC secured with Data Integrity: `ldp_vc`.
+pub const LDP_VC: &str = "ldp_vc";
+
+/// The OpenID4VCI format identifier of an SD-JWT VC: `dc+sd-jwt`.
+pub const DC_SD_JWT: &str = "dc+sd-jwt";
+
+/// The format identifier (`ldp_vc`, `dc+sd-jwt`) of a credential format.
+pub fn format_name(format: CredentialFormat) -> &'static str {
+	match format {
+		CredentialFormat::W3cVc => LDP_VC,
+		CredentialFormat::SdJwtVc => DC_SD_JWT,
+	}
+}
+
+/// The credential format a format identifier names.
+pub fn parse_format(name: &str) -> Result<CredentialFormat, WorkerError> {
+	match name {
+		LDP_VC => Ok(CredentialFormat::W3cVc),
+		DC_SD_JWT => Ok(CredentialFormat::SdJwtVc),
+		_ => Err(WorkerError::BadRequest(format!(
+			"unknown credential format `{}`: `{LDP_VC}` (W3C VC) or `{DC_SD_JWT}` (SD-JWT VC)",
+			name.chars().take(64).collect::<String>()
+		))),
+	}
+}
+
+/// The kind of status list a credential of `format` has its entry in: a W3C Bitstring Status
+/// List for a W3C VC, an IETF Token Status List for an SD-JWT VC.
+pub fn status_list_format(format: CredentialFormat) -> StatusListFormat {
+	match format {
+		CredentialFormat::W3cVc => StatusListFormat::Bitstring,
+		CredentialFormat::SdJwtVc => StatusListFormat::Token,
+	}
+}
+
 /// What `POST /v1/credentials` takes.
 #[derive(Clone, Debug, Deserialize, utoipa::ToSchema)]
 #[serde(rename_all = "camelCase", deny_unknown_fields)]
 pub struct IssueRequest {
 	/// The issuer DID: the token's account controls it and this worker is its bound signer.
 	pub issuer: String,
-	/// The holder DID (`credentialSubject.id`).
+	/// The holder DID (`credentialSubject.id`, or the SD-JWT VC's `sub`).
 	pub holder: String,
 	/// The CPT the claims follow.
 	pub cpt: u32,
@@ -80,11 +126,17 @@ pub struct IssueRequest {
 	pub valid_until: Option<String>,
 	/// The credential's id (a URI); a fresh `urn:uuid:` if absent.
 	pub id: Option<String>,
+	/// The format: `ldp_vc` (a W3C VC, the default) or `dc+sd-jwt` (an SD-JWT VC).
+	pub format: Option<String>,
+	/// The holder's public key, a JWK (Ed25519 `OKP` or P-256 `EC`, public members only): required
+	/// for `dc+sd-jwt`, which binds it as `cnf.jwk`; refused for `ldp_vc`.
+	#[schema(value_type = Option<Object>)]
+	pub holder_key: Option<Value>,
 }
 
 /// Claims sealed to the TA (X25519 + HKDF-SHA256 + AES-256-GCM, associated data the issuer
 /// DID; see docs/ta.md).
-#[derive(Clone, Debug, Deserialize, utoipa::ToSchema)]
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize, utoipa::ToSchema)]
 pub struct SealedClaims {
 	/// The sender's ephemeral X25519 public key, `0x` hex.
 	pub ephemeral: String,
@@ -92,15 +144,119 @@ pub struct SealedClaims {
 	pub ciphertext: String,
 }
 
-/// What `POST /v1/credentials` answers.
+/// The claims of an issuance: in clear (the worker checks them against the CPT's JSON Schema
+/// in full) or sealed to the TA (only the TA reads them). An OpenID4VCI offer keeps them in
+/// this form until the wallet asks.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub enum IssuanceClaims {
+	/// A JSON object.
+	Plain(Value),
+	/// Sealed to the TA's agreement key, with the issuer DID as associated data.
+	Sealed(SealedClaims),
+}
+
+impl IssuanceClaims {
+	/// The claims a request gives as `claims` (a JSON object) or `sealedClaims`: exactly one.
+	pub fn from_request(
+		claims: Option<Value>,
+		sealed: Option<SealedClaims>,
+	) -> Result<IssuanceClaims, WorkerError> {
+		match (claims, sealed) {
+			(Some(claims @ Value::Object(_)), None) => Ok(IssuanceClaims::Plain(claims)),
+			(None, Some(sealed)) => Ok(IssuanceClaims::Sealed(sealed)),
+			(Some(_), None) => {
+				Err(WorkerError::BadRequest("`claims` must be a JSON object".into()))
+			},
+			_ => Err(WorkerError::BadRequest(
+				"give exactly one of `claims` and `sealedClaims`".into(),
+			)),
+		}
+	}
+}
+
+/// One credential to issue, however it was asked for (`POST /v1/credentials`, or an OpenID4VCI
+/// credential request against an offer).
+#[derive(Clone, Debug)]
+pub struct Issuance {
+	/// The issuer DID.
+	pub issuer: String,
+	/// The holder DID.
+	pub holder: String,
+	/// The CPT the claims follow.
+	pub cpt: u32,
+	/// The claims.
+	pub claims: IssuanceClaims,
+	/// `validFrom`; the worker's time now if absent.
+	pub valid_from: Option<String>,
+	/// `validUntil`, if the credential expires.
+	pub valid_until: Option<String>,
+	/// The credential's id; a fresh `urn:uuid:` if absent.
+	pub id: Option<String>,
+	/// The format to build.
+	pub format: CredentialFormat,
+	/// The holder's key, which an SD-JWT VC binds (`cnf.jwk`); none for a W3C VC.
+	pub holder_key: Option<HolderKey>,
+}
+
+impl Issuance {
+	/// The issuance a `POST /v1/credentials` body asks for (400 for claims of the wrong shape, an
+	/// unknown format or a holder key that is not a public Ed25519 or P-256 JWK).
+	pub fn from_request(request: IssueRequest) -> Result<Issuance, WorkerError> {
+		let claims = IssuanceClaims::from_request(request.claims, request.sealed_claims)?;
+		let format = match request.format.as_deref() {
+			Some(name) => parse_format(name)?,
+			None => CredentialFormat::W3cVc,
+		};
+		let holder_key = request
+			.holder_key
+			.as_ref()
+			.map(|jwk| {
+				HolderKey::from_jwk(jwk)
+					.map_err(|e| WorkerError::BadRequest(format!("`holderKey`: {e}")))
+			})
+			.transpose()?;
+		Ok(Issuance {
+			issuer: request.issuer,
+			holder: request.holder,
+			cpt: request.cpt,
+			claims,
+			valid_from: request.valid_from,
+			valid_until: request.valid_until,
+			id: request.id,
+			format,
+			holder_key,
+		})
+	}
+
+	/// An SD-JWT VC binds a holder key; a W3C VC names its holder by DID only.
+	fn check_holder_key(&self) -> Result<(), WorkerError> {
+		match (self.format, &self.holder_key) {
+			(CredentialFormat::SdJwtVc, None) => Err(WorkerError::BadRequest(format!(
+				"a `{DC_SD_JWT}` credential binds the holder's key: give `holderKey`, a public JWK"
+			))),
+			(CredentialFormat::W3cVc, Some(_)) => Err(WorkerError::BadRequest(format!(
+				"`holderKey` is for `{DC_SD_JWT}` credentials: an `{LDP_VC}` credential names its \
+				 holder by DID"
+			))),
+			_ => Ok(()),
+		}
+	}
+}
+
+/// What `POST /v1/credentials` answers (and what OpenID4VCI hands the wallet).
 #[derive(Debug, Serialize, Deserialize, utoipa::ToSchema)]
 pub struct Issued {
 	/// The credential's id.
 	pub id: String,
-	/// SHA-256 of its canonical form, `0x` hex: the leaf its batch anchors.
+	/// SHA-256 of what its batch anchors, `0x` hex: the W3C VC's canonical form, or the
+	/// SD-JWT VC's issuer-signed JWT (the part before the first `~`).
 	pub hash: String,
-	/// The Verifiable Credential.
-	#[schema(value_type = Object)]
+	/// The format: `ldp_vc` or `dc+sd-jwt`.
+	pub format: String,
+	/// The credential: the W3C VC (an object) or the SD-JWT VC in its issuance form (a string,
+	/// `<jwt>~<disclosure>~…~`).
+	#[schema(value_type = Value)]
 	pub credential: Value,
 }
 
@@ -219,13 +375,30 @@ pub fn check_numbers(value: &Value) -> Result<(), WorkerError> {
 	}
 }
 
-/// Issues a credential.
+/// Issues a credential (`POST /v1/credentials`).
 pub async fn issue(
 	worker: &Worker,
 	token: &TokenRecord,
 	request: IssueRequest,
 ) -> Result<Issued, WorkerError> {
-	let result = issue_checked(worker, token, request).await;
+	match Issuance::from_request(request) {
+		Ok(issuance) => issue_with(worker, token, issuance).await,
+		Err(e) => {
+			worker.metrics.refused.inc();
+			Err(e)
+		},
+	}
+}
+
+/// Issues a credential for `token`, whose account must control the issuer DID (with this
+/// worker a counting signer of it): the one issuance path, which `POST /v1/credentials` and
+/// OpenID4VCI (with the token record of the offer's creator) both take.
+pub async fn issue_with(
+	worker: &Worker,
+	token: &TokenRecord,
+	issuance: Issuance,
+) -> Result<Issued, WorkerError> {
+	let result = issue_checked(worker, token, issuance).await;
 	match &result {
 		Ok(_) => worker.metrics.issued.inc(),
 		Err(_) => worker.metrics.refused.inc(),
@@ -235,15 +408,19 @@ pub async fn issue(
 
 /// Issues at the latest finalized block; when the TA has seen a newer block (it reported the
 /// first block of a slot on the best chain, or another issuance named a newer block), waits
-/// for finality to reach it and issues again.
+/// for finality to reach it and issues again, with the same id and status list entry.
 async fn issue_checked(
 	worker: &Worker,
 	token: &TokenRecord,
-	request: IssueRequest,
+	mut issuance: Issuance,
 ) -> Result<Issued, WorkerError> {
+	// Fixed before the first attempt: the status list entry is allocated for this id.
+	let id = issuance.id.take().unwrap_or_else(fresh_id);
+	let mut status_entry = None;
 	let deadline = tokio::time::Instant::now() + STALE_BLOCK_WAIT;
 	loop {
-		let (ta_request, record) = prepare(worker, token, request.clone()).await?;
+		let (ta_request, record) =
+			prepare(worker, token, &issuance, &id, &mut status_entry).await?;
 		match worker.tee.call(Command::IssueCredential(ta_request)).await {
 			Err(TeeError::Refused(TaError::StaleBlock { newest }))
 				if tokio::time::Instant::now() < deadline =>
@@ -287,13 +464,22 @@ struct PendingRecord {
 	issuer: String,
 	cpt: u32,
 	issued_at: u32,
+	format: CredentialFormat,
 }
 
 impl PendingRecord {
 	/// Keeps the credential the TA issued, and queues its hash for the next batch.
 	fn keep(self, worker: &Worker, issued: IssuedCredential) -> Result<Issued, WorkerError> {
-		let credential: Value = serde_json::from_slice(&issued.credential)
-			.map_err(|e| WorkerError::Internal(format!("the TA's credential is not JSON: {e}")))?;
+		let credential = match self.format {
+			CredentialFormat::W3cVc => serde_json::from_slice(&issued.credential).map_err(|e| {
+				WorkerError::Internal(format!("the TA's credential is not JSON: {e}"))
+			})?,
+			// The compact SD-JWT is ASCII: kept and answered as a JSON string.
+			CredentialFormat::SdJwtVc => Value::String(
+				String::from_utf8(issued.credential)
+					.map_err(|_| WorkerError::Internal("the TA's SD-JWT VC is not UTF-8".into()))?,
+			),
+		};
 		worker.store.record_issued(&CredentialRecord {
 			id: self.id.clone(),
 			hash: issued.hash,
@@ -304,65 +490,136 @@ impl PendingRecord {
 			credential: credential.clone(),
 		})?;
 		worker.metrics.pending.inc();
-		Ok(Issued { id: self.id, hash: format!("0x{}", hex::encode(issued.hash)), credential })
+		Ok(Issued {
+			id: self.id,
+			hash: format!("0x{}", hex::encode(issued.hash)),
+			format: format_name(self.format).into(),
+			credential,
+		})
 	}
 }
 
-/// Checks an issuance request against the chain at the latest finalized block, and builds the
-/// TA's request for that block.
-async fn prepare(
+/// The issuer check: `token`'s account controls the issuer DID (active), and the chain shows
+/// this worker as a signer of it that counts.
+async fn check_issuer(
 	worker: &Worker,
+	view: &ChainView,
 	token: &TokenRecord,
-	request: IssueRequest,
-) -> Result<(IssuanceRequest, PendingRecord), WorkerError> {
-	let claims = match (request.claims, request.sealed_claims) {
-		(Some(claims @ Value::Object(_)), None) => Ok(claims),
-		(None, Some(sealed)) => Err(sealed),
-		(Some(_), None) => {
-			return Err(WorkerError::BadRequest("`claims` must be a JSON object".into()))
-		},
-		_ => {
-			return Err(WorkerError::BadRequest(
-				"give exactly one of `claims` and `sealedClaims`".into(),
-			))
-		},
-	};
-	// Every check reads the chain at one finalized block, which the TA signs into the
-	// credential and the record keeps.
-	let view = worker.chain.view().await?;
-	worker.check_signer_for(&view, token, &request.issuer).await?;
-	if request.holder.starts_with("did:teeid:") {
-		let holder = parse_did(&request.holder)?;
-		if view.did(&holder).await?.is_none() {
-			return Err(WorkerError::NotFound(format!("unknown DID {}", request.holder)));
+	issuer: &str,
+) -> Result<(), WorkerError> {
+	worker.check_signer_for(view, token, issuer).await.map(drop)
+}
+
+/// The holder check: a `did:teeid` holder exists on chain; another DID method is taken as is.
+async fn check_holder(view: &ChainView, holder: &str) -> Result<(), WorkerError> {
+	if holder.starts_with("did:teeid:") {
+		let account = parse_did(holder)?;
+		if view.did(&account).await?.is_none() {
+			return Err(WorkerError::NotFound(format!("unknown DID {holder}")));
 		}
-	} else if !request.holder.starts_with("did:") {
+	} else if !holder.starts_with("did:") {
 		return Err(WorkerError::BadRequest("`holder` must be a DID".into()));
 	}
-	let cpt = view
-		.cpt(request.cpt)
-		.await?
-		.ok_or_else(|| WorkerError::NotFound(format!("unknown CPT {}", request.cpt)))?;
+	Ok(())
+}
+
+/// The CPT check: the CPT exists at the view's block, and plain claims hold numbers the TA
+/// signs exactly, stay within the TA's limits and satisfy the CPT's JSON Schema in full (sealed
+/// claims are the TA's to check). Returns the CPT and the claims as the TA takes them.
+pub async fn check_cpt_claims(
+	view: &ChainView,
+	cpt: u32,
+	claims: &IssuanceClaims,
+) -> Result<(Cpt, Claims), WorkerError> {
+	let cpt =
+		view.cpt(cpt).await?.ok_or_else(|| WorkerError::NotFound(format!("unknown CPT {cpt}")))?;
 	let claims = match claims {
-		Ok(plain) => {
-			check_numbers(&plain)?;
+		IssuanceClaims::Plain(plain) => {
+			check_numbers(plain)?;
 			// The TA's limits are the API's: refused here, with the limit named.
 			let bytes = plain.to_string().into_bytes();
 			if let Some(reason) = teeid_ta_protocol::exceeded_limit(&CLAIMS_JSON, &bytes) {
 				return Err(WorkerError::BadRequest(format!("`claims` {reason}")));
 			}
-			check_claims(&cpt.schema, &plain, cpt.id)?;
+			check_claims(&cpt.schema, plain, cpt.id)?;
 			Claims::Plain(bytes)
 		},
-		Err(sealed) => Claims::Sealed(SealedBox {
+		IssuanceClaims::Sealed(sealed) => Claims::Sealed(SealedBox {
 			ephemeral: hex_field(&sealed.ephemeral, "sealedClaims.ephemeral")?.try_into().map_err(
 				|_| WorkerError::BadRequest("`sealedClaims.ephemeral` must be 32 bytes".into()),
 			)?,
 			ciphertext: hex_field(&sealed.ciphertext, "sealedClaims.ciphertext")?,
 		}),
 	};
-	let id = request.id.unwrap_or_else(fresh_id);
-	if worker.store.id_taken(&id)? {
+	Ok((cpt, claims))
+}
+
+/// The claim names a format reserves: an SD-JWT VC's payload has members of its own (`iss`,
+/// `cnf`, `status`, ...), which a claim must not take (the TA refuses them; plain claims are
+/// refused here first, naming them). A W3C VC reserves `id` and `@` names, which the TA checks.
+pub fn check_claim_names(
+	format: CredentialFormat,
+	claims: &IssuanceClaims,
+) -> Result<(), WorkerError> {
+	let (CredentialFormat::SdJwtVc, IssuanceClaims::Plain(Value::Object(members))) =
+		(format, claims)
+	else {
+		return Ok(());
+	};
+	let reserved: Vec<&str> =
+		members.keys().map(String::as_str).filter(|name| is_reserved_claim(name)).collect();
+	if reserved.is_empty() {
+		return Ok(());
+	}
+	Err(WorkerError::Unprocessable(format!(
+		"an SD-JWT VC reserves the claim names {} (its own payload members, `...`, `id`, and names \
+		 starting with `@` or `_`): issue `{LDP_VC}`, or use a CPT with other names",
+		reserved.iter().map(|name| format!("`{name}`")).collect::<Vec<_>>().join(", ")
+	)))
+}
+
+/// Checks an OpenID4VCI offer when it is made, with the checks of issuance itself (the same
+/// functions [`issue_with`] runs, at the latest finalized block): `token`'s account controls
+/// the issuer DID and this worker is its counting signer, the CPT exists, plain claims satisfy
+/// it, and no claim name is reserved by a format offered. The holder is not known until a
+/// wallet asks, and each credential gets a fresh id; both are checked then, with everything
+/// else again. Returns the CPT.
+pub async fn check_offer(
+	worker: &Worker,
+	token: &TokenRecord,
+	issuer: &str,
+	cpt: u32,
+	claims: &IssuanceClaims,
+	formats: &[CredentialFormat],
+) -> Result<Cpt, WorkerError> {
+	let view = worker.chain.view().await?;
+	check_issuer(worker, &view, token, issuer).await?;
+	let (cpt, _) = check_cpt_claims(&view, cpt, claims).await?;
+	for format in formats {
+		check_claim_names(*format, claims)?;
+	}
+	Ok(cpt)
+}
+
+/// Checks an issuance against the chain at the latest finalized block, and builds the TA's
+/// request for that block. The status list entry is allocated last, once nothing else can
+/// fail, and once per credential: a retry at a newer block reuses it.
+async fn prepare(
+	worker: &Worker,
+	token: &TokenRecord,
+	issuance: &Issuance,
+	id: &str,
+	status_entry: &mut Option<StatusListEntry>,
+) -> Result<(IssuanceRequest, PendingRecord), WorkerError> {
+	issuance.check_holder_key()?;
+	// Every check reads the chain at one finalized block, which the TA signs into the
+	// credential and the record keeps.
+	let view = worker.chain.view().await?;
+	check_issuer(worker, &view, token, &issuance.issuer).await?;
+	check_holder(&view, &issuance.holder).await?;
+	let (cpt, claims) = check_cpt_claims(&view, issuance.cpt, &issuance.claims).await?;
+	check_claim_names(issuance.format, &issuance.claims)?;
+	if worker.store.id_taken(id)? {
 		return Err(WorkerError::Conflict(format!(
 			"a credential with id `{id}` was already issued"
 		)));
@@ -371,21 +628,45 @@ async fn prepare(
 	let (block_number, block_hash) = view.block();
 	let now_ms = chrono::Utc::now().timestamp_millis();
 	let created = created_at(now_ms, view.timestamp().await?)?;
+	let status_list = match status_entry.clone() {
+		Some(entry) => entry,
+		None => {
+			let entry = crate::status_list::allocate(
+				worker,
+				&issuance.issuer,
+				status_list_format(issuance.format),
+				id,
+			)
+			.await?;
+			*status_entry = Some(entry.clone());
+			entry
+		},
+	};
 	let ta_request = IssuanceRequest {
-		id: id.clone(),
-		issuer: request.issuer.clone(),
-		holder: request.holder,
+		id: id.to_string(),
+		issuer: issuance.issuer.clone(),
+		holder: issuance.holder.clone(),
 		schema: SchemaRef { id: schema_id(cpt.id), schema: cpt.schema },
 		claims,
 		// The worker's clock, not `created`: a chain clock that runs ahead must not make the
 		// credential not valid yet.
-		valid_from: request.valid_from.unwrap_or_else(|| rfc3339(now_ms)),
-		valid_until: request.valid_until,
+		valid_from: issuance.valid_from.clone().unwrap_or_else(|| rfc3339(now_ms)),
+		valid_until: issuance.valid_until.clone(),
 		created,
 		block_number,
 		block_hash,
+		format: issuance.format,
+		// Canonical, whatever members and order the holder sent.
+		holder_jwk: issuance.holder_key.as_ref().map(|key| key.canonical_jwk().into_bytes()),
+		status_list,
 	};
-	let record = PendingRecord { id, issuer: request.issuer, cpt: cpt.id, issued_at: block_number };
+	let record = PendingRecord {
+		id: id.to_string(),
+		issuer: issuance.issuer.clone(),
+		cpt: cpt.id,
+		issued_at: block_number,
+		format: issuance.format,
+	};
 	Ok((ta_request, record))
 }
 
@@ -480,6 +761,98 @@ mod tests {
 		let error = created_at(block as i64 + limit + 1, block).unwrap_err();
 		let stalled = matches!(&error, WorkerError::Unavailable(m) if m.contains("has stalled"));
 		assert!(stalled, "{error}");
+	}
+
+	fn request(format: Option<&str>, holder_key: Option<Value>) -> IssueRequest {
+		IssueRequest {
+			issuer: "did:teeid:x".into(),
+			holder: "did:key:z6MkiTBz1ymuepAQ4HEHYSF1H8quG1GLVVQR3djvX2mKdBx1".into(),
+			cpt: 1000,
+			claims: Some(serde_json::json!({"name": "Al"})),
+			sealed_claims: None,
+			valid_from: None,
+			valid_until: None,
+			id: None,
+			format: format.map(String::from),
+			holder_key,
+		}
+	}
+
+	#[test]
+	fn formats_are_named_as_openid4vci_names_them_works() {
+		for format in [CredentialFormat::W3cVc, CredentialFormat::SdJwtVc] {
+			assert_eq!(parse_format(format_name(format)).unwrap(), format);
+		}
+		assert_eq!(format_name(CredentialFormat::SdJwtVc), "dc+sd-jwt");
+		assert_eq!(status_list_format(CredentialFormat::W3cVc), StatusListFormat::Bitstring);
+		assert_eq!(status_list_format(CredentialFormat::SdJwtVc), StatusListFormat::Token);
+		let error = parse_format("vc+sd-jwt").unwrap_err();
+		assert!(matches!(&error, WorkerError::BadRequest(m) if m.contains("dc+sd-jwt")), "{error}");
+	}
+
+	#[test]
+	fn an_sd_jwt_vc_binds_a_public_holder_key_works() {
+		let jwk = serde_json::json!({
+			"kty": "OKP", "crv": "Ed25519", "x": "O2onvM62pC1io6jQKm8Nc2UyCpW83lMwkafZAfQM2l4"
+		});
+		let issuance =
+			Issuance::from_request(request(Some("dc+sd-jwt"), Some(jwk.clone()))).unwrap();
+		assert_eq!(issuance.format, CredentialFormat::SdJwtVc);
+		assert!(issuance.check_holder_key().is_ok());
+		assert_eq!(
+			issuance.holder_key.unwrap().canonical_jwk(),
+			r#"{"crv":"Ed25519","kty":"OKP","x":"O2onvM62pC1io6jQKm8Nc2UyCpW83lMwkafZAfQM2l4"}"#
+		);
+		// The default is a W3C VC, which takes no holder key; an SD-JWT VC needs one.
+		let w3c = Issuance::from_request(request(None, None)).unwrap();
+		assert_eq!(w3c.format, CredentialFormat::W3cVc);
+		assert!(w3c.check_holder_key().is_ok());
+		let keyed_w3c = Issuance::from_request(request(Some("ldp_vc"), Some(jwk.clone()))).unwrap();
+		assert!(matches!(keyed_w3c.check_holder_key(), Err(WorkerError::BadRequest(_))));
+		let keyless = Issuance::from_request(request(Some("dc+sd-jwt"), None)).unwrap();
+		assert!(matches!(keyless.check_holder_key(), Err(WorkerError::BadRequest(_))));
+		// A private key is refused before anything else happens.
+		let mut private = jwk;
+		private["d"] = serde_json::json!("nWGxne_9WmC6hEr0kuwsxERJxWl7MmkZcDusAxyuf2A");
+		let error = Issuance::from_request(request(Some("dc+sd-jwt"), Some(private))).unwrap_err();
+		assert!(matches!(&error, WorkerError::BadRequest(m) if m.contains("holderKey")), "{error}");
+	}
+
+	#[test]
+	fn claims_come_in_clear_or_sealed_once_works() {
+		let plain = IssuanceClaims::from_request(Some(serde_json::json!({"a": 1})), None).unwrap();
+		assert_eq!(plain, IssuanceClaims::Plain(serde_json::json!({"a": 1})));
+		let sealed = SealedClaims { ephemeral: "0x00".into(), ciphertext: "0x01".into() };
+		assert!(IssuanceClaims::from_request(None, Some(sealed.clone())).is_ok());
+		for (claims, sealed) in [
+			(Some(serde_json::json!([1])), None),
+			(None, None),
+			(Some(serde_json::json!({})), Some(sealed)),
+		] {
+			let error = IssuanceClaims::from_request(claims, sealed).unwrap_err();
+			assert!(matches!(error, WorkerError::BadRequest(_)), "{error}");
+		}
+	}
+
+	#[test]
+	fn sd_jwt_claims_may_not_take_payload_member_names_fails() {
+		let claims = |value: Value| IssuanceClaims::Plain(value);
+		let reserved = claims(serde_json::json!({"name": "Al", "iss": "x", "_x": 1, "@type": "y"}));
+		let error = check_claim_names(CredentialFormat::SdJwtVc, &reserved).unwrap_err();
+		let WorkerError::Unprocessable(message) = &error else { panic!("{error}") };
+		for name in ["`iss`", "`_x`", "`@type`"] {
+			assert!(message.contains(name), "{message}");
+		}
+		assert!(!message.contains("`name`"), "{message}");
+		// A W3C VC's names are the TA's to check; sealed claims are the TA's to read.
+		assert!(check_claim_names(CredentialFormat::W3cVc, &reserved).is_ok());
+		let sealed = IssuanceClaims::Sealed(SealedClaims {
+			ephemeral: "0x".into(),
+			ciphertext: "0x".into(),
+		});
+		assert!(check_claim_names(CredentialFormat::SdJwtVc, &sealed).is_ok());
+		let fine = claims(serde_json::json!({"name": "Al", "degree": "BSc", "issuer": "x"}));
+		assert!(check_claim_names(CredentialFormat::SdJwtVc, &fine).is_ok());
 	}
 
 	#[test]

@@ -5,7 +5,10 @@
 //! at any moment restarts with everything it confirmed: an issued credential is in the index
 //! and either still pending or in a batch, and a batch is either anchored or still to anchor.
 
-use redb::{Database, ReadableDatabase, ReadableTable, ReadableTableMetadata, TableDefinition};
+use redb::{
+	Database, Key, ReadOnlyTable, ReadTransaction, ReadableDatabase, ReadableTable,
+	ReadableTableMetadata, TableDefinition, TableError, Value, WriteTransaction,
+};
 use serde::{de::DeserializeOwned, Deserialize, Serialize};
 use std::path::Path;
 
@@ -46,7 +49,8 @@ pub enum StoreError {
 }
 
 impl StoreError {
-	fn db(error: impl Into<redb::Error>) -> Self {
+	/// A redb failure of any kind (transaction, table, storage, commit).
+	pub fn db(error: impl Into<redb::Error>) -> Self {
 		Self::Database(error.into())
 	}
 }
@@ -131,12 +135,51 @@ pub struct Store {
 	db: Database,
 }
 
-fn encode<T: Serialize>(value: &T) -> Vec<u8> {
+/// A record as stored: JSON.
+pub fn encode<T: Serialize>(value: &T) -> Vec<u8> {
 	serde_json::to_vec(value).expect("records serialize")
 }
 
-fn decode<T: DeserializeOwned>(bytes: &[u8], what: &'static str) -> Result<T, StoreError> {
+/// A stored record (`what`, for the error if it does not decode).
+pub fn decode<T: DeserializeOwned>(bytes: &[u8], what: &'static str) -> Result<T, StoreError> {
 	serde_json::from_slice(bytes).map_err(|_| StoreError::Corrupt(what))
+}
+
+/// `table` in the read transaction `tx`, or `None` if no write created it yet: the tables of
+/// modules (status lists, offers) are created by their first write, so before it there is
+/// nothing to read.
+pub fn read_table<K: Key + 'static, V: Value + 'static>(
+	tx: &ReadTransaction,
+	table: TableDefinition<K, V>,
+) -> Result<Option<ReadOnlyTable<K, V>>, StoreError> {
+	match tx.open_table(table) {
+		Ok(table) => Ok(Some(table)),
+		Err(TableError::TableDoesNotExist(_)) => Ok(None),
+		Err(e) => Err(StoreError::db(e)),
+	}
+}
+
+/// Records an issued credential and queues it for the next batch, within the write transaction
+/// `tx`: for records of another module that must commit with the credential or not at all (a
+/// status list's version). Fails with [`StoreError::DuplicateId`] if the id was issued; the
+/// caller then drops `tx`, which aborts it.
+pub fn record_issued_in(
+	tx: &WriteTransaction,
+	record: &CredentialRecord,
+) -> Result<(), StoreError> {
+	let mut ids = tx.open_table(CREDENTIAL_IDS).map_err(StoreError::db)?;
+	if ids.get(record.id.as_str()).map_err(StoreError::db)?.is_some() {
+		return Err(StoreError::DuplicateId(record.id.clone()));
+	}
+	ids.insert(record.id.as_str(), &record.hash[..]).map_err(StoreError::db)?;
+	let mut credentials = tx.open_table(CREDENTIALS).map_err(StoreError::db)?;
+	credentials.insert(&record.hash[..], &encode(record)[..]).map_err(StoreError::db)?;
+	let mut meta = tx.open_table(META).map_err(StoreError::db)?;
+	let sequence = read_u64(&meta, NEXT_SEQUENCE)?;
+	meta.insert(NEXT_SEQUENCE, &(sequence + 1).to_le_bytes()[..]).map_err(StoreError::db)?;
+	let mut pending = tx.open_table(PENDING).map_err(StoreError::db)?;
+	pending.insert(sequence, &record.hash[..]).map_err(StoreError::db)?;
+	Ok(())
 }
 
 impl Store {
@@ -157,24 +200,16 @@ impl Store {
 		Ok(Self { db })
 	}
 
+	/// The database, for modules that keep tables of their own (OpenID4VCI offers, status
+	/// lists): each defines its tables and creates them in its first write transaction.
+	pub fn database(&self) -> &Database {
+		&self.db
+	}
+
 	/// Records an issued credential and queues it for the next batch.
 	pub fn record_issued(&self, record: &CredentialRecord) -> Result<(), StoreError> {
 		let tx = self.db.begin_write().map_err(StoreError::db)?;
-		{
-			let mut ids = tx.open_table(CREDENTIAL_IDS).map_err(StoreError::db)?;
-			if ids.get(record.id.as_str()).map_err(StoreError::db)?.is_some() {
-				return Err(StoreError::DuplicateId(record.id.clone()));
-			}
-			ids.insert(record.id.as_str(), &record.hash[..]).map_err(StoreError::db)?;
-			let mut credentials = tx.open_table(CREDENTIALS).map_err(StoreError::db)?;
-			credentials.insert(&record.hash[..], &encode(record)[..]).map_err(StoreError::db)?;
-			let mut meta = tx.open_table(META).map_err(StoreError::db)?;
-			let sequence = read_u64(&meta, NEXT_SEQUENCE)?;
-			meta.insert(NEXT_SEQUENCE, &(sequence + 1).to_le_bytes()[..])
-				.map_err(StoreError::db)?;
-			let mut pending = tx.open_table(PENDING).map_err(StoreError::db)?;
-			pending.insert(sequence, &record.hash[..]).map_err(StoreError::db)?;
-		}
+		record_issued_in(&tx, record)?;
 		tx.commit().map_err(StoreError::db)
 	}
 

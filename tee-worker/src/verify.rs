@@ -1,35 +1,54 @@
 //! Verifying credentials and presentations against the chain.
 //!
-//! A credential names, in its signed `evidence[0]`, the finalized block its TA issued it
-//! against (`blockNumber`, `blockHash`). Every check reads the chain at that block unless it
+//! Two formats are verified: W3C credentials (`eddsa-jcs-2022`) and presentations of them,
+//! and SD-JWT VCs (`dc+sd-jwt`, [`crate::sd_jwt`]) with or without a key-binding JWT. Each
+//! states, in what its TEE signed, the same facts: its issuer, the TEE key that signed, its id,
+//! the finalized block its TA issued it against, the TEE's platform and code, its schema and
+//! the schema's digest, the evidence record that carries its revocation, and its validity
+//! period. A W3C credential states them in `evidence[0]` (`blockNumber`, `blockHash`,
+//! `platform`, `measurement`), `credentialSchema`, `credentialStatus` (the
+//! `TeeidEvidenceStatus2026` entry), `validFrom` and `validUntil`; an SD-JWT VC in its `teeid`
+//! member (`blockNumber`, `blockHash`, `platform`, `measurement`, `schemaDigest`,
+//! `statusEvidence`), `vct`, `jti`, `iat`, `nbf` and `exp`. The chain checks read those facts
+//! ([`Statement`]), whatever the format: every check reads the chain at that block unless it
 //! says now, and each has a name (the `check` of its entry in the answer):
-//! 1. **proof**: its `eddsa-jcs-2022` proof by the TEE key its `verificationMethod` names, a
-//!    key of the issuer, purpose `assertionMethod`;
-//! 2. **issuance block**: the block is a finalized block of this chain, and `proof.created`
-//!    lies within [`CREATED_TOLERANCE`] of its timestamp (the TA signed the block; the date
-//!    must agree with it);
-//! 3. **issuer key**: the verification method is in the issuer DID's `assertionMethod` at that
+//! 1. **proof**: a W3C credential's `eddsa-jcs-2022` proof by the TEE key its
+//!    `verificationMethod` names, a key of the issuer, purpose `assertionMethod`; an SD-JWT's
+//!    issuer-signed JWT (`EdDSA`, `typ` `dc+sd-jwt`) by the TEE key its `kid` names, a key of
+//!    its `iss`;
+//! 2. **disclosures** (SD-JWT): every disclosure is one whose digest the issuer signed, none
+//!    is given twice, none clashes with a signed member;
+//! 3. **key binding** (an SD-JWT presentation, or when the verifier asks for one): the
+//!    key-binding JWT is the holder's (`cnf.jwk`), for exactly these disclosures (`sd_hash`),
+//!    made within 300 s, for the audience and nonce the verifier gave;
+//! 4. **issuance block**: the block is a finalized block of this chain, and the time the TA
+//!    dated the credential (`proof.created`, or the JWT's `iat`) lies within
+//!    [`CREATED_TOLERANCE`] of its timestamp (the TA signed the block; the date must agree);
+//! 5. **issuer key**: the verification method is in the issuer DID's `assertionMethod` at that
 //!    block (the key was bound and counting then);
-//! 4. **tee worker**: the worker owning the key at that block was registered, active and
+//! 6. **tee worker**: the worker owning the key at that block was registered, active and
 //!    certified, and its platform and measurement on chain are the ones the credential names;
-//! 5. **tee code**: that worker's measurement, as the chain records it, is allowed now (root
+//! 7. **tee code**: that worker's measurement, as the chain records it, is allowed now (root
 //!    removes compromised code, failing everything it signed);
-//! 6. **simulation**: a `Simulated` worker's credential passes only while the chain's
+//! 8. **simulation**: a `Simulated` worker's credential passes only while the chain's
 //!    simulation flag is on now;
-//! 7. **schema**: `credentialSchema.digestMultibase` is the digest of the schema of the CPT
-//!    `credentialSchema.id` names, at that block (the schema the worker gave the TA);
-//! 8. **anchor**: its hash is an evidence record, or a leaf of a batch anchored on chain (by a
-//!    proof given with the request or from this worker's index), created or anchored by the
-//!    issuer or the signing worker's operator at or after that block ([`AnchorRule`]); or it is
-//!    still pending in this worker's next batch;
-//! 9. **revocation**: the issuer has not revoked the evidence record its `credentialStatus`
-//!    names (now);
-//! 10. **validity**: now lies between `validFrom` and `validUntil`.
+//! 9. **schema**: the schema digest is the digest of the schema of the CPT the credential's
+//!    schema id (`credentialSchema.id`, or `vct`) names, at that block (the schema the worker
+//!    gave the TA);
+//! 10. **anchor**: its hash (of the W3C credential; of an SD-JWT's issuer-signed JWT, the
+//!     same for every presentation of it) is an evidence record, or a leaf of a batch anchored
+//!     on chain (by a proof given with the request or from this worker's index), created or
+//!     anchored by the issuer or the signing worker's operator at or after that block
+//!     ([`AnchorRule`]); or it is still pending in this worker's next batch;
+//! 11. **revocation**: the issuer has not revoked the evidence record the credential names
+//!     (now); for an SD-JWT whose token status list is this worker's, the detail also says
+//!     what the list's bit says (the chain's record decides: the list follows it);
+//! 12. **validity**: now lies within the validity period.
 //!
 //! A credential that names no block (made before TAs signed their block) fails `issuance
-//! block` and, by name, every check that needs the block. A presentation's derived credentials
-//! are checked the same way but for `proof` (the presentation's proofs replace it, and a
-//! derived credential has no `created`) and `anchor` (its hash is not the issued one's).
+//! block` and, by name, every check that needs the block. A W3C presentation's derived
+//! credentials are checked the same way but for `proof` (the presentation's proofs replace it,
+//! and a derived credential has no `created`) and `anchor` (its hash is not the issued one's).
 //!
 //! What a request sends is read by the strict parser of `teeid-primitives` (I-JSON: a member
 //! named twice is refused, not resolved silently to one of its values), so the document checked
@@ -56,7 +75,7 @@ use teeid_ta_protocol::{
 	credential::{
 		credential_hash, is_whole, parse_hex32, platform_name, schema_digest,
 		split_verification_method, status_evidence, verification_method, verify_tee_proof,
-		ProofCheckError,
+		ProofCheckError, STATUS_TYPE,
 	},
 	disclosure::{verify_presentation, DisclosureError, VerifiedPresentation},
 };
@@ -67,12 +86,15 @@ use crate::{
 	chain::{ChainView, WorkerStatus},
 	error::WorkerError,
 	issue::{cpt_of_schema_id, rfc3339},
+	sd_jwt::{KeyBindingRule, SdJwt},
 	store::BatchState,
 	worker::{account_of, did_of, parse_did, Worker},
 };
 
 // The names of the checks, as the answer gives them.
 const PROOF: &str = "proof";
+const DISCLOSURES: &str = "disclosures";
+const KEY_BINDING: &str = "key binding";
 const ISSUANCE_BLOCK: &str = "issuance block";
 const ISSUER_KEY: &str = "issuer key";
 const HOLDER_KEY: &str = "holder key";
@@ -107,8 +129,75 @@ impl Tolerance {
 pub const CREATED_TOLERANCE: Tolerance =
 	Tolerance { before: Duration::from_secs(60), after: Duration::from_secs(600) };
 
-/// The block a credential names in `evidence[0]`: the finalized block its TA issued it
-/// against.
+/// How the answer names what a credential format states, so that a check's detail points at
+/// the member the credential sent.
+struct Wording {
+	/// No issuance block at all.
+	no_block: &'static str,
+	/// A block number that is not one.
+	bad_block_number: &'static str,
+	/// A block hash that is not one.
+	bad_block_hash: &'static str,
+	/// The member that dates the credential.
+	created: &'static str,
+	/// No such date.
+	no_created: &'static str,
+	/// No verification method.
+	no_method: &'static str,
+	/// A schema id that is not a CPT's.
+	bad_schema_id: &'static str,
+	/// No schema digest.
+	no_schema_digest: &'static str,
+	/// No id or no status record.
+	no_status: &'static str,
+	/// What precedes `0x<record>` where the credential names its status record.
+	status_prefix: &'static str,
+	/// A status record that is not the one for the credential's id on this chain.
+	wrong_status: &'static str,
+	/// No start of the validity period.
+	no_valid_from: &'static str,
+	/// An end of the validity period that is not a time.
+	bad_valid_until: &'static str,
+}
+
+/// The words for a W3C credential.
+const W3C_WORDING: Wording = Wording {
+	no_block: "the credential names no issuance block (`evidence[0].blockNumber` and \
+	           `blockHash`): it was issued before TAs signed their block",
+	bad_block_number: "`evidence[0].blockNumber` is not a block number",
+	bad_block_hash: "`evidence[0].blockHash` is not 32 bytes of 0x hex",
+	created: "`created`",
+	no_created: "the proof has no `created` time",
+	no_method: "the credential names no verification method",
+	bad_schema_id: "credentialSchema.id is not urn:teeid:cpt:<CPT id>",
+	no_schema_digest: "credentialSchema has no digestMultibase",
+	no_status: "the credential has no id or credentialStatus",
+	status_prefix: "urn:teeid:evidence:",
+	wrong_status: "credentialStatus does not name this chain's record for its id",
+	no_valid_from: "validFrom is missing or not RFC 3339",
+	bad_valid_until: "validUntil is not RFC 3339",
+};
+
+/// The words for an SD-JWT VC.
+const SD_JWT_WORDING: Wording = Wording {
+	no_block: "the credential names no issuance block (`teeid.blockNumber` and \
+	           `teeid.blockHash`)",
+	bad_block_number: "`teeid.blockNumber` is not a block number",
+	bad_block_hash: "`teeid.blockHash` is not 32 bytes of 0x hex",
+	created: "`iat`",
+	no_created: "the JWT has no `iat` (a NumericDate)",
+	no_method: "the JWT names no `kid`",
+	bad_schema_id: "vct is not urn:teeid:cpt:<CPT id>",
+	no_schema_digest: "teeid has no schemaDigest",
+	no_status: "the credential has no jti or teeid.statusEvidence",
+	status_prefix: "",
+	wrong_status: "teeid.statusEvidence does not name this chain's record for its jti",
+	no_valid_from: "nbf (or iat) is missing or not a NumericDate",
+	bad_valid_until: "exp is not a NumericDate",
+};
+
+/// The block a credential names (a W3C credential in `evidence[0]`, an SD-JWT VC in `teeid`):
+/// the finalized block its TA issued it against.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub struct IssuanceBlock {
 	/// `blockNumber`.
@@ -118,29 +207,45 @@ pub struct IssuanceBlock {
 }
 
 impl IssuanceBlock {
-	/// The block `credential` names, or why it names none.
+	/// The block W3C credential `credential` names, or why it names none.
 	pub fn of(credential: &json::Value) -> Result<Self, &'static str> {
 		let evidence = member(credential, "/evidence/0");
-		let number = evidence.and_then(|e| e.get("blockNumber"));
-		let hash = evidence.and_then(|e| e.get("blockHash"));
-		let (Some(number), Some(hash)) = (number, hash) else {
-			return Err("the credential names no issuance block (`evidence[0].blockNumber` and \
-			            `blockHash`): it was issued before TAs signed their block");
-		};
-		let number = match number {
+		let number = evidence.and_then(|e| e.get("blockNumber")).map(|number| match number {
 			json::Value::Number(n) if is_whole(*n) && (0.0..=f64::from(u32::MAX)).contains(n) => {
-				*n as u32
+				Some(*n as u32)
 			},
-			_ => return Err("`evidence[0].blockNumber` is not a block number"),
-		};
-		let hash = hash
-			.as_str()
-			.and_then(parse_hex32)
-			.ok_or("`evidence[0].blockHash` is not 32 bytes of 0x hex")?;
+			_ => None,
+		});
+		let hash =
+			evidence.and_then(|e| e.get("blockHash")).map(|h| h.as_str().and_then(parse_hex32));
+		Self::stated(number, hash, &W3C_WORDING)
+	}
+
+	/// The block the payload of an SD-JWT VC names in `teeid`, or why it names none.
+	pub fn of_sd_jwt(
+		payload: &serde_json::Map<String, serde_json::Value>,
+	) -> Result<Self, &'static str> {
+		let teeid = payload.get("teeid");
+		let number = teeid
+			.and_then(|t| t.get("blockNumber"))
+			.map(|n| n.as_u64().and_then(|n| u32::try_from(n).ok()));
+		let hash = teeid.and_then(|t| t.get("blockHash")).map(|h| h.as_str().and_then(parse_hex32));
+		Self::stated(number, hash, &SD_JWT_WORDING)
+	}
+
+	/// The block of a stated number and hash (absent: `None`; not a number or hash:
+	/// `Some(None)`), or why they name none.
+	fn stated(
+		number: Option<Option<u32>>,
+		hash: Option<Option<[u8; 32]>>,
+		wording: &Wording,
+	) -> Result<Self, &'static str> {
+		let (Some(number), Some(hash)) = (number, hash) else { return Err(wording.no_block) };
+		let number = number.ok_or(wording.bad_block_number)?;
+		let hash = hash.ok_or(wording.bad_block_hash)?;
 		Ok(Self { number, hash: H256(hash) })
 	}
 }
-
 /// Whose anchors of a credential's hash count, and from which block: an anchor by anyone
 /// else, or from before the credential's block, could be someone's attempt to date it early.
 #[derive(Clone, Copy, Debug)]
@@ -186,16 +291,23 @@ pub struct AnchorProof {
 }
 
 /// What `POST /v1/verify/credential` takes. Serde reads the body and refuses unknown fields;
-/// the credential, kept as sent, is then read by the strict parser ([`strict_document`]).
+/// the credential, kept as sent, is then read by the strict parser ([`strict_document`]), or
+/// as an SD-JWT ([`SdJwt::parse`]) when it is a JSON string.
 #[derive(Debug, Deserialize, utoipa::ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct VerifyCredentialRequest {
-	/// The credential.
+	/// The credential: a W3C credential (an object), or an SD-JWT VC (a string), as issued or
+	/// presented with a key-binding JWT.
 	#[schema(value_type = Object)]
 	pub credential: Box<RawValue>,
 	/// Where it is anchored, if the issuing worker gave a proof (`GET
 	/// /v1/credentials/{id}/anchor` there).
 	pub anchor: Option<AnchorProof>,
+	/// SD-JWT only: the `nonce` its key-binding JWT must carry. Giving it (or `audience`)
+	/// requires a key-binding JWT.
+	pub nonce: Option<String>,
+	/// SD-JWT only: the `aud` its key-binding JWT must name.
+	pub audience: Option<String>,
 }
 
 /// What `POST /v1/verify/presentation` takes; read as [`VerifyCredentialRequest`] is.
@@ -232,7 +344,8 @@ pub struct Verification {
 }
 
 impl Verification {
-	fn new(checks: Vec<Check>) -> Self {
+	/// The outcome of `checks`: verified when every one passed.
+	pub fn new(checks: Vec<Check>) -> Self {
 		Self { verified: checks.iter().all(|c| c.ok), checks }
 	}
 }
@@ -339,7 +452,8 @@ fn strict_document(raw: &RawValue, what: &str) -> Result<json::Value, WorkerErro
 	})
 }
 
-fn json_problem(kind: JsonErrorKind) -> &'static str {
+/// What a strict parser's refusal of `kind` means, for an answer.
+pub(crate) fn json_problem(kind: JsonErrorKind) -> &'static str {
 	match kind {
 		JsonErrorKind::DuplicateMember => "an object names a member twice",
 		JsonErrorKind::LoneSurrogate => "a string holds half a surrogate pair",
@@ -382,18 +496,60 @@ fn proof_value_too_long(what: &str) -> WorkerError {
 	))
 }
 
-/// A credential request, read and its proof checked: the CPU-bound part of verifying it.
-struct ReadCredential {
+/// A W3C credential, read and its proof checked: the CPU-bound part of verifying it.
+struct ReadW3c {
 	credential: json::Value,
 	issuer: String,
 	hash: [u8; 32],
 	proof: Result<VerificationInput, ProofCheckError>,
+}
+
+/// The credential a verification request carries, read (boxed: both are large, and moved
+/// between threads).
+enum ReadCredential {
+	/// A W3C credential.
+	W3c(Box<ReadW3c>),
+	/// An SD-JWT VC, or a presentation of one.
+	SdJwt(Box<ReadSdJwt>),
+}
+
+/// A credential verification request, read: the CPU-bound part of verifying it.
+struct ReadRequest {
+	credential: ReadCredential,
 	anchor: Option<AnchorProof>,
 }
 
-fn read_credential_request(body: &[u8]) -> Result<ReadCredential, WorkerError> {
+fn read_credential_request(body: &[u8]) -> Result<ReadRequest, WorkerError> {
 	let request: VerifyCredentialRequest = typed_body(body)?;
-	let credential = strict_document(&request.credential, "credential")?;
+	let bound = request.nonce.is_some() || request.audience.is_some();
+	let raw = request.credential.get();
+	// Serde has read the body: the credential is one JSON value, a string only if it starts
+	// with a quote.
+	let credential = if raw.trim_start().starts_with('"') {
+		let text: String = serde_json::from_str(raw).map_err(|e| {
+			WorkerError::BadRequest(format!("malformed request body: the credential: {e}"))
+		})?;
+		let rule = KeyBindingRule {
+			required: bound,
+			audience: request.audience.as_deref(),
+			nonce: request.nonce.as_deref(),
+			now: chrono::Utc::now().timestamp(),
+		};
+		ReadCredential::SdJwt(Box::new(read_sd_jwt(&text, &rule)?))
+	} else if bound {
+		return Err(WorkerError::BadRequest(
+			"`nonce` and `audience` are for SD-JWT presentations; a W3C credential has no \
+			 key-binding JWT (verify a W3C presentation with /v1/verify/presentation)"
+				.into(),
+		));
+	} else {
+		ReadCredential::W3c(Box::new(read_w3c(&request.credential)?))
+	};
+	Ok(ReadRequest { credential, anchor: request.anchor })
+}
+
+fn read_w3c(raw: &RawValue) -> Result<ReadW3c, WorkerError> {
+	let credential = strict_document(raw, "credential")?;
 	let issuer = text(&credential, "/issuer")
 		.ok_or_else(|| WorkerError::BadRequest("the credential has no `issuer`".into()))?
 		.to_owned();
@@ -402,14 +558,27 @@ fn read_credential_request(body: &[u8]) -> Result<ReadCredential, WorkerError> {
 		return Err(proof_value_too_long("the credential's `proof.proofValue`"));
 	}
 	let hash = credential_hash(&credential);
-	Ok(ReadCredential { credential, issuer, hash, proof, anchor: request.anchor })
+	Ok(ReadW3c { credential, issuer, hash, proof })
 }
 
 /// Verifies a credential; `body` is a [`VerifyCredentialRequest`].
 pub async fn verify_credential(worker: &Worker, body: Bytes) -> Result<Verification, WorkerError> {
-	let ReadCredential { credential, issuer, hash, proof, anchor } =
+	let ReadRequest { credential, anchor } =
 		worker.verify_limit.run(move || read_credential_request(&body)).await?;
 	worker.metrics.verified.inc();
+	match credential {
+		ReadCredential::W3c(read) => verify_w3c(worker, *read, anchor.as_ref()).await,
+		ReadCredential::SdJwt(read) => check_sd_jwt(worker, &read, anchor.as_ref()).await,
+	}
+}
+
+/// The checks of a W3C credential read by [`read_w3c`].
+async fn verify_w3c(
+	worker: &Worker,
+	read: ReadW3c,
+	anchor: Option<&AnchorProof>,
+) -> Result<Verification, WorkerError> {
+	let ReadW3c { credential, issuer, hash, proof } = read;
 	let proof = match proof {
 		Ok(input) => {
 			let same_did = split_verification_method(&input.verification_method)
@@ -429,16 +598,131 @@ pub async fn verify_credential(worker: &Worker, body: Bytes) -> Result<Verificat
 	// The later checks take the key the proof names, whether or not the proof verified: the
 	// answer then says what else is wrong with it.
 	let method = text(&credential, "/proof/verificationMethod");
-	let examined = Examined {
-		document: &credential,
-		issuer: &issuer,
-		method: method.map(str::to_owned),
-		key: method.and_then(split_verification_method).map(|(_, key)| key),
-		origin: Origin::Issued { created: text(&credential, "/proof/created") },
-	};
+	let created = text(&credential, "/proof/created").map(Created::rfc3339);
+	let statement = Statement::of_w3c(
+		&credential,
+		issuer,
+		method.map(str::to_owned),
+		method.and_then(split_verification_method).map(|(_, key)| key),
+		Origin::Issued { created },
+	);
 	let verifier = Verifier { worker, now: worker.chain.view().await? };
 	let mut checks = vec![proof];
-	checks.extend(verifier.checks(&examined, Some((&hash, anchor.as_ref()))).await?);
+	checks.extend(verifier.checks(&statement, Some((&hash, anchor))).await?);
+	Ok(Verification::new(checks))
+}
+
+/// An SD-JWT VC (or a presentation of one), read and its signatures and disclosures checked:
+/// the CPU-bound part of verifying it ([`read_sd_jwt`]). [`check_sd_jwt`] adds the chain
+/// checks.
+pub struct ReadSdJwt {
+	/// What the issuer-signed JWT states.
+	statement: Statement,
+	/// SHA-256 of the issuer-signed JWT: what its batch anchors.
+	hash: [u8; 32],
+	/// `proof`, `disclosures` and, for a presentation, `key binding`.
+	checks: Vec<Check>,
+	/// The disclosed claims (none if the disclosures fail).
+	claims: serde_json::Map<String, serde_json::Value>,
+	/// `vct`.
+	vct: Option<String>,
+	/// `sub`, or the did:jwk of `cnf.jwk` if it names none.
+	holder: Option<String>,
+}
+
+impl ReadSdJwt {
+	/// The issuer (`iss`).
+	pub fn issuer(&self) -> &str {
+		&self.statement.issuer
+	}
+
+	/// The credential type (`vct`).
+	pub fn vct(&self) -> Option<&str> {
+		self.vct.as_deref()
+	}
+
+	/// The holder: `sub`, or the did:jwk of the key the credential is bound to.
+	pub fn holder(&self) -> Option<&str> {
+		self.holder.as_deref()
+	}
+
+	/// The disclosed claims, by name; none if the disclosures failed their check.
+	pub fn claims(&self) -> &serde_json::Map<String, serde_json::Value> {
+		&self.claims
+	}
+}
+
+/// Reads an SD-JWT VC or a presentation of one and checks what needs no chain: the issuer's
+/// signature (`proof`), the disclosures, and the key-binding JWT under `binding` (if it has
+/// one, or the rule requires one). A 400 only when `text` is not an SD-JWT at all (or names no
+/// `iss`); whatever fails a check is in the checks.
+pub fn read_sd_jwt(text: &str, binding: &KeyBindingRule<'_>) -> Result<ReadSdJwt, WorkerError> {
+	let sd_jwt = SdJwt::parse(text).map_err(|e| WorkerError::BadRequest(e.to_string()))?;
+	let payload = sd_jwt.payload();
+	let issuer = payload
+		.get("iss")
+		.and_then(serde_json::Value::as_str)
+		.ok_or_else(|| WorkerError::BadRequest("the SD-JWT has no `iss`".into()))?
+		.to_owned();
+	let proof = match sd_jwt.verify_issuer() {
+		Ok(signer) if signer.did == issuer => {
+			check(PROOF, true, format!("signed by {}", signer.method))
+		},
+		Ok(_) => check(PROOF, false, "the `kid` is not a key of the issuer (`iss`)"),
+		Err(e) => check(PROOF, false, e.to_string()),
+	};
+	let (disclosures, claims) = match sd_jwt.disclose() {
+		Ok(claims) => {
+			let detail = format!("{} disclosure(s), each signed by the issuer", claims.len());
+			(check(DISCLOSURES, true, detail), claims)
+		},
+		Err(e) => (check(DISCLOSURES, false, e.to_string()), serde_json::Map::new()),
+	};
+	let mut checks = vec![proof, disclosures];
+	if binding.required || sd_jwt.has_key_binding() {
+		checks.push(match sd_jwt.verify_key_binding(binding) {
+			Ok(bound) => check(
+				KEY_BINDING,
+				true,
+				format!(
+					"made with the holder's key (`cnf.jwk`) for {}, nonce {}, at {}, for these \
+					 disclosures",
+					bound.audience,
+					bound.nonce,
+					rfc3339(bound.issued_at.saturating_mul(1000))
+				),
+			),
+			Err(e) => check(KEY_BINDING, false, e.to_string()),
+		});
+	}
+	let vct = payload.get("vct").and_then(serde_json::Value::as_str).map(str::to_owned);
+	let holder = match payload.get("sub").and_then(serde_json::Value::as_str) {
+		Some(subject) => Some(subject.to_owned()),
+		None => sd_jwt.holder_key().ok().map(|key| key.did_jwk()),
+	};
+	// As for a W3C credential, the chain checks take the key the `kid` names whether or not
+	// the signature verified.
+	let kid = sd_jwt.kid();
+	let statement = Statement::of_sd_jwt(
+		payload,
+		issuer,
+		kid.map(str::to_owned),
+		kid.and_then(split_verification_method).map(|(_, key)| key),
+	);
+	Ok(ReadSdJwt { statement, hash: sd_jwt.anchored_hash(), checks, claims, vct, holder })
+}
+
+/// Verifies an SD-JWT VC read by [`read_sd_jwt`]: its own checks, then the chain checks at the
+/// block it names, its anchor found from `anchor` (a proof the issuing worker gave) or this
+/// worker's index.
+pub async fn check_sd_jwt(
+	worker: &Worker,
+	read: &ReadSdJwt,
+	anchor: Option<&AnchorProof>,
+) -> Result<Verification, WorkerError> {
+	let verifier = Verifier { worker, now: worker.chain.view().await? };
+	let mut checks = read.checks.clone();
+	checks.extend(verifier.checks(&read.statement, Some((&read.hash, anchor))).await?);
 	Ok(Verification::new(checks))
 }
 
@@ -499,39 +783,234 @@ pub async fn verify_presentation_request(
 	let verifier = Verifier { worker, now: worker.chain.view().await? };
 	// `verify_presentation` verified the derived credentials in their order.
 	for (credential, document) in verified.credentials.iter().zip(derived) {
-		let examined = Examined {
+		let statement = Statement::of_w3c(
 			document,
-			issuer: &credential.issuer,
-			method: Some(verification_method(&credential.issuer, &credential.issuer_key)),
-			key: Some(credential.issuer_key),
-			origin: Origin::Derived,
-		};
-		checks.extend(verifier.checks(&examined, None).await?);
+			credential.issuer.clone(),
+			Some(verification_method(&credential.issuer, &credential.issuer_key)),
+			Some(credential.issuer_key),
+			Origin::Derived,
+		);
+		checks.extend(verifier.checks(&statement, None).await?);
 	}
 	Ok(Verification::new(checks))
 }
 
+/// The time a TA dated an issued credential: `proof.created`, or an SD-JWT's `iat`.
+struct Created {
+	/// As the answer shows it.
+	shown: String,
+	/// In ms since the Unix epoch, if it is a time.
+	ms: Option<u64>,
+}
+
+impl Created {
+	/// `proof.created`, RFC 3339.
+	fn rfc3339(text: &str) -> Self {
+		Self { shown: text.to_owned(), ms: millis(text) }
+	}
+
+	/// `iat`, a NumericDate.
+	fn numeric(value: &serde_json::Value) -> Self {
+		let ms = numeric_date_ms(value);
+		let shown = match ms {
+			Some(ms) => format!("{value} ({})", rfc3339(i64::try_from(ms).unwrap_or(i64::MAX))),
+			None => value.to_string(),
+		};
+		Self { shown, ms }
+	}
+}
+
 /// Where a credential under verification comes from.
-#[derive(Clone, Copy, Debug)]
-enum Origin<'a> {
-	/// Issued, with its own proof and its `created` time (if it names one).
-	Issued { created: Option<&'a str> },
-	/// Derived in a presentation: no proof and no `created` of its own.
+enum Origin {
+	/// Issued, with its own signature and the time it is dated (if it names one).
+	Issued {
+		/// `proof.created` or `iat`.
+		created: Option<Created>,
+	},
+	/// Derived in a W3C presentation: no proof and no `created` of its own.
 	Derived,
 }
 
-/// A credential under verification, as the checks after `proof` read it.
-struct Examined<'a> {
-	/// The credential (original or derived).
-	document: &'a json::Value,
+/// A bound of a validity period, as a credential states it.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+enum Moment {
+	/// Not stated.
+	Absent,
+	/// This time, ms since the Unix epoch.
+	At(u64),
+	/// Stated, but not a time.
+	Malformed,
+}
+
+impl Moment {
+	/// An RFC 3339 member (`validFrom`, `validUntil`); a member that is not a string counts as
+	/// absent, as it always has for W3C credentials.
+	fn rfc3339(text: Option<&str>) -> Self {
+		match text {
+			None => Moment::Absent,
+			Some(text) => millis(text).map_or(Moment::Malformed, Moment::At),
+		}
+	}
+
+	/// A NumericDate member (`nbf`, `exp`).
+	fn numeric(value: Option<&serde_json::Value>) -> Self {
+		match value {
+			None => Moment::Absent,
+			Some(value) => numeric_date_ms(value).map_or(Moment::Malformed, Moment::At),
+		}
+	}
+}
+
+/// A JWT NumericDate (seconds since the epoch, RFC 7519) in ms.
+fn numeric_date_ms(value: &serde_json::Value) -> Option<u64> {
+	let seconds = value.as_f64().filter(|seconds| seconds.is_finite() && *seconds >= 0.0)?;
+	// A float-to-int cast saturates: a date beyond u64 ms is the far future, as it should be.
+	Some((seconds * 1000.0) as u64)
+}
+
+/// An entry of a token status list, as an SD-JWT VC names it (`status.status_list`).
+struct StatusListRef {
+	/// `uri`.
+	uri: String,
+	/// `idx`.
+	index: u32,
+}
+
+/// What a credential states that the checks after `proof` read, whatever its format: each
+/// format's reader fills it from the members the TEE signed ([`Statement::of_w3c`],
+/// [`Statement::of_sd_jwt`]), and [`Verifier::checks`] compares it with the chain.
+struct Statement {
+	/// How the answer names what the format states.
+	wording: &'static Wording,
 	/// The issuer DID.
-	issuer: &'a str,
+	issuer: String,
 	/// The verification method that signed it, if it names one.
 	method: Option<String>,
 	/// The TEE key of that method.
 	key: Option<[u8; 32]>,
-	/// Issued or derived.
-	origin: Origin<'a>,
+	/// The credential's id (`id`, `jti`): its status record is derived from it.
+	id: Option<String>,
+	/// The block it names, or why it names none.
+	block: Result<IssuanceBlock, &'static str>,
+	/// Issued or derived, and when it is dated.
+	origin: Origin,
+	/// The TEE platform it names (`OpTee`, `Simulated`).
+	platform: Option<String>,
+	/// The TA measurement it names, `0x` hex.
+	measurement: Option<String>,
+	/// Its schema id, `urn:teeid:cpt:<n>`.
+	schema_id: Option<String>,
+	/// The digest of that schema it names (`z…`).
+	schema_digest: Option<String>,
+	/// The status record it names, as written (with [`Wording::status_prefix`]).
+	status_record: Option<String>,
+	/// Its token status list entry (SD-JWT).
+	status_list: Option<StatusListRef>,
+	/// Start of its validity period.
+	valid_from: Moment,
+	/// End of its validity period.
+	valid_until: Moment,
+}
+
+impl Statement {
+	/// What W3C credential `document` states, issued (its proof names `method`) or derived.
+	fn of_w3c(
+		document: &json::Value,
+		issuer: String,
+		method: Option<String>,
+		key: Option<[u8; 32]>,
+		origin: Origin,
+	) -> Self {
+		let owned = |pointer: &str| text(document, pointer).map(str::to_owned);
+		Self {
+			wording: &W3C_WORDING,
+			issuer,
+			method,
+			key,
+			id: owned("/id"),
+			block: IssuanceBlock::of(document),
+			origin,
+			platform: owned("/evidence/0/platform"),
+			measurement: owned("/evidence/0/measurement"),
+			schema_id: owned("/credentialSchema/id"),
+			schema_digest: owned("/credentialSchema/digestMultibase"),
+			status_record: evidence_status(document)
+				.and_then(|entry| entry.get("id"))
+				.and_then(json::Value::as_str)
+				.map(str::to_owned),
+			// The answer for a W3C credential reads the chain's record only: its
+			// `BitstringStatusListEntry` is for verifiers without the chain.
+			status_list: None,
+			valid_from: Moment::rfc3339(text(document, "/validFrom")),
+			valid_until: Moment::rfc3339(text(document, "/validUntil")),
+		}
+	}
+
+	/// What the issuer-signed payload of an SD-JWT VC states; its `kid` names `method`.
+	fn of_sd_jwt(
+		payload: &serde_json::Map<String, serde_json::Value>,
+		issuer: String,
+		method: Option<String>,
+		key: Option<[u8; 32]>,
+	) -> Self {
+		let owned = |path: &[&str]| {
+			member_at(payload, path).and_then(serde_json::Value::as_str).map(str::to_owned)
+		};
+		let status_list = match (
+			owned(&["status", "status_list", "uri"]),
+			member_at(payload, &["status", "status_list", "idx"])
+				.and_then(serde_json::Value::as_u64),
+		) {
+			(Some(uri), Some(index)) => {
+				u32::try_from(index).ok().map(|index| StatusListRef { uri, index })
+			},
+			_ => None,
+		};
+		Self {
+			wording: &SD_JWT_WORDING,
+			issuer,
+			method,
+			key,
+			id: owned(&["jti"]),
+			block: IssuanceBlock::of_sd_jwt(payload),
+			origin: Origin::Issued { created: payload.get("iat").map(Created::numeric) },
+			platform: owned(&["teeid", "platform"]),
+			measurement: owned(&["teeid", "measurement"]),
+			schema_id: owned(&["vct"]),
+			schema_digest: owned(&["teeid", "schemaDigest"]),
+			status_record: owned(&["teeid", "statusEvidence"]),
+			status_list,
+			// `nbf` is the TA's `validFrom`; a credential without it is valid from its issuance.
+			valid_from: Moment::numeric(payload.get("nbf").or_else(|| payload.get("iat"))),
+			valid_until: Moment::numeric(payload.get("exp")),
+		}
+	}
+}
+
+/// The member at `path` (names, outermost first) of a JWT payload.
+fn member_at<'a>(
+	payload: &'a serde_json::Map<String, serde_json::Value>,
+	path: &[&str],
+) -> Option<&'a serde_json::Value> {
+	let (first, rest) = path.split_first()?;
+	rest.iter().try_fold(payload.get(*first)?, |node, name| node.get(*name))
+}
+
+/// The `TeeidEvidenceStatus2026` entry of a W3C credential's `credentialStatus`: an array of
+/// entries since status lists came, a single object before.
+fn evidence_status(document: &json::Value) -> Option<&json::Value> {
+	let is_evidence = |entry: &&json::Value| match entry.get("type") {
+		Some(json::Value::String(name)) => name == STATUS_TYPE,
+		Some(json::Value::Array(names)) => {
+			names.iter().any(|name| name.as_str() == Some(STATUS_TYPE))
+		},
+		_ => false,
+	};
+	match document.get("credentialStatus")? {
+		json::Value::Array(entries) => entries.iter().find(is_evidence),
+		entry @ json::Value::Object(_) => Some(entry).filter(is_evidence),
+		_ => None,
+	}
 }
 
 /// One verification request's reads: the worker, and the chain now (the latest finalized
@@ -547,17 +1026,18 @@ fn needs_block(name: &str) -> Check {
 }
 
 impl Verifier<'_> {
-	/// Every check of `credential` after `proof`; `anchor` (the credential's hash and a batch
-	/// proof given with the request) for an issued credential only.
+	/// Every check of `credential` after `proof` (and an SD-JWT's `disclosures` and `key
+	/// binding`); `anchor` (the credential's hash and a batch proof given with the request)
+	/// for an issued credential only.
 	async fn checks(
 		&self,
-		credential: &Examined<'_>,
+		credential: &Statement,
 		anchor: Option<(&[u8; 32], Option<&AnchorProof>)>,
 	) -> Result<Vec<Check>, WorkerError> {
 		let mut checks = Vec::new();
-		let at = match IssuanceBlock::of(credential.document) {
+		let at = match credential.block {
 			Ok(block) => {
-				let (checked, at) = self.issuance_block(&block, credential.origin).await?;
+				let (checked, at) = self.issuance_block(&block, credential).await?;
 				checks.push(checked);
 				at.map(|at| (block, at))
 			},
@@ -571,17 +1051,17 @@ impl Verifier<'_> {
 				checks.push(match &credential.method {
 					Some(method) => {
 						let when = When::Block(block.number);
-						key_at(self.worker, credential.issuer, method, when, ISSUER_KEY).await?
+						key_at(self.worker, &credential.issuer, method, when, ISSUER_KEY).await?
 					},
-					None => check(ISSUER_KEY, false, "the credential names no verification method"),
+					None => check(ISSUER_KEY, false, credential.wording.no_method),
 				});
 				let (worker_check, record) = tee_worker_check(at, block.number, credential).await?;
 				checks.push(worker_check);
 				checks.push(self.code_check(record.as_ref()).await?);
 				checks.push(self.simulation_check(record.as_ref()).await?);
-				checks.push(schema_check(at, block.number, credential.document).await?);
+				checks.push(schema_check(at, block.number, credential).await?);
 				if let Some((hash, given)) = anchor {
-					let issuer = parse_did(credential.issuer).ok();
+					let issuer = parse_did(&credential.issuer).ok();
 					let rule = AnchorRule {
 						issuer: issuer.as_ref(),
 						operator: record.as_ref().map(|record| &record.operator),
@@ -598,17 +1078,17 @@ impl Verifier<'_> {
 				}
 			},
 		}
-		checks.push(self.revocation_check(credential.document, credential.issuer).await?);
-		checks.push(validity_check(credential.document));
+		checks.push(self.revocation_check(credential).await?);
+		checks.push(validity_check(credential));
 		Ok(checks)
 	}
 
-	/// Whether `block` is a finalized block of this chain whose time `proof.created` (of an
-	/// issued credential) agrees with; the chain at that block, if it is one.
+	/// Whether `block` is a finalized block of this chain whose time the date of an issued
+	/// `credential` agrees with; the chain at that block, if it is one.
 	async fn issuance_block(
 		&self,
 		block: &IssuanceBlock,
-		origin: Origin<'_>,
+		credential: &Statement,
 	) -> Result<(Check, Option<ChainView>), WorkerError> {
 		let number = block.number;
 		let (finalized, _) = self.now.block();
@@ -627,23 +1107,24 @@ impl Verifier<'_> {
 		};
 		let time = at.timestamp().await?;
 		let when = rfc3339(time as i64);
-		let checked = match origin {
+		let wording = credential.wording;
+		let checked = match &credential.origin {
 			Origin::Derived => check(
 				ISSUANCE_BLOCK,
 				true,
 				format!("finalized block {number} ({when}); a derived credential has no `created`"),
 			),
-			Origin::Issued { created: None } => {
-				check(ISSUANCE_BLOCK, false, "the proof has no `created` time")
-			},
+			Origin::Issued { created: None } => check(ISSUANCE_BLOCK, false, wording.no_created),
 			Origin::Issued { created: Some(created) } => {
-				let admitted = millis(created).is_some_and(|ms| CREATED_TOLERANCE.admits(ms, time));
+				let admitted = created.ms.is_some_and(|ms| CREATED_TOLERANCE.admits(ms, time));
 				check(
 					ISSUANCE_BLOCK,
 					admitted,
 					format!(
-						"`created` {created} is {}within {} s before and {} s after the time of \
-						 finalized block {number} ({when})",
+						"{} {} is {}within {} s before and {} s after the time of finalized block \
+						 {number} ({when})",
+						wording.created,
+						created.shown,
 						if admitted { "" } else { "not " },
 						CREATED_TOLERANCE.before.as_secs(),
 						CREATED_TOLERANCE.after.as_secs(),
@@ -792,32 +1273,49 @@ impl Verifier<'_> {
 		})
 	}
 
-	/// Whether the issuer has revoked the evidence record `credentialStatus` names, now.
-	async fn revocation_check(
-		&self,
-		credential: &json::Value,
-		issuer: &str,
-	) -> Result<Check, WorkerError> {
-		let (Some(id), Some(status)) =
-			(text(credential, "/id"), text(credential, "/credentialStatus/id"))
-		else {
-			return Ok(check(REVOCATION, false, "the credential has no id or credentialStatus"));
+	/// Whether the issuer has revoked the evidence record the credential names, now; for an
+	/// SD-JWT, with what this worker's token status list says.
+	async fn revocation_check(&self, credential: &Statement) -> Result<Check, WorkerError> {
+		let wording = credential.wording;
+		let (Some(id), Some(status)) = (&credential.id, &credential.status_record) else {
+			return Ok(check(REVOCATION, false, wording.no_status));
 		};
 		let record = status_evidence(&self.worker.chain.genesis_hash(), id);
-		if status != format!("urn:teeid:evidence:0x{}", hex::encode(record.0)) {
-			return Ok(check(
-				REVOCATION,
-				false,
-				"credentialStatus does not name this chain's record for its id",
-			));
+		if *status != format!("{}0x{}", wording.status_prefix, hex::encode(record.0)) {
+			return Ok(check(REVOCATION, false, wording.wrong_status));
 		}
-		let Ok(issuer) = parse_did(issuer) else {
+		let Ok(issuer) = parse_did(&credential.issuer) else {
 			return Ok(check(REVOCATION, false, "the issuer is not a did:teeid DID"));
 		};
 		let revoked =
 			self.now.evidence_signer(&record, &issuer).await?.is_some_and(|signer| signer.revoked);
-		let detail = if revoked { "revoked by the issuer" } else { "not revoked" };
+		let verdict = if revoked { "revoked by the issuer" } else { "not revoked" };
+		let detail = match self.status_list_note(credential.status_list.as_ref())? {
+			Some(note) => format!("{verdict}; {note}"),
+			None => verdict.to_owned(),
+		};
 		Ok(check(REVOCATION, !revoked, detail))
+	}
+
+	/// What the status list entry `entry` says, when the list is this worker's: the chain's
+	/// evidence record decides revocation, and the list follows it a few seconds behind, so its
+	/// bit is reported, not judged. Another worker's list would be an HTTP fetch that says
+	/// nothing the chain does not.
+	fn status_list_note(
+		&self,
+		entry: Option<&StatusListRef>,
+	) -> Result<Option<String>, WorkerError> {
+		let Some(StatusListRef { uri, index }) = entry else { return Ok(None) };
+		let public_url = self.worker.public_url.as_str();
+		let ours = uri.strip_prefix(public_url).is_some_and(|path| path.starts_with('/'));
+		if !ours {
+			return Ok(Some(format!("its status list {uri} is not this worker's; not read")));
+		}
+		Ok(Some(match crate::status_list::bit_of(self.worker, uri, *index)? {
+			Some(true) => format!("its status list {uri} has index {index} set (revoked)"),
+			Some(false) => format!("its status list {uri} has index {index} clear"),
+			None => format!("this worker's status lists have no entry {index} in {uri}"),
+		}))
 	}
 }
 
@@ -826,7 +1324,7 @@ impl Verifier<'_> {
 async fn tee_worker_check(
 	at: &ChainView,
 	block: u32,
-	credential: &Examined<'_>,
+	credential: &Statement,
 ) -> Result<(Check, Option<WorkerStatus>), WorkerError> {
 	let Some(key) = credential.key else {
 		return Ok((check(TEE_WORKER, false, "the credential names no TEE key"), None));
@@ -836,8 +1334,8 @@ async fn tee_worker_check(
 		return Ok((check(TEE_WORKER, false, detail), None));
 	};
 	let platform = platform_name(record.platform);
-	let claimed_platform = text(credential.document, "/evidence/0/platform");
-	let claimed_measurement = text(credential.document, "/evidence/0/measurement");
+	let claimed_platform = credential.platform.as_deref();
+	let claimed_measurement = credential.measurement.as_deref();
 	let measurement = format!("0x{}", hex::encode(record.measurement));
 	let mut wrong = Vec::new();
 	if !record.active {
@@ -868,18 +1366,19 @@ async fn tee_worker_check(
 	Ok((checked, Some(record)))
 }
 
-/// Whether `credentialSchema.digestMultibase` is the digest of the CPT `credentialSchema.id`
+/// Whether the schema digest the credential names is the digest of the CPT its schema id
 /// names, as the chain held it at the credential's block (`at`).
 async fn schema_check(
 	at: &ChainView,
 	block: u32,
-	credential: &json::Value,
+	credential: &Statement,
 ) -> Result<Check, WorkerError> {
-	let Some(cpt) = text(credential, "/credentialSchema/id").and_then(cpt_of_schema_id) else {
-		return Ok(check(SCHEMA, false, "credentialSchema.id is not urn:teeid:cpt:<CPT id>"));
+	let wording = credential.wording;
+	let Some(cpt) = credential.schema_id.as_deref().and_then(cpt_of_schema_id) else {
+		return Ok(check(SCHEMA, false, wording.bad_schema_id));
 	};
-	let Some(digest) = text(credential, "/credentialSchema/digestMultibase") else {
-		return Ok(check(SCHEMA, false, "credentialSchema has no digestMultibase"));
+	let Some(digest) = credential.schema_digest.as_deref() else {
+		return Ok(check(SCHEMA, false, wording.no_schema_digest));
 	};
 	let Some(on_chain) = at.cpt(cpt).await? else {
 		return Ok(check(SCHEMA, false, format!("CPT {cpt} did not exist at block {block}")));
@@ -988,14 +1487,15 @@ pub async fn anchor_proof(
 	}))
 }
 
-fn validity_check(credential: &json::Value) -> Check {
-	let now = chrono::Utc::now().timestamp_millis() as u64;
-	let from = text(credential, "/validFrom").and_then(millis);
-	let until = text(credential, "/validUntil").and_then(millis);
-	match (from, until) {
-		(None, _) => check(VALIDITY, false, "validFrom is missing or not RFC 3339"),
-		(Some(from), _) if now < from => check(VALIDITY, false, "not valid yet"),
-		(_, Some(until)) if now > until => check(VALIDITY, false, "expired"),
+/// Whether now lies within the credential's validity period.
+fn validity_check(credential: &Statement) -> Check {
+	let wording = credential.wording;
+	let now = chrono::Utc::now().timestamp_millis().max(0) as u64;
+	match (credential.valid_from, credential.valid_until) {
+		(Moment::Absent | Moment::Malformed, _) => check(VALIDITY, false, wording.no_valid_from),
+		(_, Moment::Malformed) => check(VALIDITY, false, wording.bad_valid_until),
+		(Moment::At(from), _) if now < from => check(VALIDITY, false, "not valid yet"),
+		(_, Moment::At(until)) if now > until => check(VALIDITY, false, "expired"),
 		_ => check(VALIDITY, true, "within its validity period"),
 	}
 }
@@ -1003,6 +1503,8 @@ fn validity_check(credential: &json::Value) -> Check {
 #[cfg(test)]
 mod tests {
 	use super::*;
+	use crate::sd_jwt::testing;
+	use serde_json::json;
 
 	fn refusal<T>(result: Result<T, WorkerError>) -> WorkerError {
 		match result {
@@ -1244,5 +1746,206 @@ mod tests {
 		assert!(matches!(error, WorkerError::Internal(_)), "{error}");
 		// Its slot came back.
 		assert_eq!(limit.run(|| Ok(1)).await.unwrap(), 1);
+	}
+
+	const MEASUREMENT: &str = "0x7e7e7e7e7e7e7e7e7e7e7e7e7e7e7e7e7e7e7e7e7e7e7e7e7e7e7e7e7e7e7e7e";
+	const BLOCK_HASH: &str = "0x5c0d1a8e37f2946ba10ec4723d58e906b34f812ad76519cc409e2bf387165ad4";
+	const STATUS_LIST: &str = "http://127.0.0.1:8080/v1/status-lists/00112233445566778899aabb";
+
+	/// The payload members of an SD-JWT VC as the TA makes them, bound to the test holder.
+	fn sd_jwt_members() -> serde_json::Value {
+		let mut members = testing::members(&testing::holder_key());
+		members["exp"] = json!(4_102_444_800_u64);
+		members["status"] = json!({ "status_list": { "idx": 7, "uri": STATUS_LIST } });
+		members["teeid"] = json!({
+			"schemaDigest": "zQmepXFzPJGjDMzmfiNuh9DjWd88jqVeXsAXzT9xR3cRgjv",
+			"statusEvidence": format!("0x{}", "c9".repeat(32)),
+			"chain": format!("0x{}", "11".repeat(32)),
+			"platform": "Simulated",
+			"measurement": MEASUREMENT,
+			"blockNumber": 1234,
+			"blockHash": BLOCK_HASH,
+		});
+		members
+	}
+
+	fn sd_jwt_claims() -> Vec<String> {
+		vec![
+			testing::disclosure("c2FsdDE", "name", json!("Alice")),
+			testing::disclosure("c2FsdDI", "degree", json!("MSc")),
+		]
+	}
+
+	/// The SD-JWT a verification request with `members` carries, read.
+	fn read_sd_jwt_request(members: serde_json::Value) -> ReadSdJwt {
+		let issued = testing::issue(&testing::tee_key(), sd_jwt_members(), &sd_jwt_claims());
+		let mut body = json!({ "credential": issued });
+		for (name, value) in members.as_object().into_iter().flatten() {
+			body[name] = value.clone();
+		}
+		match read_credential_request(body.to_string().as_bytes()) {
+			Ok(ReadRequest { credential: ReadCredential::SdJwt(read), .. }) => *read,
+			Ok(_) => panic!("read as a W3C credential"),
+			Err(e) => panic!("{e}"),
+		}
+	}
+
+	fn outcome<'a>(checks: &'a [Check], name: &str) -> &'a Check {
+		checks.iter().find(|c| c.check == name).unwrap_or_else(|| panic!("no `{name}` check"))
+	}
+
+	#[test]
+	fn an_sd_jwt_string_is_verified_as_an_sd_jwt_works() {
+		let read = read_sd_jwt_request(json!({}));
+		let names: Vec<&str> = read.checks.iter().map(|c| c.check.as_str()).collect();
+		// As issued: no key-binding JWT, none asked for.
+		assert_eq!(names, [PROOF, DISCLOSURES]);
+		assert!(read.checks.iter().all(|c| c.ok), "{:?}", read.checks);
+		assert_eq!(read.issuer(), testing::ISSUER);
+		assert_eq!(read.vct(), Some("urn:teeid:cpt:2000000"));
+		assert_eq!(read.claims()["name"], "Alice");
+		// The anchored hash is the issuer-signed JWT's, whatever follows it.
+		let issued = testing::issue(&testing::tee_key(), sd_jwt_members(), &sd_jwt_claims());
+		let jwt = issued.split('~').next().unwrap();
+		let jwt_hash: [u8; 32] = <sha2::Sha256 as sha2::Digest>::digest(jwt.as_bytes()).into();
+		assert_eq!(read.hash, jwt_hash);
+	}
+
+	#[test]
+	fn an_sd_jwt_states_the_facts_the_chain_checks_read_works() {
+		let read = read_sd_jwt_request(json!({}));
+		let statement = &read.statement;
+		assert_eq!(statement.block.map(|block| block.number), Ok(1234));
+		assert_eq!(statement.method.as_deref(), Some(testing::kid(&testing::tee_key()).as_str()));
+		assert_eq!(statement.key, Some(testing::tee_key().verifying_key().to_bytes()));
+		assert_eq!(statement.platform.as_deref(), Some("Simulated"));
+		assert_eq!(statement.measurement.as_deref(), Some(MEASUREMENT));
+		assert_eq!(statement.schema_id.as_deref(), Some("urn:teeid:cpt:2000000"));
+		assert!(statement.schema_digest.as_deref().is_some_and(|d| d.starts_with("zQm")));
+		assert_eq!(statement.id.as_deref(), Some("urn:uuid:0b6f6d8e-3f1c-4a57-9a0e-2c5d8e41b7a3"));
+		let status = format!("0x{}", "c9".repeat(32));
+		assert_eq!(statement.status_record.as_deref(), Some(status.as_str()));
+		let list = statement.status_list.as_ref().unwrap();
+		assert_eq!((list.uri.as_str(), list.index), (STATUS_LIST, 7));
+		assert_eq!(statement.valid_from, Moment::At(1_767_350_130_000));
+		assert_eq!(statement.valid_until, Moment::At(4_102_444_800_000));
+		let Origin::Issued { created: Some(created) } = &statement.origin else { panic!() };
+		assert_eq!(created.ms, Some(1_767_350_130_000));
+		assert!(validity_check(statement).ok);
+	}
+
+	#[test]
+	fn an_sd_jwt_block_that_is_not_one_is_named_fails() {
+		let block = |teeid: serde_json::Value| {
+			let serde_json::Value::Object(payload) = json!({ "teeid": teeid }) else {
+				panic!("an object")
+			};
+			IssuanceBlock::of_sd_jwt(&payload)
+		};
+		assert_eq!(
+			block(json!({ "blockNumber": 7, "blockHash": BLOCK_HASH })).map(|b| b.number),
+			Ok(7)
+		);
+		assert!(block(json!({ "blockNumber": 7 })).unwrap_err().contains("names no issuance"));
+		let too_large = json!({ "blockNumber": 4_294_967_296_u64, "blockHash": BLOCK_HASH });
+		assert!(block(too_large).unwrap_err().contains("not a block number"));
+		let short = json!({ "blockNumber": 7, "blockHash": "0x1234" });
+		assert!(block(short).unwrap_err().contains("not 32 bytes"));
+	}
+
+	#[test]
+	fn an_sd_jwt_validity_period_is_checked_fails() {
+		let statement = |members: serde_json::Value| {
+			let serde_json::Value::Object(payload) = members else { panic!("an object") };
+			Statement::of_sd_jwt(&payload, testing::ISSUER.into(), None, None)
+		};
+		let expired = statement(json!({ "nbf": 1_000, "exp": 2_000 }));
+		assert_eq!(validity_check(&expired).detail, "expired");
+		let early = statement(json!({ "nbf": 4_102_444_800_u64 }));
+		assert_eq!(validity_check(&early).detail, "not valid yet");
+		let bad_exp = statement(json!({ "nbf": 1_000, "exp": "soon" }));
+		assert!(validity_check(&bad_exp).detail.contains("exp is not"));
+		assert!(!validity_check(&statement(json!({}))).ok);
+		// Without `nbf`, valid from its issuance.
+		let issued = statement(json!({ "iat": 1_000 }));
+		assert_eq!(issued.valid_from, Moment::At(1_000_000));
+		assert!(validity_check(&issued).ok);
+	}
+
+	#[test]
+	fn a_tampered_sd_jwt_fails_its_disclosures_fails() {
+		let issued = testing::issue(&testing::tee_key(), sd_jwt_members(), &sd_jwt_claims());
+		let forged = testing::disclosure("c2FsdDE", "name", json!("Mallory"));
+		let tampered = issued.replacen(&sd_jwt_claims()[0], &forged, 1);
+		let rule = KeyBindingRule { required: false, audience: None, nonce: None, now: 0 };
+		let read = read_sd_jwt(&tampered, &rule).unwrap();
+		assert!(outcome(&read.checks, PROOF).ok);
+		assert!(!outcome(&read.checks, DISCLOSURES).ok);
+		assert!(read.claims().is_empty());
+	}
+
+	#[test]
+	fn an_sd_jwt_presentation_is_bound_to_the_nonce_given_works() {
+		let issued = testing::issue(&testing::tee_key(), sd_jwt_members(), &sd_jwt_claims());
+		let now = chrono::Utc::now().timestamp();
+		let presented = testing::bind(&issued, &testing::holder_key(), "x509:v", "n-1", now);
+		let body = |nonce: &str| json!({ "credential": presented, "nonce": nonce }).to_string();
+		let Ok(ReadRequest { credential: ReadCredential::SdJwt(read), .. }) =
+			read_credential_request(body("n-1").as_bytes())
+		else {
+			panic!("not read as an SD-JWT")
+		};
+		assert!(outcome(&read.checks, KEY_BINDING).ok, "{:?}", read.checks);
+		let Ok(ReadRequest { credential: ReadCredential::SdJwt(read), .. }) =
+			read_credential_request(body("n-2").as_bytes())
+		else {
+			panic!("not read as an SD-JWT")
+		};
+		assert!(!outcome(&read.checks, KEY_BINDING).ok);
+		// Asking for a nonce requires a key-binding JWT.
+		let unbound = json!({ "credential": issued, "nonce": "n-1" }).to_string();
+		let Ok(ReadRequest { credential: ReadCredential::SdJwt(read), .. }) =
+			read_credential_request(unbound.as_bytes())
+		else {
+			panic!("not read as an SD-JWT")
+		};
+		assert!(outcome(&read.checks, KEY_BINDING).detail.contains("no key-binding JWT"));
+	}
+
+	#[test]
+	fn malformed_sd_jwts_and_misplaced_nonces_are_bad_requests_fails() {
+		let garbage = refusal(read_credential_request(br#"{"credential": "not an SD-JWT"}"#));
+		assert!(is_bad_request(&garbage, "no `~`"), "{garbage}");
+		let nonce = br#"{"credential": {"issuer": "did:teeid:x"}, "nonce": "n"}"#;
+		let error = refusal(read_credential_request(nonce));
+		assert!(is_bad_request(&error, "for SD-JWT presentations"), "{error}");
+		let header = json!({ "alg": "EdDSA", "typ": "dc+sd-jwt" });
+		let no_issuer = testing::sign(&testing::tee_key(), &header, &json!({ "vct": "x" }));
+		let body = json!({ "credential": format!("{no_issuer}~") }).to_string();
+		let error = refusal(read_credential_request(body.as_bytes()));
+		assert!(is_bad_request(&error, "no `iss`"), "{error}");
+	}
+
+	#[test]
+	fn the_evidence_status_entry_is_found_in_the_status_array_works() {
+		let record = format!("urn:teeid:evidence:0x{}", "c9".repeat(32));
+		let with_status = |status: String| {
+			let document = format!(r#"{{"id":"urn:x","credentialStatus":{status}}}"#);
+			let document = json::Value::parse(document.as_bytes()).unwrap();
+			Statement::of_w3c(&document, "did:teeid:x".into(), None, None, Origin::Derived)
+				.status_record
+		};
+		let list_entry = r#"{"id":"http://w/v1/status-lists/a#7","type":"BitstringStatusListEntry",
+			"statusPurpose":"revocation","statusListIndex":"7",
+			"statusListCredential":"http://w/v1/status-lists/a"}"#;
+		let evidence_entry = format!(
+			r#"{{"id":"{record}","type":"TeeidEvidenceStatus2026","statusPurpose":"revocation"}}"#
+		);
+		// The array of the design, in either order, and the single object of older credentials.
+		assert_eq!(with_status(format!("[{evidence_entry},{list_entry}]")), Some(record.clone()));
+		assert_eq!(with_status(format!("[{list_entry},{evidence_entry}]")), Some(record.clone()));
+		assert_eq!(with_status(evidence_entry.clone()), Some(record.clone()));
+		assert_eq!(with_status(format!("[{list_entry}]")), None);
+		assert_eq!(with_status(list_entry.to_owned()), None);
 	}
 }

@@ -30,6 +30,9 @@ pub struct Worker {
 	pub metrics: Metrics,
 	/// The cap on CPU work over untrusted input (verification).
 	pub verify_limit: VerifyLimit,
+	/// The URL wallets and verifiers reach the API at, without a trailing slash: the
+	/// OpenID4VCI credential issuer identifier and the base of the URLs the worker hands out.
+	pub public_url: String,
 	identity: RwLock<TeeIdentity>,
 }
 
@@ -40,6 +43,7 @@ impl Worker {
 		chain: Chain,
 		store: Store,
 		verify_limit: VerifyLimit,
+		public_url: String,
 	) -> Result<Self, WorkerError> {
 		let identity = identity(&tee).await?;
 		let resolver = RpcSource::new(&http_url(chain.url()))
@@ -51,6 +55,7 @@ impl Worker {
 			store,
 			metrics: Metrics::new(),
 			verify_limit,
+			public_url,
 			identity: RwLock::new(identity),
 		})
 	}

@@ -26,16 +26,44 @@ export function statusRecord (genesisHash, id) {
   return blake2AsU8a(u8aConcat(stringToU8a('teeid/credential-status/v1'), u8aToU8a(genesisHash), stringToU8a(id)), 256);
 }
 
-/** The `credentialStatus` of credential `id` on the chain with genesis hash `genesisHash`. */
-export function credentialStatus (genesisHash, id) {
+/**
+ * The `credentialStatus` of credential `id` on the chain with genesis hash `genesisHash` whose
+ * bitstring status list entry is `statusList` (`{ uri, index }`): an array of two entries, the
+ * evidence record on chain (`TeeidEvidenceStatus2026`) and the entry in the issuer's W3C
+ * Bitstring Status List (`BitstringStatusListEntry`), in that order.
+ */
+export function credentialStatus (genesisHash, id, statusList) {
   const record = u8aToHex(statusRecord(genesisHash, id));
-  return {
+  return [{
     id: `urn:teeid:evidence:${record}`,
     type: 'TeeidEvidenceStatus2026',
     statusPurpose: 'revocation',
     chain: u8aToHex(u8aToU8a(genesisHash)),
     evidence: record
+  }, bitstringEntry(statusList)];
+}
+
+/** The `BitstringStatusListEntry` of index `index` in the status list credential at `uri`. */
+export function bitstringEntry ({ uri, index }) {
+  return {
+    id: `${uri}#${index}`,
+    type: 'BitstringStatusListEntry',
+    statusPurpose: 'revocation',
+    statusListIndex: String(index),
+    statusListCredential: uri
   };
+}
+
+/**
+ * The entry of type `type` in a W3C credential's `credentialStatus` (an array, or a single
+ * entry): `TeeidEvidenceStatus2026` (the default; its `evidence` is the record on chain that
+ * revocation sets) or `BitstringStatusListEntry`. Throws if there is none.
+ */
+export function statusEntry (credential, type = 'TeeidEvidenceStatus2026') {
+  const entries = [credential.credentialStatus ?? []].flat();
+  const entry = entries.find((e) => e.type === type);
+  if (!entry) throw new Error(`no ${type} in credentialStatus: ${JSON.stringify(credential.credentialStatus)}`);
+  return entry;
 }
 
 /** The verification method of TEE key `key` in the document of `did`: `<did>#tee-<hex>`. */

@@ -70,6 +70,8 @@ describe('credentials issued by the simulated TA', () => {
     created: new Date().toISOString().replace(/\.\d+Z$/, 'Z'),
     blockNumber: block.number,
     blockHash: block.hash,
+    // The entry a worker would allocate in one of its status lists; the TA signs what it is given.
+    statusList: { uri: 'http://127.0.0.1:8600/v1/status-lists/00000000000000000000000000000000', index: 0 },
     ...extra
   });
   /** The finalized head: what a worker issues against. */

@@ -1,5 +1,6 @@
-//! Credential issuance against the TA's logic, through the command protocol (encode, invoke,
-//! decode): what the simulation process does per request, without the socket.
+//! Credential issuance (W3C and SD-JWT VC), presentation and status list signing against the
+//! TA's logic, through the command protocol (encode, invoke, decode): what the simulation
+//! process does per request, without the socket.
 //!
 //! `cargo bench -p teeid-ta-core --bench issue`
 
@@ -7,10 +8,16 @@ use codec::Encode;
 use criterion::{criterion_group, criterion_main, BatchSize, Criterion, Throughput};
 use sp_core::H256;
 use teeid_ta_core::{
-	testing::{issuance_request as request, MemoryPlatform},
+	testing::{
+		issuance_request as request, sd_jwt_issuance_request, status_list_request, MemoryPlatform,
+	},
 	Ta,
 };
-use teeid_ta_protocol::{disclosure::PresentationRequest, Command, Reply, Request};
+use teeid_ta_protocol::{
+	disclosure::PresentationRequest,
+	status_list::{StatusListFormat, MIN_STATUS_LIST_BITS},
+	Command, Reply, Request,
+};
 
 fn ta() -> Ta<MemoryPlatform> {
 	let mut ta = Ta::start(MemoryPlatform::new(1)).expect("starts");
@@ -47,6 +54,31 @@ fn issuance(c: &mut Criterion) {
 	}))
 	.encode();
 	group.bench_function("present_two_claims", |b| b.iter(|| ta.invoke(&present)));
+
+	group.bench_function("issue_sd_jwt_vc", |b| {
+		b.iter_batched(
+			|| {
+				n += 1;
+				Request::new(Command::IssueCredential(sd_jwt_issuance_request(n))).encode()
+			},
+			|bytes| ta.invoke(&bytes),
+			BatchSize::SmallInput,
+		)
+	});
+
+	// The smallest list with one entry in a hundred revoked, as each form.
+	let mut bits = vec![0u8; MIN_STATUS_LIST_BITS / 8];
+	for byte in bits.iter_mut().step_by(12) {
+		*byte = 0x10;
+	}
+	for (name, format) in [
+		("sign_status_list_bitstring", StatusListFormat::Bitstring),
+		("sign_status_list_token", StatusListFormat::Token),
+	] {
+		let list = Request::new(Command::SignStatusList(status_list_request(format, bits.clone())))
+			.encode();
+		group.bench_function(name, |b| b.iter(|| ta.invoke(&list)));
+	}
 	group.finish();
 }
 

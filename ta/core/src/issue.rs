@@ -1,9 +1,11 @@
-//! Issuing credentials (the format is [`teeid_ta_protocol::credential`]).
+//! Issuing credentials: the checks every format shares, the TEE evidence every document the TA
+//! signs names, and W3C credentials (the format is [`teeid_ta_protocol::credential`]; SD-JWT
+//! VCs are built in [`crate::sd_jwt`] from the same checked request).
 //!
 //! Everything that ends up signed is checked here, inside the TA: the block issued against (no
-//! older than the newest the TA has seen), identifiers, timestamps, the claims against the
-//! schema ([`crate::schema`]). Sealed claims are opened here, so a host that relays them never
-//! reads them.
+//! older than the newest the TA has seen), identifiers, timestamps, the holder key and the
+//! status list entry, the claims against the schema ([`crate::schema`]). Sealed claims are
+//! opened here, so a host that relays them never reads them.
 
 use alloc::{format, string::String, vec, vec::Vec};
 use hmac::{Hmac, Mac};
@@ -11,17 +13,20 @@ use sha2::Sha256;
 use teeid_primitives::{
 	data_integrity::{self, CRYPTOSUITE, PROOF_TYPE},
 	json::Value,
-	merkle,
+	merkle, BlockNumber, Hash,
 };
 use teeid_ta_protocol::{
 	command::IssuedCredential,
 	credential::{
 		canonical_credential_hash, check_identifier, hex0x, is_timestamp, platform_name,
-		status_evidence, string, verification_method, Claims, IssuanceRequest, CONTEXT_V2,
-		CREDENTIAL_TYPE, ISSUER_PREFIX, SCHEMA_TYPE, STATUS_TYPE, TEE_EVIDENCE_TYPE,
+		status_evidence, string, verification_method, Claims, CredentialFormat, IssuanceRequest,
+		CONTEXT_V2, CREDENTIAL_TYPE, ISSUER_PREFIX, SCHEMA_TYPE, STATUS_PURPOSE, STATUS_TYPE,
+		TEE_EVIDENCE_TYPE,
 	},
 	disclosure::{self, claim_leaf, DISCLOSURE_TYPE, MAX_CLAIMS},
+	sd_jwt,
 	sealed::{self, Purpose},
+	status_list::{is_status_list_uri, BITSTRING_ENTRY_TYPE, MAX_STATUS_LIST_BITS},
 	TaError,
 };
 use zeroize::{Zeroize, Zeroizing};
@@ -139,20 +144,73 @@ fn bad_identifier(reason: String) -> TaError {
 	TaError::BadIdentifier(reason)
 }
 
+/// Checks the issuer of a credential or status list: an acceptable identifier
+/// ([`check_identifier`]) and a `did:teeid` DID.
+pub(crate) fn check_issuer(issuer: &str) -> Result<(), TaError> {
+	check_identifier(issuer, "the issuer").map_err(bad_identifier)?;
+	if !issuer.starts_with(ISSUER_PREFIX) {
+		return Err(bad_identifier(format!("the issuer must be a {ISSUER_PREFIX} DID")));
+	}
+	Ok(())
+}
+
+/// Why claim `name` is reserved in credentials of `format`, if it is: a W3C credential's
+/// subject has an `id` beside the claims and JSON-LD keywords start with `@`; an SD-JWT VC's
+/// claims would sit beside the payload members the TA writes ([`sd_jwt::is_reserved_claim`]).
+fn reserved_claim(format: CredentialFormat, name: &str) -> Option<&'static str> {
+	match format {
+		CredentialFormat::W3cVc => (name == "id" || name.starts_with('@'))
+			.then_some("reserved (the subject's id, or a JSON-LD keyword)"),
+		CredentialFormat::SdJwtVc => sd_jwt::is_reserved_claim(name).then_some(
+			"reserved (a member of the SD-JWT VC's payload, `...`, `id`, or a name starting \
+			 with `@` or `_`)",
+		),
+	}
+}
+
+/// An issuance request's parts once checked ([`Ta::check_issuance`]): what every format of
+/// credential is built from.
+pub(crate) struct CheckedIssuance {
+	/// The claims (the members of the claims object), checked against the schema.
+	pub(crate) claims: Vec<(String, Value)>,
+	/// The schema's `digestMultibase`.
+	pub(crate) schema_digest: String,
+	/// The genesis hash of the chain this TA's network key serves.
+	pub(crate) genesis_hash: Hash,
+	/// The credential's status record on that chain ([`status_evidence`]).
+	pub(crate) status: Hash,
+	/// The holder's key, parsed: `Some` exactly for an SD-JWT VC.
+	pub(crate) holder_jwk: Option<Value>,
+}
+
 impl<P: Platform> Ta<P> {
-	/// Checks an issuance request and builds and signs the credential.
+	/// Checks an issuance request, builds and signs the credential in the format it names, and
+	/// counts it. A refused request counts nothing and changes nothing sealed.
 	pub(crate) fn issue(&mut self, request: IssuanceRequest) -> Result<IssuedCredential, TaError> {
-		let network = self.state.network()?;
+		let checked = self.check_issuance(&request)?;
+		let issued = match request.format {
+			CredentialFormat::W3cVc => self.build_w3c_credential(&request, checked)?,
+			CredentialFormat::SdJwtVc => self.build_sd_jwt(&request, checked)?,
+		};
+		self.count_issued(request.block_number)?;
+		Ok(issued)
+	}
+
+	/// Checks everything an issuance request says, whatever the format: the block, the
+	/// identifiers, the timestamps, the holder key, the status list entry, and the claims
+	/// (opened if sealed) against their limits, the reserved names and the schema.
+	pub(crate) fn check_issuance(
+		&mut self,
+		request: &IssuanceRequest,
+	) -> Result<CheckedIssuance, TaError> {
+		let genesis_hash = self.state.network()?.genesis_hash;
 		// The chain time the credential will carry: never older than what the TA has seen, so
 		// a host cannot date a credential back to before the newest block it reported.
 		self.state.check_fresh(request.block_number)?;
 		check_identifier(&request.id, "the credential id").map_err(bad_identifier)?;
-		check_identifier(&request.issuer, "the issuer").map_err(bad_identifier)?;
+		check_issuer(&request.issuer)?;
 		check_identifier(&request.holder, "the holder").map_err(bad_identifier)?;
 		check_identifier(&request.schema.id, "the schema id").map_err(bad_identifier)?;
-		if !request.issuer.starts_with(ISSUER_PREFIX) {
-			return Err(bad_identifier(format!("the issuer must be a {ISSUER_PREFIX} DID")));
-		}
 		if !request.holder.starts_with("did:") {
 			return Err(bad_identifier("the holder must be a DID".into()));
 		}
@@ -164,6 +222,19 @@ impl<P: Platform> Ta<P> {
 				.is_none_or(|until| is_timestamp(until) && until > request.valid_from.as_str());
 		if !timestamps_ok {
 			return Err(TaError::BadTimestamp);
+		}
+		// The holder's key is what an SD-JWT VC is bound to; a W3C credential binds its holder
+		// DID instead, so a key sent with one is a mistake of the host, not something to drop.
+		let holder_jwk = match (request.format, &request.holder_jwk) {
+			(CredentialFormat::W3cVc, None) => None,
+			(CredentialFormat::SdJwtVc, Some(bytes)) => {
+				Some(sd_jwt::holder_jwk(bytes).ok_or(TaError::BadHolderKey)?)
+			},
+			_ => return Err(TaError::BadHolderKey),
+		};
+		let entry = &request.status_list;
+		if !is_status_list_uri(&entry.uri) || entry.index >= MAX_STATUS_LIST_BITS as u32 {
+			return Err(TaError::BadStatusList);
 		}
 
 		let schema = self.schemas.get_or_parse(&request.schema.schema)?;
@@ -181,19 +252,39 @@ impl<P: Platform> Ta<P> {
 		if claims.canonical_len() > teeid_ta_protocol::limits::MAX_CLAIMS_BYTES {
 			return Err(TaError::TooLarge);
 		}
-		if let Some((name, _)) = members.iter().find(|(n, _)| n == "id" || n.starts_with('@')) {
-			return Err(TaError::SchemaViolation {
-				claim: name.clone(),
-				reason: "reserved (the subject's id, or a JSON-LD keyword)".into(),
-			});
+		for (name, _) in members {
+			if let Some(reason) = reserved_claim(request.format, name) {
+				return Err(TaError::SchemaViolation {
+					claim: name.clone(),
+					reason: reason.into(),
+				});
+			}
 		}
 		schema::check(&schema.value, &claims)?;
-		let digest = schema.digest.clone();
-		let Value::Object(members) = claims else { return Err(TaError::BadClaims) };
-		let claim_count = members.len();
+		let schema_digest = schema.digest.clone();
+		let Value::Object(claims) = claims else { return Err(TaError::BadClaims) };
+		Ok(CheckedIssuance {
+			claims,
+			schema_digest,
+			genesis_hash,
+			status: status_evidence(&genesis_hash, &request.id),
+			holder_jwk,
+		})
+	}
 
+	/// Builds and signs a W3C credential from a checked request: the claims in
+	/// `credentialSubject`, committed to for selective disclosure, the base signed, then the
+	/// whole secured with `eddsa-jcs-2022`.
+	fn build_w3c_credential(
+		&mut self,
+		request: &IssuanceRequest,
+		checked: CheckedIssuance,
+	) -> Result<IssuedCredential, TaError> {
+		let network = self.state.network()?;
+		let CheckedIssuance { claims, schema_digest, genesis_hash, status, .. } = checked;
+		let claim_count = claims.len();
 		let mut subject = vec![("id".into(), string(&request.holder))];
-		subject.extend(members);
+		subject.extend(claims);
 		let subject = Value::Object(subject);
 		let seed = {
 			let mut seed = [0u8; 32];
@@ -209,7 +300,7 @@ impl<P: Platform> Ta<P> {
 		};
 		let root = binding.salts(network).root(&subject).ok_or(TaError::BadClaims)?;
 		let network_mac = binding.network_mac(network, &root.0);
-		let status = status_evidence(&network.genesis_hash, &request.id);
+		let entry = &request.status_list;
 
 		let mut credential = vec![
 			("@context".into(), Value::Array(vec![string(CONTEXT_V2)])),
@@ -235,35 +326,35 @@ impl<P: Platform> Ta<P> {
 				Value::Object(vec![
 					("id".into(), string(&request.schema.id)),
 					("type".into(), string(SCHEMA_TYPE)),
-					("digestMultibase".into(), string(digest)),
+					("digestMultibase".into(), string(schema_digest)),
 				]),
 			),
 			(
+				// The chain's record first, the source of truth; then the entry of the
+				// issuer's Bitstring Status List, which the worker keeps in step with it for
+				// verifiers that read status lists.
 				"credentialStatus".into(),
-				Value::Object(vec![
-					(
-						"id".into(),
-						string(format!("urn:teeid:evidence:{}", hex0x(status.as_bytes()))),
-					),
-					("type".into(), string(STATUS_TYPE)),
-					("statusPurpose".into(), string("revocation")),
-					("chain".into(), string(hex0x(network.genesis_hash.as_bytes()))),
-					("evidence".into(), string(hex0x(status.as_bytes()))),
+				Value::Array(vec![
+					Value::Object(vec![
+						(
+							"id".into(),
+							string(format!("urn:teeid:evidence:{}", hex0x(status.as_bytes()))),
+						),
+						("type".into(), string(STATUS_TYPE)),
+						("statusPurpose".into(), string(STATUS_PURPOSE)),
+						("chain".into(), string(hex0x(genesis_hash.as_bytes()))),
+						("evidence".into(), string(hex0x(status.as_bytes()))),
+					]),
+					Value::Object(vec![
+						("id".into(), string(format!("{}#{}", entry.uri, entry.index))),
+						("type".into(), string(BITSTRING_ENTRY_TYPE)),
+						("statusPurpose".into(), string(STATUS_PURPOSE)),
+						("statusListIndex".into(), string(entry.index)),
+						("statusListCredential".into(), string(&entry.uri)),
+					]),
 				]),
 			),
-			(
-				// How it was issued: by which code, on what kind of TEE, against which finalized
-				// block. A simulated TA says so in everything it signs; the block is the chain
-				// time verifiers check `created` and the signer's registration against.
-				"evidence".into(),
-				Value::Array(vec![Value::Object(vec![
-					("type".into(), Value::Array(vec![string(TEE_EVIDENCE_TYPE)])),
-					("platform".into(), string(platform_name(self.platform.platform()))),
-					("measurement".into(), string(hex0x(&self.measurement))),
-					("blockNumber".into(), Value::Number(f64::from(request.block_number))),
-					("blockHash".into(), string(hex0x(request.block_hash.as_bytes()))),
-				])]),
-			),
+			("evidence".into(), self.w3c_evidence(request.block_number, &request.block_hash)),
 			(
 				"disclosure".into(),
 				Value::Object(vec![
@@ -298,8 +389,32 @@ impl<P: Platform> Ta<P> {
 			data_integrity::secure_canonical(&credential, config, |data| self.sign(data))
 				.map_err(|_| TaError::BadClaims)?;
 		let hash = canonical_credential_hash(&credential);
-		self.count_issued(request.block_number)?;
 		Ok(IssuedCredential { credential, hash })
+	}
+
+	/// What every document the TA signs says about how it was made: the kind of TEE
+	/// (`platform`), its code (`measurement`) and the finalized block it was made against
+	/// (`blockNumber`, `blockHash`). A simulated TA says so in everything it signs; the block is
+	/// the chain time verifiers check the signer's registration against. The members of a W3C
+	/// document's `evidence` entry ([`Self::w3c_evidence`]) and of a JWT's `teeid`.
+	pub(crate) fn tee_evidence(
+		&self,
+		block_number: BlockNumber,
+		block_hash: &Hash,
+	) -> Vec<(String, Value)> {
+		vec![
+			("platform".into(), string(platform_name(self.platform.platform()))),
+			("measurement".into(), string(hex0x(&self.measurement))),
+			("blockNumber".into(), Value::Number(f64::from(block_number))),
+			("blockHash".into(), string(hex0x(block_hash.as_bytes()))),
+		]
+	}
+
+	/// [`Self::tee_evidence`] as a W3C document's `evidence`: one `TeeidTeeEvidence2026` entry.
+	pub(crate) fn w3c_evidence(&self, block_number: BlockNumber, block_hash: &Hash) -> Value {
+		let mut entry = vec![("type".into(), Value::Array(vec![string(TEE_EVIDENCE_TYPE)]))];
+		entry.extend(self.tee_evidence(block_number, block_hash));
+		Value::Array(vec![Value::Object(entry)])
 	}
 
 	/// Adds an `eddsa-jcs-2022` proof by this TEE's key.
@@ -319,7 +434,7 @@ impl<P: Platform> Ta<P> {
 }
 
 /// The options of an `eddsa-jcs-2022` proof by `method` for `purpose`, and `extra` ones.
-fn proof_options(
+pub(crate) fn proof_options(
 	method: &str,
 	purpose: &str,
 	created: &str,

@@ -16,7 +16,10 @@
 //! - [`state`]: the sealed state and how it is loaded, created and saved.
 //! - [`attest`]: the device certificate, reports, endorsement, network key export and import,
 //!   work reports.
-//! - [`issue`]: credentials, with the schema check in [`schema`].
+//! - [`issue`]: credentials: the checks every format shares, the TEE evidence every document
+//!   names, and W3C credentials; with the schema check in [`schema`].
+//! - [`sd_jwt`]: SD-JWT VCs, and [`jwt`], the compact JWS both JWT documents are.
+//! - [`status_list`]: status lists (W3C Bitstring, IETF Token).
 //! - [`present`]: presentations disclosing chosen claims.
 
 #![cfg_attr(not(feature = "std"), no_std)]
@@ -26,10 +29,13 @@ extern crate alloc;
 
 pub mod attest;
 pub mod issue;
+pub mod jwt;
 pub mod platform;
 pub mod present;
 pub mod schema;
+pub mod sd_jwt;
 pub mod state;
+pub mod status_list;
 #[cfg(feature = "testing")]
 pub mod testing;
 
@@ -101,6 +107,9 @@ impl<P: Platform> Ta<P> {
 			Command::DeviceKey => self.device_key(),
 			Command::InstallCertificate(certificate) => {
 				self.install_certificate(certificate).map(|()| Reply::CertificateInstalled)
+			},
+			Command::SignStatusList(request) => {
+				self.sign_status_list(request).map(Reply::StatusList)
 			},
 		}
 	}

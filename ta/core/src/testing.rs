@@ -108,11 +108,25 @@ pub const BENCH_SCHEMA: &str = r#"{"type":"object","required":["name","degree"],
 	"name":{"type":"string"},"degree":{"type":"string"},"year":{"type":"integer"},
 	"university":{"type":"string"},"honours":{"type":"boolean"}}}"#;
 
-/// A typical issuance (five claims against [`BENCH_SCHEMA`]) with credential id number `n`:
-/// what the issuance benchmarks send, in process and over the simulation's socket.
+/// The status list the requests of this module name: one of the worker's lists, at the URL a
+/// worker on its default address gives it.
+pub const STATUS_LIST_URI: &str =
+	"http://127.0.0.1:8600/v1/status-lists/00112233445566778899aabbccddeeff";
+
+/// A holder's public key: the Ed25519 key of RFC 8037's examples (appendix A.2), as a JWK.
+pub const HOLDER_JWK: &str =
+	r#"{"kty":"OKP","crv":"Ed25519","x":"11qYAYKxCrfVS_7TyWQHOg7hcvPapiMlrwIaaPcHURo"}"#;
+
+/// A typical issuance (five claims against [`BENCH_SCHEMA`]) of a W3C credential with
+/// credential id number `n`, its status at index `n` of [`STATUS_LIST_URI`] (modulo the
+/// smallest list): what the issuance benchmarks send, in process and over the simulation's
+/// socket.
 pub fn issuance_request(n: u64) -> teeid_ta_protocol::credential::IssuanceRequest {
 	use alloc::{format, string::ToString};
-	use teeid_ta_protocol::credential::{Claims, IssuanceRequest, SchemaRef};
+	use teeid_ta_protocol::{
+		credential::{Claims, CredentialFormat, IssuanceRequest, SchemaRef, StatusListEntry},
+		status_list::MIN_STATUS_LIST_BITS,
+	};
 	IssuanceRequest {
 		id: format!("urn:uuid:00000000-0000-4000-8000-{n:012}"),
 		issuer: "did:teeid:5GrwvaEF5zXb26Fz9rcQpDWS57CtERHpNehXCPcNoHGKutQY".to_string(),
@@ -130,5 +144,39 @@ pub fn issuance_request(n: u64) -> teeid_ta_protocol::credential::IssuanceReques
 		created: "2026-11-21T10:00:00Z".to_string(),
 		block_number: 1,
 		block_hash: teeid_primitives::Hash::from([0x0b; 32]),
+		format: CredentialFormat::W3cVc,
+		holder_jwk: None,
+		status_list: StatusListEntry {
+			uri: STATUS_LIST_URI.to_string(),
+			index: (n % MIN_STATUS_LIST_BITS as u64) as u32,
+		},
+	}
+}
+
+/// [`issuance_request`] `n` as an SD-JWT VC bound to [`HOLDER_JWK`].
+pub fn sd_jwt_issuance_request(n: u64) -> teeid_ta_protocol::credential::IssuanceRequest {
+	let mut request = issuance_request(n);
+	request.format = teeid_ta_protocol::credential::CredentialFormat::SdJwtVc;
+	request.holder_jwk = Some(HOLDER_JWK.as_bytes().to_vec());
+	request
+}
+
+/// A version of the list at [`STATUS_LIST_URI`] of the issuer of [`issuance_request`], as
+/// `format`, holding `bits` (MSB-first), against the same block.
+pub fn status_list_request(
+	format: teeid_ta_protocol::status_list::StatusListFormat,
+	bits: Vec<u8>,
+) -> teeid_ta_protocol::status_list::StatusListRequest {
+	use alloc::string::ToString;
+	let issuance = issuance_request(0);
+	teeid_ta_protocol::status_list::StatusListRequest {
+		issuer: issuance.issuer,
+		uri: STATUS_LIST_URI.to_string(),
+		format,
+		bits,
+		created: "2026-11-21T10:05:00Z".to_string(),
+		ttl: Some(300),
+		block_number: issuance.block_number,
+		block_hash: issuance.block_hash,
 	}
 }

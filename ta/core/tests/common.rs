@@ -13,7 +13,7 @@ use teeid_ta_core::{testing::MemoryPlatform, Ta};
 use teeid_ta_protocol::{
 	certificate::certify,
 	command::{Report, ReportRequest},
-	credential::{Claims, IssuanceRequest, SchemaRef},
+	credential::{Claims, CredentialFormat, IssuanceRequest, SchemaRef, StatusListEntry},
 	decode_response, Command, Reply, Request, Response,
 };
 
@@ -24,6 +24,11 @@ pub const BLOCK_NUMBER: u32 = 12;
 pub const BLOCK_HASH: H256 = H256([0x44; 32]);
 pub const ISSUER: &str = "did:teeid:5GrwvaEF5zXb26Fz9rcQpDWS57CtERHpNehXCPcNoHGKutQY";
 pub const HOLDER: &str = "did:teeid:5FHneW46xGXgs5mUiveU4sbTyGBzmstUspZC92UhjJM694ty";
+/// The status list issuance requests name an entry of, unless a test says otherwise.
+pub const STATUS_LIST: &str =
+	"https://issuer.example/v1/status-lists/5c0d1a8e37f2946ba10ec4723d58e906";
+/// The entry of [`STATUS_LIST`] issuance requests name.
+pub const STATUS_INDEX: u32 = 94_567;
 
 /// A fresh TA with no device certificate.
 pub fn unprovisioned(seed: u8) -> Ta<MemoryPlatform> {
@@ -124,6 +129,9 @@ pub fn issuance(claims: &str) -> IssuanceRequest {
 		created: "2026-11-21T10:00:00Z".into(),
 		block_number: BLOCK_NUMBER,
 		block_hash: BLOCK_HASH,
+		format: CredentialFormat::W3cVc,
+		holder_jwk: None,
+		status_list: StatusListEntry { uri: STATUS_LIST.into(), index: STATUS_INDEX },
 	}
 }
 

@@ -51,7 +51,24 @@ fn a_credential_has_the_data_model_2_shape_and_verifies() {
 	assert_eq!(text(&["credentialSubject", "id"]).unwrap(), HOLDER);
 	assert_eq!(text(&["credentialSubject", "name"]).unwrap(), "Alice");
 	assert_eq!(text(&["credentialSchema", "type"]).unwrap(), "JsonSchema");
-	assert_eq!(text(&["credentialStatus", "type"]).unwrap(), credential::STATUS_TYPE);
+	// The chain's record first, then the entry of the issuer's Bitstring Status List.
+	let Some(Value::Array(status)) = credential.get("credentialStatus") else { panic!() };
+	assert_eq!(status.len(), 2);
+	let member =
+		|entry: &Value, name: &str| entry.get(name).and_then(Value::as_str).map(String::from);
+	let record = credential::status_evidence(&GENESIS, &text(&["id"]).unwrap());
+	let record = credential::hex0x(record.as_bytes());
+	assert_eq!(member(&status[0], "type").unwrap(), credential::STATUS_TYPE);
+	assert_eq!(member(&status[0], "id").unwrap(), format!("urn:teeid:evidence:{record}"));
+	assert_eq!(member(&status[0], "evidence").unwrap(), record);
+	assert_eq!(member(&status[0], "chain").unwrap(), credential::hex0x(GENESIS.as_bytes()));
+	assert_eq!(member(&status[1], "type").unwrap(), "BitstringStatusListEntry");
+	assert_eq!(member(&status[1], "id").unwrap(), format!("{STATUS_LIST}#{STATUS_INDEX}"));
+	assert_eq!(member(&status[1], "statusListIndex").unwrap(), STATUS_INDEX.to_string());
+	assert_eq!(member(&status[1], "statusListCredential").unwrap(), STATUS_LIST);
+	for entry in status {
+		assert_eq!(member(entry, "statusPurpose").unwrap(), "revocation");
+	}
 	assert_eq!(text(&["proof", "cryptosuite"]).unwrap(), "eddsa-jcs-2022");
 	let Some(Value::Array(evidence)) = credential.get("evidence") else { panic!() };
 	assert_eq!(evidence[0].get("platform").and_then(Value::as_str), Some("Simulated"));

@@ -105,6 +105,8 @@ fn the_largest_credentials_are_within_what_present_reads_works() {
 	request.issuer = pad("did:teeid:");
 	request.holder = holder.clone();
 	request.schema.id = pad("urn:teeid:cpt:");
+	request.status_list.uri = pad("https://issuer.example/v1/status-lists/");
+	request.status_list.index = 1_048_575;
 	let credential = issue(&mut ta, request);
 	assert!(credential.len() <= MAX_CREDENTIAL_BYTES, "{} bytes", credential.len());
 	CREDENTIAL_JSON.check(&credential).expect("within what Present reads");

@@ -13,7 +13,10 @@ use teeid_primitives::{
 	AccountId, BlockNumber, Hash,
 };
 
-use crate::{credential::IssuanceRequest, disclosure::PresentationRequest, sealed::SealedBox};
+use crate::{
+	credential::IssuanceRequest, disclosure::PresentationRequest, sealed::SealedBox,
+	status_list::StatusListRequest,
+};
 
 /// A report R as the chain's types spell it.
 pub type Report = WorkerReport<AccountId>;
@@ -70,7 +73,8 @@ pub enum Command {
 	/// Sign a work report for a slot ([`Reply::WorkReport`]).
 	#[codec(index = 6)]
 	SignWorkReport(WorkReportRequest),
-	/// Build and sign a Verifiable Credential ([`Reply::Credential`]).
+	/// Build and sign a credential in the format the request names, a W3C Verifiable
+	/// Credential or an SD-JWT VC ([`Reply::Credential`]).
 	#[codec(index = 7)]
 	IssueCredential(IssuanceRequest),
 	/// Build and sign a presentation disclosing some claims of a credential
@@ -87,6 +91,11 @@ pub enum Command {
 	/// otherwise). It replaces the one installed before.
 	#[codec(index = 10)]
 	InstallCertificate(DeviceCertificate),
+	/// Build and sign one version of a status list, a W3C Bitstring Status List credential or
+	/// an IETF Token Status List ([`Reply::StatusList`]). Counted like an issuance: a list
+	/// version is a leaf of the worker's slot batch.
+	#[codec(index = 11)]
+	SignStatusList(StatusListRequest),
 }
 
 /// What the host supplies for a report: who operates the worker and where the chain is. The
@@ -174,12 +183,16 @@ pub struct Endorsement {
 	pub certificate: DeviceCertificate,
 }
 
-/// A credential the TA issued.
+/// A credential or status list the TA issued, and the hash batches anchor for it.
 #[derive(Clone, PartialEq, Eq, Debug, Encode, Decode)]
 pub struct IssuedCredential {
-	/// The credential, as JSON.
+	/// The document: a W3C credential or a Bitstring Status List credential as canonical
+	/// (JCS) JSON; an SD-JWT VC in its compact form with every disclosure (ASCII, ending with
+	/// `~`); a Token Status List as a compact JWT (ASCII).
 	pub credential: Vec<u8>,
-	/// SHA-256 of the credential's canonical (JCS) form: what batches anchor.
+	/// What batches anchor: SHA-256 of the JSON document (which is canonical), or of the
+	/// issuer-signed JWT (for an SD-JWT VC, its text before the first `~`, which every
+	/// presentation of it repeats).
 	pub hash: [u8; 32],
 }
 
@@ -231,6 +244,9 @@ pub enum Reply {
 	/// To [`Command::InstallCertificate`].
 	#[codec(index = 9)]
 	CertificateInstalled,
+	/// To [`Command::SignStatusList`]: the list document and its hash.
+	#[codec(index = 10)]
+	StatusList(IssuedCredential),
 }
 
 /// A TA's answer.
@@ -342,12 +358,22 @@ pub enum TaError {
 	/// certifier this TA accepts, or its signature does not verify.
 	#[codec(index = 28)]
 	BadCertificate,
-	/// The issuance names a block older than the newest this TA has seen.
+	/// The issuance or status list names a block older than the newest this TA has seen.
 	#[codec(index = 29)]
 	StaleBlock {
 		/// The newest block this TA has seen: its number.
 		newest: BlockNumber,
 	},
+	/// A status list or a credential's status list entry is not acceptable: a list's size out
+	/// of range, an entry's index past the largest list, or a URI that is not an `http(s)` URL
+	/// without a fragment of at most 256 bytes.
+	#[codec(index = 30)]
+	BadStatusList,
+	/// The holder key of an issuance is not acceptable: missing for an SD-JWT VC, present for a
+	/// W3C credential, or not a public JWK (a JSON object with a string `kty`, at most 1,024
+	/// bytes, without private key members such as `d`).
+	#[codec(index = 31)]
+	BadHolderKey,
 }
 
 impl core::fmt::Display for TaError {
@@ -401,6 +427,14 @@ impl core::fmt::Display for TaError {
 			Self::StaleBlock { newest } => {
 				write!(f, "the block is older than the newest the TA has seen (#{newest})")
 			},
+			Self::BadStatusList => f.write_str(
+				"the status list's size, index or URI is not acceptable (an http(s) URL without \
+				 a fragment, at most 256 bytes)",
+			),
+			Self::BadHolderKey => f.write_str(
+				"the holder key is not a public JWK (required for SD-JWT VCs, refused for W3C \
+				 credentials)",
+			),
 		}
 	}
 }

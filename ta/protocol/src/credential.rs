@@ -1,6 +1,12 @@
 //! The Verifiable Credentials a teeid TA issues, and how they are checked.
 //!
-//! A credential is a W3C Verifiable Credential (Data Model 2.0) secured with a
+//! The TA issues a credential in one of two formats ([`CredentialFormat`]): a W3C Verifiable
+//! Credential (`ldp_vc`, below) or an SD-JWT VC (`dc+sd-jwt`, [`crate::sd_jwt`]). Both are
+//! signed by the issuer DID's key for the TEE that signed, name the chain's status record of
+//! the credential and an entry of a status list ([`StatusListEntry`], [`crate::status_list`]),
+//! and say which TEE issued them against which block.
+//!
+//! A W3C credential is a Verifiable Credential (Data Model 2.0) secured with a
 //! `DataIntegrityProof` of cryptosuite `eddsa-jcs-2022`, whose `verificationMethod` is the
 //! issuer DID's key for the TEE that signed (`did:teeid:…#tee-<hex>`):
 //!
@@ -14,8 +20,13 @@
 //!   "validUntil": "2027-01-01T00:00:00Z",
 //!   "credentialSubject": { "id": "did:…", "<claim>": … },
 //!   "credentialSchema": { "id": "…", "type": "JsonSchema", "digestMultibase": "z…" },
-//!   "credentialStatus": { "id": "urn:teeid:evidence:0x…", "type": "TeeidEvidenceStatus2026",
-//!                         "statusPurpose": "revocation", "chain": "0x…", "evidence": "0x…" },
+//!   "credentialStatus": [
+//!     { "id": "urn:teeid:evidence:0x…", "type": "TeeidEvidenceStatus2026",
+//!       "statusPurpose": "revocation", "chain": "0x…", "evidence": "0x…" },
+//!     { "id": "<list URI>#<index>", "type": "BitstringStatusListEntry",
+//!       "statusPurpose": "revocation", "statusListIndex": "<index>",
+//!       "statusListCredential": "<list URI>" }
+//!   ],
 //!   "evidence": [{ "type": ["TeeidTeeEvidence2026"], "platform": "Simulated",
 //!                  "measurement": "0x…", "blockNumber": 1234, "blockHash": "0x…" }],
 //!   "disclosure": { "type": "TeeidMerkleDisclosure2026", "root": "0x…", "claimCount": 3,
@@ -25,7 +36,9 @@
 //! ```
 //!
 //! `credentialStatus` names the evidence record (pallet-evidence) whose logs revoke the
-//! credential; `evidence` names the kind of TEE and the code that issued it (`Simulated` for the
+//! credential, the source of truth, and the entry of the issuer's Bitstring Status List that
+//! the worker keeps in step with that record's logs, for verifiers that read status lists;
+//! `evidence` names the kind of TEE and the code that issued it (`Simulated` for the
 //! simulation, so a simulated credential says so in what is signed) and the finalized block it
 //! was issued against, a chain time the TA signs rather than one the host picks (it refuses a
 //! block older than the newest it has seen); `disclosure` is explained in
@@ -57,12 +70,41 @@ pub const PRESENTATION_TYPE: &str = "VerifiablePresentation";
 pub const SCHEMA_TYPE: &str = "JsonSchema";
 /// `credentialStatus.type`: revocation through an evidence record.
 pub const STATUS_TYPE: &str = "TeeidEvidenceStatus2026";
+/// The `statusPurpose` of every status entry and status list: revocation.
+pub const STATUS_PURPOSE: &str = "revocation";
 /// The `type` of a credential's `evidence` entry naming the TEE that issued it.
 pub const TEE_EVIDENCE_TYPE: &str = "TeeidTeeEvidence2026";
 /// The method prefix of an issuer: issuers are `did:teeid` DIDs.
 pub const ISSUER_PREFIX: &str = "did:teeid:";
-/// The longest identifier (credential id, DID, schema id) accepted.
+/// The longest identifier (credential id, DID, schema id, status list URI) accepted.
 pub const MAX_IDENTIFIER_BYTES: usize = 256;
+/// The longest holder key (`IssuanceRequest::holder_jwk`, JSON) accepted.
+pub const MAX_HOLDER_JWK_BYTES: usize = 1024;
+
+/// The format of a credential.
+#[derive(Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Debug, Encode, Decode)]
+pub enum CredentialFormat {
+	/// A W3C Verifiable Credential (Data Model 2.0) secured with `eddsa-jcs-2022`: OpenID4VCI's
+	/// `ldp_vc`.
+	#[codec(index = 0)]
+	W3cVc,
+	/// An SD-JWT VC (`dc+sd-jwt`) whose claims are each selectively disclosable, bound to the
+	/// holder's key ([`crate::sd_jwt`]).
+	#[codec(index = 1)]
+	SdJwtVc,
+}
+
+/// The entry of a status list that carries a credential's status: a W3C credential names it in
+/// `credentialStatus` (a `BitstringStatusListEntry`), an SD-JWT VC in `status.status_list`.
+#[derive(Clone, PartialEq, Eq, Debug, Encode, Decode)]
+pub struct StatusListEntry {
+	/// The status list's URL: an `https://` or `http://` URI without a fragment, at most
+	/// [`MAX_IDENTIFIER_BYTES`] ([`crate::status_list::is_status_list_uri`]).
+	pub uri: String,
+	/// The index of the credential's bit in that list: below the list's size, so below
+	/// [`crate::status_list::MAX_STATUS_LIST_BITS`].
+	pub index: u32,
+}
 
 /// The claims of an issuance request.
 #[derive(Clone, PartialEq, Eq, Debug, Encode, Decode)]
@@ -110,6 +152,15 @@ pub struct IssuanceRequest {
 	pub block_number: BlockNumber,
 	/// That block's hash (`blockHash` of the credential's evidence).
 	pub block_hash: Hash,
+	/// Which format to build.
+	pub format: CredentialFormat,
+	/// The holder's public key as a JWK (JSON, at most [`MAX_HOLDER_JWK_BYTES`]): required for
+	/// [`CredentialFormat::SdJwtVc`] (it becomes `cnf.jwk`), refused for
+	/// [`CredentialFormat::W3cVc`] (which must send `None`). [`crate::sd_jwt::holder_jwk`]
+	/// says which keys the TA takes.
+	pub holder_jwk: Option<Vec<u8>>,
+	/// The status list entry the worker allocated for this credential.
+	pub status_list: StatusListEntry,
 }
 
 /// How `evidence.platform` names a platform: `OpTee` or `Simulated`, as on chain.
@@ -290,6 +341,29 @@ pub fn verify_ed25519(
 		.map_err(|_| ProofCheckError::BadSignature)
 }
 
+/// The seconds since 1970-01-01T00:00:00Z (a JWT `NumericDate`) of a timestamp of the form
+/// [`is_timestamp`] checks, or `None` for anything else or a time before 1970. A leap second
+/// (`:60`) counts as the first second of the next minute, as POSIX time has no leap seconds.
+pub fn unix_seconds(timestamp: &str) -> Option<u64> {
+	if !is_timestamp(timestamp) {
+		return None;
+	}
+	let b = timestamp.as_bytes();
+	let number = |range: core::ops::Range<usize>| {
+		b[range].iter().fold(0i64, |n, d| n * 10 + i64::from(d - b'0'))
+	};
+	let (year, month, day) = (number(0..4), number(5..7), number(8..10));
+	// Days since the epoch of a date of the proleptic Gregorian calendar (Howard Hinnant's
+	// `days_from_civil`): years begin in March, so that the leap day is the last of its year.
+	let year = if month <= 2 { year - 1 } else { year };
+	let (era, year_of_era) = (year.div_euclid(400), year.rem_euclid(400));
+	let day_of_year = (153 * ((month + 9) % 12) + 2) / 5 + day - 1;
+	let day_of_era = year_of_era * 365 + year_of_era / 4 - year_of_era / 100 + day_of_year;
+	let days = era * 146_097 + day_of_era - 719_468;
+	let seconds = days * 86_400 + number(11..13) * 3_600 + number(14..16) * 60 + number(17..19);
+	u64::try_from(seconds).ok()
+}
+
 /// Whether `n` is a whole number (`f64::fract` needs `std`; the remainder does not).
 pub fn is_whole(n: f64) -> bool {
 	n % 1.0 == 0.0
@@ -346,6 +420,19 @@ mod tests {
 		] {
 			assert!(!is_timestamp(bad), "{bad}");
 		}
+	}
+
+	#[test]
+	fn unix_seconds_count_from_1970_works() {
+		assert_eq!(unix_seconds("1970-01-01T00:00:00Z"), Some(0));
+		assert_eq!(unix_seconds("2000-03-01T00:00:00Z"), Some(951_868_800));
+		assert_eq!(unix_seconds("2024-02-29T12:34:56Z"), Some(1_709_210_096));
+		assert_eq!(unix_seconds("2026-03-02T10:15:30Z"), Some(1_772_446_530));
+		// A leap second is the next minute's first.
+		assert_eq!(unix_seconds("2016-12-31T23:59:60Z"), unix_seconds("2017-01-01T00:00:00Z"));
+		assert_eq!(unix_seconds("1969-12-31T23:59:59Z"), None);
+		assert_eq!(unix_seconds("0000-01-01T00:00:00Z"), None);
+		assert_eq!(unix_seconds("2026-02-30T00:00:00Z"), None);
 	}
 
 	#[test]

@@ -14,6 +14,10 @@
 //!   key travels between TAs.
 //! - [`credential`]: the W3C Verifiable Credentials the TA issues (Data Model 2.0, secured
 //!   with `eddsa-jcs-2022`), and their verification.
+//! - [`sd_jwt`]: the SD-JWT VCs the TA issues (`dc+sd-jwt`): their reserved names, holder keys
+//!   and disclosure digests.
+//! - [`status_list`]: the status lists the TA signs (W3C Bitstring Status List, IETF Token
+//!   Status List) and the helpers that build and read them (bit order, gzip, zlib, base64url).
 //! - [`disclosure`]: selective disclosure: salted claim leaves under a `merkle-cbt` root, the
 //!   derived credentials a presentation carries and their verification.
 //! - [`limits`]: the TA's memory budget (its OP-TEE heap) and the request limits that keep
@@ -42,7 +46,9 @@ pub mod disclosure;
 /// every JSON document it carries ([`JsonLimits`], checked by [`Command::check_limits`]). A
 /// request over any limit gets [`TaError::TooLarge`].
 pub mod limits;
+pub mod sd_jwt;
 pub mod sealed;
+pub mod status_list;
 
 use alloc::vec::Vec;
 use codec::{Decode, DecodeLimit, Encode};
@@ -54,8 +60,9 @@ pub use limits::{MAX_REQUEST_BYTES, MAX_RESPONSE_BYTES};
 /// The protocol version this crate speaks. A request of another version is refused with
 /// [`TaError::UnsupportedVersion`] before anything else in it is read. Version 2: device
 /// certificates (reports, endorsements, `DeviceKey`, `InstallCertificate`) and the block an
-/// issuance names.
-pub const PROTOCOL_VERSION: u16 = 2;
+/// issuance names. Version 3: credential formats (SD-JWT VCs beside W3C credentials), the
+/// holder key and status list entry an issuance names, and `SignStatusList`.
+pub const PROTOCOL_VERSION: u16 = 3;
 
 /// The TA's UUID: what OP-TEE loads it by (`<uuid>.ta`) and what its storage keys derive from.
 pub const TA_UUID: &str = "5f3c9a4e-2b1d-4c8e-9a7f-6d0e1b2c3a4d";
@@ -128,7 +135,10 @@ impl Command {
 	/// Checks every JSON document the command carries against its limits ([`CLAIMS_JSON`],
 	/// [`SCHEMA_JSON`], [`CREDENTIAL_JSON`]) in one pass over its bytes that allocates nothing:
 	/// the TA refuses a document too large for its heap before it parses any of it. Sealed
-	/// claims are checked by size here and in full once opened.
+	/// claims are checked by size here and in full once opened. An issuance's holder key is
+	/// held to [`sd_jwt::HOLDER_JWK_JSON`] where it is read, and refused as
+	/// [`TaError::BadHolderKey`] rather than as too large; a status list's bits are no JSON
+	/// (their size is [`status_list::is_list_size`]'s, refused as [`TaError::BadStatusList`]).
 	pub fn check_limits(&self) -> Result<(), TaError> {
 		fn check(limits: &JsonLimits, bytes: &[u8]) -> Result<(), TaError> {
 			limits.check(bytes).map(|_shape| ()).map_err(|_| TaError::TooLarge)
@@ -310,6 +320,12 @@ mod tests {
 			created: "2026-01-01T00:00:00Z".into(),
 			block_number: 1,
 			block_hash: sp_core::H256([2; 32]),
+			format: credential::CredentialFormat::W3cVc,
+			holder_jwk: None,
+			status_list: credential::StatusListEntry {
+				uri: "https://issuer.example/v1/status-lists/1".into(),
+				index: 7,
+			},
 		})
 	}
 
@@ -407,6 +423,9 @@ mod tests {
 			(identifier.clone(), identifier.clone(), identifier.clone());
 		issue.schema.id = identifier.clone();
 		issue.valid_until = Some("2027-01-01T00:00:00Z".into());
+		issue.format = credential::CredentialFormat::SdJwtVc;
+		issue.holder_jwk = Some(vec![b' '; credential::MAX_HOLDER_JWK_BYTES]);
+		issue.status_list.uri = identifier.clone();
 		let issue = Request::new(Command::IssueCredential(issue)).encode();
 		assert!(issue.len() <= MAX_REQUEST_BYTES);
 		// And they decode within the decoding budget.
@@ -419,11 +438,27 @@ mod tests {
 			holder: identifier.clone(),
 			disclose: vec![name; disclosure::MAX_CLAIMS],
 			challenge: identifier.clone(),
-			domain: identifier,
+			domain: identifier.clone(),
 			created: "2026-01-01T00:00:00Z".into(),
 		});
 		let present = Request::new(present).encode();
 		assert!(present.len() <= MAX_REQUEST_BYTES);
 		assert!(Request::decode_bytes(&present).is_ok());
+		// The largest status list, its identifiers as long as the TA takes them.
+		let list = Command::SignStatusList(status_list::StatusListRequest {
+			issuer: identifier.clone(),
+			uri: identifier,
+			format: status_list::StatusListFormat::Token,
+			bits: vec![0xa5; status_list::MAX_STATUS_LIST_BITS / 8],
+			created: "2026-01-01T00:00:00Z".into(),
+			ttl: Some(u32::MAX),
+			block_number: u32::MAX,
+			block_hash: sp_core::H256([3; 32]),
+		});
+		let list = Request::new(list).encode();
+		assert!(list.len() <= MAX_REQUEST_BYTES, "{} bytes", list.len());
+		let decoded = Request::decode_bytes(&list).expect("the largest list decodes");
+		assert!(matches!(decoded, Command::SignStatusList(_)));
+		assert_eq!(decoded.check_limits(), Ok(()));
 	}
 }

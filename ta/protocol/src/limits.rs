@@ -19,10 +19,11 @@ pub const TA_REQUEST_BUDGET_BYTES: usize = TA_HEAP_BYTES / 2;
 /// The TA's stack under OP-TEE (`ta_stack_size`).
 pub const TA_STACK_BYTES: usize = 64 * 1024;
 
-/// The largest request a TA reads. The largest legal one is a presentation of the largest
+/// The largest request a TA reads. The largest legal ones are a presentation of the largest
 /// credential ([`MAX_CREDENTIAL_BYTES`]) naming each of its claims (whose names are part of the
-/// claims' [`MAX_CLAIMS_BYTES`]): under 140 KiB. Larger requests get `TooLarge` without being
-/// copied into the TA.
+/// claims' [`MAX_CLAIMS_BYTES`]), under 140 KiB, and a status list of the most entries (128 KiB
+/// of bits, `status_list::MAX_STATUS_LIST_BITS`, and two identifiers), under 130 KiB. Larger
+/// requests get `TooLarge` without being copied into the TA.
 pub const MAX_REQUEST_BYTES: usize = 160 * 1024;
 
 /// The output buffer a host must offer: no reply is larger.

@@ -21,12 +21,13 @@ use teeid_primitives::{
 	AccountId, Hash,
 };
 use teeid_ta_protocol::{
-	command::{Endorsement, NetworkKeyInfo, Report, ReportRequest},
-	credential::{hex0x, Claims, IssuanceRequest, SchemaRef},
+	command::{Endorsement, IssuedCredential, NetworkKeyInfo, Report, ReportRequest},
+	credential::{hex0x, Claims, CredentialFormat, IssuanceRequest, SchemaRef, StatusListEntry},
 	disclosure::PresentationRequest,
 	limits::TA_HEAP_BYTES,
 	sealed::SealedBox,
-	Command, Reply,
+	status_list::{set_bit, StatusListFormat, StatusListRequest},
+	Command, Reply, MAX_REQUEST_BYTES,
 };
 use teeid_ta_sim::{
 	client::{ClientError, SimClient},
@@ -122,7 +123,17 @@ enum Action {
 		#[command(flatten)]
 		session: Session,
 		/// `{id, issuer, holder, schemaId, schema, claims | sealedClaims, validFrom,
-		/// validUntil?, created, blockNumber, blockHash}`.
+		/// validUntil?, created, blockNumber, blockHash, statusList: {uri, index},
+		/// format?: "ldp_vc" (the default) | "dc+sd-jwt", holderJwk? (a JWK, for dc+sd-jwt)}`.
+		#[arg(long)]
+		request: PathBuf,
+	},
+	/// Sign a version of a status list from a JSON request file (`-` for stdin).
+	SignStatusList {
+		#[command(flatten)]
+		session: Session,
+		/// `{issuer, uri, format: "bitstring" | "token", size (entries, a multiple of 8),
+		/// revoked: [indexes], created, ttl?, blockNumber, blockHash}`.
 		#[arg(long)]
 		request: PathBuf,
 	},
@@ -255,6 +266,9 @@ fn run(action: Action) -> Result<(), Failure> {
 		Action::Issue { session, request } => {
 			(session, Command::IssueCredential(issuance(&read_json(&request)?)?))
 		},
+		Action::SignStatusList { session, request } => {
+			(session, Command::SignStatusList(status_list(&read_json(&request)?)?))
+		},
 		Action::Present { session, request } => {
 			(session, Command::Present(presentation(&read_json(&request)?)?))
 		},
@@ -299,10 +313,8 @@ fn render(reply: Reply) -> Json {
 		Reply::WorkReport { payload, signature } => {
 			json!({ "payload": hex0x(&payload.encode()), "signature": hex0x(&signature.0) })
 		},
-		Reply::Credential(issued) => json!({
-			"credential": parse_own(&issued.credential),
-			"hash": hex0x(&issued.hash),
-		}),
+		Reply::Credential(issued) => issued_json("credential", issued),
+		Reply::StatusList(issued) => issued_json("statusList", issued),
 		Reply::Presentation(presentation) => parse_own(&presentation),
 		Reply::DeviceKey { platform, key } => device_key_json(platform, &key),
 		Reply::CertificateInstalled => json!({ "installed": true }),
@@ -337,9 +349,22 @@ fn certificate_json(certificate: &DeviceCertificate) -> Json {
 	})
 }
 
-/// The TA's JSON output, as a JSON value (it is always valid JSON).
+/// A document the TA issued under `name`, with its hash: JSON documents as JSON, SD-JWT VCs
+/// and Token Status Lists (compact JWTs) as strings.
+fn issued_json(name: &str, issued: IssuedCredential) -> Json {
+	let mut object = serde_json::Map::new();
+	object.insert(name.into(), parse_own(&issued.credential));
+	object.insert("hash".into(), Json::String(hex0x(&issued.hash)));
+	Json::Object(object)
+}
+
+/// The TA's output as a JSON value: JSON as such, the ASCII of a JWT as a string (and, should
+/// it ever be neither, hex).
 fn parse_own(bytes: &[u8]) -> Json {
-	serde_json::from_slice(bytes).unwrap_or_else(|_| Json::String(hex0x(bytes)))
+	serde_json::from_slice(bytes).unwrap_or_else(|_| match std::str::from_utf8(bytes) {
+		Ok(text) => Json::String(text.into()),
+		Err(_) => Json::String(hex0x(bytes)),
+	})
 }
 
 fn read_json(path: &PathBuf) -> Result<Json, Failure> {
@@ -393,6 +418,23 @@ fn issuance(request: &Json) -> Result<IssuanceRequest, Failure> {
 			ciphertext: hex_bytes(field(sealed, "ciphertext")?)?,
 		}),
 	};
+	let format = match request["format"].as_str() {
+		None | Some("ldp_vc") => CredentialFormat::W3cVc,
+		Some("dc+sd-jwt") => CredentialFormat::SdJwtVc,
+		Some(other) => {
+			return Err(bad_input(format!("`format` {other} is not ldp_vc or dc+sd-jwt")))
+		},
+	};
+	// The holder key as the JSON it is, for the TA to check.
+	let holder_jwk = match &request["holderJwk"] {
+		Json::Null => None,
+		jwk => Some(jwk.to_string().into_bytes()),
+	};
+	let entry = &request["statusList"];
+	let index = entry["index"]
+		.as_u64()
+		.and_then(|index| u32::try_from(index).ok())
+		.ok_or_else(|| bad_input("`statusList` must be {uri, index}"))?;
 	Ok(IssuanceRequest {
 		id: field(request, "id")?.into(),
 		issuer: field(request, "issuer")?.into(),
@@ -405,10 +447,59 @@ fn issuance(request: &Json) -> Result<IssuanceRequest, Failure> {
 		valid_from: field(request, "validFrom")?.into(),
 		valid_until: request["validUntil"].as_str().map(Into::into),
 		created: field(request, "created")?.into(),
-		block_number: request["blockNumber"]
-			.as_u64()
-			.and_then(|number| u32::try_from(number).ok())
-			.ok_or_else(|| bad_input("`blockNumber` must be a block number"))?,
+		block_number: block_number(request)?,
+		block_hash: hash(field(request, "blockHash")?)?,
+		format,
+		holder_jwk,
+		status_list: StatusListEntry { uri: field(entry, "uri")?.into(), index },
+	})
+}
+
+/// `blockNumber` of a request.
+fn block_number(request: &Json) -> Result<u32, Failure> {
+	request["blockNumber"]
+		.as_u64()
+		.and_then(|number| u32::try_from(number).ok())
+		.ok_or_else(|| bad_input("`blockNumber` must be a block number"))
+}
+
+/// A status list request: the list of `size` entries with the `revoked` ones set.
+fn status_list(request: &Json) -> Result<StatusListRequest, Failure> {
+	let format = match field(request, "format")? {
+		"bitstring" => StatusListFormat::Bitstring,
+		"token" => StatusListFormat::Token,
+		other => return Err(bad_input(format!("`format` {other} is not bitstring or token"))),
+	};
+	let size = request["size"]
+		.as_u64()
+		.and_then(|size| usize::try_from(size).ok())
+		// Up to what a request could carry, so that the TA, not this client, judges the size.
+		.filter(|size| size % 8 == 0 && size / 8 <= MAX_REQUEST_BYTES)
+		.ok_or_else(|| bad_input("`size` must be a number of entries, a multiple of 8"))?;
+	let mut bits = vec![0u8; size / 8];
+	let revoked = request["revoked"].as_array().map(Vec::as_slice).unwrap_or_default();
+	for index in revoked {
+		let index = index.as_u64().and_then(|index| u32::try_from(index).ok());
+		if !index.is_some_and(|index| set_bit(&mut bits, index, true)) {
+			return Err(bad_input("`revoked` must hold indexes below `size`"));
+		}
+	}
+	let ttl = match &request["ttl"] {
+		Json::Null => None,
+		ttl => Some(
+			ttl.as_u64()
+				.and_then(|ttl| u32::try_from(ttl).ok())
+				.ok_or_else(|| bad_input("`ttl` must be a number of seconds"))?,
+		),
+	};
+	Ok(StatusListRequest {
+		issuer: field(request, "issuer")?.into(),
+		uri: field(request, "uri")?.into(),
+		format,
+		bits,
+		created: field(request, "created")?.into(),
+		ttl,
+		block_number: block_number(request)?,
 		block_hash: hash(field(request, "blockHash")?)?,
 	})
 }

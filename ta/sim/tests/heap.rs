@@ -16,6 +16,7 @@ use teeid_ta_core::{testing::MemoryPlatform, Ta};
 use teeid_ta_protocol::{
 	decode_response,
 	limits::{MAX_CLAIMS_DEPTH, MAX_REQUEST_BYTES, TA_HEAP_BYTES, TA_REQUEST_BUDGET_BYTES},
+	status_list::{StatusListFormat, MAX_STATUS_LIST_BITS},
 	Command, Reply, Response, TaError,
 };
 use teeid_ta_sim::heap::{self, TaHeap};
@@ -71,6 +72,21 @@ impl Meter {
 		assert!(matches!(presented, Ok(Reply::Presentation(_))), "{what}: {presented:?}");
 	}
 
+	/// Issues `claims` as an SD-JWT VC.
+	fn issue_sd_jwt(&mut self, what: &str, claims: Vec<u8>) {
+		let answer = self.run(&format!("issue SD-JWT VC: {what}"), encode(sd_jwt_issuance(claims)));
+		assert!(matches!(answer, Ok(Reply::Credential(_))), "{what}: {answer:?}");
+	}
+
+	/// Signs `bits` as a status list of each format.
+	fn sign_lists(&mut self, what: &str, bits: Vec<u8>) {
+		for format in [StatusListFormat::Bitstring, StatusListFormat::Token] {
+			let what = format!("status list ({format:?}): {what}");
+			let answer = self.run(&what, encode(status_list(format, bits.clone())));
+			assert!(matches!(answer, Ok(Reply::StatusList(_))), "{what}: {answer:?}");
+		}
+	}
+
 	fn refused(&mut self, what: &str, request: Vec<u8>) {
 		assert_eq!(self.run(&format!("refused: {what}"), request), Err(TaError::TooLarge));
 	}
@@ -119,6 +135,16 @@ fn every_request_peaks_within_the_budget_works() {
 	meter.issue_and_present("claims at the depth limit", nested(MAX_CLAIMS_DEPTH));
 	meter.issue_and_present("the most values (64 KiB of short strings)", many_strings());
 	meter.issue_and_present("the most bytes (one 64 KiB string)", longest());
+	meter.issue_sd_jwt("the most values (64 KiB of short strings)", many_strings());
+	meter.issue_sd_jwt("the most bytes (one 64 KiB string)", longest());
+	meter.issue_sd_jwt("the most claims (256 strings, 64 KiB)", most_claims());
+	meter.sign_lists("the fewest entries, none set", vec![0; 131_072 / 8]);
+	meter.sign_lists("1,048,576 entries, half set at random", largest_list());
+	let over = encode(status_list(StatusListFormat::Token, vec![0; MAX_STATUS_LIST_BITS / 8 + 1]));
+	assert_eq!(
+		meter.run("refused: a status list one byte over", over),
+		Err(TaError::BadStatusList)
+	);
 
 	meter.refused("32 KiB of zeros", encode(issuance(zeros(32 * 1024))));
 	meter.refused("64 KiB of zeros", encode(issuance(zeros(64 * 1024))));

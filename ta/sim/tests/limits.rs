@@ -1,7 +1,8 @@
 //! The TA's memory limits through the simulation process, which runs it under OP-TEE's TA heap:
 //! issue 20's table of request shapes, the protocol's maximum sizes and the worst legal
-//! requests are all answered (issued and presentable, or refused with `TooLarge`) and the TA
-//! lives on; in a heap too small for a request, the TA dies as it does under OP-TEE.
+//! requests (credentials of both formats, status lists of the most entries in both forms) are
+//! all answered (issued and presentable, or refused with `TooLarge`) and the TA lives on; in a
+//! heap too small for a request, the TA dies as it does under OP-TEE.
 
 mod shapes;
 
@@ -18,7 +19,8 @@ use teeid_primitives::json::Value;
 use teeid_ta_protocol::{
 	decode_response,
 	disclosure::verify_presentation,
-	limits::{MAX_CLAIMS_DEPTH, MAX_CREDENTIAL_BYTES, MAX_REQUEST_BYTES},
+	limits::{MAX_CLAIMS_DEPTH, MAX_CREDENTIAL_BYTES, MAX_REQUEST_BYTES, MAX_RESPONSE_BYTES},
+	status_list::{StatusListFormat, MAX_STATUS_LIST_BITS},
 	Command, Reply, Response, TaError,
 };
 use teeid_ta_sim::client::{ClientError, SimClient, SimProcess};
@@ -88,6 +90,27 @@ fn every_request_shape_is_answered_and_the_ta_lives_on_works() {
 	issues_and_presents(&sim, "the most values", many_strings());
 	issues_and_presents(&sim, "the most bytes", longest());
 	refused(&sim, "claims longer once canonical", &encode(issuance(expanding())));
+	// The same worst claims as SD-JWT VCs, and the most disclosures one can have.
+	for (what, claims) in [
+		("an SD-JWT VC of the most values", many_strings()),
+		("an SD-JWT VC of the most bytes", longest()),
+		("an SD-JWT VC of the most claims", most_claims()),
+	] {
+		let answer = call(&sim, sd_jwt_issuance(claims));
+		assert!(matches!(answer, Ok(Reply::Credential(_))), "{what}: {answer:?}");
+		alive(&sim, what);
+	}
+	// Status lists of the most entries, none of which compress, in both forms; one byte more
+	// is refused by its size.
+	for format in [StatusListFormat::Bitstring, StatusListFormat::Token] {
+		let answer = call(&sim, status_list(format, largest_list()));
+		let Ok(Reply::StatusList(issued)) = answer else { panic!("{format:?}: {answer:?}") };
+		assert!(issued.credential.len() <= MAX_RESPONSE_BYTES, "{format:?}");
+		alive(&sim, "the largest status list");
+		let over = status_list(format, vec![0; MAX_STATUS_LIST_BITS / 8 + 1]);
+		assert_eq!(call(&sim, over), Err(TaError::BadStatusList), "{format:?}");
+		alive(&sim, "a status list over the most entries");
+	}
 
 	// The protocol's maxima.
 	for total in [MAX_REQUEST_BYTES, MAX_REQUEST_BYTES + 1, 256 * 1024] {

@@ -183,3 +183,81 @@ fn the_client_provisions_the_simulated_device_works() {
 	assert_eq!(identity["newestBlock"], 0);
 	sim.stop().unwrap();
 }
+
+#[test]
+fn the_client_issues_sd_jwt_vcs_and_signs_status_lists_works() {
+	let dir = tempfile::tempdir().unwrap();
+	let sim = spawn(dir.path());
+	let socket = dir.path().join("ta.sock");
+	let genesis = format!("0x{}", hex::encode(GENESIS.0));
+	subcommand(&socket, &["create-network-key", "--genesis", &genesis]);
+	let block = format!("0x{}", hex::encode([0x0b; 32]));
+	let issuer = "did:teeid:5GrwvaEF5zXb26Fz9rcQpDWS57CtERHpNehXCPcNoHGKutQY";
+	let list = "http://127.0.0.1:8600/v1/status-lists/00112233445566778899aabbccddeeff";
+	let path = dir.path().join("request.json");
+	let run = |args: &[&str], request: serde_json::Value| {
+		std::fs::write(&path, request.to_string()).unwrap();
+		let mut args = args.to_vec();
+		args.extend(["--request", path.to_str().unwrap()]);
+		subcommand(&socket, &args)
+	};
+
+	let issued = run(
+		&["issue"],
+		serde_json::json!({
+			"id": "urn:uuid:0b6c9f1e-6a36-4c59-9a55-2f8d3c1e7a10",
+			"issuer": issuer,
+			"holder": "did:teeid:5FHneW46xGXgs5mUiveU4sbTyGBzmstUspZC92UhjJM694ty",
+			"schemaId": "urn:teeid:cpt:2000000",
+			"schema": {"type": "object"},
+			"claims": {"club": "Chess", "since": 2021},
+			"validFrom": "2026-01-01T00:00:00Z",
+			"created": "2026-01-01T00:00:00Z",
+			"blockNumber": 1,
+			"blockHash": block,
+			"statusList": {"uri": list, "index": 7},
+			"format": "dc+sd-jwt",
+			"holderJwk": {
+				"kty": "OKP",
+				"crv": "Ed25519",
+				"x": "11qYAYKxCrfVS_7TyWQHOg7hcvPapiMlrwIaaPcHURo"
+			},
+		}),
+	);
+	// The JWT, a disclosure per claim, and the empty end of the issuance form.
+	let sd_jwt = issued["credential"].as_str().expect("an SD-JWT VC prints as a string");
+	assert_eq!(sd_jwt.split('~').count(), 4, "{sd_jwt}");
+	let hash = teeid_ta_protocol::sd_jwt::sd_jwt_hash(sd_jwt);
+	assert_eq!(issued["hash"], format!("0x{}", hex::encode(hash)));
+
+	for format in ["bitstring", "token"] {
+		let signed = run(
+			&["sign-status-list"],
+			serde_json::json!({
+				"issuer": issuer,
+				"uri": list,
+				"format": format,
+				"size": 131_072,
+				"revoked": [7],
+				"created": "2026-01-02T00:00:00Z",
+				"ttl": 300,
+				"blockNumber": 1,
+				"blockHash": block,
+			}),
+		);
+		let document = &signed["statusList"];
+		match format {
+			"bitstring" => {
+				assert_eq!(document["credentialSubject"]["type"], "BitstringStatusList");
+				assert_eq!(document["id"], list);
+			},
+			_ => {
+				let jwt = document.as_str().expect("a Token Status List prints as a string");
+				assert_eq!(jwt.split('.').count(), 3, "{jwt}");
+			},
+		}
+	}
+	let identity = subcommand(&socket, &["identity"]);
+	assert_eq!(identity["issuedTotal"], 3);
+	sim.stop().unwrap();
+}

@@ -166,6 +166,19 @@ pub struct EvidenceSigner {
 	pub revoked: bool,
 }
 
+/// A change of one signer's revocation status of an evidence record: an `Evidence::LogAppended`
+/// event with a `Revoked` or `Unrevoked` entry. Each signer of an evidence has its own status;
+/// who counts is the reader's decision (a status list counts only its issuer).
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct RevocationChange {
+	/// The evidence record's hash.
+	pub hash: H256,
+	/// The signer (a DID's account) whose status changed.
+	pub signer: AccountId,
+	/// Whether that signer revokes the evidence from this block on.
+	pub revoked: bool,
+}
+
 /// A client of the chain at one block.
 type AtBlock = subxt::client::ClientAtBlock<
 	PolkadotConfig,
@@ -317,6 +330,36 @@ impl ChainView {
 			.call(runtime::runtime_apis().evidence_api().signer(recode(hash)?, recode(did)?))
 			.await?;
 		info.map(|s| Ok(EvidenceSigner { did: recode(&s.did)?, revoked: s.revoked })).transpose()
+	}
+
+	/// The revocation changes of this block (`Evidence::LogAppended` with a `Revoked` or
+	/// `Unrevoked` entry), in the order the chain made them. Events of failed transactions are
+	/// not in a block's events, so every change listed took effect. An event that does not
+	/// decode is an error rather than skipped: a reader that skipped it could miss a revocation.
+	pub async fn revocation_changes(&self) -> Result<Vec<RevocationChange>, ChainError> {
+		use rt::pallet_evidence::types::LogEntry;
+		let events = self.at.events().fetch().await.map_err(unreachable)?;
+		let mut changes = Vec::new();
+		for event in events.iter() {
+			let event = event.map_err(|e| ChainError::Decode(format!("an event: {e}")))?;
+			let Some(appended) = event.decode_fields_as::<runtime::evidence::events::LogAppended>()
+			else {
+				continue;
+			};
+			let appended =
+				appended.map_err(|e| ChainError::Decode(format!("Evidence.LogAppended: {e}")))?;
+			let revoked = match appended.entry {
+				LogEntry::Revoked => true,
+				LogEntry::Unrevoked => false,
+				LogEntry::Note(_) => continue,
+			};
+			changes.push(RevocationChange {
+				hash: recode(&appended.hash)?,
+				signer: recode(&appended.signer)?,
+				revoked,
+			});
+		}
+		Ok(changes)
 	}
 
 	/// The block in which `anchorer` anchored the batch with `root`, if it did.

@@ -1,15 +1,16 @@
 //! The request shapes the TA's memory limits are about, shared by the simulation's tests:
 //! issue 20's table (arrays of zeros, long strings, deep claims), the protocol's maxima, and
-//! the worst legal requests.
+//! the worst legal requests, status lists of the most entries among them.
 
 #![allow(dead_code)]
 
 use codec::Encode;
 use teeid_primitives::json::Value;
 use teeid_ta_protocol::{
-	credential::{Claims, IssuanceRequest, SchemaRef},
+	credential::{Claims, CredentialFormat, IssuanceRequest, SchemaRef, StatusListEntry},
 	disclosure::PresentationRequest,
 	limits::{MAX_CLAIMS_BYTES, MAX_CLAIMS_VALUES},
+	status_list::{StatusListFormat, StatusListRequest, MAX_STATUS_LIST_BITS},
 	Command, Request,
 };
 
@@ -17,6 +18,9 @@ pub const ISSUER: &str = "did:teeid:5GrwvaEF5zXb26Fz9rcQpDWS57CtERHpNehXCPcNoHGK
 pub const HOLDER: &str = "did:teeid:5FHneW46xGXgs5mUiveU4sbTyGBzmstUspZC92UhjJM694ty";
 pub const CHALLENGE: &str = "c-20";
 pub const DOMAIN: &str = "verifier.example";
+/// The status list the issuances name an entry of, and the lists signed are.
+pub const STATUS_LIST: &str =
+	"http://127.0.0.1:8600/v1/status-lists/00112233445566778899aabbccddeeff";
 
 /// Issue `claims` under a schema that takes any claims.
 pub fn issuance(claims: Vec<u8>) -> Command {
@@ -34,7 +38,65 @@ pub fn issuance(claims: Vec<u8>) -> Command {
 		created: "2026-01-01T00:00:00Z".into(),
 		block_number: 1,
 		block_hash: sp_core::H256([0x0b; 32]),
+		format: CredentialFormat::W3cVc,
+		holder_jwk: None,
+		status_list: StatusListEntry { uri: STATUS_LIST.into(), index: 7 },
 	})
+}
+
+/// A holder's public key (the Ed25519 key of RFC 8037's examples), as a JWK.
+pub const HOLDER_JWK: &str =
+	r#"{"kty":"OKP","crv":"Ed25519","x":"11qYAYKxCrfVS_7TyWQHOg7hcvPapiMlrwIaaPcHURo"}"#;
+
+/// [`issuance`] of `claims` as an SD-JWT VC bound to [`HOLDER_JWK`].
+pub fn sd_jwt_issuance(claims: Vec<u8>) -> Command {
+	let Command::IssueCredential(mut request) = issuance(claims) else {
+		unreachable!("issuance() makes an issuance")
+	};
+	request.format = CredentialFormat::SdJwtVc;
+	request.holder_jwk = Some(HOLDER_JWK.as_bytes().to_vec());
+	Command::IssueCredential(request)
+}
+
+/// The most claims (256), each a string as long as the bytes limit then allows: for an
+/// SD-JWT VC, the most disclosures.
+pub fn most_claims() -> Vec<u8> {
+	let count = teeid_ta_protocol::disclosure::MAX_CLAIMS;
+	// `"c000":"…"` is 9 bytes and the value; commas between, braces around.
+	let length = (MAX_CLAIMS_BYTES - (count + 1)) / count - 9;
+	let members: Vec<String> =
+		(0..count).map(|i| format!(r#""c{i:03}":"{}""#, "v".repeat(length))).collect();
+	let claims = format!("{{{}}}", members.join(","));
+	assert!(claims.len() <= MAX_CLAIMS_BYTES);
+	claims.into_bytes()
+}
+
+/// Sign `bits` as a status list of `format`, against the block the issuances name.
+pub fn status_list(format: StatusListFormat, bits: Vec<u8>) -> Command {
+	Command::SignStatusList(StatusListRequest {
+		issuer: ISSUER.into(),
+		uri: STATUS_LIST.into(),
+		format,
+		bits,
+		created: "2026-01-01T00:00:00Z".into(),
+		ttl: Some(300),
+		block_number: 1,
+		block_hash: sp_core::H256([0x0b; 32]),
+	})
+}
+
+/// The list of the most entries, each set or not at random (half of them set): what no
+/// compressor shrinks, so the largest document the TA signs and the most it holds at once.
+pub fn largest_list() -> Vec<u8> {
+	let mut state = 0x2545_f491_4f6c_dd1d_u64;
+	(0..MAX_STATUS_LIST_BITS / 8)
+		.map(|_| {
+			state ^= state << 13;
+			state ^= state >> 7;
+			state ^= state << 17;
+			(state >> 24) as u8
+		})
+		.collect()
 }
 
 /// Present the claims `disclose` of `credential` to [`CHALLENGE`] and [`DOMAIN`].
