@@ -348,9 +348,19 @@ mod tests {
 		let settings = given("https://id.example.org/teeid/").settings().unwrap();
 		assert_eq!(settings.public_url, "https://id.example.org/teeid");
 		let long = format!("https://{}.org", "a".repeat(MAX_PUBLIC_URL_BYTES));
-		for bad in ["ftp://x.org", "https://", "https://x.org/?a", "https://x.org/#a", "https://x y", &long] {
+		for bad in [
+			"ftp://x.org",
+			"https://",
+			"https://x.org/?a",
+			"https://x.org/#a",
+			"https://x y",
+			&long,
+		] {
 			let refused = given(bad).settings();
-			assert!(matches!(refused, Err(ConfigError::Invalid(m)) if m.contains("public-url")), "{bad}");
+			assert!(
+				matches!(refused, Err(ConfigError::Invalid(m)) if m.contains("public-url")),
+				"{bad}"
+			);
 		}
 	}
 }
