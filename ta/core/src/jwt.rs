@@ -48,3 +48,18 @@ impl<P: Platform> Ta<P> {
 		jwt
 	}
 }
+
+/// Asserts that compact JWS `jwt` is signed by Ed25519 key `key` (strictly) over its
+/// `<header>.<payload>`.
+#[cfg(test)]
+pub(crate) fn assert_signed_by(jwt: &str, key: &[u8; 32]) {
+	let (signing_input, signature) = jwt.rsplit_once('.').expect("three parts");
+	let signature: [u8; SIGNATURE_BYTES] =
+		teeid_ta_protocol::status_list::base64url_decode(signature)
+			.and_then(|bytes| bytes.try_into().ok())
+			.expect("a 64-byte signature");
+	ed25519_dalek::VerifyingKey::from_bytes(key)
+		.expect("a key")
+		.verify_strict(signing_input.as_bytes(), &ed25519_dalek::Signature::from_bytes(&signature))
+		.expect("the signature verifies");
+}

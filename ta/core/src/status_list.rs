@@ -288,17 +288,7 @@ mod tests {
 		}
 		assert_eq!(token.iter().map(|b| b.count_ones()).sum::<u32>(), 5);
 
-		let signature: [u8; 64] = base64url_decode(sections[2])
-			.and_then(|s| s.try_into().ok())
-			.expect("a 64-byte signature");
-		let signing_input = &jwt[..sections[0].len() + 1 + sections[1].len()];
-		ed25519_dalek::VerifyingKey::from_bytes(&key)
-			.expect("a key")
-			.verify_strict(
-				signing_input.as_bytes(),
-				&ed25519_dalek::Signature::from_bytes(&signature),
-			)
-			.expect("the signature verifies");
+		crate::jwt::assert_signed_by(jwt, &key);
 	}
 
 	#[test]
