@@ -8,7 +8,6 @@
 //! a header that names `alg` twice would otherwise be checked as one value and verified as
 //! another by a different library.
 
-use base64::{engine::general_purpose::URL_SAFE_NO_PAD, Engine};
 use p256::ecdsa::{signature::Verifier, Signature as P256Signature, VerifyingKey as P256Key};
 use serde_json::{json, Value};
 use teeid_did_resolver::{
@@ -64,13 +63,15 @@ fn malformed(what: impl Into<String>) -> JoseError {
 
 /// base64url without padding (RFC 7515, section 2).
 pub fn b64u(bytes: &[u8]) -> String {
-	URL_SAFE_NO_PAD.encode(bytes)
+	// The TA's encoder: what the worker reads and writes is spelled as the TA spells it.
+	teeid_ta_protocol::status_list::base64url(bytes)
 }
 
 /// Decodes base64url without padding; padding, other alphabets and non-canonical trailing bits
 /// are refused.
 pub fn b64u_decode(text: &str) -> Result<Vec<u8>, JoseError> {
-	URL_SAFE_NO_PAD.decode(text).map_err(|_| malformed("not base64url without padding"))
+	teeid_ta_protocol::status_list::base64url_decode(text)
+		.ok_or_else(|| malformed("not base64url without padding"))
 }
 
 /// A compact JWS (RFC 7515) with a JSON payload: a JWT, decoded but not verified.

@@ -191,31 +191,28 @@ fn a_fabricated_device_is_refused_by_name_fails() {
 fn root_cannot_bootstrap_an_uncertified_device_fails() {
 	ExtBuilder::build_and_execute(|| {
 		let tee = Tee::new(1);
-		let mut report = tee.report(ALICE);
-		report.certificate =
+		// A certifier nobody listed, and a forged signature in the listed one's name.
+		let unlisted =
 			testing::certificate(TeePlatform::Simulated, System::block_hash(0), &[0x66; 32]);
-		let signature = tee.sign_report(&report);
-		assert_noop!(
-			Attestation::bootstrap_worker(
-				RuntimeOrigin::root(),
-				Box::new(report),
-				signature,
-				NETWORK_KEY
-			),
-			Error::<Test>::UncertifiedDevice
-		);
-		let mut report = tee.report(ALICE);
-		report.certificate.signature = ed25519::Signature::from_raw([7; 64]);
-		let signature = tee.sign_report(&report);
-		assert_noop!(
-			Attestation::bootstrap_worker(
-				RuntimeOrigin::root(),
-				Box::new(report),
-				signature,
-				NETWORK_KEY
-			),
-			Error::<Test>::BadCertificateSignature
-		);
+		let mut forged = tee.report(ALICE).certificate;
+		forged.signature = ed25519::Signature::from_raw([7; 64]);
+		for (certificate, error) in [
+			(unlisted, Error::<Test>::UncertifiedDevice),
+			(forged, Error::<Test>::BadCertificateSignature),
+		] {
+			let mut report = tee.report(ALICE);
+			report.certificate = certificate;
+			let signature = tee.sign_report(&report);
+			assert_noop!(
+				Attestation::bootstrap_worker(
+					RuntimeOrigin::root(),
+					Box::new(report),
+					signature,
+					NETWORK_KEY
+				),
+				error
+			);
+		}
 	});
 }
 
