@@ -6,7 +6,7 @@
 #   scripts/bench.sh ta did ...      only these sections (the others' last results are kept)
 #
 # Sections: ta (credential issuance against the simulated TA), issue-api (issuance through
-# the worker's HTTP API), did (resolution latency), evidence (evidence extrinsics, batch
+# the worker's HTTP API, closed loop and open loop at fixed rates), did (resolution latency), evidence (evidence extrinsics, batch
 # anchoring, proof checks through the runtime API), merkle (batch roots and proofs off chain),
 # join (worker registration), json (CPT schema canonicalization), heap (the TA's peak heap per
 # request shape, as the simulation counts it), verify-dos (oversized proofs against the
@@ -89,6 +89,7 @@ section_issue_api() {
 	cd clients/js
 	record issue-api-1core npm run -s bench:issue-api -- --worker-cpus 0
 	record issue-api-2cores npm run -s bench:issue-api -- --worker-cpus 0,1
+	record issue-api-open-loop npm run -s bench:issue-api -- --rate 1000,2500,5000 --seconds 10
 	cd "$TEEID_ROOT"
 }
 

@@ -20,7 +20,7 @@ use teeid_ta_protocol::{command::WorkReportRequest, Command, Reply, TaError};
 use tokio::sync::watch;
 
 use crate::{
-	chain::ChainView,
+	chain::{AttestationError, ChainView},
 	error::WorkerError,
 	expect_reply,
 	store::{BatchRecord, SignedReport},
@@ -214,8 +214,8 @@ async fn submit(
 				tracing::info!(slot, "WorkerReactivated: the chain counts the worker again");
 			}
 		},
-		Err(e) if e.is_dispatch("Attestation::AlreadyReported") => {},
-		Err(e) if e.is_dispatch("Attestation::ReportTooLate") => {
+		Err(e) if matches!(e.attestation_error(), Some(AttestationError::AlreadyReported)) => {},
+		Err(e) if matches!(e.attestation_error(), Some(AttestationError::ReportTooLate)) => {
 			tracing::warn!(slot = signed.slot, "the work report came too late for the chain");
 		},
 		Err(e) => {

@@ -21,6 +21,7 @@ use teeid_did_resolver::resolve::{self, ResolveError, PUBLIC_HISTORY_BLOCKS};
 use utoipa::OpenApi;
 
 use crate::{
+	decide,
 	error::{ErrorBody, WorkerError},
 	issue::{self, IssueRequest, Issued, PresentRequest, SealedClaims},
 	join::{self, EndorseRequest, EndorseResponse},
@@ -118,12 +119,20 @@ pub struct Health {
 	chain: bool,
 	/// Whether the chain has this worker registered and counting.
 	registered: bool,
+	/// The latest finalized block the worker reads the chain at (what its checks and
+	/// verifications see); null while the chain does not answer.
+	finalized_block: Option<u32>,
 }
 
 /// Liveness and readiness.
 #[utoipa::path(get, path = "/health", responses((status = 200, body = Health)))]
 async fn health(State(worker): Shared) -> Json<Health> {
-	let status = worker.chain.worker(&worker.key()).await;
+	let view = worker.chain.view().await;
+	let finalized_block = view.as_ref().ok().map(|view| view.block().0);
+	let status = match view {
+		Ok(view) => view.worker(&worker.key()).await,
+		Err(e) => Err(e),
+	};
 	let identity = worker.identity();
 	let registered = matches!(&status, Ok(Some(s)) if s.counts());
 	let genesis = worker.chain.genesis_hash();
@@ -142,6 +151,7 @@ async fn health(State(worker): Shared) -> Json<Health> {
 		certified: matches!(&status, Ok(Some(s)) if s.certified),
 		chain: status.is_ok(),
 		registered,
+		finalized_block,
 	})
 }
 
@@ -209,7 +219,7 @@ async fn credential(
 		.credential_by_id(&id)?
 		.ok_or_else(|| WorkerError::NotFound(format!("no credential `{id}` was issued here")))?;
 	if !token.allows(Permission::Admin) {
-		worker.check_controls(&worker.chain.view().await?, &token, &record.issuer).await?;
+		decide!(worker, |view| worker.check_controls(view, &token, &record.issuer).await)?;
 	}
 	Ok(Json(record))
 }

@@ -41,6 +41,18 @@ pub enum WorkerError {
 }
 
 impl WorkerError {
+	/// Whether this refuses a request for what the chain holds or lacks (a DID, a binding, a
+	/// CPT, a DID's controller), so that a newer block may answer otherwise.
+	pub fn is_refusal(&self) -> bool {
+		matches!(
+			self,
+			WorkerError::Forbidden(_)
+				| WorkerError::NotFound(_)
+				| WorkerError::Conflict(_)
+				| WorkerError::Unprocessable(_)
+		)
+	}
+
 	/// The HTTP status.
 	pub fn status(&self) -> StatusCode {
 		match self {

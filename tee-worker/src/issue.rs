@@ -37,9 +37,11 @@ use teeid_ta_protocol::{
 
 use crate::{
 	chain::{ChainView, Cpt},
+	decide,
 	error::WorkerError,
 	expect_reply,
 	jose::HolderKey,
+	status_list::EvidenceHistory,
 	store::CredentialRecord,
 	tee::TeeError,
 	tokens::TokenRecord,
@@ -323,12 +325,14 @@ fn hex_field(text: &str, name: &str) -> Result<Vec<u8>, WorkerError> {
 		.map_err(|_| WorkerError::BadRequest(format!("`{name}` is not hex")))
 }
 
-/// Checks `claims` against the JSON Schema `schema` in full; names every violation.
-pub fn check_claims(schema: &[u8], claims: &Value, cpt: u32) -> Result<(), WorkerError> {
-	let schema: Value = serde_json::from_slice(schema)
-		.map_err(|e| WorkerError::Internal(format!("CPT {cpt}'s schema is not JSON: {e}")))?;
-	let validator = jsonschema::validator_for(&schema)
-		.map_err(|e| WorkerError::Internal(format!("CPT {cpt}'s schema does not compile: {e}")))?;
+/// Checks `claims` against `cpt`'s JSON Schema in full; names every violation. The schema is
+/// the CPT's compiled one ([`Cpt::validator`]): compiled once per view, whatever the number of
+/// requests. A schema that does not compile (the chain checks a schema's JSON and top level, not
+/// every keyword) is the worker's problem, not the request's: nothing of that CPT is issued.
+pub fn check_claims(cpt: &Cpt, claims: &Value) -> Result<(), WorkerError> {
+	let validator = cpt
+		.validator()
+		.map_err(|e| WorkerError::Internal(format!("CPT {}'s schema {e}", cpt.id)))?;
 	let violations: Vec<String> = validator
 		.iter_errors(claims)
 		.map(|error| {
@@ -344,7 +348,8 @@ pub fn check_claims(schema: &[u8], claims: &Value, cpt: u32) -> Result<(), Worke
 		Ok(())
 	} else {
 		Err(WorkerError::Unprocessable(format!(
-			"the claims violate CPT {cpt}'s schema: {}",
+			"the claims violate CPT {}'s schema: {}",
+			cpt.id,
 			violations.join("; ")
 		)))
 	}
@@ -415,12 +420,16 @@ async fn issue_checked(
 	mut issuance: Issuance,
 ) -> Result<Issued, WorkerError> {
 	// Fixed before the first attempt: the status list entry is allocated for this id.
-	let id = issuance.id.take().unwrap_or_else(fresh_id);
+	let (id, history) = match issuance.id.take() {
+		Some(id) => (id, EvidenceHistory::GivenId),
+		None => (fresh_id(), EvidenceHistory::FreshId),
+	};
 	let mut status_entry = None;
 	let deadline = tokio::time::Instant::now() + STALE_BLOCK_WAIT;
 	loop {
-		let (ta_request, record) =
-			prepare(worker, token, &issuance, &id, &mut status_entry).await?;
+		let (ta_request, record) = decide!(worker, |view| {
+			prepare(worker, view, token, &issuance, &id, history, &mut status_entry).await
+		})?;
 		match worker.tee.call(Command::IssueCredential(ta_request)).await {
 			Err(TeeError::Refused(TaError::StaleBlock { newest }))
 				if tokio::time::Instant::now() < deadline =>
@@ -430,7 +439,7 @@ async fn issue_checked(
 			reply => {
 				let issued =
 					expect_reply!(reply?, Reply::Credential(issued) => issued, "IssueCredential")?;
-				return record.keep(worker, issued);
+				return record.keep(worker, issued).await;
 			},
 		}
 	}
@@ -468,8 +477,10 @@ struct PendingRecord {
 }
 
 impl PendingRecord {
-	/// Keeps the credential the TA issued, and queues its hash for the next batch.
-	fn keep(self, worker: &Worker, issued: IssuedCredential) -> Result<Issued, WorkerError> {
+	/// Keeps the credential the TA issued, and queues its hash for the next batch: returns once
+	/// the record is durable (in the store's next group commit), so that an answered issuance
+	/// survives a crash.
+	async fn keep(self, worker: &Worker, issued: IssuedCredential) -> Result<Issued, WorkerError> {
 		let credential = match self.format {
 			CredentialFormat::W3cVc => serde_json::from_slice(&issued.credential).map_err(|e| {
 				WorkerError::Internal(format!("the TA's credential is not JSON: {e}"))
@@ -480,21 +491,22 @@ impl PendingRecord {
 					.map_err(|_| WorkerError::Internal("the TA's SD-JWT VC is not UTF-8".into()))?,
 			),
 		};
-		worker.store.record_issued(&CredentialRecord {
-			id: self.id.clone(),
+		let record = CredentialRecord {
+			id: self.id,
 			hash: issued.hash,
 			issuer: self.issuer,
 			cpt: self.cpt,
 			issued_at: self.issued_at,
 			batch: None,
-			credential: credential.clone(),
-		})?;
+			credential,
+		};
+		worker.store.record_issued(&record).await?;
 		worker.metrics.pending.inc();
 		Ok(Issued {
-			id: self.id,
-			hash: format!("0x{}", hex::encode(issued.hash)),
+			id: record.id,
+			hash: format!("0x{}", hex::encode(record.hash)),
 			format: format_name(self.format).into(),
-			credential,
+			credential: record.credential,
 		})
 	}
 }
@@ -525,7 +537,8 @@ async fn check_holder(view: &ChainView, holder: &str) -> Result<(), WorkerError>
 
 /// The CPT check: the CPT exists at the view's block, and plain claims hold numbers the TA
 /// signs exactly, stay within the TA's limits and satisfy the CPT's JSON Schema in full (sealed
-/// claims are the TA's to check). Returns the CPT and the claims as the TA takes them.
+/// claims are the TA's to check), with the schema the view compiled once for every request.
+/// Returns the CPT and the claims as the TA takes them.
 pub async fn check_cpt_claims(
 	view: &ChainView,
 	cpt: u32,
@@ -541,7 +554,7 @@ pub async fn check_cpt_claims(
 			if let Some(reason) = teeid_ta_protocol::exceeded_limit(&CLAIMS_JSON, &bytes) {
 				return Err(WorkerError::BadRequest(format!("`claims` {reason}")));
 			}
-			check_claims(&cpt.schema, plain, cpt.id)?;
+			check_claims(&cpt, plain)?;
 			Claims::Plain(bytes)
 		},
 		IssuanceClaims::Sealed(sealed) => Claims::Sealed(SealedBox {
@@ -592,32 +605,43 @@ pub async fn check_offer(
 	claims: &IssuanceClaims,
 	formats: &[CredentialFormat],
 ) -> Result<Cpt, WorkerError> {
-	let view = worker.chain.view().await?;
-	check_issuer(worker, &view, token, issuer).await?;
-	let (cpt, _) = check_cpt_claims(&view, cpt, claims).await?;
+	let cpt = decide!(worker, |view| async {
+		check_issuer(worker, view, token, issuer).await?;
+		Ok::<_, WorkerError>(check_cpt_claims(view, cpt, claims).await?.0)
+	}
+	.await)?;
 	for format in formats {
 		check_claim_names(*format, claims)?;
 	}
 	Ok(cpt)
 }
 
-/// Checks an issuance against the chain at the latest finalized block, and builds the TA's
+/// Checks an issuance against the chain at `view` (a finalized block), and builds the TA's
 /// request for that block. The status list entry is allocated last, once nothing else can
 /// fail, and once per credential: a retry at a newer block reuses it.
 async fn prepare(
 	worker: &Worker,
+	view: &ChainView,
 	token: &TokenRecord,
 	issuance: &Issuance,
 	id: &str,
+	history: EvidenceHistory,
 	status_entry: &mut Option<StatusListEntry>,
 ) -> Result<(IssuanceRequest, PendingRecord), WorkerError> {
 	issuance.check_holder_key()?;
 	// Every check reads the chain at one finalized block, which the TA signs into the
 	// credential and the record keeps.
-	let view = worker.chain.view().await?;
-	check_issuer(worker, &view, token, &issuance.issuer).await?;
-	check_holder(&view, &issuance.holder).await?;
-	let (cpt, claims) = check_cpt_claims(&view, issuance.cpt, &issuance.claims).await?;
+	// Independent reads, made together (each is memoized per block: a burst of requests in one
+	// block reads each DID, binding and CPT once); their errors in this order.
+	let (issuer, holder, cpt_claims, block_ms) = tokio::join!(
+		check_issuer(worker, view, token, &issuance.issuer),
+		check_holder(view, &issuance.holder),
+		check_cpt_claims(view, issuance.cpt, &issuance.claims),
+		view.timestamp(),
+	);
+	issuer?;
+	holder?;
+	let (cpt, claims) = cpt_claims?;
 	check_claim_names(issuance.format, &issuance.claims)?;
 	if worker.store.id_taken(id)? {
 		return Err(WorkerError::Conflict(format!(
@@ -627,15 +651,17 @@ async fn prepare(
 	// Everything that can fail comes before the TA signs: a credential it signed is kept.
 	let (block_number, block_hash) = view.block();
 	let now_ms = chrono::Utc::now().timestamp_millis();
-	let created = created_at(now_ms, view.timestamp().await?)?;
+	let created = created_at(now_ms, block_ms?)?;
 	let status_list = match status_entry.clone() {
 		Some(entry) => entry,
 		None => {
 			let entry = crate::status_list::allocate(
 				worker,
+				view,
 				&issuance.issuer,
 				status_list_format(issuance.format),
 				id,
+				history,
 			)
 			.await?;
 			*status_entry = Some(entry.clone());
@@ -688,7 +714,7 @@ pub async fn present(
 	if let Some(reason) = teeid_ta_protocol::exceeded_limit(&CREDENTIAL_JSON, &credential) {
 		return Err(WorkerError::BadRequest(format!("the credential {reason}")));
 	}
-	worker.check_signer_for(&worker.chain.view().await?, token, &holder).await?;
+	decide!(worker, |view| worker.check_signer_for(view, token, &holder).await)?;
 	let reply = worker
 		.tee
 		.call(Command::Present(PresentationRequest {
@@ -713,12 +739,21 @@ mod tests {
 	#[test]
 	fn claims_are_checked_against_the_full_schema() {
 		let schema = br#"{"type":"object","required":["name"],"properties":{"name":{"type":"string","minLength":2},"age":{"type":"integer","minimum":0}}}"#;
-		assert!(check_claims(schema, &serde_json::json!({"name": "Al", "age": 3}), 1000).is_ok());
-		let error = check_claims(schema, &serde_json::json!({"name": "A", "age": -1}), 1000)
-			.unwrap_err()
-			.to_string();
-		assert!(error.contains("/name"), "{error}");
-		assert!(error.contains("/age"), "{error}");
+		let cpt = Cpt::new(1000, 1, schema.to_vec(), "Badge".into());
+		assert!(check_claims(&cpt, &serde_json::json!({"name": "Al", "age": 3})).is_ok());
+		let error = check_claims(&cpt, &serde_json::json!({"name": "A", "age": -1})).unwrap_err();
+		let WorkerError::Unprocessable(message) = &error else { panic!("{error}") };
+		assert!(message.contains("CPT 1000's schema"), "{message}");
+		assert!(message.contains("/name"), "{message}");
+		assert!(message.contains("/age"), "{message}");
+	}
+
+	#[test]
+	fn a_schema_that_does_not_compile_is_the_workers_problem_fails() {
+		let cpt = Cpt::new(1001, 1, br#"{"type":"nonsense"}"#.to_vec(), "Broken".into());
+		let error = check_claims(&cpt, &serde_json::json!({})).unwrap_err();
+		let WorkerError::Internal(message) = &error else { panic!("{error}") };
+		assert!(message.starts_with("CPT 1001's schema does not compile: "), "{message}");
 	}
 
 	#[test]

@@ -23,11 +23,15 @@ pub struct Metrics {
 	pub work_reports: Counter,
 	/// Credentials waiting for a batch.
 	pub pending: Gauge,
+	/// Group commits of issued credentials' records: against `issued`, how many issuances
+	/// share an fsync.
+	pub record_commits: Counter,
 }
 
 impl Metrics {
-	/// Registers every metric under the `teeid_worker` prefix.
-	pub fn new() -> Self {
+	/// Registers every metric under the `teeid_worker` prefix; `record_commits` is the store's
+	/// counter ([`crate::store::Store::group_commits_counter`]), which the store increments.
+	pub fn new(record_commits: Counter) -> Self {
 		let mut registry = Registry::with_prefix("teeid_worker");
 		let metrics = Self {
 			issued: Counter::default(),
@@ -37,6 +41,7 @@ impl Metrics {
 			batches_anchored: Counter::default(),
 			work_reports: Counter::default(),
 			pending: Gauge::default(),
+			record_commits,
 			registry: Registry::default(),
 		};
 		registry.register("credentials_issued", "Credentials issued", metrics.issued.clone());
@@ -58,6 +63,11 @@ impl Metrics {
 			"Credentials waiting for a batch",
 			metrics.pending.clone(),
 		);
+		registry.register(
+			"record_commits",
+			"Group commits of issued credentials' records",
+			metrics.record_commits.clone(),
+		);
 		Self { registry, ..metrics }
 	}
 
@@ -66,11 +76,5 @@ impl Metrics {
 		let mut out = String::new();
 		encode(&mut out, &self.registry).expect("writing to a String cannot fail");
 		out
-	}
-}
-
-impl Default for Metrics {
-	fn default() -> Self {
-		Self::new()
 	}
 }

@@ -41,6 +41,7 @@ use teeid_ta_protocol::sd_jwt::is_reserved_claim;
 
 use crate::{
 	api::body,
+	decide,
 	error::{ErrorBody, WorkerError},
 	issue::{rfc3339, schema_id},
 	jose::b64u,
@@ -419,9 +420,10 @@ impl PresentationRequest {
 			)));
 		}
 		check_claim_names(&request.claims)?;
-		if worker.chain.view().await?.cpt(request.cpt).await?.is_none() {
-			return Err(WorkerError::NotFound(format!("unknown CPT {}", request.cpt)));
-		}
+		decide!(worker, |view| match view.cpt(request.cpt).await? {
+			Some(_) => Ok(()),
+			None => Err(WorkerError::NotFound(format!("unknown CPT {}", request.cpt))),
+		})?;
 		let id = hex::encode(random::<16>());
 		let now = now_secs();
 		let stored = Self {

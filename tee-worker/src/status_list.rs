@@ -37,7 +37,10 @@ use axum::{
 	Json, Router,
 };
 use rand_core::{OsRng, RngCore};
-use redb::{ReadableDatabase, ReadableTable, ReadableTableMetadata, TableDefinition};
+use redb::{
+	Durability, ReadableDatabase, ReadableTable, ReadableTableMetadata, TableDefinition,
+	WriteTransaction,
+};
 use serde::{Deserialize, Serialize};
 use serde_json::Value;
 use std::{
@@ -383,86 +386,23 @@ impl<'s> StatusLists<'s> {
 		Self { store }
 	}
 
-	/// Allocates an entry for `claim` in one transaction, which decides alone: concurrent
-	/// allocations never share an index. An evidence that has an entry in a list of the same
-	/// issuer and format keeps it (an issuance tried again). The first entry ever also starts
-	/// the follower at `claim.block`, and an entry for an evidence the issuer had revoked starts
-	/// with its bit set.
-	pub fn allocate(&self, claim: &Claim) -> Result<Allocation, StoreError> {
-		let tx = self.store.database().begin_write().map_err(StoreError::db)?;
-		let entry = {
-			let mut follower = tx.open_table(FOLLOWER).map_err(StoreError::db)?;
-			let position =
-				follower.get(POSITION).map_err(StoreError::db)?.map(|block| block.value());
-			match position {
-				// Revocations up to the follower's block are applied to known entries only:
-				// one read at an older block could miss one made since.
-				Some(position) if position > claim.block => {
-					return Ok(Allocation::FollowerAhead(position))
-				},
-				Some(_) => {},
-				None => {
-					follower.insert(POSITION, claim.block).map_err(StoreError::db)?;
-				},
-			}
-			let mut evidence = tx.open_table(EVIDENCE).map_err(StoreError::db)?;
-			let mut lists = tx.open_table(LISTS).map_err(StoreError::db)?;
-			for earlier in entries_of(&evidence, &claim.evidence)? {
-				if earlier.account != claim.account {
-					continue;
-				}
-				let list = load_list(&lists, &earlier.list)?;
-				if list.format == claim.format {
-					return Ok(Allocation::Entry(StatusListEntry {
-						uri: list.uri,
-						index: earlier.index,
-					}));
-				}
-			}
-			let open = tx.open_table(OPEN_LISTS).map_err(StoreError::db)?;
-			let key = open_key(&claim.account, claim.format);
-			let id = open
-				.get(&key[..])
-				.map_err(StoreError::db)?
-				.map(|id| ListId::from_stored(id.value()));
-			let Some(id) = id.transpose()? else { return Ok(Allocation::NeedsList) };
-			let mut list = load_list(&lists, &id)?;
-			if !list.takes_entries() {
-				return Ok(Allocation::NeedsList);
-			}
-			let mut entries = tx.open_table(ENTRIES).map_err(StoreError::db)?;
-			let mut index = None;
-			for _ in 0..MAX_DRAWS {
-				let drawn = random_below(list.size);
-				if entries.get(&entry_key(&id, drawn)[..]).map_err(StoreError::db)?.is_none() {
-					index = Some(drawn);
-					break;
-				}
-			}
-			let index = index.ok_or(StoreError::Corrupt("status list entries"))?;
-			entries
-				.insert(&entry_key(&id, index)[..], &claim.evidence[..])
-				.map_err(StoreError::db)?;
-			let entry = EvidenceEntry { list: id, index, account: claim.account };
-			evidence
-				.insert(&evidence_key(&claim.evidence, &id)[..], &entry.stored_value()[..])
-				.map_err(StoreError::db)?;
-			list.allocated += 1;
-			if claim.revoked {
-				let mut bits = tx.open_table(BITS).map_err(StoreError::db)?;
-				let mut stored = load_bits(&bits, &id)?;
-				if set_bit(&mut stored, index, true) {
-					bits.insert(&id.0[..], &stored[..]).map_err(StoreError::db)?;
-					list.revision += 1;
-					let mut changed = tx.open_table(CHANGED).map_err(StoreError::db)?;
-					changed.insert(&id.0[..], ()).map_err(StoreError::db)?;
-				}
-			}
-			lists.insert(&id.0[..], &encode(&list)[..]).map_err(StoreError::db)?;
-			StatusListEntry { uri: list.uri, index }
-		};
-		tx.commit().map_err(StoreError::db)?;
-		Ok(Allocation::Entry(entry))
+	/// Allocates an entry for `claim` in the store's next group of writes (see
+	/// [`Store::write`]), which are made one after the other: concurrent allocations never share
+	/// an index. An evidence that has an entry in a list of the same issuer and format keeps it
+	/// (an issuance tried again). The first entry ever also starts the follower at
+	/// `claim.block`, and an entry for an evidence the issuer had revoked starts with its bit
+	/// set.
+	///
+	/// The allocation is not made durable itself (no fsync): it becomes durable with the next
+	/// durable commit, which for an issuance is the group commit holding the credential's
+	/// record ([`Store::record_issued`]) if not an earlier one. This is safe because an
+	/// allocation lost in a crash belongs to a credential that was never acknowledged: an
+	/// issuance answers only after its record's durable commit, which persists every earlier
+	/// commit, this one included. After the crash the entry is free again, and its index may be
+	/// drawn for another credential.
+	pub async fn allocate(&self, claim: &Claim) -> Result<Allocation, StoreError> {
+		let claim = claim.clone();
+		self.store.write(Durability::None, move |tx| allocate_in(tx, &claim)).await
 	}
 
 	/// Whether the issuer with `account` has a list of `format` that takes entries.
@@ -740,6 +680,69 @@ impl EvidenceEntry {
 	}
 }
 
+/// Allocates an entry for `claim` within `tx` (see [`StatusLists::allocate`]). Writes nothing
+/// unless it allocates a new entry, so that a refusal leaves the rest of a group's writes
+/// alone.
+fn allocate_in(tx: &WriteTransaction, claim: &Claim) -> Result<Allocation, StoreError> {
+	let mut follower = tx.open_table(FOLLOWER).map_err(StoreError::db)?;
+	let position = follower.get(POSITION).map_err(StoreError::db)?.map(|block| block.value());
+	// Revocations up to the follower's block are applied to known entries only: one read at
+	// an older block could miss one made since.
+	if let Some(position) = position.filter(|position| *position > claim.block) {
+		return Ok(Allocation::FollowerAhead(position));
+	}
+	let mut evidence = tx.open_table(EVIDENCE).map_err(StoreError::db)?;
+	let mut lists = tx.open_table(LISTS).map_err(StoreError::db)?;
+	for earlier in entries_of(&evidence, &claim.evidence)? {
+		if earlier.account != claim.account {
+			continue;
+		}
+		let list = load_list(&lists, &earlier.list)?;
+		if list.format == claim.format {
+			return Ok(Allocation::Entry(StatusListEntry { uri: list.uri, index: earlier.index }));
+		}
+	}
+	let open = tx.open_table(OPEN_LISTS).map_err(StoreError::db)?;
+	let key = open_key(&claim.account, claim.format);
+	let id = open.get(&key[..]).map_err(StoreError::db)?.map(|id| ListId::from_stored(id.value()));
+	let Some(id) = id.transpose()? else { return Ok(Allocation::NeedsList) };
+	let mut list = load_list(&lists, &id)?;
+	if !list.takes_entries() {
+		return Ok(Allocation::NeedsList);
+	}
+	let mut entries = tx.open_table(ENTRIES).map_err(StoreError::db)?;
+	let mut index = None;
+	for _ in 0..MAX_DRAWS {
+		let drawn = random_below(list.size);
+		if entries.get(&entry_key(&id, drawn)[..]).map_err(StoreError::db)?.is_none() {
+			index = Some(drawn);
+			break;
+		}
+	}
+	let index = index.ok_or(StoreError::Corrupt("status list entries"))?;
+	entries.insert(&entry_key(&id, index)[..], &claim.evidence[..]).map_err(StoreError::db)?;
+	let entry = EvidenceEntry { list: id, index, account: claim.account };
+	evidence
+		.insert(&evidence_key(&claim.evidence, &id)[..], &entry.stored_value()[..])
+		.map_err(StoreError::db)?;
+	list.allocated += 1;
+	if claim.revoked {
+		let mut bits = tx.open_table(BITS).map_err(StoreError::db)?;
+		let mut stored = load_bits(&bits, &id)?;
+		if set_bit(&mut stored, index, true) {
+			bits.insert(&id.0[..], &stored[..]).map_err(StoreError::db)?;
+			list.revision += 1;
+			let mut changed = tx.open_table(CHANGED).map_err(StoreError::db)?;
+			changed.insert(&id.0[..], ()).map_err(StoreError::db)?;
+		}
+	}
+	lists.insert(&id.0[..], &encode(&list)[..]).map_err(StoreError::db)?;
+	if position.is_none() {
+		follower.insert(POSITION, claim.block).map_err(StoreError::db)?;
+	}
+	Ok(Allocation::Entry(StatusListEntry { uri: list.uri, index }))
+}
+
 /// The entries of the evidence with hash `evidence`, across lists.
 fn entries_of(
 	table: &impl ReadableTable<&'static [u8], &'static [u8]>,
@@ -842,23 +845,44 @@ pub fn bit_of(worker: &Worker, uri: &str, index: u32) -> Result<Option<bool>, Wo
 	Ok(Some(teeid_ta_protocol::status_list::bit(&bits, index)))
 }
 
+/// What the worker knows of a credential's status evidence before it allocates the credential's
+/// entry.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum EvidenceHistory {
+	/// The credential's id was drawn here at random (122 bits) for this issuance: nobody could
+	/// have created, let alone revoked, an evidence record for it, so there is nothing to read.
+	FreshId,
+	/// The id came with the request: its issuer may have revoked the evidence already, which
+	/// the entry's first bit must show.
+	GivenId,
+}
+
 /// Allocates the status list entry of the credential `credential_id` that `issuer` issues in
-/// `format`: the entry's bit follows the issuer's flag on the credential's status evidence. A
-/// new list, if one is needed, is published before the entry is returned.
+/// `format`, reading the chain at `view` (the issuance's block): the entry's bit follows the
+/// issuer's flag on the credential's status evidence. A new list, if one is needed, is
+/// published before the entry is returned.
 pub async fn allocate(
 	worker: &Worker,
+	view: &ChainView,
 	issuer: &str,
 	format: StatusListFormat,
 	credential_id: &str,
+	history: EvidenceHistory,
 ) -> Result<StatusListEntry, WorkerError> {
 	let account = parse_did(issuer)?;
 	let format = ListFormat::from(format);
 	let evidence = status_evidence(&worker.chain.genesis_hash(), credential_id);
 	let lists = StatusLists::new(&worker.store);
+	let mut newer = None;
 	for _ in 0..ALLOCATION_PASSES {
-		let view = worker.chain.view().await?;
-		let revoked =
-			view.evidence_signer(&evidence, &account).await?.is_some_and(|signer| signer.revoked);
+		let view: &ChainView = newer.as_deref().unwrap_or(view);
+		let revoked = match history {
+			EvidenceHistory::FreshId => false,
+			EvidenceHistory::GivenId => view
+				.evidence_signer(&evidence, &account)
+				.await?
+				.is_some_and(|signer| signer.revoked),
+		};
 		let claim = Claim {
 			account: account.clone().into(),
 			format,
@@ -866,13 +890,14 @@ pub async fn allocate(
 			revoked,
 			block: view.block().0,
 		};
-		match lists.allocate(&claim)? {
+		match lists.allocate(&claim).await? {
 			Allocation::Entry(entry) => return Ok(entry),
 			Allocation::NeedsList => open_list(worker, issuer, &claim).await?,
-			// The next pass reads the status at a newer finalized block, which the follower's
-			// (a finalized block too) cannot be ahead of.
+			// The next pass reads the status at the latest finalized block, which the
+			// follower's (a finalized block too) cannot be ahead of.
 			Allocation::FollowerAhead(position) => {
 				tracing::debug!(position, read = claim.block, "status read behind the follower");
+				newer = Some(worker.chain.latest_view().await?);
 			},
 		}
 	}
@@ -1183,6 +1208,14 @@ async fn version_anchor(
 #[cfg(test)]
 mod tests {
 	use super::*;
+
+	/// An allocation in a write transaction of its own, committed at once.
+	fn allocate_now(lists: &StatusLists, claim: &Claim) -> Result<Allocation, StoreError> {
+		let tx = lists.store.database().begin_write().map_err(StoreError::db)?;
+		let allocation = allocate_in(&tx, claim)?;
+		tx.commit().map_err(StoreError::db)?;
+		Ok(allocation)
+	}
 	use sp_core::H256;
 	use std::collections::BTreeSet;
 	use teeid_primitives::AccountId;
@@ -1262,12 +1295,12 @@ mod tests {
 	fn entries_are_distinct_and_a_half_full_list_gives_way_to_a_new_one_works() {
 		let (_dir, store) = store();
 		let lists = StatusLists::new(&store);
-		assert!(matches!(lists.allocate(&bitstring(1, 5)).unwrap(), Allocation::NeedsList));
+		assert!(matches!(allocate_now(&lists, &bitstring(1, 5)).unwrap(), Allocation::NeedsList));
 		let first = open(&lists, 8, ListFormat::Bitstring);
 		let mut taken = BTreeSet::new();
 		let mut entries = Vec::new();
 		for evidence in 1..=4u8 {
-			let entry = expect_entry(lists.allocate(&bitstring(evidence, 5)).unwrap());
+			let entry = expect_entry(allocate_now(&lists, &bitstring(evidence, 5)).unwrap());
 			assert!(entry.uri.ends_with(&first.to_string()), "{}", entry.uri);
 			assert!(entry.index < 8);
 			assert!(taken.insert(entry.index), "index {} drawn twice", entry.index);
@@ -1275,7 +1308,7 @@ mod tests {
 		}
 		// Four of eight taken: the list takes no more, and a second one cannot be opened
 		// while a list with room exists.
-		assert!(matches!(lists.allocate(&bitstring(5, 5)).unwrap(), Allocation::NeedsList));
+		assert!(matches!(allocate_now(&lists, &bitstring(5, 5)).unwrap(), Allocation::NeedsList));
 		assert!(!lists.has_room(&ISSUER, ListFormat::Bitstring).unwrap());
 		let second = open(&lists, 8, ListFormat::Bitstring);
 		assert!(lists.has_room(&ISSUER, ListFormat::Bitstring).unwrap());
@@ -1283,15 +1316,15 @@ mod tests {
 			ListRecord::new("did:teeid:issuer", ISSUER, ListFormat::Bitstring, "u".into(), 8);
 		let version = SignedVersion { document: Value::Null, hash: [9; 32], block: 1 };
 		assert!(!lists.open(&ListId::random(), &list, &[0], &version).unwrap());
-		let fifth = expect_entry(lists.allocate(&bitstring(5, 5)).unwrap());
+		let fifth = expect_entry(allocate_now(&lists, &bitstring(5, 5)).unwrap());
 		assert!(fifth.uri.ends_with(&second.to_string()), "{}", fifth.uri);
 		// An issuance tried again keeps its entry.
-		let again = expect_entry(lists.allocate(&bitstring(1, 6)).unwrap());
+		let again = expect_entry(allocate_now(&lists, &bitstring(1, 6)).unwrap());
 		assert_eq!((again.uri.as_str(), again.index), (entries[0].uri.as_str(), entries[0].index));
 		assert_eq!(lists.list(&first).unwrap().unwrap().0.allocated, 4);
 		// The same issuer's token lists are lists of their own.
 		let token = new_claim([1; 32], ListFormat::Token, 6);
-		assert!(matches!(lists.allocate(&token).unwrap(), Allocation::NeedsList));
+		assert!(matches!(allocate_now(&lists, &token).unwrap(), Allocation::NeedsList));
 		// Every list's first version is a credential queued for the next batch.
 		assert_eq!(store.pending_count().unwrap(), 2);
 	}
@@ -1311,7 +1344,7 @@ mod tests {
 								let mut evidence = [0; 32];
 								evidence[..2].copy_from_slice(&[thread, n]);
 								let claim = new_claim(evidence, ListFormat::Bitstring, 5);
-								match lists.allocate(&claim).unwrap() {
+								match allocate_now(lists, &claim).unwrap() {
 									Allocation::Entry(entry) => Some(entry.index),
 									_ => None,
 								}
@@ -1333,7 +1366,7 @@ mod tests {
 		let lists = StatusLists::new(&store);
 		let id = open(&lists, 8, ListFormat::Bitstring);
 		// The first entry starts the follower at the block its status was read at.
-		let entry = expect_entry(lists.allocate(&bitstring(7, 5)).unwrap());
+		let entry = expect_entry(allocate_now(&lists, &bitstring(7, 5)).unwrap());
 		assert_eq!(lists.position().unwrap(), Some(5));
 		// Another signer of the evidence revokes it: its flag, not the credential's status.
 		let stranger = [2; 32];
@@ -1370,7 +1403,7 @@ mod tests {
 		let lists = StatusLists::new(&store);
 		let id = open(&lists, 8, ListFormat::Token);
 		let claim = Claim { revoked: true, ..new_claim([3; 32], ListFormat::Token, 4) };
-		let entry = expect_entry(lists.allocate(&claim).unwrap());
+		let entry = expect_entry(allocate_now(&lists, &claim).unwrap());
 		let (list, bits) = lists.list(&id).unwrap().unwrap();
 		assert!(is_set(&bits, entry.index));
 		assert_eq!(list.revision, 1);
@@ -1397,10 +1430,10 @@ mod tests {
 		open(&lists, 8, ListFormat::Bitstring);
 		// A status read at a block the follower has passed may be stale.
 		assert!(matches!(
-			lists.allocate(&bitstring(1, 19)).unwrap(),
+			allocate_now(&lists, &bitstring(1, 19)).unwrap(),
 			Allocation::FollowerAhead(20)
 		));
-		expect_entry(lists.allocate(&bitstring(1, 20)).unwrap());
+		expect_entry(allocate_now(&lists, &bitstring(1, 20)).unwrap());
 		// With an entry to follow, every block is read.
 		assert!(!lists.skip_unfollowed(20, 30).unwrap());
 		assert_eq!(lists.apply(20, 30, &[]).unwrap(), Some(vec![]));
@@ -1422,7 +1455,7 @@ mod tests {
 			lists.version(&id, None).unwrap(),
 			VersionLookup::Found { format: ListFormat::Token, number: 1, hash } if hash == first.hash
 		));
-		expect_entry(lists.allocate(&new_claim([4; 32], ListFormat::Token, 2)).unwrap());
+		expect_entry(allocate_now(&lists, &new_claim([4; 32], ListFormat::Token, 2)).unwrap());
 		lists.apply(2, 3, &[change(4, ISSUER, true)]).unwrap();
 		let (list, _) = lists.list(&id).unwrap().unwrap();
 		let signed =

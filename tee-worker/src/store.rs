@@ -4,13 +4,24 @@
 //! Every change is one ACID transaction, committed before the API answers, so a worker killed
 //! at any moment restarts with everything it confirmed: an issued credential is in the index
 //! and either still pending or in a batch, and a batch is either anchored or still to anchor.
+//!
+//! The issuance path's writes (credential records, status list entries) are made in groups by
+//! one thread (the writer): every write that arrives while a commit is flushed goes into the
+//! next one, so concurrent issuances share one transaction and one fsync instead of queueing
+//! for the database's write lock and an fsync each.
 
+use prometheus_client::metrics::counter::Counter;
 use redb::{
-	Database, Key, ReadOnlyTable, ReadTransaction, ReadableDatabase, ReadableTable,
+	Database, Durability, Key, ReadOnlyTable, ReadTransaction, ReadableDatabase, ReadableTable,
 	ReadableTableMetadata, TableDefinition, TableError, Value, WriteTransaction,
 };
 use serde::{de::DeserializeOwned, Deserialize, Serialize};
-use std::path::Path;
+use std::{
+	path::Path,
+	sync::{mpsc, Arc},
+	thread,
+};
+use tokio::sync::oneshot;
 
 use crate::tokens::TokenRecord;
 
@@ -34,6 +45,10 @@ const LAST_SLOT: &str = "last_slot";
 /// A work report the TA signed that the chain has not accepted yet.
 const SIGNED_REPORT: &str = "signed_report";
 
+/// How many writes one group holds at most: under a burst, a commit (and the wait of the
+/// writes in it) stays bounded, a few MiB of records at most.
+const MAX_GROUP: usize = 1024;
+
 /// What went wrong with the database.
 #[derive(Debug, thiserror::Error)]
 pub enum StoreError {
@@ -46,6 +61,15 @@ pub enum StoreError {
 	/// A credential with this id was already issued.
 	#[error("a credential with id `{0}` was already issued")]
 	DuplicateId(String),
+	/// The group transaction that held this write failed with the error inside, which every
+	/// write of the group shares. The group's transaction is aborted, so none of its writes is
+	/// stored, unless the commit itself failed part way (redb then cannot say whether it became
+	/// durable, and refuses further writes until the database is reopened).
+	#[error("{0}")]
+	Group(Arc<StoreError>),
+	/// The writer thread is gone (it panicked): nothing more can be written through it.
+	#[error("the database's writer stopped")]
+	Closed,
 }
 
 impl StoreError {
@@ -132,7 +156,155 @@ pub enum TokenInsert {
 
 /// The worker's database.
 pub struct Store {
-	db: Database,
+	/// Dropped first: its drop waits for the writer thread, which answers the writes it has and
+	/// then lets go of the database.
+	writer: Writer,
+	db: Arc<Database>,
+}
+
+/// A write the writer thread makes in its next group transaction, answered once that
+/// transaction commits.
+trait GroupWrite: Send {
+	/// Writes within the group's transaction. An error fails (and aborts) the whole group; an
+	/// outcome that writes nothing, such as a refusal, is not an error.
+	fn write(&mut self, tx: &WriteTransaction) -> Result<(), StoreError>;
+	/// Whether the group must commit durably before this write is answered.
+	fn durable(&self) -> bool;
+	/// Answers the caller: with the write's outcome once the group committed, or with the
+	/// group's failure.
+	fn answer(self: Box<Self>, failed: Option<Arc<StoreError>>);
+}
+
+/// A [`GroupWrite`] of a closure, whose outcome goes back to its caller through a channel.
+struct PendingWrite<T, F> {
+	work: Option<F>,
+	outcome: Option<T>,
+	durable: bool,
+	answer: oneshot::Sender<Result<T, StoreError>>,
+}
+
+impl<T, F> GroupWrite for PendingWrite<T, F>
+where
+	T: Send,
+	F: FnOnce(&WriteTransaction) -> Result<T, StoreError> + Send,
+{
+	fn write(&mut self, tx: &WriteTransaction) -> Result<(), StoreError> {
+		if let Some(work) = self.work.take() {
+			self.outcome = Some(work(tx)?);
+		}
+		Ok(())
+	}
+
+	fn durable(&self) -> bool {
+		self.durable
+	}
+
+	fn answer(self: Box<Self>, failed: Option<Arc<StoreError>>) {
+		let result = match (failed, self.outcome) {
+			(Some(error), _) => Err(StoreError::Group(error)),
+			(None, Some(outcome)) => Ok(outcome),
+			// Not written: the group failed before reaching it.
+			(None, None) => Err(StoreError::Closed),
+		};
+		// A caller that stopped waiting (its request was dropped) needs no answer: what it
+		// wrote is committed all the same.
+		let _ = self.answer.send(result);
+	}
+}
+
+/// The thread that makes the issuance path's writes (credential records, status list
+/// entries) in group transactions: it waits for one write, begins a transaction, takes every
+/// other write queued by then (up to [`MAX_GROUP`]), makes them all in one write transaction, commits it (durably if
+/// any of them must be) and answers each. Writes that arrive while a commit is flushed wait for
+/// the next group instead of each waiting for the database's write lock in turn, and one fsync
+/// serves every record of a group.
+struct Writer {
+	/// `None` only while the writer is dropped: dropping the sender ends the thread.
+	jobs: Option<mpsc::Sender<Box<dyn GroupWrite>>>,
+	thread: Option<thread::JoinHandle<()>>,
+	/// Durable group commits.
+	commits: Counter,
+}
+
+impl Writer {
+	/// Starts the writer thread on `db`.
+	fn start(db: Arc<Database>) -> Result<Self, StoreError> {
+		let (jobs, queue) = mpsc::channel();
+		let commits = Counter::default();
+		let counted = commits.clone();
+		let thread = thread::Builder::new()
+			.name("store-writer".into())
+			.spawn(move || write_groups(&db, &queue, &counted))
+			.map_err(StoreError::db)?;
+		Ok(Self { jobs: Some(jobs), thread: Some(thread), commits })
+	}
+
+	/// Queues `work` for the next group and waits for the commit that holds it.
+	async fn write<T: Send + 'static>(
+		&self,
+		durability: Durability,
+		work: impl FnOnce(&WriteTransaction) -> Result<T, StoreError> + Send + 'static,
+	) -> Result<T, StoreError> {
+		let (answer, outcome) = oneshot::channel();
+		let job = PendingWrite {
+			work: Some(work),
+			outcome: None,
+			durable: matches!(durability, Durability::Immediate),
+			answer,
+		};
+		let jobs = self.jobs.as_ref().ok_or(StoreError::Closed)?;
+		jobs.send(Box::new(job)).map_err(|_| StoreError::Closed)?;
+		outcome.await.map_err(|_| StoreError::Closed)?
+	}
+}
+
+impl Drop for Writer {
+	/// Closes the queue and waits for the thread to answer what it holds, so that the database
+	/// is closed (and may be opened again) once the store is gone.
+	fn drop(&mut self) {
+		drop(self.jobs.take());
+		if let Some(thread) = self.thread.take() {
+			// A panic of the thread was reported when it happened; its writes were answered
+			// with `Closed`.
+			let _ = thread.join();
+		}
+	}
+}
+
+/// The writer's loop: one group transaction per turn, until the store drops the queue. The
+/// group is what is queued once the transaction has begun, so writes that arrive while it
+/// waits for the database (another module's write transaction) join it.
+fn write_groups(db: &Database, queue: &mpsc::Receiver<Box<dyn GroupWrite>>, commits: &Counter) {
+	while let Ok(first) = queue.recv() {
+		let tx = db.begin_write().map_err(StoreError::db);
+		let mut group = vec![first];
+		group.extend(queue.try_iter().take(MAX_GROUP - 1));
+		let durable = group.iter().any(|job| job.durable());
+		let failed = tx.and_then(|tx| write_group(tx, &mut group, durable)).err().map(Arc::new);
+		if failed.is_none() && durable {
+			commits.inc();
+		}
+		for job in group {
+			job.answer(failed.clone());
+		}
+	}
+}
+
+/// Makes `group`'s writes in `tx`, committed durably if `durable` (otherwise with
+/// [`Durability::None`]: durable with the next durable commit). Any write's error drops the
+/// transaction, which aborts it.
+fn write_group(
+	mut tx: WriteTransaction,
+	group: &mut [Box<dyn GroupWrite>],
+	durable: bool,
+) -> Result<(), StoreError> {
+	if !durable {
+		tx.set_durability(Durability::None).map_err(StoreError::db)?;
+	}
+	for job in group.iter_mut() {
+		job.write(&tx)?;
+	}
+	tx.commit().map_err(StoreError::db)
 }
 
 /// A record as stored: JSON.
@@ -161,8 +333,9 @@ pub fn read_table<K: Key + 'static, V: Value + 'static>(
 
 /// Records an issued credential and queues it for the next batch, within the write transaction
 /// `tx`: for records of another module that must commit with the credential or not at all (a
-/// status list's version). Fails with [`StoreError::DuplicateId`] if the id was issued; the
-/// caller then drops `tx`, which aborts it.
+/// status list's version), and for the writer's groups. Fails with
+/// [`StoreError::DuplicateId`], having written nothing, if the id was issued: the caller drops
+/// `tx`, which aborts it, or (a group) goes on with the next write.
 pub fn record_issued_in(
 	tx: &WriteTransaction,
 	record: &CredentialRecord,
@@ -197,7 +370,9 @@ impl Store {
 			tx.open_table(META).map_err(StoreError::db)?;
 		}
 		tx.commit().map_err(StoreError::db)?;
-		Ok(Self { db })
+		let db = Arc::new(db);
+		let writer = Writer::start(db.clone())?;
+		Ok(Self { writer, db })
 	}
 
 	/// The database, for modules that keep tables of their own (OpenID4VCI offers, status
@@ -206,11 +381,45 @@ impl Store {
 		&self.db
 	}
 
-	/// Records an issued credential and queues it for the next batch.
-	pub fn record_issued(&self, record: &CredentialRecord) -> Result<(), StoreError> {
-		let tx = self.db.begin_write().map_err(StoreError::db)?;
-		record_issued_in(&tx, record)?;
-		tx.commit().map_err(StoreError::db)
+	/// Records an issued credential and queues it for the next batch, in the writer's next
+	/// group. Returns once that group's durable commit is done (an `Ok` is a record that
+	/// survives a crash), or with [`StoreError::DuplicateId`] if the id was issued.
+	pub async fn record_issued(&self, record: &CredentialRecord) -> Result<(), StoreError> {
+		let record = record.clone();
+		let recorded = self
+			.write(Durability::Immediate, move |tx| {
+				// A duplicate writes nothing and fails only this record, not its group.
+				Ok(match record_issued_in(tx, &record) {
+					Err(duplicate @ StoreError::DuplicateId(_)) => Err(duplicate),
+					other => Ok(other?),
+				})
+			})
+			.await?;
+		recorded
+	}
+
+	/// Makes `work` in the writer's next group transaction (see [`Writer`]) and returns its
+	/// outcome once the group committed: durably for [`Durability::Immediate`], or, for
+	/// [`Durability::None`], only in memory until the next durable commit (a crash before it
+	/// loses the write). An error of `work` fails its whole group: `work` returns what refuses
+	/// the caller without writing as an `Ok` outcome.
+	pub async fn write<T: Send + 'static>(
+		&self,
+		durability: Durability,
+		work: impl FnOnce(&WriteTransaction) -> Result<T, StoreError> + Send + 'static,
+	) -> Result<T, StoreError> {
+		self.writer.write(durability, work).await
+	}
+
+	/// How many durable group commits succeeded since the store opened.
+	#[cfg(test)]
+	pub fn group_commits(&self) -> u64 {
+		self.writer.commits.get()
+	}
+
+	/// The counter behind the durable group commits, for the metrics registry.
+	pub fn group_commits_counter(&self) -> Counter {
+		self.writer.commits.clone()
 	}
 
 	/// Whether a credential with `id` was issued here.
@@ -499,19 +708,20 @@ mod tests {
 		}
 	}
 
-	#[test]
-	fn issued_credentials_survive_reopening_and_batch_in_order() {
+	#[tokio::test]
+	async fn issued_credentials_survive_reopening_and_batch_in_order() {
 		let dir = tempfile::tempdir().unwrap();
 		let path = dir.path().join("worker.redb");
 		{
 			let store = Store::open(&path).unwrap();
-			store.record_issued(&record("urn:a", 1)).unwrap();
-			store.record_issued(&record("urn:b", 2)).unwrap();
-			store.record_issued(&record("urn:c", 3)).unwrap();
+			store.record_issued(&record("urn:a", 1)).await.unwrap();
+			store.record_issued(&record("urn:b", 2)).await.unwrap();
+			store.record_issued(&record("urn:c", 3)).await.unwrap();
 			assert!(matches!(
-				store.record_issued(&record("urn:a", 9)),
+				store.record_issued(&record("urn:a", 9)).await,
 				Err(StoreError::DuplicateId(_))
 			));
+			assert_eq!(store.group_commits(), 4);
 		}
 		let store = Store::open(&path).unwrap();
 		assert_eq!(store.pending_count().unwrap(), 3);
@@ -529,6 +739,91 @@ mod tests {
 		assert_eq!(store.credential_by_id("urn:c").unwrap().unwrap().batch, None);
 		assert!(store.seal_batch(10).unwrap().is_some());
 		assert!(store.seal_batch(10).unwrap().is_none());
+	}
+
+	#[tokio::test]
+	async fn records_arriving_together_share_a_commit_works() {
+		let dir = tempfile::tempdir().unwrap();
+		let store = Arc::new(Store::open(&dir.path().join("w.redb")).unwrap());
+		// A write transaction held here keeps the committer waiting, so that the records queue
+		// up behind its first group.
+		let blocker = store.database().begin_write().unwrap();
+		let tasks: Vec<_> = (0..200u8)
+			.map(|n| {
+				let store = store.clone();
+				tokio::spawn(
+					async move { store.record_issued(&record(&format!("urn:{n}"), n)).await },
+				)
+			})
+			.collect();
+		tokio::time::sleep(std::time::Duration::from_millis(200)).await;
+		assert_eq!(store.group_commits(), 0, "nothing commits while the database is held");
+		drop(blocker);
+		for task in tasks {
+			task.await.unwrap().unwrap();
+		}
+		assert_eq!(store.pending_count().unwrap(), 200);
+		// The first group (what was queued when the committer woke), then everything else.
+		assert!((1..=2).contains(&store.group_commits()), "{} commits", store.group_commits());
+		assert_eq!(store.credential_by_id("urn:199").unwrap().unwrap().hash, [199; 32]);
+	}
+
+	#[tokio::test]
+	async fn a_duplicate_id_fails_only_its_record_in_a_group_works() {
+		let dir = tempfile::tempdir().unwrap();
+		let store = Arc::new(Store::open(&dir.path().join("w.redb")).unwrap());
+		store.record_issued(&record("urn:a", 1)).await.unwrap();
+		// Held so that the next four records queue up into one group: `urn:a` was issued
+		// before, and `urn:b` comes twice within the group (the second fails).
+		let blocker = store.database().begin_write().unwrap();
+		let tasks: Vec<_> =
+			[record("urn:a", 4), record("urn:b", 2), record("urn:b", 5), record("urn:c", 3)]
+				.into_iter()
+				.map(|record| {
+					let store = store.clone();
+					tokio::spawn(async move { store.record_issued(&record).await })
+				})
+				.collect();
+		tokio::time::sleep(std::time::Duration::from_millis(200)).await;
+		drop(blocker);
+		let mut outcomes = Vec::new();
+		for task in tasks {
+			outcomes.push(task.await.unwrap());
+		}
+		assert_eq!(store.group_commits(), 2, "the first record, then the four together");
+		assert!(matches!(&outcomes[0], Err(StoreError::DuplicateId(id)) if id == "urn:a"));
+		assert!(outcomes[1].is_ok());
+		assert!(matches!(&outcomes[2], Err(StoreError::DuplicateId(id)) if id == "urn:b"));
+		assert!(outcomes[3].is_ok());
+		assert_eq!(store.pending_count().unwrap(), 3);
+		assert_eq!(store.credential_by_id("urn:b").unwrap().unwrap().hash, [2; 32]);
+		assert_eq!(store.credential(&[4; 32]).unwrap(), None);
+		assert_eq!(store.credential(&[5; 32]).unwrap(), None);
+	}
+
+	#[tokio::test]
+	async fn a_write_that_fails_fails_its_group_and_stores_nothing_of_it() {
+		let dir = tempfile::tempdir().unwrap();
+		let store = Arc::new(Store::open(&dir.path().join("w.redb")).unwrap());
+		let blocker = store.database().begin_write().unwrap();
+		let recorded = {
+			let store = store.clone();
+			tokio::spawn(async move { store.record_issued(&record("urn:a", 1)).await })
+		};
+		let failing = {
+			let store = store.clone();
+			tokio::spawn(async move {
+				store.write(Durability::None, |_| Err::<(), _>(StoreError::Corrupt("test"))).await
+			})
+		};
+		tokio::time::sleep(std::time::Duration::from_millis(200)).await;
+		drop(blocker);
+		assert!(matches!(recorded.await.unwrap(), Err(StoreError::Group(_))));
+		assert!(matches!(failing.await.unwrap(), Err(StoreError::Group(_))));
+		assert_eq!(store.credential_by_id("urn:a").unwrap(), None);
+		// The writer goes on with the next group.
+		store.record_issued(&record("urn:a", 1)).await.unwrap();
+		assert_eq!(store.pending_count().unwrap(), 1);
 	}
 
 	#[test]

@@ -606,7 +606,7 @@ async fn verify_w3c(
 		method.and_then(split_verification_method).map(|(_, key)| key),
 		Origin::Issued { created },
 	);
-	let verifier = Verifier { worker, now: worker.chain.view().await? };
+	let verifier = Verifier { worker, now: worker.chain.latest_view().await? };
 	let mut checks = vec![proof];
 	checks.extend(verifier.checks(&statement, Some((&hash, anchor))).await?);
 	Ok(Verification::new(checks))
@@ -720,7 +720,7 @@ pub async fn check_sd_jwt(
 	read: &ReadSdJwt,
 	anchor: Option<&AnchorProof>,
 ) -> Result<Verification, WorkerError> {
-	let verifier = Verifier { worker, now: worker.chain.view().await? };
+	let verifier = Verifier { worker, now: worker.chain.latest_view().await? };
 	let mut checks = read.checks.clone();
 	checks.extend(verifier.checks(&read.statement, Some((&read.hash, anchor))).await?);
 	Ok(Verification::new(checks))
@@ -780,7 +780,7 @@ pub async fn verify_presentation_request(
 		Some(json::Value::Array(list)) => list.as_slice(),
 		_ => &[],
 	};
-	let verifier = Verifier { worker, now: worker.chain.view().await? };
+	let verifier = Verifier { worker, now: worker.chain.latest_view().await? };
 	// `verify_presentation` verified the derived credentials in their order.
 	for (credential, document) in verified.credentials.iter().zip(derived) {
 		let statement = Statement::of_w3c(
@@ -1014,10 +1014,10 @@ fn evidence_status(document: &json::Value) -> Option<&json::Value> {
 }
 
 /// One verification request's reads: the worker, and the chain now (the latest finalized
-/// block), read once for every check that says now.
+/// block's shared view), read once for every check that says now.
 struct Verifier<'a> {
 	worker: &'a Worker,
-	now: ChainView,
+	now: Arc<ChainView>,
 }
 
 /// A check that cannot run without the credential's block.
@@ -1476,7 +1476,7 @@ pub async fn anchor_proof(
 ) -> Result<Option<AnchorProof>, WorkerError> {
 	let Some((root, proof, block)) = batch_proof(worker, record)? else { return Ok(None) };
 	let operator = worker.chain.operator();
-	if worker.chain.view().await?.batch(&operator, &root).await?.is_none() {
+	if worker.chain.latest_view().await?.batch(&operator, &root).await?.is_none() {
 		return Ok(None);
 	}
 	Ok(Some(AnchorProof {

@@ -48,12 +48,13 @@ impl Worker {
 		let identity = identity(&tee).await?;
 		let resolver = RpcSource::new(&http_url(chain.url()))
 			.map_err(|e| WorkerError::Unavailable(format!("DID resolution: {e}")))?;
+		let metrics = Metrics::new(store.group_commits_counter());
 		Ok(Self {
 			tee,
 			chain,
 			resolver,
 			store,
-			metrics: Metrics::new(),
+			metrics,
 			verify_limit,
 			public_url,
 			identity: RwLock::new(identity),
@@ -158,4 +159,37 @@ pub fn http_url(url: &str) -> String {
 	} else {
 		url.to_string()
 	}
+}
+
+/// Decides a request on the chain: evaluates `$decision`, an expression of type
+/// `Result<T, WorkerError>` that reads the chain through `$view: &ChainView`, on the finalized
+/// view ([`Chain::view`](crate::chain::Chain::view), which may lag the node by
+/// [`VIEW_TTL`](crate::chain::VIEW_TTL)) and, if it refuses for what the chain holds
+/// ([`WorkerError::is_refusal`]), once more on the node's finalized head when that is a newer
+/// block. A refusal is never given on a lagging view (a DID, a binding or a CPT made a moment
+/// ago counts); what is granted may lag the node by at most `VIEW_TTL`, as if the request had
+/// come that much earlier. A macro rather than a function taking an async closure: the
+/// decision borrows the request, and a closure's future could not be proven `Send` for every
+/// view it is given.
+#[macro_export]
+macro_rules! decide {
+	($worker:expr, |$view:ident| $decision:expr) => {{
+		let kept = $worker.chain.view().await?;
+		let outcome = {
+			let $view: &$crate::chain::ChainView = &kept;
+			$decision
+		};
+		match outcome {
+			Err(refusal) if $crate::error::WorkerError::is_refusal(&refusal) => {
+				match $worker.chain.newer_view(&kept).await? {
+					Some(newer) => {
+						let $view: &$crate::chain::ChainView = &newer;
+						$decision
+					},
+					None => Err(refusal),
+				}
+			},
+			outcome => outcome,
+		}
+	}};
 }

@@ -4,6 +4,13 @@
 // requests in flight, after untimed warm-ups.
 //
 //   npm run bench:issue-api -- [--count 2000] [--concurrency 16] [--warmup 50] [--worker-cpus 0]
+//   npm run bench:issue-api -- --rate 2500,5000 [--seconds 10] [--worker-cpus 0,1]
+//
+// With `--rate`, the requests come from the open-loop load generator (`issue_load`, an example
+// of the worker crate: requests leave at the rate whatever the answers, each timed from when it
+// was due), half W3C credentials, half SD-JWT VCs, at each rate in turn against the same
+// worker; prints `{ workerCpus, seconds, runs: [what issue_load prints, per rate] }` (see
+// tee-worker/examples/issue_load.rs).
 //
 // `--worker-cpus LIST` starts the worker under `taskset -c LIST`; the simulated TA it spawns
 // inherits the affinity, so `--worker-cpus 0` against `--worker-cpus 0,1` compares one core
@@ -14,8 +21,11 @@
 // Prints one JSON object:
 //   { count, concurrency, warmup, workerCpus, seconds, perSecond, latencyMs: { n, median, p90, p99, min, max, mean } }
 
+import { spawnSync } from 'node:child_process';
+import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { didOf } from '../lib/did.js';
+import { releaseBinary } from '../lib/node-process.js';
 import { call, startWorker, stopSimulation } from '../lib/worker.js';
 import {
   benchChain, UsageError, boundIssuer, onExit, options, positiveInteger, progress, run, stats
@@ -25,7 +35,12 @@ const USAGE = `usage: node bench/issue-api.js [--count N] [--concurrency C] [--w
   --count N            timed credentials (default 2000)
   --concurrency C      requests in flight (default 16)
   --warmup W           untimed credentials first, at the same concurrency (default 50)
-  --worker-cpus LIST   run the worker (and its simulated TA) under taskset -c LIST`;
+  --worker-cpus LIST   run the worker (and its simulated TA) under taskset -c LIST
+  --rate R[,R...]      open loop instead: R requests a second from issue_load, both formats
+  --seconds S          with --rate: for S seconds at each rate (default 10)`;
+
+/** The holder key an SD-JWT VC binds: a fixed Ed25519 public JWK. */
+const HOLDER_JWK = { kty: 'OKP', crv: 'Ed25519', x: '11qYAYKxCrfVS_7TyWQHOg7hcvPapiMlrwIaaPcHURo' };
 
 const SCHEMA = JSON.stringify({
   type: 'object',
@@ -39,8 +54,12 @@ run(USAGE, async () => {
     count: { type: 'string', default: '2000' },
     concurrency: { type: 'string', default: '16' },
     warmup: { type: 'string', default: '50' },
-    'worker-cpus': { type: 'string' }
+    'worker-cpus': { type: 'string' },
+    rate: { type: 'string' },
+    seconds: { type: 'string', default: '10' }
   });
+  const rates = opts.rate === undefined ? null : opts.rate.split(',').map((r) => positiveInteger('rate', r));
+  const rateSeconds = positiveInteger('seconds', opts.seconds);
   const count = positiveInteger('count', opts.count);
   const concurrency = positiveInteger('concurrency', opts.concurrency);
   const warmup = positiveInteger('warmup', opts.warmup, 0);
@@ -81,6 +100,29 @@ run(USAGE, async () => {
     });
     if (status !== 201) throw new Error(`credential ${i}: ${status} ${body?.message ?? text}`);
   };
+
+  if (rates !== null) {
+    const holder = didOf(alice.address);
+    const claims = { name: 'Holder', degree: 'MSc', year: 2000 };
+    const bodies = join(dir, 'bodies.json');
+    writeFileSync(bodies, JSON.stringify([
+      { issuer: didOf(issuer.address), holder, cpt, claims },
+      { issuer: didOf(issuer.address), holder, cpt, claims, format: 'dc+sd-jwt', holderKey: HOLDER_JWK }
+    ]));
+    const runs = [];
+    for (const rate of rates) {
+      progress(`${rate} credentials a second for ${rateSeconds} s, open loop`);
+      const generator = spawnSync(releaseBinary('examples/issue_load', 'TEEID_ISSUE_LOAD_BIN'), [
+        '--url', worker.url, '--token', token, '--bodies', bodies, '--rate', String(rate), '--seconds', String(rateSeconds)
+      ], { encoding: 'utf8', stdio: ['ignore', 'pipe', 'inherit'] });
+      if (generator.status !== 0) throw new Error(`issue_load exited with ${generator.status ?? generator.signal}`);
+      runs.push(JSON.parse(generator.stdout));
+    }
+    await worker.stop();
+    await api.disconnect();
+    await node.stop();
+    return { workerCpus, seconds: rateSeconds, runs };
+  }
 
   progress(`${warmup} warm-up credentials`);
   await load(issue, warmup, concurrency, 0);

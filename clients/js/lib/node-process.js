@@ -200,6 +200,27 @@ export async function submitOk (api, tx, signer) {
 }
 
 /**
+ * Runs `submit()`, which signs and submits a transaction of an account another process signs
+ * for at the same time (a worker's operator, who sends a work report every slot), and runs it
+ * again when the pool refused it for a nonce the other process's transaction already holds. The
+ * pool's next index may not yet count a transaction that arrived a moment earlier, so signing
+ * again at once can take the same nonce again: it waits longer before each attempt (0.5 s, 1 s,
+ * 2 s, ... up to 16 s in all, more than a 6-second block), by which time the other transaction
+ * is counted or in a block. Any other failure is thrown at once.
+ */
+export async function retryOnNonceClash (submit, { attempts = 6 } = {}) {
+  for (let attempt = 1; ; attempt++) {
+    try {
+      return await submit();
+    } catch (error) {
+      const clash = /Priority is too low|outdated|transaction (Invalid|Usurped|Dropped)/.test(error.message);
+      if (attempt === attempts || !clash) throw error;
+      await sleep(250 * 2 ** attempt);
+    }
+  }
+}
+
+/**
  * Submits `tx`, waits for finality and returns `section.Name` of the error it failed with
  * (`undefined` if it succeeded), for `assert.equal(await submitRefused(...), 'cpt.NotAuthorized')`.
  */

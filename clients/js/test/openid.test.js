@@ -21,7 +21,7 @@ import { randomBytes } from 'node:crypto';
 import { join } from 'node:path';
 import { Keyring } from '@polkadot/api';
 import { hexToU8a, u8aToHex } from '@polkadot/util';
-import { cleanup, connect, startNode, submitOk, tempDir, waitFor } from '../lib/node-process.js';
+import { cleanup, connect, retryOnNonceClash, startNode, submitOk, tempDir, waitFor } from '../lib/node-process.js';
 import { didOf, keyOf } from '../lib/did.js';
 import { signEvidence } from '../lib/evidence.js';
 import { call, startWorker, stopSimulation, workerCli } from '../lib/worker.js';
@@ -63,20 +63,8 @@ describe('OpenID4VCI, SD-JWT VCs, status lists and OpenID4VP with outside librar
   const eddsa = {};
   const es256 = {};
 
-  /**
-   * Alice's transactions: the worker, operated by Alice, sends its own at every slot, and one
-   * signed at the same moment takes the same nonce and is refused before it runs, so it is
-   * signed again.
-   */
-  const asAlice = async (tx) => {
-    for (let attempt = 1; ; attempt++) {
-      try {
-        return await submitOk(api, tx, alice);
-      } catch (error) {
-        if (attempt === 3 || !/Priority is too low|outdated|transaction (Invalid|Usurped|Dropped)/.test(error.message)) throw error;
-      }
-    }
-  };
+  /** Alice's transactions: the worker, operated by Alice, sends its own at every slot. */
+  const asAlice = (tx) => retryOnNonceClash(() => submitOk(api, tx, alice));
 
   before(async () => {
     dir = tempDir();

@@ -24,7 +24,7 @@ import { hexToU8a, u8aToHex } from '@polkadot/util';
 import * as vc from '@digitalbazaar/vc';
 import { DataIntegrityProof } from '@digitalbazaar/data-integrity';
 import { createVerifyCryptosuite } from '@digitalbazaar/eddsa-jcs-2022-cryptosuite';
-import { cleanup, connect, startNode, sudoOk, submitOk, tempDir, waitFor } from '../lib/node-process.js';
+import { cleanup, connect, retryOnNonceClash, startNode, sudoOk, submitOk, tempDir, waitFor } from '../lib/node-process.js';
 import { didOf, keyOf } from '../lib/did.js';
 import { signEvidence } from '../lib/evidence.js';
 import { adminToken, call, endorseToken, startWorker, stopSimulation, workerCli } from '../lib/worker.js';
@@ -89,22 +89,19 @@ describe('teeid-worker end to end', () => {
   };
   const workerKey = async (w) => (await call(w.url, 'GET', '/health')).body.worker;
   // Root's calls are Alice's transactions, and worker 1, operated by Alice, sends its own at
-  // every slot: one signed at the same moment takes the same nonce and is refused before it
-  // runs, so it is signed again.
-  const sudo = async (call) => {
-    for (let attempt = 1; ; attempt++) {
-      try {
-        return await sudoOk(api, call, alice);
-      } catch (error) {
-        if (attempt === 3 || !/Priority is too low|outdated|transaction (Invalid|Usurped|Dropped)/.test(error.message)) throw error;
-      }
-    }
-  };
-  /** The finalized head: its number, hash and timestamp (ms). */
+  // every slot.
+  const sudo = (call) => retryOnNonceClash(() => sudoOk(api, call, alice));
+  /**
+   * The finalized head: its number, hash and timestamp (ms), once worker 2 reads the chain at
+   * it (its view of finality may trail the node's by a moment), so what it verifies next sees
+   * this block as final.
+   */
   const finalizedBlock = async () => {
     const hash = await api.rpc.chain.getFinalizedHead();
     const number = (await api.rpc.chain.getHeader(hash)).number.toNumber();
     const time = (await (await api.at(hash)).query.timestamp.now()).toNumber();
+    await waitFor(async () => (await call(w2.url, 'GET', '/health')).body.finalizedBlock >= number,
+      { what: `worker 2 to read the chain at block ${number}`, everyMs: 50 });
     return { number, hash: hash.toHex(), time };
   };
 
@@ -303,6 +300,52 @@ describe('teeid-worker end to end', () => {
     assert.ok((await api.call.evidenceApi.verifyBatchProof(bob.address, republished.root, republished.proof)).isOk);
   });
 
+  it('loses no acknowledged credential when worker 2 is killed with SIGKILL in the middle of a burst', async () => {
+    // 200 requests at once; the worker is killed once 40 were answered 201, with records of
+    // others waiting for their group commit and requests still arriving. A 201 means the record
+    // and its batch entry were on disk: every one is readable after the restart, in a batch
+    // anchored on chain by the next slot, exactly once.
+    const acknowledged = [];
+    let killed = false;
+    const burst = Array.from({ length: 200 }, async (_, i) => {
+      let response;
+      try {
+        response = await issue({ name: `Holder ${i}`, degree: 'BSc', year: 1900 + i });
+      } catch {
+        return; // the connection died with the worker
+      }
+      if (response.status !== 201) return; // a 503 from a dying worker, or no answer at all
+      acknowledged.push(response.body);
+      if (acknowledged.length >= 40 && !killed) {
+        killed = true;
+        await w2.kill();
+      }
+    });
+    await Promise.all(burst);
+    assert.ok(killed, `killed after ${acknowledged.length} acknowledgements`);
+    w2 = await startWorker({ chain: node.url, operator: '//Bob', dataDir: w2dir() });
+    const ids = acknowledged.map(({ id }) => id);
+    assert.equal(new Set(ids).size, ids.length, 'every acknowledgement names its own credential');
+    for (const { id, credential } of acknowledged) {
+      const { status, body } = await call(w2.url, 'GET', `/v1/credentials/${encodeURIComponent(id)}`, { token: signToken });
+      assert.equal(status, 200, `${id} was acknowledged`);
+      assert.deepEqual(body.credential, credential);
+    }
+    await nextSlot();
+    const anchors = await waitFor(async () => {
+      const found = await Promise.all(ids.map((id) => call(w2.url, 'GET', `/v1/credentials/${encodeURIComponent(id)}/anchor`)));
+      return found.every((f) => f.status === 200) && found.map((f) => f.body);
+    }, { what: 'the anchors of the credentials acknowledged before the kill' });
+    // Each is a leaf of a batch on chain, and no leaf is there twice.
+    const leaves = new Set();
+    for (const [i, anchor] of anchors.entries()) {
+      assert.ok((await api.call.evidenceApi.verifyBatchProof(bob.address, anchor.root, anchor.proof)).isOk, ids[i]);
+      const leaf = `${anchor.root}/${acknowledged[i].hash}`;
+      assert.ok(!leaves.has(leaf), `${ids[i]} is in its batch once`);
+      leaves.add(leaf);
+    }
+  });
+
   it('keeps issuing when its TA is killed, losing no acknowledged credential', async () => {
     const k2 = await workerKey(w2);
     const socket = join(w2dir(), 'tee.sock');
@@ -435,7 +478,8 @@ describe('teeid-worker end to end', () => {
   it('presents two claims for the holder, and the presentation verifies only for its challenge', async () => {
     // The holder (Alice) binds worker 2 (Bob, its operator, accepts) and gets a write token for
     // her account.
-    await submitOk(api, api.tx.attestation.bindSigner(alice.address, await workerKey(w2)), alice);
+    const k2 = await workerKey(w2);
+    await retryOnNonceClash(() => submitOk(api, api.tx.attestation.bindSigner(alice.address, k2), alice));
     await submitOk(api, api.tx.attestation.acceptSigner(alice.address, await workerKey(w2)), bob);
     const aliceToken = workerCli(['token', 'grant', '--api', w2.url, '--permission', 'write,read',
       '--account', didOf(alice.address)], { operator: '//Bob' }).json.token;

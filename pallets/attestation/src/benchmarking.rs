@@ -124,6 +124,7 @@ fn insert_worker<T: Config>(key: WorkerKey, operator: &T::AccountId) {
 			last_report: None,
 			deadline,
 			issued_total: 0,
+			reported_total: 0,
 			deposit,
 		},
 	);

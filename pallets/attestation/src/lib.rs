@@ -88,6 +88,7 @@ extern crate alloc;
 
 #[cfg(feature = "runtime-benchmarks")]
 mod benchmarking;
+pub mod migrations;
 #[cfg(test)]
 mod mock;
 pub mod runtime_api;
@@ -130,7 +131,7 @@ pub mod pallet {
 	use super::*;
 
 	/// The in-code storage version.
-	const STORAGE_VERSION: StorageVersion = StorageVersion::new(3);
+	const STORAGE_VERSION: StorageVersion = StorageVersion::new(4);
 
 	#[pallet::pallet]
 	#[pallet::storage_version(STORAGE_VERSION)]
@@ -458,7 +459,8 @@ pub mod pallet {
 		SlotBeforeRegistration,
 		/// The worker already reported this slot, or a later one.
 		AlreadyReported,
-		/// The issued total went back, or grew by less than the slot's count.
+		/// The issued total went back, or does not cover every credential the worker's reports
+		/// hold, this one's included.
 		InconsistentTotal,
 		/// The credentials root and count disagree (a root without credentials, or too many).
 		InconsistentBatch,
@@ -686,8 +688,7 @@ pub mod pallet {
 				Error::<T>::AlreadyReported
 			);
 			ensure!(
-				body.issued_total
-					>= worker.issued_total.saturating_add(body.credentials_count.into()),
+				worker.covers_report(body.credentials_count, body.issued_total),
 				Error::<T>::InconsistentTotal
 			);
 			ensure!(
@@ -705,8 +706,12 @@ pub mod pallet {
 			// inactive), and the new one is queued: the hook walks each worker once, at its
 			// current deadline, and skips any entry that is not that deadline.
 			Deadlines::<T>::remove(worker.deadline, body.worker);
-			let deadline =
-				worker.record_report(body.slot, body.issued_total, T::MissedSlots::get());
+			let deadline = worker.record_report(
+				body.slot,
+				body.credentials_count,
+				body.issued_total,
+				T::MissedSlots::get(),
+			);
 			Deadlines::<T>::insert(deadline, body.worker, ());
 			Workers::<T>::insert(body.worker, worker);
 			Self::deposit_event(Event::WorkReported {
@@ -1115,6 +1120,7 @@ pub mod pallet {
 				last_report: None,
 				deadline,
 				issued_total: 0,
+				reported_total: 0,
 				deposit,
 			};
 			Workers::<T>::insert(key, info);

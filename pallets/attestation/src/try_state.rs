@@ -16,6 +16,10 @@ pub fn do_try_state<T: Config>() -> Result<(), TryRuntimeError> {
 	for (key, worker) in Workers::<T>::iter() {
 		ensure!(UsedKeys::<T>::contains_key(key), "a worker whose key is not marked used");
 		ensure!(
+			worker.reported_total <= worker.issued_total,
+			"a worker's reports hold more credentials than its TEE counted"
+		);
+		ensure!(
 			OperatorWorker::<T>::get(&worker.operator).is_some(),
 			"a worker whose operator has no current worker"
 		);

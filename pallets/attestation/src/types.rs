@@ -84,6 +84,8 @@ pub struct WorkerInfo<AccountId, BlockNumber, Balance> {
 	pub deadline: u32,
 	/// How many credentials the worker's TEE says it has issued, as of its last report.
 	pub issued_total: u64,
+	/// How many credentials the worker's accepted work reports hold, all together.
+	pub reported_total: u64,
 	/// The deposit held from the operator.
 	pub deposit: Deposit<AccountId, Balance>,
 }
@@ -101,12 +103,32 @@ impl<AccountId, BlockNumber, Balance> WorkerInfo<AccountId, BlockNumber, Balance
 		slot >= self.deadline.saturating_add(stale_slots)
 	}
 
-	/// Records a work report on `slot` that brings the TEE's issued total to `issued_total`,
-	/// and makes the worker active again if it was not; returns the new deadline.
-	pub fn record_report(&mut self, slot: u32, issued_total: u64, missed_slots: u32) -> u32 {
+	/// Whether a work report with `count` credentials and the TEE's total `issued_total` is
+	/// consistent with the reports before it: the total never goes back, and it covers every
+	/// credential reported, this report's included. The TEE counts a credential when it signs
+	/// it, and the worker batches it once its record is stored, so a credential signed while a
+	/// slot's batch was sealed is in that slot's total and the next slot's count: a total may
+	/// grow by less than one report's count, never fall short of all of them (the TA's own
+	/// rule before it signs a report).
+	pub fn covers_report(&self, count: u32, issued_total: u64) -> bool {
+		issued_total >= self.issued_total
+			&& issued_total >= self.reported_total.saturating_add(count.into())
+	}
+
+	/// Records a work report on `slot` of `count` credentials that brings the TEE's issued
+	/// total to `issued_total`, and makes the worker active again if it was not; returns the
+	/// new deadline.
+	pub fn record_report(
+		&mut self,
+		slot: u32,
+		count: u32,
+		issued_total: u64,
+		missed_slots: u32,
+	) -> u32 {
 		self.status = WorkerStatus::Active;
 		self.last_report = Some(slot);
 		self.issued_total = issued_total;
+		self.reported_total = self.reported_total.saturating_add(count.into());
 		self.deadline = deadline(slot, missed_slots);
 		self.deadline
 	}
@@ -204,6 +226,7 @@ mod tests {
 			last_report: None,
 			deadline,
 			issued_total: 0,
+			reported_total: 0,
 			deposit: Deposit { owner: 1, amount: 0 },
 		}
 	}
@@ -213,7 +236,8 @@ mod tests {
 		let mut w = worker(deadline(5, 2));
 		assert!(w.is_active(7));
 		assert!(!w.is_active(8));
-		assert_eq!(w.record_report(7, 3, 2), 10);
+		assert_eq!(w.record_report(7, 1, 3, 2), 10);
+		assert_eq!((w.issued_total, w.reported_total), (3, 1));
 		assert!(w.is_active(9));
 		w.status = WorkerStatus::Inactive { since: 9 };
 		assert!(!w.is_active(9));
@@ -224,7 +248,7 @@ mod tests {
 		let mut w = worker(3);
 		w.status = WorkerStatus::Inactive { since: 3 };
 		assert!(!w.is_active(4));
-		assert_eq!(w.record_report(4, 0, 2), 7);
+		assert_eq!(w.record_report(4, 0, 0, 2), 7);
 		assert_eq!(w.status, WorkerStatus::Active);
 		assert!(w.is_active(6));
 		assert!(!w.is_active(7));

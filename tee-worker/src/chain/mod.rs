@@ -7,6 +7,12 @@
 //! lateness by, so that a lagging finality gadget does not make the worker late. Reads at a
 //! credential's own block (verification) use a view at that block's hash.
 //!
+//! The latest finalized block's view is shared by every request: [`Chain::view`] keeps it for
+//! [`VIEW_TTL`], then asks the node (one RPC) whether finality moved, and builds a new view only
+//! when it did. A view keeps what it read (DIDs, signer bindings, CPTs with their compiled
+//! schemas, workers, the allowlist, the simulation flag, the timestamp, the slot), so a burst of
+//! requests in one finalized block costs one set of reads.
+//!
 //! Transactions are signed by the operator at the best block, mortal for
 //! [`TRANSACTION_MORTALITY`] blocks from it, with the nonce the node's transaction pool gives
 //! (`system_accountNextIndex`, which counts the operator's transactions still in the pool). The
@@ -16,6 +22,13 @@
 mod convert;
 
 use sp_core::{ed25519, H256};
+use std::{
+	collections::HashMap,
+	future::Future,
+	hash::Hash,
+	sync::{Arc, Mutex, OnceLock, PoisonError},
+	time::{Duration, Instant},
+};
 use subxt::{
 	config::{PolkadotExtrinsicParamsBuilder, RpcConfigFor},
 	rpcs::{LegacyRpcMethods, RpcClient},
@@ -28,6 +41,7 @@ use teeid_primitives::{
 	AccountId,
 };
 use teeid_ta_protocol::command::Report;
+use tokio::sync::OnceCell;
 
 pub use convert::recode;
 
@@ -40,15 +54,18 @@ pub mod runtime {}
 
 use runtime::runtime_types as rt;
 
+/// The attestation pallet's errors, as the metadata describes them.
+pub type AttestationError = rt::pallet_attestation::pallet::Error;
+
 /// What went wrong talking to the chain.
 #[derive(Debug, thiserror::Error)]
 pub enum ChainError {
 	/// The node cannot be reached or answered with an RPC error.
 	#[error("the chain is unreachable: {0}")]
 	Unreachable(String),
-	/// The transaction failed in the runtime: `Pallet::Error`.
+	/// The transaction failed in the runtime.
 	#[error("the chain refused the transaction: {0}")]
-	Dispatch(String),
+	Dispatch(DispatchFailure),
 	/// The transaction pool refused or dropped the transaction.
 	#[error("the transaction was not included: {0}")]
 	NotIncluded(String),
@@ -60,11 +77,81 @@ pub enum ChainError {
 	BadOperator(String),
 }
 
+/// Why the runtime refused a transaction.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum DispatchFailure {
+	/// A pallet's error (`DispatchError::Module`), decoded as the runtime's error enum: match
+	/// on it rather than on its name.
+	Module(runtime::Error),
+	/// Any other dispatch error (a bad origin, a token or arithmetic error...), or a pallet
+	/// error the worker's metadata does not know (the node runs a newer runtime): its
+	/// description.
+	Other(String),
+}
+
+impl DispatchFailure {
+	/// The pallet error of a failed transaction, decoded with the metadata of its block.
+	fn of_module_error(module: &subxt::error::ModuleError) -> DispatchFailure {
+		match module.as_root_error::<runtime::Error>() {
+			Ok(error) => DispatchFailure::Module(error),
+			Err(_) => DispatchFailure::Other(module.details_string()),
+		}
+	}
+
+	/// The pallet error with `bytes` (pallet index, error index, three bytes of detail: a
+	/// `DispatchError::Module` inside an event), decoded with `metadata` as
+	/// [`ModuleError::as_root_error`](subxt::error::ModuleError::as_root_error) decodes it.
+	fn of_module_bytes(bytes: [u8; 5], metadata: &subxt::metadata::Metadata) -> DispatchFailure {
+		use subxt::ext::scale_decode::DecodeAsType;
+		let error_enum = metadata.outer_enums().error_enum_ty();
+		match runtime::Error::decode_as_type(&mut &bytes[..], error_enum, metadata.types()) {
+			Ok(error) => DispatchFailure::Module(error),
+			Err(_) => DispatchFailure::Other(
+				metadata
+					.pallet_by_error_index(bytes[0])
+					.and_then(|pallet| {
+						let variant = pallet.error_variant_by_index(bytes[1])?;
+						Some(format!("{}::{}", pallet.name(), variant.name))
+					})
+					.unwrap_or_else(|| format!("an unknown pallet error {bytes:?}")),
+			),
+		}
+	}
+}
+
+/// A pallet error shows as the runtime names it, `Pallet::Error`: the generated enums print
+/// as `Pallet(Error)`, which gives both names.
+impl std::fmt::Display for DispatchFailure {
+	fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+		match self {
+			DispatchFailure::Module(error) => {
+				let printed = format!("{error:?}");
+				match printed.split_once('(') {
+					Some((pallet, inner)) => {
+						write!(f, "{pallet}::{}", inner.strip_suffix(')').unwrap_or(inner))
+					},
+					None => f.write_str(&printed),
+				}
+			},
+			DispatchFailure::Other(description) => f.write_str(description),
+		}
+	}
+}
+
 /// How long a transaction may take to become final.
-const FINALITY_TIMEOUT: std::time::Duration = std::time::Duration::from_secs(120);
+const FINALITY_TIMEOUT: Duration = Duration::from_secs(120);
 
 /// How long a slot-loop transaction may take to be in a best block: about ten blocks.
-const INCLUSION_TIMEOUT: std::time::Duration = std::time::Duration::from_secs(60);
+const INCLUSION_TIMEOUT: Duration = Duration::from_secs(60);
+
+/// For how long [`Chain::view`] hands out the view of the finalized block it last saw without
+/// asking the node whether finality moved: the most a finalized read lags behind the node.
+pub const VIEW_TTL: Duration = Duration::from_millis(250);
+
+/// The most entries a view keeps of one kind of keyed read (DIDs, bindings, CPTs, workers):
+/// past it a read is made and not kept, so a flood of distinct keys in one block cannot grow
+/// the worker's memory.
+const MEMO_LIMIT: usize = 4096;
 
 /// For how many blocks from the best block a transaction stays valid: long enough that a
 /// finality lag, or a slow pool, does not let it expire before it is included.
@@ -74,9 +161,14 @@ pub const TRANSACTION_MORTALITY: u64 = 256;
 const SIGNS_FOR_PAGE: u32 = 256;
 
 impl ChainError {
-	/// Whether this is the runtime error `name` (`Pallet::Error`).
-	pub fn is_dispatch(&self, name: &str) -> bool {
-		matches!(self, ChainError::Dispatch(error) if error == name)
+	/// The attestation pallet's error, if the runtime refused the transaction with one.
+	pub fn attestation_error(&self) -> Option<&AttestationError> {
+		match self {
+			ChainError::Dispatch(DispatchFailure::Module(runtime::Error::Attestation(error))) => {
+				Some(error)
+			},
+			_ => None,
+		}
 	}
 }
 
@@ -136,7 +228,7 @@ pub struct DidStatus {
 }
 
 /// A CPT: its current schema.
-#[derive(Clone, Debug, PartialEq, Eq)]
+#[derive(Clone, Debug)]
 pub struct Cpt {
 	/// The id.
 	pub id: u32,
@@ -146,6 +238,52 @@ pub struct Cpt {
 	pub schema: Vec<u8>,
 	/// The title.
 	pub title: String,
+	/// `schema` as read from the chain, compiled the first time claims are checked against it.
+	/// Every copy of the CPT a view hands out shares it, so a view compiles each CPT's schema
+	/// once however many requests check claims against it.
+	compiled: Arc<OnceLock<Result<jsonschema::Validator, SchemaError>>>,
+}
+
+impl Cpt {
+	/// The CPT `id` at `version`, with its `schema` and `title`.
+	pub fn new(id: u32, version: u32, schema: Vec<u8>, title: String) -> Cpt {
+		Cpt { id, version, schema, title, compiled: Arc::default() }
+	}
+
+	/// The schema, compiled for checking claims: compiled by the first caller, shared with
+	/// every copy of this CPT.
+	pub fn validator(&self) -> Result<&jsonschema::Validator, &SchemaError> {
+		self.compiled.get_or_init(|| compile_schema(&self.schema)).as_ref()
+	}
+}
+
+/// Two CPTs are equal when the chain says the same of them; the compiled schema follows from
+/// the schema.
+impl PartialEq for Cpt {
+	fn eq(&self, other: &Cpt) -> bool {
+		(self.id, self.version, &self.schema, &self.title)
+			== (other.id, other.version, &other.schema, &other.title)
+	}
+}
+
+impl Eq for Cpt {}
+
+/// Why a CPT's schema cannot check claims; shown after "CPT <id>'s schema".
+#[derive(Clone, Debug, PartialEq, Eq, thiserror::Error)]
+pub enum SchemaError {
+	/// The schema is not JSON.
+	#[error("is not JSON: {0}")]
+	NotJson(String),
+	/// The schema is JSON but not a JSON Schema the validator compiles.
+	#[error("does not compile: {0}")]
+	DoesNotCompile(String),
+}
+
+/// The JSON Schema `schema` compiled for validating claims.
+fn compile_schema(schema: &[u8]) -> Result<jsonschema::Validator, SchemaError> {
+	let schema: serde_json::Value =
+		serde_json::from_slice(schema).map_err(|e| SchemaError::NotJson(e.to_string()))?;
+	jsonschema::validator_for(&schema).map_err(|e| SchemaError::DoesNotCompile(e.to_string()))
 }
 
 /// An evidence record: who created it, when.
@@ -185,16 +323,86 @@ type AtBlock = subxt::client::ClientAtBlock<
 	subxt::client::OnlineClientAtBlockImpl<PolkadotConfig>,
 >;
 
+/// One kind of keyed read made at a view's block, kept for the view's life. Each key has a
+/// cell that the first read fills; requests that want the same key meanwhile wait for that
+/// read instead of making their own, so a burst of requests at a new block costs one read per
+/// key. A failed read leaves the cell empty, and the next request reads again. The lock is held
+/// only to find the cell, never across a read.
+struct Memo<K, V> {
+	cells: Mutex<HashMap<K, Arc<OnceCell<V>>>>,
+}
+
+impl<K, V> Default for Memo<K, V> {
+	fn default() -> Self {
+		Memo { cells: Mutex::new(HashMap::new()) }
+	}
+}
+
+impl<K: Eq + Hash, V: Clone> Memo<K, V> {
+	/// The value kept for `key`, or what `read` reads (kept while there is room).
+	async fn get_or_read<F, Fut>(&self, key: K, read: F) -> Result<V, ChainError>
+	where
+		F: FnOnce() -> Fut,
+		Fut: Future<Output = Result<V, ChainError>>,
+	{
+		let Some(cell) = self.cell(key) else { return read().await };
+		let value = cell.get_or_try_init(read).await?;
+		Ok(value.clone())
+	}
+
+	/// The cell of `key`: the one kept, or a new one if there is room for it.
+	fn cell(&self, key: K) -> Option<Arc<OnceCell<V>>> {
+		let mut cells = self.cells.lock().unwrap_or_else(PoisonError::into_inner);
+		if let Some(cell) = cells.get(&key) {
+			return Some(cell.clone());
+		}
+		if cells.len() >= MEMO_LIMIT {
+			return None;
+		}
+		Some(cells.entry(key).or_default().clone())
+	}
+}
+
+/// A TEE key's binding to a DID, counting or not.
+#[derive(Clone, Debug, PartialEq, Eq)]
+struct SignerBinding {
+	/// The TEE key.
+	key: [u8; 32],
+	/// Whether the binding counts at the view's block.
+	counts: bool,
+}
+
+/// What a view has read at its block: each read is made once per view.
+#[derive(Default)]
+struct ViewReads {
+	dids: Memo<AccountId, Option<DidStatus>>,
+	bindings: Memo<AccountId, Vec<SignerBinding>>,
+	cpts: Memo<u32, Option<Cpt>>,
+	workers: Memo<[u8; 32], Option<WorkerStatus>>,
+	simulation_enabled: OnceCell<bool>,
+	/// Each allowed measurement with the block it expires at.
+	allowed_code: OnceCell<Vec<(Measurement, u32)>>,
+	timestamp: OnceCell<u64>,
+	slot: OnceCell<(u32, u32)>,
+}
+
 /// The chain at one block: the latest finalized one for the reads that decide a request (does
 /// the token's account control the issuer's DID, is this worker its signer, does the CPT
 /// exist), the best one for the slot loop, or the block a credential names. The reads of one
-/// request are made on one view, so they agree with each other; and the block is looked up once
-/// (its hash, header and runtime version: three RPCs) instead of before every read.
+/// request are made on one view, so they agree with each other; the block is looked up once
+/// (its header and runtime version) instead of before every read; and the view keeps what it
+/// read, so the requests sharing the finalized block's view ([`Chain::view`]) read each DID,
+/// binding, CPT, worker, the allowlist, the simulation flag, the timestamp and the slot once.
 pub struct ChainView {
 	at: AtBlock,
+	reads: ViewReads,
 }
 
 impl ChainView {
+	fn new(at: AtBlock) -> ChainView {
+		ChainView { at, reads: ViewReads::default() }
+	}
+
 	/// The block: its number and hash.
 	pub fn block(&self) -> (u32, H256) {
 		(self.at.block_number() as u32, H256(self.at.block_hash().0))
@@ -209,13 +417,36 @@ impl ChainView {
 
 	/// The TEE keys bound as signers of `did` that count at this block.
 	pub async fn signers(&self, did: &AccountId) -> Result<Vec<[u8; 32]>, ChainError> {
+		let bindings = self.bindings(did).await?;
+		let counting = bindings.into_iter().filter(|binding| binding.counts);
+		Ok(counting.map(|binding| binding.key).collect())
+	}
+
+	/// Whether the TEE key `key` is bound to `did` (counting or not).
+	pub async fn is_bound(&self, did: &AccountId, key: &[u8; 32]) -> Result<bool, ChainError> {
+		Ok(self.bindings(did).await?.iter().any(|binding| binding.key == *key))
+	}
+
+	/// Every TEE key bound to `did`, counting or not.
+	async fn bindings(&self, did: &AccountId) -> Result<Vec<SignerBinding>, ChainError> {
+		self.reads.bindings.get_or_read(did.clone(), || self.read_bindings(did)).await
+	}
+
+	async fn read_bindings(&self, did: &AccountId) -> Result<Vec<SignerBinding>, ChainError> {
 		let signers =
 			self.call(runtime::runtime_apis().attestation_api().signers(recode(did)?)).await?;
-		signers.iter().filter(|s| s.counts).map(|s| recode(&s.worker)).collect()
+		signers
+			.iter()
+			.map(|signer| Ok(SignerBinding { key: recode(&signer.worker)?, counts: signer.counts }))
+			.collect()
 	}
 
 	/// The DID of account `did`.
 	pub async fn did(&self, did: &AccountId) -> Result<Option<DidStatus>, ChainError> {
+		self.reads.dids.get_or_read(did.clone(), || self.read_did(did)).await
+	}
+
+	async fn read_did(&self, did: &AccountId) -> Result<Option<DidStatus>, ChainError> {
 		let state = self.call(runtime::runtime_apis().did_api().resolve(recode(did)?)).await?;
 		state
 			.map(|state| {
@@ -227,19 +458,26 @@ impl ChainView {
 			.transpose()
 	}
 
-	/// The CPT with `id`, at its version of this block.
+	/// The CPT with `id`, at its version of this block. Its schema is compiled once per view
+	/// ([`Cpt::validator`]).
 	pub async fn cpt(&self, id: u32) -> Result<Option<Cpt>, ChainError> {
+		self.reads.cpts.get_or_read(id, || self.read_cpt(id)).await
+	}
+
+	async fn read_cpt(&self, id: u32) -> Result<Option<Cpt>, ChainError> {
 		let info = self.call(runtime::runtime_apis().cpt_api().cpt(id)).await?;
-		Ok(info.map(|info| Cpt {
-			id: info.id,
-			version: info.version,
-			schema: info.schema,
-			title: String::from_utf8_lossy(&info.title).into_owned(),
+		Ok(info.map(|info| {
+			let title = String::from_utf8_lossy(&info.title).into_owned();
+			Cpt::new(info.id, info.version, info.schema, title)
 		}))
 	}
 
 	/// The block's timestamp (`Timestamp.Now`), ms since the unix epoch; 0 at genesis.
 	pub async fn timestamp(&self) -> Result<u64, ChainError> {
+		self.reads.timestamp.get_or_try_init(|| self.read_timestamp()).await.copied()
+	}
+
+	async fn read_timestamp(&self) -> Result<u64, ChainError> {
 		let now = self
 			.at
 			.storage()
@@ -251,6 +489,10 @@ impl ChainView {
 
 	/// The attestation slot of this block, and the number of blocks in a slot.
 	pub async fn slot(&self) -> Result<(u32, u32), ChainError> {
+		self.reads.slot.get_or_try_init(|| self.read_slot()).await.copied()
+	}
+
+	async fn read_slot(&self) -> Result<(u32, u32), ChainError> {
 		let slot = self.call(runtime::runtime_apis().attestation_api().current_slot()).await?;
 		let length = self
 			.at
@@ -262,6 +504,11 @@ impl ChainView {
 
 	/// Whether the chain accepts `Simulated` workers at this block.
 	pub async fn simulation_enabled(&self) -> Result<bool, ChainError> {
+		let enabled = &self.reads.simulation_enabled;
+		enabled.get_or_try_init(|| self.read_simulation_enabled()).await.copied()
+	}
+
+	async fn read_simulation_enabled(&self) -> Result<bool, ChainError> {
 		self.call(runtime::runtime_apis().attestation_api().simulation_enabled()).await
 	}
 
@@ -278,8 +525,13 @@ impl ChainView {
 			.collect()
 	}
 
-	/// The worker with signing key `key`, as it stood at this block.
+	/// The worker with signing key `key`, as it stood at this block (its platform judged by
+	/// the simulation flag of the same block).
 	pub async fn worker(&self, key: &[u8; 32]) -> Result<Option<WorkerStatus>, ChainError> {
+		self.reads.workers.get_or_read(*key, || self.read_worker(key)).await
+	}
+
+	async fn read_worker(&self, key: &[u8; 32]) -> Result<Option<WorkerStatus>, ChainError> {
 		let view =
 			self.call(runtime::runtime_apis().attestation_api().worker(recode(key)?)).await?;
 		let Some(view) = view else { return Ok(None) };
@@ -305,8 +557,13 @@ impl ChainView {
 	/// Whether `measurement` is on the code allowlist (and not expired) at this block.
 	pub async fn code_allowed(&self, measurement: &Measurement) -> Result<bool, ChainError> {
 		let (now, _) = self.block();
+		let allowed = self.reads.allowed_code.get_or_try_init(|| self.read_allowed_code()).await?;
+		Ok(allowed.iter().any(|(code, expires)| code == measurement && *expires > now))
+	}
+
+	async fn read_allowed_code(&self) -> Result<Vec<(Measurement, u32)>, ChainError> {
 		let list = self.call(runtime::runtime_apis().attestation_api().allowed_code()).await?;
-		Ok(list.iter().any(|code| code.measurement == *measurement && code.expires > now))
+		Ok(list.into_iter().map(|code| (code.measurement, code.expires)).collect())
 	}
 
 	/// The evidence record of `hash`: its creator and block.
@@ -401,14 +658,28 @@ enum Settled {
 	Final,
 }
 
+/// The view of the latest finalized block the worker has seen, and until when it is handed
+/// out without asking the node whether finality moved.
+struct FinalizedView {
+	view: Arc<ChainView>,
+	fresh_until: Instant,
+}
+
 /// The chain, and the operator who acts on it.
 pub struct Chain {
 	api: OnlineClient<PolkadotConfig>,
-	/// The node's legacy RPC methods, for what the client has no call for: the best block's
-	/// hash, a block number's hash, the pool-aware nonce.
+	/// The node's legacy RPC methods, for what the client has no call for: the finalized and
+	/// best blocks' hashes, a block number's hash, the pool-aware nonce.
 	rpc: LegacyRpcMethods<RpcConfigFor<PolkadotConfig>>,
 	operator: Keypair,
 	url: String,
+	/// The view every request reads the latest finalized block through ([`Chain::view`]).
+	finalized: Mutex<Option<FinalizedView>>,
+	/// Held by the one request that asks the node for the finalized head once the view is due:
+	/// the requests arriving meanwhile wait and take its answer instead of asking too. Holds the
+	/// last failed asking (when, and the node's error), which is the answer of the requests that
+	/// waited for it: a node that is gone costs one failed RPC per burst, not one per request.
+	refresh: tokio::sync::Mutex<Option<(Instant, String)>>,
 }
 
 impl Chain {
@@ -423,7 +694,14 @@ impl Chain {
 		let api = OnlineClient::<PolkadotConfig>::from_rpc_client(client.clone())
 			.await
 			.map_err(unreachable)?;
-		Ok(Self { api, rpc: LegacyRpcMethods::new(client), operator, url: url.into() })
+		Ok(Self {
+			api,
+			rpc: LegacyRpcMethods::new(client),
+			operator,
+			url: url.into(),
+			finalized: Mutex::new(None),
+			refresh: tokio::sync::Mutex::new(None),
+		})
 	}
 
 	/// The node's URL.
@@ -446,13 +724,91 @@ impl Chain {
 		H256(self.api.genesis_hash().0)
 	}
 
-	async fn at(&self) -> Result<AtBlock, ChainError> {
-		self.api.at_current_block().await.map_err(unreachable)
+	/// The chain at the latest finalized block, for several reads that must agree: one view
+	/// shared by every request, which keeps what it read. The view is handed out for
+	/// [`VIEW_TTL`] after the node last named its block as the finalized head; after that, one
+	/// request asks the node again (one RPC, the others wait for its answer): the same block
+	/// keeps the view and what it read, a new block gets a new view. So a finalized read lags
+	/// the node by at most [`VIEW_TTL`] (less for the worker's own writes: once a transaction
+	/// of its own is final, the next read asks the node), and a node that stops answering turns
+	/// every read into [`ChainError::Unreachable`] within [`VIEW_TTL`].
+	pub async fn view(&self) -> Result<Arc<ChainView>, ChainError> {
+		if let Some(view) = self.fresh_view() {
+			return Ok(view);
+		}
+		let waited_from = Instant::now();
+		let mut last_failure = self.refresh.lock().await;
+		// The request that held the lock before may have just asked: its answer is this one's.
+		if let Some(view) = self.fresh_view() {
+			return Ok(view);
+		}
+		let failed_meanwhile =
+			last_failure.as_ref().filter(|(failed_at, _)| *failed_at >= waited_from);
+		if let Some((_, error)) = failed_meanwhile {
+			return Err(ChainError::Unreachable(error.clone()));
+		}
+		match self.finalized_head_view().await {
+			Ok(view) => {
+				*last_failure = None;
+				let fresh_until = Instant::now() + VIEW_TTL;
+				*self.lock_finalized() = Some(FinalizedView { view: view.clone(), fresh_until });
+				Ok(view)
+			},
+			Err(error) => {
+				*last_failure = Some((Instant::now(), error.clone()));
+				Err(ChainError::Unreachable(error))
+			},
+		}
 	}
 
-	/// The chain at the latest finalized block, for several reads that must agree.
-	pub async fn view(&self) -> Result<ChainView, ChainError> {
-		Ok(ChainView { at: self.at().await? })
+	/// The chain at the block the node names as the finalized head now, whatever the kept
+	/// view's age: one RPC (shared with requests asking at the same moment), and the kept view
+	/// with what it read if the block is the same. For reads that must not lag the node: the
+	/// present state a verification judges by, and a refusal confirmed before it is given.
+	pub async fn latest_view(&self) -> Result<Arc<ChainView>, ChainError> {
+		self.expire_view();
+		self.view().await
+	}
+
+	/// The chain at the node's finalized head now, if that is another block than `than`'s.
+	pub async fn newer_view(&self, than: &ChainView) -> Result<Option<Arc<ChainView>>, ChainError> {
+		let latest = self.latest_view().await?;
+		Ok((latest.block() != than.block()).then_some(latest))
+	}
+
+	/// The view of the block the node names as the finalized head now: the kept view if it is
+	/// of that block (with what it read), a new view otherwise. Fails with the node's error.
+	async fn finalized_head_view(&self) -> Result<Arc<ChainView>, String> {
+		let head = self.rpc.chain_get_finalized_head().await.map_err(|e| e.to_string())?;
+		let kept = self.lock_finalized().as_ref().map(|cached| cached.view.clone());
+		match kept {
+			Some(view) if view.block().1 == H256(head.0) => Ok(view),
+			_ => {
+				let at = self.api.at_block(head).await.map_err(|e| e.to_string())?;
+				Ok(Arc::new(ChainView::new(at)))
+			},
+		}
+	}
+
+	/// The finalized block's view, unless it is due for asking the node again.
+	fn fresh_view(&self) -> Option<Arc<ChainView>> {
+		let finalized = self.lock_finalized();
+		let fresh = finalized.as_ref().filter(|cached| Instant::now() < cached.fresh_until)?;
+		Some(fresh.view.clone())
+	}
+
+	/// Makes the next [`Chain::view`] ask the node for the finalized head: called once a
+	/// transaction of the worker's is in a finalized block, so the worker's next read sees it.
+	fn expire_view(&self) {
+		if let Some(finalized) = self.lock_finalized().as_mut() {
+			finalized.fresh_until = Instant::now();
+		}
+	}
+
+	/// The lock on the finalized view; a panic elsewhere cannot leave the view half-written (it
+	/// is replaced whole), so a poisoned lock is taken as is.
+	fn lock_finalized(&self) -> std::sync::MutexGuard<'_, Option<FinalizedView>> {
+		self.finalized.lock().unwrap_or_else(PoisonError::into_inner)
 	}
 
 	/// The chain at the best block: what the slot loop reads, since the chain judges a work
@@ -464,13 +820,13 @@ impl Chain {
 			.await
 			.map_err(unreachable)?
 			.ok_or_else(|| ChainError::Decode("the node names no best block".into()))?;
-		Ok(ChainView { at: self.api.at_block(hash).await.map_err(unreachable)? })
+		Ok(ChainView::new(self.api.at_block(hash).await.map_err(unreachable)?))
 	}
 
 	/// The chain at the block with `hash`, if the node has it.
 	pub async fn view_at(&self, hash: &H256) -> Result<Option<ChainView>, ChainError> {
 		match self.api.at_block(subxt::utils::H256(hash.0)).await {
-			Ok(at) => Ok(Some(ChainView { at })),
+			Ok(at) => Ok(Some(ChainView::new(at))),
 			Err(subxt::error::OnlineClientAtBlockError::BlockHeaderNotFound { .. }) => Ok(None),
 			Err(e) => Err(unreachable(e)),
 		}
@@ -513,11 +869,10 @@ impl Chain {
 		self.view().await?.code_allowed(measurement).await
 	}
 
-	/// Whether the TEE key `key` is bound to `did` (counting or not).
+	/// Whether the TEE key `key` is bound to `did` (counting or not), at the latest finalized
+	/// block.
 	pub async fn is_bound(&self, did: &AccountId, key: &[u8; 32]) -> Result<bool, ChainError> {
-		let signers =
-			self.call(runtime::runtime_apis().attestation_api().signers(recode(did)?)).await?;
-		Ok(signers.iter().any(|s| s.worker == *key))
+		self.view().await?.is_bound(did, key).await
 	}
 
 	/// The DIDs the TEE key `worker` is bound to.
@@ -533,7 +888,7 @@ impl Chain {
 		dids.iter().map(recode).collect()
 	}
 
-	/// The DID of account `did`.
+	/// The DID of account `did`, at the latest finalized block.
 	pub async fn did(&self, did: &AccountId) -> Result<Option<DidStatus>, ChainError> {
 		self.view().await?.did(did).await
 	}
@@ -548,7 +903,8 @@ impl Chain {
 	}
 
 	/// Root dispatches `call` through `sudo.sudo`. The extrinsic succeeds even when the call
-	/// inside fails, so its result is read from the `Sudid` event.
+	/// inside fails, so its result is read from the `Sudid` event, a pallet error decoded as
+	/// the runtime's error enum like a failed transaction's.
 	async fn submit_sudo(&self, call: rt::teeid_runtime::RuntimeCall) -> Result<u32, ChainError> {
 		let (block, events) =
 			self.submit_with_events(&runtime::tx().sudo().sudo(call), Settled::Final).await?;
@@ -561,17 +917,12 @@ impl Chain {
 		match sudid.sudo_result {
 			Ok(()) => Ok(block),
 			Err(rt::sp_runtime::DispatchError::Module(module)) => {
-				let metadata = self.at().await?.metadata();
-				let name = metadata
-					.pallet_by_error_index(module.index)
-					.and_then(|pallet| {
-						let variant = pallet.error_variant_by_index(module.error[0])?;
-						Some(format!("{}::{}", pallet.name(), variant.name))
-					})
-					.unwrap_or_else(|| format!("{module:?}"));
-				Err(ChainError::Dispatch(name))
+				let metadata = self.view().await?.at.metadata();
+				let [first, second, third, fourth] = module.error;
+				let bytes = [module.index, first, second, third, fourth];
+				Err(ChainError::Dispatch(DispatchFailure::of_module_bytes(bytes, &metadata)))
 			},
-			Err(other) => Err(ChainError::Dispatch(format!("{other:?}"))),
+			Err(other) => Err(ChainError::Dispatch(DispatchFailure::Other(format!("{other:?}")))),
 		}
 	}
 
@@ -619,9 +970,9 @@ impl Chain {
 				let events = in_block.wait_for_success().await.map_err(|e| match e {
 					subxt::error::TransactionEventsError::ExtrinsicFailed(
 						subxt::error::DispatchError::Module(module),
-					) => ChainError::Dispatch(module.details_string()),
+					) => ChainError::Dispatch(DispatchFailure::of_module_error(&module)),
 					subxt::error::TransactionEventsError::ExtrinsicFailed(other) => {
-						ChainError::Dispatch(other.to_string())
+						ChainError::Dispatch(DispatchFailure::Other(other.to_string()))
 					},
 					other => unreachable(other),
 				})?;
@@ -634,13 +985,17 @@ impl Chain {
 			Settled::InBestBlock => INCLUSION_TIMEOUT,
 			Settled::Final => FINALITY_TIMEOUT,
 		};
-		tokio::time::timeout(timeout, included).await.map_err(|_| {
+		let (block, events) = tokio::time::timeout(timeout, included).await.map_err(|_| {
 			let what = match settled {
 				Settled::InBestBlock => "in a block",
 				Settled::Final => "final",
 			};
 			ChainError::NotIncluded(format!("not {what} after {} s", timeout.as_secs()))
-		})?
+		})??;
+		if settled == Settled::Final {
+			self.expire_view();
+		}
+		Ok((block, events))
 	}
 
 	/// Root allows `measurement` until block `expires` (through sudo).
@@ -744,5 +1099,109 @@ impl Chain {
 	pub async fn anchor_batch(&self, root: &[u8; 32], leaves: u32) -> Result<u32, ChainError> {
 		let call = runtime::tx().evidence().anchor_batch(recode(root)?, leaves);
 		self.submit_with_events(&call, Settled::InBestBlock).await.map(|(block, _)| block)
+	}
+}
+
+#[cfg(test)]
+mod tests {
+	use super::*;
+	use std::sync::atomic::{AtomicUsize, Ordering};
+
+	/// A read that counts itself and gives the scheduler a turn before it answers, as an RPC
+	/// would.
+	async fn counted(reads: &AtomicUsize, value: u32) -> Result<u32, ChainError> {
+		reads.fetch_add(1, Ordering::SeqCst);
+		tokio::task::yield_now().await;
+		Ok(value)
+	}
+
+	#[tokio::test]
+	async fn a_memo_keeps_reads_up_to_its_bound_works() {
+		let memo = Memo::<u32, u32>::default();
+		let reads = AtomicUsize::new(0);
+		for key in 0..=MEMO_LIMIT as u32 {
+			assert_eq!(memo.get_or_read(key, || counted(&reads, key)).await.unwrap(), key);
+		}
+		assert_eq!(memo.cells.lock().unwrap().len(), MEMO_LIMIT);
+		// A kept key is not read again; the key past the bound is read every time.
+		assert_eq!(memo.get_or_read(0, || counted(&reads, 0)).await.unwrap(), 0);
+		let past = MEMO_LIMIT as u32;
+		assert_eq!(memo.get_or_read(past, || counted(&reads, past)).await.unwrap(), past);
+		assert_eq!(reads.load(Ordering::SeqCst), MEMO_LIMIT + 2);
+	}
+
+	#[tokio::test]
+	async fn a_memo_reads_a_key_once_for_concurrent_requests_works() {
+		let memo = Memo::<u32, u32>::default();
+		let reads = AtomicUsize::new(0);
+		let (first, second) = tokio::join!(
+			memo.get_or_read(1, || counted(&reads, 7)),
+			memo.get_or_read(1, || counted(&reads, 7)),
+		);
+		assert_eq!((first.unwrap(), second.unwrap()), (7, 7));
+		assert_eq!(reads.load(Ordering::SeqCst), 1);
+	}
+
+	#[tokio::test]
+	async fn a_memo_does_not_keep_a_failed_read_works() {
+		let memo = Memo::<u32, u32>::default();
+		let reads = AtomicUsize::new(0);
+		let failed = memo
+			.get_or_read(1, || async { Err::<u32, _>(ChainError::Unreachable("down".into())) })
+			.await;
+		assert!(matches!(failed, Err(ChainError::Unreachable(_))), "{failed:?}");
+		assert_eq!(memo.get_or_read(1, || counted(&reads, 5)).await.unwrap(), 5);
+		assert_eq!(memo.get_or_read(1, || counted(&reads, 6)).await.unwrap(), 5);
+		assert_eq!(reads.load(Ordering::SeqCst), 1);
+	}
+
+	#[test]
+	fn a_pallet_error_shows_as_pallet_and_error_works() {
+		let refused = ChainError::Dispatch(DispatchFailure::Module(runtime::Error::Attestation(
+			AttestationError::AlreadyReported,
+		)));
+		assert_eq!(
+			refused.to_string(),
+			"the chain refused the transaction: Attestation::AlreadyReported"
+		);
+		assert!(matches!(refused.attestation_error(), Some(AttestationError::AlreadyReported)));
+		let other = ChainError::Dispatch(DispatchFailure::Other("Bad origin.".into()));
+		assert_eq!(other.to_string(), "the chain refused the transaction: Bad origin.");
+		assert!(other.attestation_error().is_none());
+	}
+
+	#[test]
+	fn a_pallet_error_decodes_with_the_metadata_works() {
+		use codec::Encode;
+		let metadata =
+			subxt::metadata::Metadata::decode_from(include_bytes!("../../metadata/teeid.scale"))
+				.unwrap();
+		for expected in [AttestationError::AlreadyReported, AttestationError::ReportTooLate] {
+			let error = runtime::Error::Attestation(expected);
+			// A module error's five bytes: pallet index, error index, three bytes of detail.
+			let encoded = error.encode();
+			let mut bytes = [0u8; 5];
+			bytes[..encoded.len()].copy_from_slice(&encoded);
+			let failure = DispatchFailure::of_module_bytes(bytes, &metadata);
+			assert_eq!(failure, DispatchFailure::Module(error));
+		}
+		let unknown = DispatchFailure::of_module_bytes([255, 0, 0, 0, 0], &metadata);
+		assert!(matches!(&unknown, DispatchFailure::Other(_)), "{unknown}");
+	}
+
+	#[test]
+	fn a_cpt_compiles_its_schema_once_for_every_copy_works() {
+		let schema = br#"{"type":"object","required":["name"]}"#.to_vec();
+		let cpt = Cpt::new(1000, 1, schema, "Badge".into());
+		let copy = cpt.clone();
+		let compiled = cpt.validator().unwrap();
+		assert!(std::ptr::eq(compiled, copy.validator().unwrap()));
+		assert!(compiled.is_valid(&serde_json::json!({"name": "Al"})));
+		assert!(!compiled.is_valid(&serde_json::json!({})));
+		assert_eq!(cpt, copy);
+		let not_json = Cpt::new(1001, 1, b"{".to_vec(), "Broken".into());
+		assert!(matches!(not_json.validator(), Err(SchemaError::NotJson(_))));
+		let not_schema = Cpt::new(1002, 1, br#"{"type":"nonsense"}"#.to_vec(), "Broken".into());
+		assert!(matches!(not_schema.validator(), Err(SchemaError::DoesNotCompile(_))));
 	}
 }

@@ -102,6 +102,30 @@ fn malformed_work_reports_are_refused_fails() {
 	});
 }
 
+/// The TA counts a credential when it signs it; the worker's batch takes it when its record is
+/// stored, a moment later. A credential signed while a slot's batch is sealed is counted in
+/// that slot's total but reported in the next slot's batch, so a total may grow by less than a
+/// slot's count: what must hold is that the totals cover every credential reported, all slots
+/// together (the TA's own rule).
+#[test]
+fn a_credential_counted_before_its_batch_is_reported_next_slot_works() {
+	with_worker(|tee| {
+		// Slot 0: three credentials in the batch, a fourth signed but not yet recorded.
+		let first = [H256::repeat_byte(1), H256::repeat_byte(2), H256::repeat_byte(3)];
+		assert_ok!(submit(tee.work_report(0, &first, 4)));
+		run_to(SLOT + 1);
+		// Slot 1: the fourth is reported; the TA signed nothing new.
+		assert_ok!(submit(tee.work_report(1, &[H256::repeat_byte(4)], 4)));
+		run_to(2 * SLOT + 1);
+		// Slot 2: a fifth in the batch is more than the total covers (5 reported, 4 issued).
+		assert_noop!(
+			submit(tee.work_report(2, &[H256::repeat_byte(5)], 4)),
+			Error::<Test>::InconsistentTotal
+		);
+		assert_ok!(submit(tee.work_report(2, &[H256::repeat_byte(5)], 5)));
+	});
+}
+
 #[test]
 fn issued_total_never_goes_back_fails() {
 	with_worker(|tee| {
@@ -389,5 +413,52 @@ fn root_removes_a_compromised_worker_at_once_works() {
 		assert!(Workers::<Test>::get(tee.key()).is_none());
 		assert!(attestation_events()
 			.contains(&Event::WorkerUnregistered { worker: tee.key(), by: None }));
+	});
+}
+
+/// Storage version 3 kept workers without `reported_total`: the migration gives each one
+/// whose reports hold its whole total (what version 3's check allowed at most), so its next
+/// report is checked as before; it runs once.
+#[test]
+fn migrating_to_v4_makes_every_worker_s_reports_hold_its_total_works() {
+	use crate::migrations::v4::{MigrateV3ToV4, WorkerInfoV3};
+	use frame_support::traits::{GetStorageVersion, OnRuntimeUpgrade, StorageVersion};
+
+	with_worker(|tee| {
+		let worker = Workers::<Test>::get(tee.key()).expect("bootstrapped");
+		let old = WorkerInfoV3 {
+			operator: worker.operator,
+			agreement_key: worker.agreement_key,
+			measurement: worker.measurement,
+			platform: worker.platform,
+			certifier: worker.certifier,
+			endorser: worker.endorser,
+			registration: worker.registration,
+			registered: worker.registered,
+			status: worker.status,
+			last_report: worker.last_report,
+			deadline: worker.deadline,
+			issued_total: 7,
+			deposit: worker.deposit.clone(),
+		};
+		frame_support::storage::unhashed::put(&Workers::<Test>::hashed_key_for(tee.key()), &old);
+		StorageVersion::new(3).put::<Attestation>();
+
+		MigrateV3ToV4::<Test>::on_runtime_upgrade();
+		let migrated = Workers::<Test>::get(tee.key()).expect("migrated");
+		assert_eq!((migrated.issued_total, migrated.reported_total), (7, 7));
+		assert_eq!(migrated.deposit, worker.deposit);
+		assert_eq!(Attestation::on_chain_storage_version(), StorageVersion::new(4));
+
+		// At version 4 it does nothing.
+		MigrateV3ToV4::<Test>::on_runtime_upgrade();
+		assert_eq!(Workers::<Test>::get(tee.key()), Some(migrated));
+
+		// The first report after it: the total covers what was reported plus its count.
+		assert_noop!(
+			submit(tee.work_report(0, &[H256::repeat_byte(1)], 7)),
+			Error::<Test>::InconsistentTotal
+		);
+		assert_ok!(submit(tee.work_report(0, &[H256::repeat_byte(1)], 8)));
 	});
 }
