@@ -402,7 +402,7 @@ impl<'s> StatusLists<'s> {
 	/// drawn for another credential.
 	pub async fn allocate(&self, claim: &Claim) -> Result<Allocation, StoreError> {
 		let claim = claim.clone();
-		self.store.write(Durability::None, move |tx| allocate_in(tx, &claim)).await
+		self.store.write(Durability::None, move |tx| allocate_in(tx, &claim)).await?
 	}
 
 	/// Whether the issuer with `account` has a list of `format` that takes entries.
@@ -680,37 +680,93 @@ impl EvidenceEntry {
 	}
 }
 
-/// Allocates an entry for `claim` within `tx` (see [`StatusLists::allocate`]). Writes nothing
-/// unless it allocates a new entry, so that a refusal leaves the rest of a group's writes
-/// alone.
-fn allocate_in(tx: &WriteTransaction, claim: &Claim) -> Result<Allocation, StoreError> {
-	let mut follower = tx.open_table(FOLLOWER).map_err(StoreError::db)?;
+/// Allocates an entry for `claim` within `tx` (see [`StatusLists::allocate`]). Everything it
+/// reads comes first: a list found unusable (corrupt, or no free entry drawn) is the inner
+/// error, with nothing written, and fails this allocation alone; the outer error is a write
+/// that failed, which fails the whole group of writes it is in.
+fn allocate_in(
+	tx: &WriteTransaction,
+	claim: &Claim,
+) -> Result<Result<Allocation, StoreError>, StoreError> {
+	let (id, mut list, index, bits, follower_unset) = match plan_allocation(tx, claim) {
+		Ok(Planned::Decided(allocation)) => return Ok(Ok(allocation)),
+		Ok(Planned::Entry { id, list, index, bits, follower_unset }) => {
+			(id, list, index, bits, follower_unset)
+		},
+		Err(unusable) => return Ok(Err(unusable)),
+	};
+	let mut entries = tx.open_table(ENTRIES).map_err(StoreError::db)?;
+	entries.insert(&entry_key(&id, index)[..], &claim.evidence[..]).map_err(StoreError::db)?;
+	let entry = EvidenceEntry { list: id, index, account: claim.account };
+	let mut evidence = tx.open_table(EVIDENCE).map_err(StoreError::db)?;
+	evidence
+		.insert(&evidence_key(&claim.evidence, &id)[..], &entry.stored_value()[..])
+		.map_err(StoreError::db)?;
+	list.allocated += 1;
+	if let Some(bits) = bits {
+		tx.open_table(BITS)
+			.map_err(StoreError::db)?
+			.insert(&id.0[..], &bits[..])
+			.map_err(StoreError::db)?;
+		list.revision += 1;
+		tx.open_table(CHANGED)
+			.map_err(StoreError::db)?
+			.insert(&id.0[..], ())
+			.map_err(StoreError::db)?;
+	}
+	tx.open_table(LISTS)
+		.map_err(StoreError::db)?
+		.insert(&id.0[..], &encode(&list)[..])
+		.map_err(StoreError::db)?;
+	if follower_unset {
+		tx.open_table(FOLLOWER)
+			.map_err(StoreError::db)?
+			.insert(POSITION, claim.block)
+			.map_err(StoreError::db)?;
+	}
+	Ok(Ok(Allocation::Entry(StatusListEntry { uri: list.uri, index })))
+}
+
+/// What the reads of an allocation decided.
+enum Planned {
+	/// Decided without a new entry (an earlier one, a list to open, the follower ahead).
+	Decided(Allocation),
+	/// A new entry at `index` of list `id`, whose record becomes `list` (its count not yet
+	/// raised); `bits` are the list's new bits if the entry starts set; `follower_unset` when
+	/// this is the first entry ever, which starts the follower.
+	Entry { id: ListId, list: ListRecord, index: u32, bits: Option<Vec<u8>>, follower_unset: bool },
+}
+
+/// The reads of [`allocate_in`], which write nothing.
+fn plan_allocation(tx: &WriteTransaction, claim: &Claim) -> Result<Planned, StoreError> {
+	let follower = tx.open_table(FOLLOWER).map_err(StoreError::db)?;
 	let position = follower.get(POSITION).map_err(StoreError::db)?.map(|block| block.value());
 	// Revocations up to the follower's block are applied to known entries only: one read at
 	// an older block could miss one made since.
 	if let Some(position) = position.filter(|position| *position > claim.block) {
-		return Ok(Allocation::FollowerAhead(position));
+		return Ok(Planned::Decided(Allocation::FollowerAhead(position)));
 	}
-	let mut evidence = tx.open_table(EVIDENCE).map_err(StoreError::db)?;
-	let mut lists = tx.open_table(LISTS).map_err(StoreError::db)?;
+	let evidence = tx.open_table(EVIDENCE).map_err(StoreError::db)?;
+	let lists = tx.open_table(LISTS).map_err(StoreError::db)?;
 	for earlier in entries_of(&evidence, &claim.evidence)? {
 		if earlier.account != claim.account {
 			continue;
 		}
 		let list = load_list(&lists, &earlier.list)?;
 		if list.format == claim.format {
-			return Ok(Allocation::Entry(StatusListEntry { uri: list.uri, index: earlier.index }));
+			let entry = StatusListEntry { uri: list.uri, index: earlier.index };
+			return Ok(Planned::Decided(Allocation::Entry(entry)));
 		}
 	}
 	let open = tx.open_table(OPEN_LISTS).map_err(StoreError::db)?;
 	let key = open_key(&claim.account, claim.format);
 	let id = open.get(&key[..]).map_err(StoreError::db)?.map(|id| ListId::from_stored(id.value()));
-	let Some(id) = id.transpose()? else { return Ok(Allocation::NeedsList) };
-	let mut list = load_list(&lists, &id)?;
+	let Some(id) = id.transpose()? else { return Ok(Planned::Decided(Allocation::NeedsList)) };
+	let list = load_list(&lists, &id)?;
 	if !list.takes_entries() {
-		return Ok(Allocation::NeedsList);
+		return Ok(Planned::Decided(Allocation::NeedsList));
 	}
-	let mut entries = tx.open_table(ENTRIES).map_err(StoreError::db)?;
+	let entries = tx.open_table(ENTRIES).map_err(StoreError::db)?;
 	let mut index = None;
 	for _ in 0..MAX_DRAWS {
 		let drawn = random_below(list.size);
@@ -720,27 +776,13 @@ fn allocate_in(tx: &WriteTransaction, claim: &Claim) -> Result<Allocation, Store
 		}
 	}
 	let index = index.ok_or(StoreError::Corrupt("status list entries"))?;
-	entries.insert(&entry_key(&id, index)[..], &claim.evidence[..]).map_err(StoreError::db)?;
-	let entry = EvidenceEntry { list: id, index, account: claim.account };
-	evidence
-		.insert(&evidence_key(&claim.evidence, &id)[..], &entry.stored_value()[..])
-		.map_err(StoreError::db)?;
-	list.allocated += 1;
-	if claim.revoked {
-		let mut bits = tx.open_table(BITS).map_err(StoreError::db)?;
-		let mut stored = load_bits(&bits, &id)?;
-		if set_bit(&mut stored, index, true) {
-			bits.insert(&id.0[..], &stored[..]).map_err(StoreError::db)?;
-			list.revision += 1;
-			let mut changed = tx.open_table(CHANGED).map_err(StoreError::db)?;
-			changed.insert(&id.0[..], ()).map_err(StoreError::db)?;
-		}
-	}
-	lists.insert(&id.0[..], &encode(&list)[..]).map_err(StoreError::db)?;
-	if position.is_none() {
-		follower.insert(POSITION, claim.block).map_err(StoreError::db)?;
-	}
-	Ok(Allocation::Entry(StatusListEntry { uri: list.uri, index }))
+	let bits = if claim.revoked {
+		let mut stored = load_bits(&tx.open_table(BITS).map_err(StoreError::db)?, &id)?;
+		set_bit(&mut stored, index, true).then_some(stored)
+	} else {
+		None
+	};
+	Ok(Planned::Entry { id, list, index, bits, follower_unset: position.is_none() })
 }
 
 /// The entries of the evidence with hash `evidence`, across lists.
@@ -1212,7 +1254,7 @@ mod tests {
 	/// An allocation in a write transaction of its own, committed at once.
 	fn allocate_now(lists: &StatusLists, claim: &Claim) -> Result<Allocation, StoreError> {
 		let tx = lists.store.database().begin_write().map_err(StoreError::db)?;
-		let allocation = allocate_in(&tx, claim)?;
+		let allocation = allocate_in(&tx, claim)??;
 		tx.commit().map_err(StoreError::db)?;
 		Ok(allocation)
 	}

@@ -67,7 +67,10 @@ pub enum StoreError {
 	/// durable, and refuses further writes until the database is reopened).
 	#[error("{0}")]
 	Group(Arc<StoreError>),
-	/// The writer thread is gone (it panicked): nothing more can be written through it.
+	/// A write panicked inside the writer thread (a bug): its group was aborted.
+	#[error("a write failed inside the worker's database writer (a bug: see the worker's log)")]
+	WritePanicked,
+	/// The writer thread is gone: nothing more can be written through it.
 	#[error("the database's writer stopped")]
 	Closed,
 }
@@ -280,7 +283,13 @@ fn write_groups(db: &Database, queue: &mpsc::Receiver<Box<dyn GroupWrite>>, comm
 		let mut group = vec![first];
 		group.extend(queue.try_iter().take(MAX_GROUP - 1));
 		let durable = group.iter().any(|job| job.durable());
-		let failed = tx.and_then(|tx| write_group(tx, &mut group, durable)).err().map(Arc::new);
+		// A panic inside a write (a bug) fails its group, not the writer: the transaction is
+		// dropped, which aborts it, and the next group goes on.
+		let written = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
+			tx.and_then(|tx| write_group(tx, &mut group, durable))
+		}))
+		.unwrap_or_else(|_| Err(StoreError::WritePanicked));
+		let failed = written.err().map(Arc::new);
 		if failed.is_none() && durable {
 			commits.inc();
 		}

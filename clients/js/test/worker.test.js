@@ -303,16 +303,18 @@ describe('teeid-worker end to end', () => {
   it('loses no acknowledged credential when worker 2 is killed with SIGKILL in the middle of a burst', async () => {
     // 200 requests at once; the worker is killed once 40 were answered 201, with records of
     // others waiting for their group commit and requests still arriving. A 201 means the record
-    // and its batch entry were on disk: every one is readable after the restart, in a batch
-    // anchored on chain by the next slot, exactly once.
+    // and its batch entry were on disk: every one is readable after the restart, as it was
+    // answered, and in a batch anchored on chain by the next slot; no two answers are one
+    // credential.
     const acknowledged = [];
     let killed = false;
     const burst = Array.from({ length: 200 }, async (_, i) => {
       let response;
       try {
         response = await issue({ name: `Holder ${i}`, degree: 'BSc', year: 1900 + i });
-      } catch {
-        return; // the connection died with the worker
+      } catch (error) {
+        if (error instanceof TypeError) return; // fetch failed: the connection died with the worker
+        throw error;
       }
       if (response.status !== 201) return; // a 503 from a dying worker, or no answer at all
       acknowledged.push(response.body);
@@ -322,10 +324,11 @@ describe('teeid-worker end to end', () => {
       }
     });
     await Promise.all(burst);
-    assert.ok(killed, `killed after ${acknowledged.length} acknowledgements`);
+    assert.ok(killed && acknowledged.length < 200, `killed mid-burst: ${acknowledged.length} of 200 acknowledged`);
     w2 = await startWorker({ chain: node.url, operator: '//Bob', dataDir: w2dir() });
     const ids = acknowledged.map(({ id }) => id);
     assert.equal(new Set(ids).size, ids.length, 'every acknowledgement names its own credential');
+    assert.equal(new Set(acknowledged.map(({ hash }) => hash)).size, ids.length, 'and its own hash');
     for (const { id, credential } of acknowledged) {
       const { status, body } = await call(w2.url, 'GET', `/v1/credentials/${encodeURIComponent(id)}`, { token: signToken });
       assert.equal(status, 200, `${id} was acknowledged`);
@@ -336,13 +339,9 @@ describe('teeid-worker end to end', () => {
       const found = await Promise.all(ids.map((id) => call(w2.url, 'GET', `/v1/credentials/${encodeURIComponent(id)}/anchor`)));
       return found.every((f) => f.status === 200) && found.map((f) => f.body);
     }, { what: 'the anchors of the credentials acknowledged before the kill' });
-    // Each is a leaf of a batch on chain, and no leaf is there twice.
-    const leaves = new Set();
+    // Each is a leaf of a batch on chain.
     for (const [i, anchor] of anchors.entries()) {
       assert.ok((await api.call.evidenceApi.verifyBatchProof(bob.address, anchor.root, anchor.proof)).isOk, ids[i]);
-      const leaf = `${anchor.root}/${acknowledged[i].hash}`;
-      assert.ok(!leaves.has(leaf), `${ids[i]} is in its batch once`);
-      leaves.add(leaf);
     }
   });
 

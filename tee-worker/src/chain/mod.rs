@@ -658,12 +658,36 @@ enum Settled {
 	Final,
 }
 
-/// The view of the latest finalized block the worker has seen, and until when it is handed
-/// out without asking the node whether finality moved.
+/// The view of the latest finalized block the worker has seen, and when the node was asked for
+/// it: it is handed out for [`VIEW_TTL`] from then without asking again.
 struct FinalizedView {
 	view: Arc<ChainView>,
-	fresh_until: Instant,
+	asked: Instant,
 }
+
+/// The kept finalized view, and from when a view must have been asked to be handed out (moved
+/// on once a transaction of the worker's own is final, so that its next reads see it).
+struct Finalized {
+	kept: Option<FinalizedView>,
+	asked_since: Instant,
+}
+
+impl Finalized {
+	/// The kept view, if it was asked at or after `asked_since` and after `since` (or, without
+	/// `since`, less than [`VIEW_TTL`] ago).
+	fn usable(&self, since: Option<Instant>) -> Option<Arc<ChainView>> {
+		let kept = self.kept.as_ref().filter(|kept| kept.asked >= self.asked_since)?;
+		let fresh = match since {
+			Some(since) => kept.asked >= since,
+			None => kept.asked.elapsed() < VIEW_TTL,
+		};
+		fresh.then(|| kept.view.clone())
+	}
+}
+
+/// How long asking the node for its finalized head may take before the chain counts as
+/// unreachable: every request's reads wait on that answer.
+const REFRESH_TIMEOUT: Duration = Duration::from_secs(10);
 
 /// The chain, and the operator who acts on it.
 pub struct Chain {
@@ -674,7 +698,7 @@ pub struct Chain {
 	operator: Keypair,
 	url: String,
 	/// The view every request reads the latest finalized block through ([`Chain::view`]).
-	finalized: Mutex<Option<FinalizedView>>,
+	finalized: Mutex<Finalized>,
 	/// Held by the one request that asks the node for the finalized head once the view is due:
 	/// the requests arriving meanwhile wait and take its answer instead of asking too. Holds the
 	/// last failed asking (when, and the node's error), which is the answer of the requests that
@@ -699,7 +723,7 @@ impl Chain {
 			rpc: LegacyRpcMethods::new(client),
 			operator,
 			url: url.into(),
-			finalized: Mutex::new(None),
+			finalized: Mutex::new(Finalized { kept: None, asked_since: Instant::now() }),
 			refresh: tokio::sync::Mutex::new(None),
 		})
 	}
@@ -733,13 +757,28 @@ impl Chain {
 	/// of its own is final, the next read asks the node), and a node that stops answering turns
 	/// every read into [`ChainError::Unreachable`] within [`VIEW_TTL`].
 	pub async fn view(&self) -> Result<Arc<ChainView>, ChainError> {
-		if let Some(view) = self.fresh_view() {
+		self.view_asked_since(None).await
+	}
+
+	/// The chain at the block the node names as the finalized head now, whatever the kept
+	/// view's age: a view asked for after this call began (one RPC, shared with requests asking
+	/// at the same moment), the kept view with what it read if the block is the same. For reads
+	/// that must not lag the node: the present state a verification judges by, a refusal
+	/// confirmed before it is given, the worker's own joining and binding.
+	pub async fn latest_view(&self) -> Result<Arc<ChainView>, ChainError> {
+		self.view_asked_since(Some(Instant::now())).await
+	}
+
+	/// The kept view if it is usable ([`Finalized::usable`] with `since`), else a view of the
+	/// finalized head the node names now.
+	async fn view_asked_since(&self, since: Option<Instant>) -> Result<Arc<ChainView>, ChainError> {
+		if let Some(view) = self.lock_finalized().usable(since) {
 			return Ok(view);
 		}
 		let waited_from = Instant::now();
 		let mut last_failure = self.refresh.lock().await;
 		// The request that held the lock before may have just asked: its answer is this one's.
-		if let Some(view) = self.fresh_view() {
+		if let Some(view) = self.lock_finalized().usable(since) {
 			return Ok(view);
 		}
 		let failed_meanwhile =
@@ -747,11 +786,15 @@ impl Chain {
 		if let Some((_, error)) = failed_meanwhile {
 			return Err(ChainError::Unreachable(error.clone()));
 		}
-		match self.finalized_head_view().await {
+		let asked = Instant::now();
+		let answer =
+			tokio::time::timeout(REFRESH_TIMEOUT, self.finalized_head_view()).await.unwrap_or_else(
+				|_| Err(format!("the node did not name its finalized head in {REFRESH_TIMEOUT:?}")),
+			);
+		match answer {
 			Ok(view) => {
 				*last_failure = None;
-				let fresh_until = Instant::now() + VIEW_TTL;
-				*self.lock_finalized() = Some(FinalizedView { view: view.clone(), fresh_until });
+				self.lock_finalized().kept = Some(FinalizedView { view: view.clone(), asked });
 				Ok(view)
 			},
 			Err(error) => {
@@ -759,15 +802,6 @@ impl Chain {
 				Err(ChainError::Unreachable(error))
 			},
 		}
-	}
-
-	/// The chain at the block the node names as the finalized head now, whatever the kept
-	/// view's age: one RPC (shared with requests asking at the same moment), and the kept view
-	/// with what it read if the block is the same. For reads that must not lag the node: the
-	/// present state a verification judges by, and a refusal confirmed before it is given.
-	pub async fn latest_view(&self) -> Result<Arc<ChainView>, ChainError> {
-		self.expire_view();
-		self.view().await
 	}
 
 	/// The chain at the node's finalized head now, if that is another block than `than`'s.
@@ -780,7 +814,7 @@ impl Chain {
 	/// of that block (with what it read), a new view otherwise. Fails with the node's error.
 	async fn finalized_head_view(&self) -> Result<Arc<ChainView>, String> {
 		let head = self.rpc.chain_get_finalized_head().await.map_err(|e| e.to_string())?;
-		let kept = self.lock_finalized().as_ref().map(|cached| cached.view.clone());
+		let kept = self.lock_finalized().kept.as_ref().map(|kept| kept.view.clone());
 		match kept {
 			Some(view) if view.block().1 == H256(head.0) => Ok(view),
 			_ => {
@@ -790,24 +824,15 @@ impl Chain {
 		}
 	}
 
-	/// The finalized block's view, unless it is due for asking the node again.
-	fn fresh_view(&self) -> Option<Arc<ChainView>> {
-		let finalized = self.lock_finalized();
-		let fresh = finalized.as_ref().filter(|cached| Instant::now() < cached.fresh_until)?;
-		Some(fresh.view.clone())
-	}
-
 	/// Makes the next [`Chain::view`] ask the node for the finalized head: called once a
 	/// transaction of the worker's is in a finalized block, so the worker's next read sees it.
 	fn expire_view(&self) {
-		if let Some(finalized) = self.lock_finalized().as_mut() {
-			finalized.fresh_until = Instant::now();
-		}
+		self.lock_finalized().asked_since = Instant::now();
 	}
 
 	/// The lock on the finalized view; a panic elsewhere cannot leave the view half-written (it
 	/// is replaced whole), so a poisoned lock is taken as is.
-	fn lock_finalized(&self) -> std::sync::MutexGuard<'_, Option<FinalizedView>> {
+	fn lock_finalized(&self) -> std::sync::MutexGuard<'_, Finalized> {
 		self.finalized.lock().unwrap_or_else(PoisonError::into_inner)
 	}
 
@@ -832,15 +857,20 @@ impl Chain {
 		}
 	}
 
-	/// Calls a runtime API at the latest finalized block.
+	// The reads below serve the worker's own flows (joining, binding, its status), not
+	// requests: each asks the node for its finalized head ([`Chain::latest_view`]), so they
+	// see what the worker did a moment before.
+
+	/// Calls a runtime API at the node's finalized head.
 	async fn call<P: subxt::runtime_apis::Payload>(
 		&self,
 		payload: P,
 	) -> Result<P::ReturnType, ChainError> {
-		self.view().await?.call(payload).await
+		self.latest_view().await?.call(payload).await
 	}
 
-	/// The latest finalized block: its number and hash.
+	/// The latest finalized block the worker reads requests at ([`Chain::view`]): its number
+	/// and hash.
 	pub async fn finalized(&self) -> Result<(u32, H256), ChainError> {
 		Ok(self.view().await?.block())
 	}
@@ -858,21 +888,21 @@ impl Chain {
 		Ok(key.map(|key| (key.public, key.fingerprint)))
 	}
 
-	/// The worker with signing key `key`, at the latest finalized block.
+	/// The worker with signing key `key`, at the node's finalized head.
 	pub async fn worker(&self, key: &[u8; 32]) -> Result<Option<WorkerStatus>, ChainError> {
-		self.view().await?.worker(key).await
+		self.latest_view().await?.worker(key).await
 	}
 
-	/// Whether `measurement` is on the code allowlist (and not expired), at the latest
-	/// finalized block.
+	/// Whether `measurement` is on the code allowlist (and not expired), at the node's
+	/// finalized head.
 	pub async fn code_allowed(&self, measurement: &Measurement) -> Result<bool, ChainError> {
-		self.view().await?.code_allowed(measurement).await
+		self.latest_view().await?.code_allowed(measurement).await
 	}
 
-	/// Whether the TEE key `key` is bound to `did` (counting or not), at the latest finalized
-	/// block.
+	/// Whether the TEE key `key` is bound to `did` (counting or not), at the node's finalized
+	/// head.
 	pub async fn is_bound(&self, did: &AccountId, key: &[u8; 32]) -> Result<bool, ChainError> {
-		self.view().await?.is_bound(did, key).await
+		self.latest_view().await?.is_bound(did, key).await
 	}
 
 	/// The DIDs the TEE key `worker` is bound to.
@@ -888,9 +918,9 @@ impl Chain {
 		dids.iter().map(recode).collect()
 	}
 
-	/// The DID of account `did`, at the latest finalized block.
+	/// The DID of account `did`, at the node's finalized head.
 	pub async fn did(&self, did: &AccountId) -> Result<Option<DidStatus>, ChainError> {
-		self.view().await?.did(did).await
+		self.latest_view().await?.did(did).await
 	}
 
 	/// Signs `call` as the operator, submits it and waits until it is in a finalized block.
