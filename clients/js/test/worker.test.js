@@ -62,6 +62,25 @@ describe('teeid-worker end to end', () => {
     const response = await fetch(url);
     return response.status === 200 && response.json();
   }, { what: `the anchor at ${url}` });
+  /** The anchor proofs of worker 2's credentials `ids`, once every one is anchored. */
+  const anchorsOf = (ids, what) => waitFor(async () => {
+    const found = await Promise.all(ids.map((id) => call(w2.url, 'GET', `/v1/credentials/${encodeURIComponent(id)}/anchor`)));
+    return found.every((f) => f.status === 200) && found.map((f) => f.body);
+  }, { what });
+  /** Checks that each of worker 2's credentials `ids` is a leaf of a batch on chain. */
+  const assertAnchoredOnChain = async (ids, what) => {
+    for (const [i, anchor] of (await anchorsOf(ids, what)).entries()) {
+      assert.ok((await api.call.evidenceApi.verifyBatchProof(bob.address, anchor.root, anchor.proof)).isOk, ids[i]);
+    }
+  };
+  /** Checks that worker 2 returns every acknowledged credential as it answered it. */
+  const assertKept = async (acknowledged) => {
+    for (const { id, credential } of acknowledged) {
+      const { status, body } = await call(w2.url, 'GET', `/v1/credentials/${encodeURIComponent(id)}`, { token: signToken });
+      assert.equal(status, 200, `${id} was acknowledged`);
+      assert.deepEqual(body.credential, credential);
+    }
+  };
 
   before(async () => {
     dir = tempDir();
@@ -280,14 +299,8 @@ describe('teeid-worker end to end', () => {
       assert.equal(body.id, id);
     }
     await nextSlot();
-    const anchors = await waitFor(async () => {
-      const found = await Promise.all(ids.map((id) => call(w2.url, 'GET', `/v1/credentials/${encodeURIComponent(id)}/anchor`)));
-      return found.every((f) => f.status === 200) && found.map((f) => f.body);
-    }, { what: 'the anchors after the restart' });
     // Each is in a batch on chain (a slot may have begun between two of them), exactly once.
-    for (const [i, anchor] of anchors.entries()) {
-      assert.ok((await api.call.evidenceApi.verifyBatchProof(bob.address, anchor.root, anchor.proof)).isOk, ids[i]);
-    }
+    await assertAnchoredOnChain(ids, 'the anchors after the restart');
     // The revocation before republished Dave's status list as version 2 (the restarted worker's
     // follower may publish it only now), anchored by the next slot at the latest: nothing is
     // left pending for the next test's batch. (The restarted worker listens on another port
@@ -329,20 +342,9 @@ describe('teeid-worker end to end', () => {
     const ids = acknowledged.map(({ id }) => id);
     assert.equal(new Set(ids).size, ids.length, 'every acknowledgement names its own credential');
     assert.equal(new Set(acknowledged.map(({ hash }) => hash)).size, ids.length, 'and its own hash');
-    for (const { id, credential } of acknowledged) {
-      const { status, body } = await call(w2.url, 'GET', `/v1/credentials/${encodeURIComponent(id)}`, { token: signToken });
-      assert.equal(status, 200, `${id} was acknowledged`);
-      assert.deepEqual(body.credential, credential);
-    }
+    await assertKept(acknowledged);
     await nextSlot();
-    const anchors = await waitFor(async () => {
-      const found = await Promise.all(ids.map((id) => call(w2.url, 'GET', `/v1/credentials/${encodeURIComponent(id)}/anchor`)));
-      return found.every((f) => f.status === 200) && found.map((f) => f.body);
-    }, { what: 'the anchors of the credentials acknowledged before the kill' });
-    // Each is a leaf of a batch on chain.
-    for (const [i, anchor] of anchors.entries()) {
-      assert.ok((await api.call.evidenceApi.verifyBatchProof(bob.address, anchor.root, anchor.proof)).isOk, ids[i]);
-    }
+    await assertAnchoredOnChain(ids, 'the anchors of the credentials acknowledged before the kill');
   });
 
   it('keeps issuing when its TA is killed, losing no acknowledged credential', async () => {
@@ -392,11 +394,7 @@ describe('teeid-worker end to end', () => {
 
     // Every acknowledged credential is kept; the TA came back with the same keys, and its count
     // covers everything it issued (it may count more, never less).
-    for (const { id, credential } of acknowledged) {
-      const { status, body } = await call(w2.url, 'GET', `/v1/credentials/${encodeURIComponent(id)}`, { token: signToken });
-      assert.equal(status, 200, `${id} was acknowledged`);
-      assert.deepEqual(body.credential, credential);
-    }
+    await assertKept(acknowledged);
     const after = taIdentity();
     for (const key of ['signingKey', 'agreementKey', 'measurement']) assert.equal(after[key], before[key], key);
     assert.deepEqual(after.networkKey, before.networkKey);
@@ -410,11 +408,7 @@ describe('teeid-worker end to end', () => {
     const from = (await api.rpc.chain.getHeader()).number.toNumber();
     await nextSlot();
     const slot = (await api.call.attestationApi.currentSlot()).toNumber();
-    const anchors = await waitFor(async () => {
-      const found = await Promise.all(acknowledged.map(({ id }) =>
-        call(w2.url, 'GET', `/v1/credentials/${encodeURIComponent(id)}/anchor`)));
-      return found.every((f) => f.status === 200) && found.map((f) => f.body);
-    }, { what: 'the anchors of the credentials issued around the TA deaths' });
+    const anchors = await anchorsOf(acknowledged.map(({ id }) => id), 'the anchors of the credentials issued around the TA deaths');
     assert.equal(new Set(anchors.map((a) => a.root)).size, 1, 'one batch holds them all');
     const report = await waitFor(async () => {
       const head = (await api.rpc.chain.getHeader()).number.toNumber();
