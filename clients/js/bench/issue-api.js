@@ -101,7 +101,8 @@ run(USAGE, async () => {
     if (status !== 201) throw new Error(`credential ${i}: ${status} ${body?.message ?? text}`);
   };
 
-  if (rates !== null) {
+  /** The open loop: `issue_load` at each rate in turn; what it prints, per rate. */
+  const openLoop = async () => {
     const holder = didOf(alice.address);
     const claims = { name: 'Holder', degree: 'MSc', year: 2000 };
     const bodies = join(dir, 'bodies.json');
@@ -118,31 +119,33 @@ run(USAGE, async () => {
       if (generator.status !== 0) throw new Error(`issue_load exited with ${generator.status ?? generator.signal}`);
       runs.push(JSON.parse(generator.stdout));
     }
-    await worker.stop();
-    await api.disconnect();
-    await node.stop();
     return { workerCpus, seconds: rateSeconds, runs };
-  }
+  };
 
-  progress(`${warmup} warm-up credentials`);
-  await load(issue, warmup, concurrency, 0);
-  progress(`${count} credentials, ${concurrency} in flight`);
-  const start = performance.now();
-  const latencies = await load(issue, count, concurrency, warmup);
-  const seconds = (performance.now() - start) / 1000;
+  /** The closed loop: `count` credentials with `concurrency` in flight, after the warm-ups. */
+  const closedLoop = async () => {
+    progress(`${warmup} warm-up credentials`);
+    await load(issue, warmup, concurrency, 0);
+    progress(`${count} credentials, ${concurrency} in flight`);
+    const start = performance.now();
+    const latencies = await load(issue, count, concurrency, warmup);
+    const seconds = (performance.now() - start) / 1000;
+    return {
+      count,
+      concurrency,
+      warmup,
+      workerCpus,
+      seconds: Math.round(seconds * 1000) / 1000,
+      perSecond: Math.round(count / seconds * 1000) / 1000,
+      latencyMs: stats(latencies, [90, 99])
+    };
+  };
 
+  const result = rates === null ? await closedLoop() : await openLoop();
   await worker.stop();
   await api.disconnect();
   await node.stop();
-  return {
-    count,
-    concurrency,
-    warmup,
-    workerCpus,
-    seconds: Math.round(seconds * 1000) / 1000,
-    perSecond: Math.round(count / seconds * 1000) / 1000,
-    latencyMs: stats(latencies, [90, 99])
-  };
+  return result;
 });
 
 /**
