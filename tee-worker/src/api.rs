@@ -55,7 +55,24 @@ pub fn router(worker: Arc<Worker>) -> Router {
 		.merge(crate::oid4vp::router())
 		.merge(crate::status_list::router())
 		.fallback(|| async { WorkerError::NotFound("no such route: see /openapi.json".into()) })
+		.layer(axum::middleware::map_response(retry_after))
 		.with_state(worker)
+}
+
+/// Seconds a client is told to wait after a 503 (RFC 9110, 10.2.3) that does not say.
+const RETRY_AFTER_SECONDS: &str = "1";
+
+/// Gives every 503 of every route (the worker busy, the chain or the TEE unreachable, in REST
+/// and in OAuth error bodies alike) a `Retry-After`, so that clients back off instead of
+/// retrying at once.
+async fn retry_after(mut response: Response) -> Response {
+	if response.status() == StatusCode::SERVICE_UNAVAILABLE {
+		response
+			.headers_mut()
+			.entry(header::RETRY_AFTER)
+			.or_insert(header::HeaderValue::from_static(RETRY_AFTER_SECONDS));
+	}
+	response
 }
 
 /// The OpenAPI document.
@@ -343,5 +360,24 @@ async fn endorse(
 			token.give_back(&worker.store)?;
 			Err(e)
 		},
+	}
+}
+
+#[cfg(test)]
+mod tests {
+	use super::*;
+
+	#[tokio::test]
+	async fn every_503_tells_clients_when_to_retry_works() {
+		let busy = retry_after(WorkerError::Busy("all slots taken".into()).into_response()).await;
+		assert_eq!(busy.status(), StatusCode::SERVICE_UNAVAILABLE);
+		assert_eq!(busy.headers()[header::RETRY_AFTER], RETRY_AFTER_SECONDS);
+		// A 503 that says when to retry keeps its own.
+		let mut own = WorkerError::Unavailable("the chain is down".into()).into_response();
+		own.headers_mut().insert(header::RETRY_AFTER, header::HeaderValue::from_static("30"));
+		assert_eq!(retry_after(own).await.headers()[header::RETRY_AFTER], "30");
+		// Other statuses have none.
+		let refused = retry_after(WorkerError::Conflict("taken".into()).into_response()).await;
+		assert!(refused.headers().get(header::RETRY_AFTER).is_none());
 	}
 }

@@ -75,6 +75,11 @@ pub struct WorkerArgs {
 	/// free slot up to 10 seconds, then get 503. Default: the number of CPU cores.
 	#[arg(long, env = "TEEID_WORKER_VERIFY_CONCURRENCY")]
 	pub verify_concurrency: Option<usize>,
+	/// How many issuances (`POST /v1/credentials`, OpenID4VCI credential requests) may be in
+	/// progress at once; more wait for a free slot up to 100 ms, then get 503 with
+	/// `Retry-After`. Default 256.
+	#[arg(long, env = "TEEID_WORKER_ISSUE_CONCURRENCY")]
+	pub issue_concurrency: Option<usize>,
 }
 
 /// The config file.
@@ -91,6 +96,7 @@ struct FileSettings {
 	sign_for: Option<Vec<String>>,
 	poll_seconds: Option<u64>,
 	verify_concurrency: Option<usize>,
+	issue_concurrency: Option<usize>,
 }
 
 /// Where the worker keeps its files and how it reaches its TA.
@@ -123,6 +129,25 @@ pub struct Settings {
 	pub poll_interval: Duration,
 	/// How many verifications may run at once.
 	pub verify_concurrency: usize,
+	/// How many issuances may be in progress at once.
+	pub issue_concurrency: usize,
+}
+
+/// The default of `issue-concurrency`: at 5,000 issuances a second, room for 50 ms each.
+pub const DEFAULT_ISSUE_CONCURRENCY: usize = 256;
+
+/// A number of slots from a flag or the config file (`name` in refusals), at least one.
+fn slots(
+	flag: Option<usize>,
+	file: Option<usize>,
+	name: &str,
+	default: usize,
+) -> Result<usize, ConfigError> {
+	match flag.or(file) {
+		Some(0) => Err(ConfigError::Invalid(format!("{name} must be at least 1"))),
+		Some(slots) => Ok(slots),
+		None => Ok(default),
+	}
 }
 
 /// Why the settings cannot be used.
@@ -183,13 +208,18 @@ impl WorkerArgs {
 		if poll_seconds == 0 {
 			return Err(ConfigError::Invalid("poll-seconds must be at least 1".into()));
 		}
-		let verify_concurrency = match self.verify_concurrency.or(file.verify_concurrency) {
-			Some(0) => {
-				return Err(ConfigError::Invalid("verify-concurrency must be at least 1".into()))
-			},
-			Some(slots) => slots,
-			None => std::thread::available_parallelism().map_or(1, |cores| cores.get()),
-		};
+		let verify_concurrency = slots(
+			self.verify_concurrency,
+			file.verify_concurrency,
+			"verify-concurrency",
+			std::thread::available_parallelism().map_or(1, |cores| cores.get()),
+		)?;
+		let issue_concurrency = slots(
+			self.issue_concurrency,
+			file.issue_concurrency,
+			"issue-concurrency",
+			DEFAULT_ISSUE_CONCURRENCY,
+		)?;
 		let listen =
 			self.listen.or(file.listen).unwrap_or_else(|| SocketAddr::from(([127, 0, 0, 1], 8600)));
 		let public_url = match self.public_url.clone().or(file.public_url) {
@@ -213,6 +243,7 @@ impl WorkerArgs {
 			sign_for: self.sign_for.clone().or(file.sign_for).unwrap_or_default(),
 			poll_interval: Duration::from_secs(poll_seconds),
 			verify_concurrency,
+			issue_concurrency,
 		})
 	}
 }
@@ -338,6 +369,24 @@ mod tests {
 		assert_eq!(default.settings().unwrap().verify_concurrency, cores);
 		let zero = WorkerArgs { verify_concurrency: Some(0), ..default };
 		assert!(matches!(zero.settings(), Err(ConfigError::Invalid(m)) if m.contains("verify")));
+	}
+
+	#[test]
+	fn issue_concurrency_comes_from_the_flag_the_file_or_the_default_works() {
+		let dir = tempfile::tempdir().unwrap();
+		let path = dir.path().join("worker.toml");
+		std::fs::write(&path, "operator = \"//Bob\"\nissue-concurrency = 16\n").unwrap();
+		let from_file = WorkerArgs {
+			local: LocalArgs { config: Some(path), ..Default::default() },
+			..Default::default()
+		};
+		assert_eq!(from_file.settings().unwrap().issue_concurrency, 16);
+		let flag = WorkerArgs { issue_concurrency: Some(8), ..from_file };
+		assert_eq!(flag.settings().unwrap().issue_concurrency, 8);
+		let default = WorkerArgs { operator: Some("//Bob".into()), ..Default::default() };
+		assert_eq!(default.settings().unwrap().issue_concurrency, DEFAULT_ISSUE_CONCURRENCY);
+		let zero = WorkerArgs { issue_concurrency: Some(0), ..default };
+		assert!(matches!(zero.settings(), Err(ConfigError::Invalid(m)) if m.contains("issue")));
 	}
 
 	#[test]

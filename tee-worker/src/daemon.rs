@@ -7,6 +7,7 @@ use teeid_primitives::AccountId;
 use tokio::{net::TcpListener, sync::watch};
 
 use crate::{
+	admission::Admission,
 	anchor, api,
 	chain::{Chain, ChainError},
 	config::{Backend, LocalSettings, Settings},
@@ -17,11 +18,16 @@ use crate::{
 	tee::{sim::SimBackend, Tee},
 	tokens,
 	verify::VerifyLimit,
-	worker::{did_of, parse_did, Worker},
+	worker::{did_of, parse_did, Limits, Worker},
 };
 
 /// How many times to try reaching the node at start, a second apart.
 const CHAIN_ATTEMPTS: u32 = 60;
+
+/// How long an issuance waits for a slot when `issue-concurrency` are in progress, before a
+/// 503: a worker at capacity refuses at once what it cannot start soon, and what it admits keeps
+/// its latency.
+const ISSUE_QUEUE_WAIT: Duration = Duration::from_millis(100);
 
 /// Opens the TEE: connects to the simulation in the data directory (creating the directory and
 /// starting the simulation if needed), or opens a session with the TA under OP-TEE.
@@ -35,9 +41,9 @@ pub fn open_tee(local: &LocalSettings) -> Result<Tee, WorkerError> {
 			&local.sim_state_dir(),
 			&local.sim_socket(),
 			&local.sim_pid_file(),
-		)?)),
+		)?)?),
 		#[cfg(feature = "optee")]
-		Backend::Optee => Ok(Tee::new(crate::tee::optee::OpteeBackend::open()?)),
+		Backend::Optee => Ok(Tee::new(crate::tee::optee::OpteeBackend::open()?)?),
 		#[cfg(not(feature = "optee"))]
 		Backend::Optee => Err(WorkerError::BadRequest(
 			"this build has no OP-TEE backend: build teeid-worker with --features optee".into(),
@@ -73,8 +79,11 @@ fn open_local(settings: &Settings) -> Result<(Store, Tee), WorkerError> {
 /// chain.
 async fn assemble(settings: &Settings, store: Store, tee: Tee) -> Result<Arc<Worker>, WorkerError> {
 	let chain = connect_chain(settings).await?;
-	let verify_limit = VerifyLimit::new(settings.verify_concurrency);
-	let worker = Worker::new(tee, chain, store, verify_limit, settings.public_url.clone()).await?;
+	let limits = Limits {
+		verify: VerifyLimit::new(settings.verify_concurrency),
+		issuance: Admission::new("issuance", settings.issue_concurrency, ISSUE_QUEUE_WAIT),
+	};
+	let worker = Worker::new(tee, chain, store, limits, settings.public_url.clone()).await?;
 	device::ensure_certified(&worker).await?;
 	Ok(Arc::new(worker))
 }

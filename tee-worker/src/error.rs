@@ -35,6 +35,10 @@ pub enum WorkerError {
 	/// The chain or the TEE cannot be reached.
 	#[error("{0}")]
 	Unavailable(String),
+	/// The worker has as much of this work running as it takes on at once
+	/// ([`crate::admission::Admission`]): try again shortly.
+	#[error("{0}")]
+	Busy(String),
 	/// Something broke inside the worker.
 	#[error("{0}")]
 	Internal(String),
@@ -62,7 +66,7 @@ impl WorkerError {
 			WorkerError::NotFound(_) => StatusCode::NOT_FOUND,
 			WorkerError::Conflict(_) => StatusCode::CONFLICT,
 			WorkerError::Unprocessable(_) => StatusCode::UNPROCESSABLE_ENTITY,
-			WorkerError::Unavailable(_) => StatusCode::SERVICE_UNAVAILABLE,
+			WorkerError::Unavailable(_) | WorkerError::Busy(_) => StatusCode::SERVICE_UNAVAILABLE,
 			WorkerError::Internal(_) => StatusCode::INTERNAL_SERVER_ERROR,
 		}
 	}
@@ -77,6 +81,7 @@ impl WorkerError {
 			WorkerError::Conflict(_) => "conflict",
 			WorkerError::Unprocessable(_) => "unprocessable",
 			WorkerError::Unavailable(_) => "unavailable",
+			WorkerError::Busy(_) => "busy",
 			WorkerError::Internal(_) => "internalError",
 		}
 	}

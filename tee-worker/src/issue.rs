@@ -23,8 +23,8 @@
 
 use rand_core::{OsRng, RngCore};
 use serde::{Deserialize, Serialize};
-use serde_json::Value;
-use std::time::Duration;
+use serde_json::{value::RawValue, Value};
+use std::time::{Duration, Instant};
 use teeid_ta_protocol::{
 	command::IssuedCredential,
 	credential::{Claims, CredentialFormat, IssuanceRequest, SchemaRef, StatusListEntry},
@@ -41,8 +41,9 @@ use crate::{
 	error::WorkerError,
 	expect_reply,
 	jose::HolderKey,
+	metrics::Stage,
 	status_list::EvidenceHistory,
-	store::CredentialRecord,
+	store::EncodedRecord,
 	tee::TeeError,
 	tokens::TokenRecord,
 	verify::CREATED_TOLERANCE,
@@ -259,7 +260,7 @@ pub struct Issued {
 	/// The credential: the W3C VC (an object) or the SD-JWT VC in its issuance form (a string,
 	/// `<jwt>~<disclosure>~…~`).
 	#[schema(value_type = Value)]
-	pub credential: Value,
+	pub credential: Box<RawValue>,
 }
 
 /// What `POST /v1/presentations` takes.
@@ -403,6 +404,17 @@ pub async fn issue_with(
 	token: &TokenRecord,
 	issuance: Issuance,
 ) -> Result<Issued, WorkerError> {
+	let admitted = Instant::now();
+	let _slot = match worker.issuance.enter().await {
+		Ok(slot) => {
+			worker.metrics.observe(Stage::admission, admitted);
+			slot
+		},
+		Err(busy) => {
+			worker.metrics.shed.inc();
+			return Err(busy);
+		},
+	};
 	let result = issue_checked(worker, token, issuance).await;
 	match &result {
 		Ok(_) => worker.metrics.issued.inc(),
@@ -427,10 +439,15 @@ async fn issue_checked(
 	let mut status_entry = None;
 	let deadline = tokio::time::Instant::now() + STALE_BLOCK_WAIT;
 	loop {
+		let prepared = Instant::now();
 		let (ta_request, record) = decide!(worker, |view| {
 			prepare(worker, view, token, &issuance, &id, history, &mut status_entry).await
 		})?;
-		match worker.tee.call(Command::IssueCredential(ta_request)).await {
+		worker.metrics.observe(Stage::prepare, prepared);
+		let called = Instant::now();
+		let reply = worker.tee.call(Command::IssueCredential(ta_request)).await;
+		worker.metrics.observe(Stage::ta, called);
+		match reply {
 			Err(TeeError::Refused(TaError::StaleBlock { newest }))
 				if tokio::time::Instant::now() < deadline =>
 			{
@@ -439,7 +456,10 @@ async fn issue_checked(
 			reply => {
 				let issued =
 					expect_reply!(reply?, Reply::Credential(issued) => issued, "IssueCredential")?;
-				return record.keep(worker, issued).await;
+				let kept = Instant::now();
+				let issued = record.keep(worker, issued).await;
+				worker.metrics.observe(Stage::record, kept);
+				return issued;
 			},
 		}
 	}
@@ -480,33 +500,35 @@ impl PendingRecord {
 	/// Keeps the credential the TA issued, and queues its hash for the next batch: returns once
 	/// the record is durable (in the store's next group commit), so that an answered issuance
 	/// survives a crash.
+	/// The credential stays the text the TA made: checked to be JSON once, never read into a
+	/// value and written out again.
 	async fn keep(self, worker: &Worker, issued: IssuedCredential) -> Result<Issued, WorkerError> {
+		let text = String::from_utf8(issued.credential)
+			.map_err(|_| WorkerError::Internal("the TA's credential is not UTF-8".into()))?;
 		let credential = match self.format {
-			CredentialFormat::W3cVc => serde_json::from_slice(&issued.credential).map_err(|e| {
+			CredentialFormat::W3cVc => RawValue::from_string(text).map_err(|e| {
 				WorkerError::Internal(format!("the TA's credential is not JSON: {e}"))
 			})?,
 			// The compact SD-JWT is ASCII: kept and answered as a JSON string.
-			CredentialFormat::SdJwtVc => Value::String(
-				String::from_utf8(issued.credential)
-					.map_err(|_| WorkerError::Internal("the TA's SD-JWT VC is not UTF-8".into()))?,
-			),
+			CredentialFormat::SdJwtVc => serde_json::value::to_raw_value(&text).map_err(|e| {
+				WorkerError::Internal(format!("the TA's SD-JWT VC does not encode: {e}"))
+			})?,
 		};
-		let record = CredentialRecord {
-			id: self.id,
-			hash: issued.hash,
-			issuer: self.issuer,
-			cpt: self.cpt,
-			issued_at: self.issued_at,
-			batch: None,
-			credential,
-		};
-		worker.store.record_issued(&record).await?;
+		let record = EncodedRecord::issued(
+			&self.id,
+			issued.hash,
+			&self.issuer,
+			self.cpt,
+			self.issued_at,
+			&credential,
+		);
+		worker.store.record_issued(record).await?;
 		worker.metrics.pending.inc();
 		Ok(Issued {
-			id: record.id,
-			hash: format!("0x{}", hex::encode(record.hash)),
+			id: self.id,
+			hash: format!("0x{}", hex::encode(issued.hash)),
 			format: format_name(self.format).into(),
-			credential: record.credential,
+			credential,
 		})
 	}
 }
@@ -655,6 +677,7 @@ async fn prepare(
 	let status_list = match status_entry.clone() {
 		Some(entry) => entry,
 		None => {
+			let allocated = Instant::now();
 			let entry = crate::status_list::allocate(
 				worker,
 				view,
@@ -664,6 +687,7 @@ async fn prepare(
 				history,
 			)
 			.await?;
+			worker.metrics.observe(Stage::status_entry, allocated);
 			*status_entry = Some(entry.clone());
 			entry
 		},

@@ -11,6 +11,13 @@
 //! 2 bad input; 3 refused (authorization, unknown DID or CPT, conflict); 4 the worker, the
 //! chain or the TEE is unreachable.
 
+/// jemalloc, not glibc's malloc: under issuance load, glibc's allocator (arena contention
+/// between the async runtime's threads, the store writer and the TA caller, and consolidation)
+/// was the largest single cost in the worker's profile.
+#[global_allocator]
+static ALLOCATOR: tikv_jemallocator::Jemalloc = tikv_jemallocator::Jemalloc;
+
+mod admission;
 mod anchor;
 mod api;
 mod chain;
@@ -294,7 +301,7 @@ fn failed(e: WorkerError) -> Failure {
 		| WorkerError::Forbidden(_)
 		| WorkerError::NotFound(_)
 		| WorkerError::Conflict(_) => 3,
-		WorkerError::Unavailable(_) => 4,
+		WorkerError::Unavailable(_) | WorkerError::Busy(_) => 4,
 		WorkerError::Internal(_) => 1,
 	};
 	Failure { code, message: e.to_string() }

@@ -37,7 +37,7 @@ use redb::{
 	WriteTransaction,
 };
 use serde::{de::DeserializeOwned, Deserialize, Serialize};
-use serde_json::{json, Map, Value};
+use serde_json::{json, value::RawValue, Map, Value};
 use sha2::{Digest, Sha256};
 use std::{collections::BTreeMap, fmt, sync::Arc};
 use teeid_ta_protocol::credential::{is_timestamp, CredentialFormat, CONTEXT_V2};
@@ -255,8 +255,10 @@ impl From<WorkerError> for OauthError {
 			| WorkerError::NotFound(_)
 			| WorkerError::Conflict(_)
 			| WorkerError::Unprocessable(_) => OauthError::new(CREDENTIAL_REQUEST_DENIED, description),
-			WorkerError::Unavailable(_) => OauthError::new(TEMPORARILY_UNAVAILABLE, description)
-				.with_status(StatusCode::SERVICE_UNAVAILABLE),
+			WorkerError::Unavailable(_) | WorkerError::Busy(_) => {
+				OauthError::new(TEMPORARILY_UNAVAILABLE, description)
+					.with_status(StatusCode::SERVICE_UNAVAILABLE)
+			},
 			WorkerError::Internal(_) => {
 				// The details are for the operator's log, not for wallets.
 				tracing::error!("{description}");
@@ -1554,7 +1556,7 @@ impl CredentialRequest {
 
 	/// Issues the configuration asked for to the holder the key proof names, once per
 	/// configuration of the offer.
-	async fn serve(&self, worker: &Worker, access: Access) -> Result<Value, OauthError> {
+	async fn serve(&self, worker: &Worker, access: Access) -> Result<Box<RawValue>, OauthError> {
 		let configuration_id = self.configuration_id()?;
 		let (_, format) = parse_configuration_id(configuration_id)
 			.filter(|_| access.record.offers(configuration_id))
@@ -1596,7 +1598,7 @@ pub struct CredentialResponse {
 pub struct CredentialEntry {
 	/// The SD-JWT VC (a string) or the W3C VC (an object).
 	#[schema(value_type = Value)]
-	pub credential: Value,
+	pub credential: Box<RawValue>,
 }
 
 fn invalid_proof(reason: impl fmt::Display) -> OauthError {

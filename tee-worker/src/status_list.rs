@@ -451,7 +451,7 @@ impl<'s> StatusLists<'s> {
 			let mut versions = tx.open_table(VERSIONS).map_err(StoreError::db)?;
 			versions.insert(&version_key(id, 1)[..], &version.hash[..]).map_err(StoreError::db)?;
 			open.insert(&key[..], &id.0[..]).map_err(StoreError::db)?;
-			record_issued_in(&tx, &list.version_record(1, version))?;
+			record_issued_in(&tx, &(&list.version_record(1, version)).into())?;
 		}
 		tx.commit().map_err(StoreError::db)?;
 		Ok(true)
@@ -624,7 +624,7 @@ impl<'s> StatusLists<'s> {
 				let mut changed = tx.open_table(CHANGED).map_err(StoreError::db)?;
 				changed.remove(&id.0[..]).map_err(StoreError::db)?;
 			}
-			record_issued_in(&tx, &list.version_record(number, version))?;
+			record_issued_in(&tx, &(&list.version_record(number, version)).into())?;
 			number
 		};
 		tx.commit().map_err(StoreError::db)?;
@@ -1302,6 +1302,45 @@ mod tests {
 
 	fn change(evidence: u8, signer: [u8; 32], revoked: bool) -> RevocationChange {
 		RevocationChange { hash: H256([evidence; 32]), signer: AccountId::new(signer), revoked }
+	}
+
+	#[tokio::test]
+	async fn an_allocation_refused_inside_a_group_fails_alone_works() {
+		let (_dir, store) = store();
+		let store = std::sync::Arc::new(store);
+		let lists = StatusLists::new(&store);
+		let id = open(&lists, 8, ListFormat::Bitstring);
+		// The issuer's list record no longer reads: its allocations are refused.
+		{
+			let tx = store.database().begin_write().unwrap();
+			tx.open_table(LISTS).unwrap().insert(&id.0[..], &b"not a list"[..]).unwrap();
+			tx.commit().unwrap();
+		}
+		// Held so that the allocation and a credential's record queue into one group.
+		let blocker = store.database().begin_write().unwrap();
+		let allocation = {
+			let store = store.clone();
+			tokio::spawn(async move { StatusLists::new(&store).allocate(&bitstring(1, 5)).await })
+		};
+		let recorded = {
+			let store = store.clone();
+			let record = CredentialRecord {
+				id: "urn:signed".into(),
+				hash: [3; 32],
+				issuer: "did:teeid:issuer".into(),
+				cpt: 1000,
+				issued_at: 5,
+				batch: None,
+				credential: Value::String("h.p.s~".into()),
+			};
+			tokio::spawn(async move { store.record_issued(&record).await })
+		};
+		tokio::time::sleep(std::time::Duration::from_millis(200)).await;
+		drop(blocker);
+		assert!(allocation.await.unwrap().is_err(), "the unreadable list refuses the entry");
+		recorded.await.unwrap().expect("the record of its group is kept");
+		assert_eq!(store.credential_by_id("urn:signed").unwrap().unwrap().hash, [3; 32]);
+		assert_eq!(store.group_commits(), 1, "one group held both");
 	}
 
 	#[test]

@@ -16,6 +16,7 @@ use redb::{
 	ReadableTableMetadata, TableDefinition, TableError, Value, WriteTransaction,
 };
 use serde::{de::DeserializeOwned, Deserialize, Serialize};
+use serde_json::value::RawValue;
 use std::{
 	path::Path,
 	sync::{mpsc, Arc},
@@ -110,6 +111,51 @@ pub struct CredentialRecord {
 	pub batch: Option<BatchRef>,
 	/// The credential, as issued.
 	pub credential: serde_json::Value,
+}
+
+/// A credential record as the store keeps it, encoded by the caller: the writer thread, which
+/// every issuance shares, only copies its bytes.
+#[derive(Clone, Debug)]
+pub struct EncodedRecord {
+	id: String,
+	hash: [u8; 32],
+	bytes: Vec<u8>,
+}
+
+impl EncodedRecord {
+	/// The record of a credential just issued, whose document is `credential` as the TA made
+	/// it (JSON): encoded as [`CredentialRecord`] is, without reading the document into a
+	/// [`serde_json::Value`] and writing it out again.
+	pub fn issued(
+		id: &str,
+		hash: [u8; 32],
+		issuer: &str,
+		cpt: u32,
+		issued_at: u32,
+		credential: &RawValue,
+	) -> Self {
+		/// [`CredentialRecord`]'s encoding, borrowing its parts.
+		#[derive(Serialize)]
+		#[serde(rename_all = "camelCase")]
+		struct NewRecord<'a> {
+			id: &'a str,
+			hash: &'a [u8; 32],
+			issuer: &'a str,
+			cpt: u32,
+			issued_at: u32,
+			batch: Option<BatchRef>,
+			credential: &'a RawValue,
+		}
+		let bytes =
+			encode(&NewRecord { id, hash: &hash, issuer, cpt, issued_at, batch: None, credential });
+		Self { id: id.into(), hash, bytes }
+	}
+}
+
+impl From<&CredentialRecord> for EncodedRecord {
+	fn from(record: &CredentialRecord) -> Self {
+		Self { id: record.id.clone(), hash: record.hash, bytes: encode(record) }
+	}
 }
 
 /// Where a batch is on its way to the chain.
@@ -345,17 +391,14 @@ pub fn read_table<K: Key + 'static, V: Value + 'static>(
 /// status list's version), and for the writer's groups. Fails with
 /// [`StoreError::DuplicateId`], having written nothing, if the id was issued: the caller drops
 /// `tx`, which aborts it, or (a group) goes on with the next write.
-pub fn record_issued_in(
-	tx: &WriteTransaction,
-	record: &CredentialRecord,
-) -> Result<(), StoreError> {
+pub fn record_issued_in(tx: &WriteTransaction, record: &EncodedRecord) -> Result<(), StoreError> {
 	let mut ids = tx.open_table(CREDENTIAL_IDS).map_err(StoreError::db)?;
 	if ids.get(record.id.as_str()).map_err(StoreError::db)?.is_some() {
 		return Err(StoreError::DuplicateId(record.id.clone()));
 	}
 	ids.insert(record.id.as_str(), &record.hash[..]).map_err(StoreError::db)?;
 	let mut credentials = tx.open_table(CREDENTIALS).map_err(StoreError::db)?;
-	credentials.insert(&record.hash[..], &encode(record)[..]).map_err(StoreError::db)?;
+	credentials.insert(&record.hash[..], &record.bytes[..]).map_err(StoreError::db)?;
 	let mut meta = tx.open_table(META).map_err(StoreError::db)?;
 	let sequence = read_u64(&meta, NEXT_SEQUENCE)?;
 	meta.insert(NEXT_SEQUENCE, &(sequence + 1).to_le_bytes()[..]).map_err(StoreError::db)?;
@@ -393,8 +436,8 @@ impl Store {
 	/// Records an issued credential and queues it for the next batch, in the writer's next
 	/// group. Returns once that group's durable commit is done (an `Ok` is a record that
 	/// survives a crash), or with [`StoreError::DuplicateId`] if the id was issued.
-	pub async fn record_issued(&self, record: &CredentialRecord) -> Result<(), StoreError> {
-		let record = record.clone();
+	pub async fn record_issued(&self, record: impl Into<EncodedRecord>) -> Result<(), StoreError> {
+		let record = record.into();
 		let recorded = self
 			.write(Durability::Immediate, move |tx| {
 				// A duplicate writes nothing and fails only this record, not its group.
@@ -704,6 +747,24 @@ fn read_u64(
 #[cfg(test)]
 mod tests {
 	use super::*;
+
+	#[test]
+	fn a_record_encoded_from_the_tas_bytes_reads_as_the_record_works() {
+		let document = r#"{"@context":["https://www.w3.org/ns/credentials/v2"],"id":"urn:a"}"#;
+		let raw = RawValue::from_string(document.into()).unwrap();
+		let encoded = EncodedRecord::issued("urn:a", [7; 32], "did:teeid:x", 1000, 42, &raw);
+		let record = CredentialRecord {
+			id: "urn:a".into(),
+			hash: [7; 32],
+			issuer: "did:teeid:x".into(),
+			cpt: 1000,
+			issued_at: 42,
+			batch: None,
+			credential: serde_json::from_str(document).unwrap(),
+		};
+		assert_eq!(decode::<CredentialRecord>(&encoded.bytes, "record").unwrap(), record);
+		assert_eq!(encoded.bytes, EncodedRecord::from(&record).bytes);
+	}
 
 	fn record(id: &str, hash: u8) -> CredentialRecord {
 		CredentialRecord {

@@ -79,9 +79,9 @@ use teeid_ta_protocol::{
 	},
 	disclosure::{verify_presentation, DisclosureError, VerifiedPresentation},
 };
-use tokio::sync::Semaphore;
 
 use crate::{
+	admission::Admission,
 	api::hex_array,
 	chain::{ChainView, WorkerStatus},
 	error::WorkerError,
@@ -382,12 +382,10 @@ pub const VERIFY_QUEUE_WAIT: Duration = Duration::from_secs(10);
 /// The cap on CPU work over untrusted input: at most `size` jobs (reading and checking a verify
 /// request, reading a presentation request) run at once, each on a thread of tokio's blocking
 /// pool. A request that finds every slot taken waits for one up to [`VERIFY_QUEUE_WAIT`], then
-/// gets 503: a flood of large requests neither stalls the async runtime nor starts more CPU
-/// work than the worker has slots for.
+/// gets 503 ([`Admission`]): a flood of large requests neither stalls the async runtime nor
+/// starts more CPU work than the worker has slots for.
 pub struct VerifyLimit {
-	slots: Arc<Semaphore>,
-	size: usize,
-	wait: Duration,
+	slots: Admission,
 }
 
 impl VerifyLimit {
@@ -397,8 +395,7 @@ impl VerifyLimit {
 	}
 
 	fn with_wait(slots: usize, wait: Duration) -> Self {
-		let size = slots.clamp(1, Semaphore::MAX_PERMITS);
-		Self { slots: Arc::new(Semaphore::new(size)), size, wait }
+		Self { slots: Admission::new("verification", slots, wait) }
 	}
 
 	/// Runs `work` on the blocking pool once a slot is free. The slot is held until `work`
@@ -408,19 +405,7 @@ impl VerifyLimit {
 		T: Send + 'static,
 		F: FnOnce() -> Result<T, WorkerError> + Send + 'static,
 	{
-		let slot = match tokio::time::timeout(self.wait, self.slots.clone().acquire_owned()).await {
-			Ok(Ok(slot)) => slot,
-			Ok(Err(_)) => {
-				return Err(WorkerError::Internal("the verification slots closed".into()))
-			},
-			Err(_) => {
-				return Err(WorkerError::Unavailable(format!(
-					"the worker is busy: all {} verification slots stayed taken for {:?}; \
-					 try again",
-					self.size, self.wait
-				)))
-			},
-		};
+		let slot = self.slots.enter().await?;
 		tokio::task::spawn_blocking(move || {
 			let _slot = slot;
 			work()
@@ -1732,9 +1717,9 @@ mod tests {
 	#[tokio::test]
 	async fn a_saturated_limit_answers_unavailable_fails() {
 		let limit = VerifyLimit::with_wait(1, Duration::from_millis(20));
-		let held = limit.slots.clone().try_acquire_owned().unwrap();
+		let held = limit.slots.enter().await.unwrap();
 		let error = limit.run(|| Ok(())).await.unwrap_err();
-		assert!(matches!(&error, WorkerError::Unavailable(m) if m.contains("busy")), "{error}");
+		assert!(matches!(&error, WorkerError::Busy(m) if m.contains("busy")), "{error}");
 		drop(held);
 		assert_eq!(limit.run(|| Ok(7)).await.unwrap(), 7);
 	}

@@ -6,6 +6,7 @@ use teeid_primitives::AccountId;
 use teeid_ta_protocol::{command::TeeIdentity, Command, Reply};
 
 use crate::{
+	admission::Admission,
 	chain::{Chain, ChainView},
 	error::WorkerError,
 	expect_reply,
@@ -15,6 +16,14 @@ use crate::{
 	tokens::TokenRecord,
 	verify::VerifyLimit,
 };
+
+/// How much work of each kind the worker takes on at once.
+pub struct Limits {
+	/// Verifications.
+	pub verify: VerifyLimit,
+	/// Issuances.
+	pub issuance: Admission,
+}
 
 /// Everything the API handlers and the background tasks share.
 pub struct Worker {
@@ -30,6 +39,8 @@ pub struct Worker {
 	pub metrics: Metrics,
 	/// The cap on CPU work over untrusted input (verification).
 	pub verify_limit: VerifyLimit,
+	/// The bound on issuances in progress.
+	pub issuance: Admission,
 	/// The URL wallets and verifiers reach the API at, without a trailing slash: the
 	/// OpenID4VCI credential issuer identifier and the base of the URLs the worker hands out.
 	pub public_url: String,
@@ -42,7 +53,7 @@ impl Worker {
 		tee: Tee,
 		chain: Chain,
 		store: Store,
-		verify_limit: VerifyLimit,
+		limits: Limits,
 		public_url: String,
 	) -> Result<Self, WorkerError> {
 		let identity = identity(&tee).await?;
@@ -55,7 +66,8 @@ impl Worker {
 			resolver,
 			store,
 			metrics,
-			verify_limit,
+			verify_limit: limits.verify,
+			issuance: limits.issuance,
 			public_url,
 			identity: RwLock::new(identity),
 		})

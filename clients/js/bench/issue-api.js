@@ -20,6 +20,8 @@
 //
 // Prints one JSON object:
 //   { count, concurrency, warmup, workerCpus, seconds, perSecond, latencyMs: { n, median, p90, p99, min, max, mean } }
+// With --rate, each run also carries `stageMeanMs`: the mean time of each stage of an issuance
+// in the worker during that run (its `teeid_worker_issuance_stage_seconds` histograms).
 
 import { spawnSync } from 'node:child_process';
 import { writeFileSync } from 'node:fs';
@@ -111,13 +113,16 @@ run(USAGE, async () => {
       { issuer: didOf(issuer.address), holder, cpt, claims, format: 'dc+sd-jwt', holderKey: HOLDER_JWK }
     ]));
     const runs = [];
+    let before = await stageTimes(worker.url);
     for (const rate of rates) {
       progress(`${rate} credentials a second for ${rateSeconds} s, open loop`);
       const generator = spawnSync(releaseBinary('examples/issue_load', 'TEEID_ISSUE_LOAD_BIN'), [
         '--url', worker.url, '--token', token, '--bodies', bodies, '--rate', String(rate), '--seconds', String(rateSeconds)
       ], { encoding: 'utf8', stdio: ['ignore', 'pipe', 'inherit'] });
       if (generator.status !== 0) throw new Error(`issue_load exited with ${generator.status ?? generator.signal}`);
-      runs.push(JSON.parse(generator.stdout));
+      const after = await stageTimes(worker.url);
+      runs.push({ ...JSON.parse(generator.stdout), stageMeanMs: stageMeans(before, after) });
+      before = after;
     }
     return { workerCpus, seconds: rateSeconds, runs };
   };
@@ -147,6 +152,27 @@ run(USAGE, async () => {
   await node.stop();
   return result;
 });
+
+/** The worker's issuance stage histograms: for each stage, its total seconds and its count. */
+async function stageTimes (url) {
+  const text = await (await fetch(`${url}/metrics`)).text();
+  const stages = {};
+  for (const [, kind, stage, value] of text.matchAll(/^teeid_worker_issuance_stage_seconds_(sum|count)\{stage="(\w+)"\} (\S+)$/gm)) {
+    stages[stage] ??= { sum: 0, count: 0 };
+    stages[stage][kind] = Number(value);
+  }
+  return stages;
+}
+
+/** The mean milliseconds of each stage between two readings of `stageTimes`. */
+function stageMeans (before, after) {
+  const means = {};
+  for (const [stage, { sum, count }] of Object.entries(after)) {
+    const n = count - (before[stage]?.count ?? 0);
+    if (n > 0) means[stage] = Math.round((sum - (before[stage]?.sum ?? 0)) / n * 1e6) / 1e3;
+  }
+  return means;
+}
 
 /**
  * Calls `request(i)` for `count` indices from `offset` with `concurrency` calls in flight (each

@@ -170,12 +170,11 @@ if (inProcess || socket1) {
 }
 if (api1 || api2) {
   line('Through the worker\'s HTTP API (`POST` with a sign token, the issuer\'s DID, its binding to');
-  line('the worker, the holder\'s DID and the CPT read from the chain at one finalized block, JSON');
-  line('Schema validation, the simulated TA, the record and the batch queue written in one durable');
-  line('database transaction before the answer), on an instant-seal node; *cores* are the cores the');
-  line('worker and its simulation process may use (`taskset`). A second core does not raise the');
-  line('rate, so the worker\'s CPU is not its bound; the seven RPC round trips to the node and the');
-  line('durable commit per credential are the likely ones (not profiled further yet).');
+  line('the worker, the holder\'s DID and the CPT read from the chain\'s finalized view, which the');
+  line('worker shares between requests and reads again when a block is finalized, the compiled JSON');
+  line('Schema, a status list entry, the simulated TA, the record written in a durable group commit');
+  line('before the answer), on an instant-seal node, 16 requests in flight; *cores* are the cores the');
+  line('worker and its simulation process may use (`taskset`).');
   line();
   renderIssueApi([[api1, '1'], [api2, '2']].filter(([m]) => m));
   line();
@@ -190,11 +189,30 @@ if (openLoop) {
   line('was due, so a worker that falls behind shows as latency. The worker, its simulated TA, the');
   line('generator and the node share the two cores.');
   line();
-  table(['target/s', 'achieved/s', 'created', 'not 201', 'latency median', 'p90', 'p99', 'max'], openLoop.result.runs.map((r) => [
-    whole(r.targetRate), whole(r.achievedRate), whole(r.created), whole(r.sent - r.created),
-    ms(r.latencyMs.p50), ms(r.latencyMs.p90), ms(r.latencyMs.p99), ms(r.latencyMs.max)
-  ]));
+  table(['target/s', 'achieved/s', 'created', '503 busy', 'other failures', 'latency median', 'p90', 'p99', 'max'], openLoop.result.runs.map((r) => {
+    const busy = r.others?.['503'] ?? 0;
+    return [
+      whole(r.targetRate), whole(r.achievedRate), whole(r.created), whole(busy), whole(r.sent - r.created - busy),
+      ms(r.latencyMs.p50), ms(r.latencyMs.p90), ms(r.latencyMs.p99), ms(r.latencyMs.max)
+    ];
+  }));
   line();
+  const stages = ['admission', 'prepare', 'status_entry', 'ta', 'record'];
+  if (openLoop.result.runs.every((r) => r.stageMeanMs)) {
+    line('Where an issuance spends its time in the worker, by stage (the means of the worker\'s');
+    line('`teeid_worker_issuance_stage_seconds` histograms over each run): *admission* waits for one of');
+    line('the `--issue-concurrency` slots, *prepare* checks the request against the chain\'s view and');
+    line('allocates the status list entry (*status entry*, part of *prepare*: a non-durable write in');
+    line('the store writer\'s next group), *TA* is the call queued behind the others and run (the TA');
+    line('runs one command at a time), *record* waits for the durable group commit holding the record.');
+    line();
+    table(['target/s', ...stages.map((s) => s.replace('_', ' ')), 'sum (without status entry)'], openLoop.result.runs.map((r) => {
+      const m = r.stageMeanMs;
+      const sum = stages.filter((s) => s !== 'status_entry').reduce((t, s) => t + (m[s] ?? 0), 0);
+      return [whole(r.targetRate), ...stages.map((s) => m[s] === undefined ? '' : ms(m[s])), ms(sum)];
+    }));
+    line();
+  }
   command(openLoop);
   line();
   const target = openLoop.result.runs.find((r) => r.targetRate === 5000);

@@ -83,7 +83,7 @@ export async function call (url, method, path, { token, body, raw } = {}) {
   const text = await response.text();
   let json = null;
   try { json = JSON.parse(text); } catch { /* left null */ }
-  return { status: response.status, body: json, text };
+  return { status: response.status, headers: response.headers, body: json, text };
 }
 
 /**

@@ -314,14 +314,14 @@ describe('teeid-worker end to end', () => {
   });
 
   it('loses no acknowledged credential when worker 2 is killed with SIGKILL in the middle of a burst', async () => {
-    // 200 requests at once; the worker is killed once 40 were answered 201, with records of
+    // 600 requests at once; the worker is killed once 40 were answered 201, with records of
     // others waiting for their group commit and requests still arriving. A 201 means the record
     // and its batch entry were on disk: every one is readable after the restart, as it was
     // answered, and in a batch anchored on chain by the next slot; no two answers are one
     // credential.
     const acknowledged = [];
     let killed = false;
-    const burst = Array.from({ length: 200 }, async (_, i) => {
+    const burst = Array.from({ length: 600 }, async (_, i) => {
       let response;
       try {
         response = await issue({ name: `Holder ${i}`, degree: 'BSc', year: 1900 + i });
@@ -329,7 +329,7 @@ describe('teeid-worker end to end', () => {
         if (error instanceof TypeError) return; // fetch failed: the connection died with the worker
         throw error;
       }
-      if (response.status !== 201) return; // a 503 from a dying worker, or no answer at all
+      if (response.status !== 201) return; // a 503 (busy, or from a dying worker), or no answer
       acknowledged.push(response.body);
       if (acknowledged.length >= 40 && !killed) {
         killed = true;
@@ -337,7 +337,7 @@ describe('teeid-worker end to end', () => {
       }
     });
     await Promise.all(burst);
-    assert.ok(killed && acknowledged.length < 200, `killed mid-burst: ${acknowledged.length} of 200 acknowledged`);
+    assert.ok(killed && acknowledged.length < 600, `killed mid-burst: ${acknowledged.length} of 600 acknowledged`);
     w2 = await startWorker({ chain: node.url, operator: '//Bob', dataDir: w2dir() });
     const ids = acknowledged.map(({ id }) => id);
     assert.equal(new Set(ids).size, ids.length, 'every acknowledgement names its own credential');
@@ -345,6 +345,32 @@ describe('teeid-worker end to end', () => {
     await assertKept(acknowledged);
     await nextSlot();
     await assertAnchoredOnChain(ids, 'the anchors of the credentials acknowledged before the kill');
+  });
+
+  it('turns away issuances past its slots with 503 busy and Retry-After, losing none it accepted', async () => {
+    // Worker 2 again, with one issuance slot: of 100 requests at once, those that find it
+    // taken for 100 ms are refused, saying when to retry (all 100 would pass only if each
+    // issuance, durable commit included, took under a millisecond); every 201 is kept.
+    await w2.kill();
+    w2 = await startWorker({ chain: node.url, operator: '//Bob', dataDir: w2dir(), extra: ['--issue-concurrency', '1'] });
+    const answers = await Promise.all(Array.from({ length: 100 }, (_, i) =>
+      issue({ name: `Holder ${i}`, degree: 'BSc', year: 1900 + i })));
+    const busy = answers.filter(({ status }) => status === 503);
+    const created = answers.filter(({ status }) => status === 201).map(({ body }) => body);
+    assert.equal(busy.length + created.length, 100, `only 201 or 503: ${answers.map(({ status }) => status)}`);
+    assert.ok(busy.length > 0 && created.length > 0, `${busy.length} turned away, ${created.length} issued`);
+    for (const refusal of busy) {
+      assert.equal(refusal.body.error, 'busy');
+      assert.equal(refusal.headers.get('retry-after'), '1');
+    }
+    await assertKept(created);
+    const metrics = (await call(w2.url, 'GET', '/metrics')).text;
+    assert.match(metrics, new RegExp(`^teeid_worker_issuance_shed_total ${busy.length}$`, 'm'));
+    // Anchored by the next slot, so that the next test's slot batch holds only its own.
+    await nextSlot();
+    await assertAnchoredOnChain(created.map(({ id }) => id), 'the anchors of the credentials issued with one slot');
+    await w2.kill();
+    w2 = await startWorker({ chain: node.url, operator: '//Bob', dataDir: w2dir() });
   });
 
   it('keeps issuing when its TA is killed, losing no acknowledged credential', async () => {

@@ -101,7 +101,18 @@ impl SimClient {
 	/// Sends raw request bytes and returns the raw response bytes. An error may come after the
 	/// TA received the request (its reply lost): sending it again could repeat the command.
 	pub fn invoke_raw(&mut self, request: &[u8]) -> io::Result<Vec<u8>> {
-		frame::write(&mut self.stream, request)?;
+		self.send(request)?;
+		self.receive()
+	}
+
+	/// Sends raw request bytes without waiting for the response: requests sent one after the
+	/// other queue on the socket, and the TA answers them in order ([`SimClient::receive`]).
+	pub fn send(&mut self, request: &[u8]) -> io::Result<()> {
+		frame::write(&mut self.stream, request)
+	}
+
+	/// Reads the raw response to the oldest request sent and not yet answered.
+	pub fn receive(&mut self) -> io::Result<Vec<u8>> {
 		frame::read(&mut self.stream, MAX_RESPONSE_BYTES)?
 			.ok_or_else(|| io::Error::new(io::ErrorKind::UnexpectedEof, "the TA hung up"))
 	}

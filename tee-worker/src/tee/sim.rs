@@ -128,11 +128,14 @@ impl SimBackend {
 	}
 }
 
-impl TeeBackend for SimBackend {
-	fn invoke(&self, request: &[u8]) -> Result<Vec<u8>, TeeError> {
-		let mut session = self.session.lock().unwrap_or_else(|poisoned| poisoned.into_inner());
-		// A session the simulation closed while idle (it died, or was started again since)
-		// carried nothing of this request: replacing it and sending once is safe.
+impl SimBackend {
+	/// The session, opened (or opened again) if none is usable: a session the simulation
+	/// closed while idle (it died, or was started again since) carried nothing of the requests
+	/// about to be sent, so replacing it and sending them once is safe.
+	fn open_session<'a>(
+		&self,
+		session: &'a mut Option<SimClient>,
+	) -> Result<&'a mut SimClient, TeeError> {
 		if session.as_mut().is_some_and(|client| !client.is_open()) {
 			tracing::warn!("the TA simulation closed the session; opening a new one");
 			*session = None;
@@ -140,19 +143,77 @@ impl TeeBackend for SimBackend {
 		if session.is_none() {
 			*session = Some(self.reconnect()?);
 		}
-		let Some(client) = session.as_mut() else {
-			return Err(TeeError::Unavailable("no session with the TA simulation".into()));
-		};
-		match client.invoke_raw(request) {
-			Ok(response) => Ok(response),
+		session
+			.as_mut()
+			.ok_or_else(|| TeeError::Unavailable("no session with the TA simulation".into()))
+	}
+}
+
+/// The failure of a request that may have reached the TA: it is not sent again, since the TA
+/// may have carried it out (signed a credential, used up a work report's slot).
+fn lost(e: io::Error) -> TeeError {
+	TeeError::Lost(format!("the session with the TA simulation broke: {e}"))
+}
+
+impl TeeBackend for SimBackend {
+	fn invoke(&self, request: &[u8]) -> Result<Vec<u8>, TeeError> {
+		let mut session = self.session.lock().unwrap_or_else(|poisoned| poisoned.into_inner());
+		let client = self.open_session(&mut session)?;
+		client.invoke_raw(request).map_err(|e| {
+			// The session is dropped; the next call opens a new one (starting the simulation
+			// again if it died).
+			*session = None;
+			lost(e)
+		})
+	}
+
+	/// Writes every request on the session, then reads the answers: the simulation reads the
+	/// next request from its socket while the worker is still reading the previous answer.
+	/// Once the session breaks, every request that may have reached the TA (written, or whose
+	/// write failed) and is not answered is lost, and those never written are unavailable.
+	fn invoke_queued(&self, requests: &[Vec<u8>]) -> Vec<Result<Vec<u8>, TeeError>> {
+		let mut session = self.session.lock().unwrap_or_else(|poisoned| poisoned.into_inner());
+		let client = match self.open_session(&mut session) {
+			Ok(client) => client,
 			Err(e) => {
-				// The request may have reached the TA, so it is not sent again; the session is
-				// dropped, and the next call opens a new one (starting the simulation again if
-				// it died).
-				*session = None;
-				Err(TeeError::Lost(format!("the session with the TA simulation broke: {e}")))
+				let message = e.to_string();
+				return requests
+					.iter()
+					.map(|_| Err(TeeError::Unavailable(message.clone())))
+					.collect();
 			},
+		};
+		let mut broken: Option<String> = None;
+		let mut reached = 0;
+		for request in requests {
+			reached += 1;
+			if let Err(e) = client.send(request) {
+				broken = Some(e.to_string());
+				break;
+			}
 		}
+		let mut answers = Vec::with_capacity(requests.len());
+		for _ in 0..reached {
+			let answer = match &broken {
+				Some(_) => None,
+				None => client.receive().map_err(|e| broken = Some(e.to_string())).ok(),
+			};
+			answers.push(answer.ok_or_else(|| {
+				TeeError::Lost(format!(
+					"the session with the TA simulation broke: {}",
+					broken.as_deref().unwrap_or_default()
+				))
+			}));
+		}
+		answers.extend(requests[reached..].iter().map(|_| {
+			Err(TeeError::Unavailable(
+				"not sent: the session with the TA simulation broke before it".into(),
+			))
+		}));
+		if broken.is_some() {
+			*session = None;
+		}
+		answers
 	}
 
 	fn name(&self) -> &'static str {
@@ -225,6 +286,36 @@ mod tests {
 		let result = backend.invoke(b"issue a credential");
 		assert!(matches!(result, Err(TeeError::Lost(_))), "{result:?}");
 		assert_eq!(simulation.join().unwrap(), 1, "the request reached the TA once");
+	}
+
+	#[test]
+	fn queued_requests_are_answered_in_order_and_a_break_loses_only_what_may_have_run() {
+		let dir = tempfile::tempdir().unwrap();
+		let listener = UnixListener::bind(dir.path().join("tee.sock")).unwrap();
+		let simulation = thread::spawn(move || {
+			let (mut session, _) = listener.accept().unwrap();
+			// The first queue: three requests, each answered in turn.
+			for _ in 0..3 {
+				let request = frame::read(&mut session, MAX_FRAME).unwrap().unwrap();
+				frame::write(&mut session, &[b"re: ".as_slice(), &request].concat()).unwrap();
+			}
+			// The second: the first of three answered, then the TA dies.
+			for _ in 0..3 {
+				frame::read(&mut session, MAX_FRAME).unwrap().unwrap();
+			}
+			frame::write(&mut session, b"signed").unwrap();
+		});
+		let backend = backend(dir.path(), &dir.path().join("no-such-binary"));
+		let requests: Vec<Vec<u8>> = vec![b"a".to_vec(), b"b".to_vec(), b"c".to_vec()];
+		let answers: Vec<_> =
+			backend.invoke_queued(&requests).into_iter().map(Result::unwrap).collect();
+		assert_eq!(answers, vec![b"re: a".to_vec(), b"re: b".to_vec(), b"re: c".to_vec()]);
+		let answers = backend.invoke_queued(&requests);
+		simulation.join().unwrap();
+		assert_eq!(answers.len(), 3);
+		assert_eq!(answers[0].as_ref().unwrap(), b"signed");
+		// Sent and unanswered: the TA may have run them, so they are lost, never sent again.
+		assert!(answers[1..].iter().all(|answer| matches!(answer, Err(TeeError::Lost(_)))));
 	}
 
 	#[test]
