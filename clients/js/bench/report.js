@@ -212,6 +212,16 @@ if (openLoop) {
       return [whole(r.targetRate), ...stages.map((s) => m[s] === undefined ? '' : ms(m[s])), ms(sum)];
     }));
     line();
+    const busiest = openLoop.result.runs.at(-1);
+    const writer = (busiest.stageMeanMs.status_entry ?? 0) + (busiest.stageMeanMs.record ?? 0);
+    const total = stages.filter((s) => s !== 'status_entry').reduce((t, s) => t + (busiest.stageMeanMs[s] ?? 0), 0);
+    line(`At ${whole(busiest.targetRate)}/s, ${ms(writer)} of the ${ms(total)} an issuance spends in the worker is`);
+    line('waiting for the store\'s writer thread (the status list entry, then the record\'s durable');
+    line('commit): each issuance takes two turns of the one thread that writes the database, whose');
+    line('commits (half of its CPU in a profile, with the fsync) serialize everything. The TA is not');
+    line('the bound: it runs one command at a time at several times this rate (above), and the worker');
+    line('sends it the calls waiting together as one queue on its socket.');
+    line();
   }
   command(openLoop);
   line();
