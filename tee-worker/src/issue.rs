@@ -27,7 +27,7 @@ use serde_json::{value::RawValue, Value};
 use std::time::{Duration, Instant};
 use teeid_ta_protocol::{
 	command::IssuedCredential,
-	credential::{Claims, CredentialFormat, IssuanceRequest, SchemaRef, StatusListEntry},
+	credential::{Claims, CredentialFormat, IssuanceRequest, SchemaRef},
 	disclosure::PresentationRequest,
 	sd_jwt::is_reserved_claim,
 	sealed::SealedBox,
@@ -42,7 +42,7 @@ use crate::{
 	expect_reply,
 	jose::HolderKey,
 	metrics::Stage,
-	status_list::EvidenceHistory,
+	status_list::IdEntry,
 	store::EncodedRecord,
 	tee::TeeError,
 	tokens::TokenRecord,
@@ -431,17 +431,14 @@ async fn issue_checked(
 	token: &TokenRecord,
 	mut issuance: Issuance,
 ) -> Result<Issued, WorkerError> {
-	// Fixed before the first attempt: the status list entry is allocated for this id.
-	let (id, history) = match issuance.id.take() {
-		Some(id) => (id, EvidenceHistory::GivenId),
-		None => (fresh_id(), EvidenceHistory::FreshId),
-	};
-	let mut status_entry = None;
+	let given = issuance.id.take();
+	// Fixed by the first attempt that gets this far: the credential's id and its entry.
+	let mut allocated = None;
 	let deadline = tokio::time::Instant::now() + STALE_BLOCK_WAIT;
 	loop {
 		let prepared = Instant::now();
 		let (ta_request, record) = decide!(worker, |view| {
-			prepare(worker, view, token, &issuance, &id, history, &mut status_entry).await
+			prepare(worker, view, token, &issuance, given.as_deref(), &mut allocated).await
 		})?;
 		worker.metrics.observe(Stage::prepare, prepared);
 		let called = Instant::now();
@@ -639,16 +636,16 @@ pub async fn check_offer(
 }
 
 /// Checks an issuance against the chain at `view` (a finalized block), and builds the TA's
-/// request for that block. The status list entry is allocated last, once nothing else can
-/// fail, and once per credential: a retry at a newer block reuses it.
+/// request for that block. The credential's id (the `given` one, else one the worker draws) and
+/// its status list entry are fixed last, once nothing else can fail, and once per credential
+/// (`allocated`): a retry at a newer block reuses them.
 async fn prepare(
 	worker: &Worker,
 	view: &ChainView,
 	token: &TokenRecord,
 	issuance: &Issuance,
-	id: &str,
-	history: EvidenceHistory,
-	status_entry: &mut Option<StatusListEntry>,
+	given: Option<&str>,
+	allocated: &mut Option<IdEntry>,
 ) -> Result<(IssuanceRequest, PendingRecord), WorkerError> {
 	issuance.check_holder_key()?;
 	// Every check reads the chain at one finalized block, which the TA signs into the
@@ -665,35 +662,41 @@ async fn prepare(
 	holder?;
 	let (cpt, claims) = cpt_claims?;
 	check_claim_names(issuance.format, &issuance.claims)?;
-	if worker.store.id_taken(id)? {
-		return Err(WorkerError::Conflict(format!(
-			"a credential with id `{id}` was already issued"
-		)));
+	// A drawn id (122 random bits) is new; the record's write would refuse it if not.
+	if let Some(id) = given {
+		if worker.store.id_taken(id)? {
+			return Err(WorkerError::Conflict(format!(
+				"a credential with id `{id}` was already issued"
+			)));
+		}
 	}
 	// Everything that can fail comes before the TA signs: a credential it signed is kept.
 	let (block_number, block_hash) = view.block();
 	let now_ms = chrono::Utc::now().timestamp_millis();
 	let created = created_at(now_ms, block_ms?)?;
-	let status_list = match status_entry.clone() {
-		Some(entry) => entry,
+	let (id, status_list) = match allocated.clone() {
+		Some(fixed) => fixed,
 		None => {
-			let allocated = Instant::now();
-			let entry = crate::status_list::allocate(
-				worker,
-				view,
-				&issuance.issuer,
-				status_list_format(issuance.format),
-				id,
-				history,
-			)
-			.await?;
-			worker.metrics.observe(Stage::status_entry, allocated);
-			*status_entry = Some(entry.clone());
-			entry
+			let started = Instant::now();
+			let format = status_list_format(issuance.format);
+			let fixed = match given {
+				Some(id) => {
+					let entry =
+						crate::status_list::allocate(worker, view, &issuance.issuer, format, id);
+					(id.to_string(), entry.await?)
+				},
+				None => {
+					let fresh = &worker.fresh_entries;
+					fresh.take(worker, view, &issuance.issuer, format, fresh_id).await?
+				},
+			};
+			worker.metrics.observe(Stage::status_entry, started);
+			*allocated = Some(fixed.clone());
+			fixed
 		},
 	};
 	let ta_request = IssuanceRequest {
-		id: id.to_string(),
+		id: id.clone(),
 		issuer: issuance.issuer.clone(),
 		holder: issuance.holder.clone(),
 		schema: SchemaRef { id: schema_id(cpt.id), schema: cpt.schema },
@@ -711,7 +714,7 @@ async fn prepare(
 		status_list,
 	};
 	let record = PendingRecord {
-		id: id.to_string(),
+		id,
 		issuer: issuance.issuer.clone(),
 		cpt: cpt.id,
 		issued_at: block_number,

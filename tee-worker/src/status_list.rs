@@ -55,7 +55,10 @@ use teeid_ta_protocol::{
 	status_list::{is_status_list_uri, StatusListFormat, StatusListRequest, MIN_STATUS_LIST_BITS},
 	Command, Reply, TaError,
 };
-use tokio::{sync::Mutex, time::Instant};
+use tokio::{
+	sync::{Mutex, Notify},
+	time::Instant,
+};
 
 use crate::{
 	chain::{ChainView, RevocationChange},
@@ -91,6 +94,14 @@ const STALE_BLOCK_WAIT: Duration = Duration::from_secs(30);
 /// How many times [`allocate`] goes back to the chain: each pass allocates, opens a list or
 /// reads a newer block, so a few passes settle unless something keeps failing.
 const ALLOCATION_PASSES: u32 = 5;
+
+/// How many entries one turn of the store's writer allocates ahead for the credentials an
+/// issuer will issue in a format under ids the worker draws ([`FreshEntries`]).
+pub const FRESH_BATCH: usize = 64;
+
+/// How many issuers and formats [`FreshEntries`] keeps entries ahead for; others allocate
+/// one entry at a time.
+const MAX_FRESH_POOLS: usize = 1024;
 
 /// How many random draws an allocation makes before it gives up. A list takes entries while
 /// fewer than half are taken, so a draw misses with probability below 1/2 and 128 misses in a
@@ -157,7 +168,7 @@ impl fmt::Display for ListId {
 }
 
 /// A list's format: what the TA signs and how the list is served.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
 pub enum ListFormat {
 	/// W3C Bitstring Status List: a `BitstringStatusListCredential`, for W3C credentials.
@@ -386,12 +397,14 @@ impl<'s> StatusLists<'s> {
 		Self { store }
 	}
 
-	/// Allocates an entry for `claim` in the store's next group of writes (see
+	/// Allocates entries for `claims` in order, in the store's next group of writes (see
 	/// [`Store::write`]), which are made one after the other: concurrent allocations never share
-	/// an index. An evidence that has an entry in a list of the same issuer and format keeps it
-	/// (an issuance tried again). The first entry ever also starts the follower at
-	/// `claim.block`, and an entry for an evidence the issuer had revoked starts with its bit
-	/// set.
+	/// an index. Returns the entries of the claims allocated, and what stopped the others (the
+	/// first claim that got no entry) if anything did; a refusal (an unusable list) after some
+	/// entries were allocated stops there and keeps them. An evidence that has an entry in a
+	/// list of the same issuer and format keeps it (an issuance tried again). The first entry
+	/// ever also starts the follower at its claim's block, and an entry for an evidence the
+	/// issuer had revoked starts with its bit set.
 	///
 	/// The allocation is not made durable itself (no fsync): it becomes durable with the next
 	/// durable commit, which for an issuance is the group commit holding the credential's
@@ -400,9 +413,24 @@ impl<'s> StatusLists<'s> {
 	/// issuance answers only after its record's durable commit, which persists every earlier
 	/// commit, this one included. After the crash the entry is free again, and its index may be
 	/// drawn for another credential.
-	pub async fn allocate(&self, claim: &Claim) -> Result<Allocation, StoreError> {
-		let claim = claim.clone();
-		self.store.write(Durability::None, move |tx| allocate_in(tx, &claim)).await?
+	pub async fn allocate_many(
+		&self,
+		claims: Vec<Claim>,
+	) -> Result<(Vec<StatusListEntry>, Option<Allocation>), StoreError> {
+		self.store
+			.write(Durability::None, move |tx| {
+				let mut entries = Vec::with_capacity(claims.len());
+				for claim in &claims {
+					match allocate_in(tx, claim)? {
+						Ok(Allocation::Entry(entry)) => entries.push(entry),
+						Ok(stop) => return Ok(Ok((entries, Some(stop)))),
+						Err(unusable) if entries.is_empty() => return Ok(Err(unusable)),
+						Err(_) => break,
+					}
+				}
+				Ok(Ok((entries, None)))
+			})
+			.await?
 	}
 
 	/// Whether the issuer with `account` has a list of `format` that takes entries.
@@ -887,65 +915,219 @@ pub fn bit_of(worker: &Worker, uri: &str, index: u32) -> Result<Option<bool>, Wo
 	Ok(Some(teeid_ta_protocol::status_list::bit(&bits, index)))
 }
 
-/// What the worker knows of a credential's status evidence before it allocates the credential's
-/// entry.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub enum EvidenceHistory {
-	/// The credential's id was drawn here at random (122 bits) for this issuance: nobody could
-	/// have created, let alone revoked, an evidence record for it, so there is nothing to read.
-	FreshId,
-	/// The id came with the request: its issuer may have revoked the evidence already, which
-	/// the entry's first bit must show.
-	GivenId,
-}
-
 /// Allocates the status list entry of the credential `credential_id` that `issuer` issues in
 /// `format`, reading the chain at `view` (the issuance's block): the entry's bit follows the
-/// issuer's flag on the credential's status evidence. A new list, if one is needed, is
-/// published before the entry is returned.
+/// issuer's flag on the credential's status evidence (the id came with the request, so a record
+/// of it may exist). A new list, if one is needed, is published before the entry is returned.
 pub async fn allocate(
 	worker: &Worker,
 	view: &ChainView,
 	issuer: &str,
 	format: StatusListFormat,
 	credential_id: &str,
-	history: EvidenceHistory,
 ) -> Result<StatusListEntry, WorkerError> {
 	let account = parse_did(issuer)?;
-	let format = ListFormat::from(format);
 	let evidence = status_evidence(&worker.chain.genesis_hash(), credential_id);
-	let lists = StatusLists::new(&worker.store);
 	let mut newer = None;
 	for _ in 0..ALLOCATION_PASSES {
 		let view: &ChainView = newer.as_deref().unwrap_or(view);
-		let revoked = match history {
-			EvidenceHistory::FreshId => false,
-			EvidenceHistory::GivenId => view
-				.evidence_signer(&evidence, &account)
-				.await?
-				.is_some_and(|signer| signer.revoked),
-		};
+		let revoked =
+			view.evidence_signer(&evidence, &account).await?.is_some_and(|signer| signer.revoked);
 		let claim = Claim {
 			account: account.clone().into(),
-			format,
+			format: format.into(),
 			evidence: evidence.0,
 			revoked,
 			block: view.block().0,
 		};
-		match lists.allocate(&claim).await? {
-			Allocation::Entry(entry) => return Ok(entry),
-			Allocation::NeedsList => open_list(worker, issuer, &claim).await?,
-			// The next pass reads the status at the latest finalized block, which the
-			// follower's (a finalized block too) cannot be ahead of.
-			Allocation::FollowerAhead(position) => {
-				tracing::debug!(position, read = claim.block, "status read behind the follower");
-				newer = Some(worker.chain.latest_view().await?);
-			},
+		let (mut entries, stop) =
+			StatusLists::new(&worker.store).allocate_many(vec![claim.clone()]).await?;
+		if let Some(entry) = entries.pop() {
+			return Ok(entry);
+		}
+		if let Some(stop) = stop {
+			newer = settle(worker, issuer, &claim, stop).await?.or(newer);
 		}
 	}
-	Err(WorkerError::Unavailable(
+	Err(no_entry())
+}
+
+/// What an allocation that got no entry does before it tries again: opens a list for the
+/// claim's issuer and format, or returns the node's latest view to read the status at (the
+/// follower has passed the block it was read at, and cannot pass the latest finalized one).
+async fn settle(
+	worker: &Worker,
+	issuer: &str,
+	claim: &Claim,
+	stop: Allocation,
+) -> Result<Option<Arc<ChainView>>, WorkerError> {
+	match stop {
+		Allocation::Entry(_) => Ok(None),
+		Allocation::NeedsList => open_list(worker, issuer, claim).await.map(|()| None),
+		Allocation::FollowerAhead(position) => {
+			tracing::debug!(position, read = claim.block, "status read behind the follower");
+			Ok(Some(worker.chain.latest_view().await?))
+		},
+	}
+}
+
+fn no_entry() -> WorkerError {
+	WorkerError::Unavailable(
 		"no status list entry could be allocated for the credential; try again".into(),
-	))
+	)
+}
+
+/// Entries allocated ahead, with the ids of the credentials they are for: the status evidence
+/// of an id the worker draws (122 random bits) cannot have been created on chain, let alone
+/// revoked, before the credential is issued, so its entry can be allocated before the issuance
+/// asks. One turn of the store's writer allocates [`FRESH_BATCH`] of them for an issuer and
+/// format, and each issuance under a drawn id takes one: most issuances take no turn of the
+/// writer before the TA signs (the writer serializes every write, and was the largest share of
+/// an issuance's time under load).
+///
+/// What this costs: entries taken ahead and not used when the worker stops stay allocated,
+/// bound to the evidence of ids never issued (at most [`FRESH_BATCH`] per issuer and format each
+/// time the worker stops); nobody holds a credential for them, and a list holds 131,072.
+#[derive(Default)]
+pub struct FreshEntries {
+	pools: std::sync::Mutex<BTreeMap<PoolKey, Arc<FreshPool>>>,
+}
+
+/// An issuer's account and a list format.
+type PoolKey = ([u8; 32], ListFormat);
+
+/// A credential's id, and the status list entry allocated for it.
+pub type IdEntry = (String, StatusListEntry);
+
+/// The entries allocated ahead for one issuer and format.
+#[derive(Default)]
+struct FreshPool {
+	state: std::sync::Mutex<PoolState>,
+	/// Woken when a refill ends.
+	refilled: Notify,
+}
+
+#[derive(Default)]
+struct PoolState {
+	entries: Vec<IdEntry>,
+	/// Whether an issuance is allocating the next batch.
+	refilling: bool,
+}
+
+impl FreshPool {
+	fn state(&self) -> std::sync::MutexGuard<'_, PoolState> {
+		self.state.lock().unwrap_or_else(|poisoned| poisoned.into_inner())
+	}
+}
+
+impl FreshEntries {
+	/// An id drawn with `draw` and its entry for a credential `issuer` issues in `format`, read
+	/// at `view`. The issuance that takes the pool below half a batch allocates the next batch
+	/// (one turn of the store's writer) while the others go on taking what is left, and wait
+	/// only if it runs out first.
+	pub async fn take(
+		&self,
+		worker: &Worker,
+		view: &ChainView,
+		issuer: &str,
+		format: StatusListFormat,
+		draw: impl Fn() -> String,
+	) -> Result<IdEntry, WorkerError> {
+		let account: [u8; 32] = parse_did(issuer)?.into();
+		let format = ListFormat::from(format);
+		let (pool, batch) = {
+			let mut pools = self.pools.lock().unwrap_or_else(|poisoned| poisoned.into_inner());
+			match pools.get(&(account, format)) {
+				Some(pool) => (pool.clone(), FRESH_BATCH),
+				None if pools.len() < MAX_FRESH_POOLS => {
+					let pool = pools.entry((account, format)).or_default().clone();
+					(pool, FRESH_BATCH)
+				},
+				// Too many issuers to keep entries ahead for each: this one gets one.
+				None => (Arc::default(), 1),
+			}
+		};
+		loop {
+			// Registered before the state is read, so that a refill ending in between wakes it.
+			let refilled = pool.refilled.notified();
+			tokio::pin!(refilled);
+			refilled.as_mut().enable();
+			let (taken, refill) = {
+				let mut state = pool.state();
+				let taken = state.entries.pop();
+				let refill = !state.refilling && state.entries.len() < batch.div_ceil(2);
+				state.refilling |= refill;
+				(taken, refill)
+			};
+			if !refill {
+				match taken {
+					Some(taken) => return Ok(taken),
+					None => {
+						refilled.await;
+						continue;
+					},
+				}
+			}
+			let allocated =
+				allocate_fresh(worker, view, issuer, account, format, batch, &draw).await;
+			{
+				let mut state = pool.state();
+				state.refilling = false;
+				if let Ok(entries) = &allocated {
+					state.entries.extend(entries.iter().cloned());
+				}
+			}
+			pool.refilled.notify_waiters();
+			match (taken, allocated) {
+				(Some(taken), Ok(_)) => return Ok(taken),
+				// The next issuance to find the pool low tries again.
+				(Some(taken), Err(e)) => {
+					tracing::warn!(issuer, "allocating status list entries ahead: {e}");
+					return Ok(taken);
+				},
+				(None, Err(e)) => return Err(e),
+				(None, Ok(_)) => {},
+			}
+		}
+	}
+}
+
+/// Allocates entries for `count` ids drawn with `draw` (at least one, unless it fails), for
+/// credentials `issuer` (with `account`) issues in `format`, read at `view` or newer.
+async fn allocate_fresh(
+	worker: &Worker,
+	view: &ChainView,
+	issuer: &str,
+	account: [u8; 32],
+	format: ListFormat,
+	count: usize,
+	draw: &impl Fn() -> String,
+) -> Result<Vec<IdEntry>, WorkerError> {
+	let genesis = worker.chain.genesis_hash();
+	let ids: Vec<String> = (0..count).map(|_| draw()).collect();
+	let mut newer: Option<Arc<ChainView>> = None;
+	for _ in 0..ALLOCATION_PASSES {
+		let block = newer.as_deref().unwrap_or(view).block().0;
+		let claims: Vec<Claim> = ids
+			.iter()
+			.map(|id| Claim {
+				account,
+				format,
+				evidence: status_evidence(&genesis, id).0,
+				revoked: false,
+				block,
+			})
+			.collect();
+		let Some(first) = claims.first().cloned() else { break };
+		let (entries, stop) = StatusLists::new(&worker.store).allocate_many(claims).await?;
+		if !entries.is_empty() {
+			return Ok(ids.into_iter().zip(entries).collect());
+		}
+		if let Some(stop) = stop {
+			newer = settle(worker, issuer, &first, stop).await?.or(newer);
+		}
+	}
+	Err(no_entry())
 }
 
 /// Opens a list for the claim's issuer and format, unless another allocation did while this one
@@ -1305,6 +1487,30 @@ mod tests {
 	}
 
 	#[tokio::test]
+	async fn a_batch_of_entries_takes_one_write_and_stops_where_the_list_is_half_full_works() {
+		let (_dir, store) = store();
+		let lists = StatusLists::new(&store);
+		let (none, stop) = lists.allocate_many(vec![bitstring(1, 5)]).await.unwrap();
+		assert!(none.is_empty() && matches!(stop, Some(Allocation::NeedsList)));
+		let id = open(&lists, 16, ListFormat::Bitstring);
+		// Ten claims, eight entries before the list is half full: those eight are kept.
+		let claims: Vec<Claim> = (1..=10u8).map(|evidence| bitstring(evidence, 5)).collect();
+		let (entries, stop) = lists.allocate_many(claims).await.unwrap();
+		assert_eq!(entries.len(), 8);
+		assert!(matches!(stop, Some(Allocation::NeedsList)));
+		let indexes: BTreeSet<u32> = entries.iter().map(|entry| entry.index).collect();
+		assert_eq!(indexes.len(), 8, "distinct entries");
+		assert!(entries.iter().all(|entry| entry.uri.ends_with(&id.to_string())));
+		// Each entry is its evidence's: allocating the same claim again finds it.
+		for (evidence, entry) in (1..=8u8).zip(&entries) {
+			assert_eq!(
+				&expect_entry(allocate_now(&lists, &bitstring(evidence, 5)).unwrap()),
+				entry
+			);
+		}
+	}
+
+	#[tokio::test]
 	async fn an_allocation_refused_inside_a_group_fails_alone_works() {
 		let (_dir, store) = store();
 		let store = std::sync::Arc::new(store);
@@ -1320,7 +1526,9 @@ mod tests {
 		let blocker = store.database().begin_write().unwrap();
 		let allocation = {
 			let store = store.clone();
-			tokio::spawn(async move { StatusLists::new(&store).allocate(&bitstring(1, 5)).await })
+			tokio::spawn(async move {
+				StatusLists::new(&store).allocate_many(vec![bitstring(1, 5)]).await
+			})
 		};
 		let recorded = {
 			let store = store.clone();

@@ -11,6 +11,7 @@ use crate::{
 	error::WorkerError,
 	expect_reply,
 	metrics::Metrics,
+	status_list::FreshEntries,
 	store::Store,
 	tee::{Tee, TeeError},
 	tokens::TokenRecord,
@@ -41,6 +42,8 @@ pub struct Worker {
 	pub verify_limit: VerifyLimit,
 	/// The bound on issuances in progress.
 	pub issuance: Admission,
+	/// Status list entries allocated ahead for credentials under ids the worker draws.
+	pub fresh_entries: FreshEntries,
 	/// The URL wallets and verifiers reach the API at, without a trailing slash: the
 	/// OpenID4VCI credential issuer identifier and the base of the URLs the worker hands out.
 	pub public_url: String,
@@ -68,6 +71,7 @@ impl Worker {
 			metrics,
 			verify_limit: limits.verify,
 			issuance: limits.issuance,
+			fresh_entries: FreshEntries::default(),
 			public_url,
 			identity: RwLock::new(identity),
 		})
