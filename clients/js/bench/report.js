@@ -174,7 +174,9 @@ if (api1 || api2) {
   line('worker shares between requests and reads again when a block is finalized, the compiled JSON');
   line('Schema, a status list entry, the simulated TA, the record written in a durable group commit');
   line('before the answer), on an instant-seal node, 16 requests in flight; *cores* are the cores the');
-  line('worker and its simulation process may use (`taskset`).');
+  line('worker and its simulation process may use (`taskset`). With 16 requests in flight the rate is');
+  line('at most 16 over the latency (and the Node.js client shares the cores): the open loop below');
+  line('measures what the worker sustains.');
   line();
   renderIssueApi([[api1, '1'], [api2, '2']].filter(([m]) => m));
   line();
@@ -216,22 +218,37 @@ if (openLoop) {
     const writer = (busiest.stageMeanMs.status_entry ?? 0) + (busiest.stageMeanMs.record ?? 0);
     const total = stages.filter((s) => s !== 'status_entry').reduce((t, s) => t + (busiest.stageMeanMs[s] ?? 0), 0);
     line(`At ${whole(busiest.targetRate)}/s, ${ms(writer)} of the ${ms(total)} an issuance spends in the worker is`);
-    line('waiting for the store\'s writer thread (the status list entry, then the record\'s durable');
-    line('commit): each issuance takes two turns of the one thread that writes the database, whose');
-    line('commits (half of its CPU in a profile, with the fsync) serialize everything. The TA is not');
-    line('the bound: it runs one command at a time at several times this rate (above), and the worker');
-    line('sends it the calls waiting together as one queue on its socket.');
+    line('waiting for the store\'s one writer thread, whose commits serialize every write: mostly for');
+    line('the durable group commit that holds the record (*record*). Status list entries for ids the');
+    line('worker draws are allocated ahead, 64 at a time, so such an issuance takes that one turn of');
+    line('the writer. The TA is not the bound: it runs one command at a time at several times this');
+    line('rate (above), and the worker sends it the calls waiting together as one queue on its socket.');
     line();
   }
   command(openLoop);
+  line();
+  line('How issuance through the API got here (issue 23; open loop unless said, on this machine, each');
+  line('row measured after the change it names, before the next):');
+  line();
+  table(['change', 'what it measured'], [
+    ['before: seven RPC reads and a durable commit per credential, a blocking-pool task per TA call', '420/s closed loop, one core as two'],
+    ['one shared finalized view that keeps its reads; one writer thread with group commits; typed dispatch errors', '2,500/s held, p99 91 ms; saturated near 3,300/s'],
+    ['(the same code, a quieter machine: the starting point of the next changes)', '3,000/s p99 15 ms; 4,000/s saturated (p50 700 ms); 5,000/s collapsed: 1,916/s answered, 12,401 without an answer'],
+    ['one TA caller thread sending queued calls together; jemalloc; credentials kept as the TA\'s text; issuance slots (503 `busy`)', '4,000/s p99 20 ms; 5,000/s all answered, p99 29 ms (status entry 4.1 ms and record 4.4 ms of the stages)'],
+    ['status list entries allocated ahead for drawn ids', 'the table above']
+  ]);
   line();
   const target = openLoop.result.runs.find((r) => r.targetRate === 5000);
   if (target) {
     const ta = socket2 ?? socket1;
     const ratio = ta ? ` (the TA alone over its socket: ${whole(ta.result.per_second_median)}/s, ratio ${fixed(target.achievedRate / ta.result.per_second_median, 2)})` : '';
+    // Sustained: every request of the open loop answered 201 (none turned away, none failed, so
+    // no queue grew), with the latency bounded. The achieved rate counts to the last answer,
+    // whose latency is in its window: 5,000 offered for 10 s and all answered reads 4,99x/s.
+    const sustained = target.created === target.sent && target.sendingSeconds <= target.seconds * 1.01;
     targets.push(['issuance through `POST /v1/credentials`, open loop at 5,000/s, two cores', '≥ 5,000/s, p99 < 25 ms',
-      `${whole(target.achievedRate)}/s, p99 ${ms(target.latencyMs.p99)}${ratio}`,
-      target.achievedRate >= 5000 && target.latencyMs.p99 < 25]);
+      `${whole(target.created)} of ${whole(target.sent)} answered 201 (${whole(target.achievedRate)}/s counted to the last answer), p99 ${ms(target.latencyMs.p99)}${ratio}`,
+      sustained && target.latencyMs.p99 < 25]);
   }
 }
 
