@@ -36,6 +36,7 @@ use teeid_ta_protocol::{
 };
 
 use crate::{
+	admission::Slot,
 	chain::{ChainView, Cpt},
 	decide,
 	error::WorkerError,
@@ -388,7 +389,10 @@ pub async fn issue(
 	request: IssueRequest,
 ) -> Result<Issued, WorkerError> {
 	match Issuance::from_request(request) {
-		Ok(issuance) => issue_with(worker, token, issuance).await,
+		Ok(issuance) => {
+			let slot = admit(worker).await?;
+			issue_with(worker, slot, token, issuance).await
+		},
 		Err(e) => {
 			worker.metrics.refused.inc();
 			Err(e)
@@ -396,25 +400,32 @@ pub async fn issue(
 	}
 }
 
-/// Issues a credential for `token`, whose account must control the issuer DID (with this
-/// worker a counting signer of it): the one issuance path, which `POST /v1/credentials` and
-/// OpenID4VCI (with the token record of the offer's creator) both take.
-pub async fn issue_with(
-	worker: &Worker,
-	token: &TokenRecord,
-	issuance: Issuance,
-) -> Result<Issued, WorkerError> {
+/// An issuance slot ([`Worker::issuance`]), or a 503 `busy` if none frees soon. Taken before
+/// anything an issuance spends (an OpenID4VCI nonce), so that a refusal for load spends nothing.
+pub async fn admit(worker: &Worker) -> Result<Slot, WorkerError> {
 	let admitted = Instant::now();
-	let _slot = match worker.issuance.enter().await {
+	match worker.issuance.enter().await {
 		Ok(slot) => {
 			worker.metrics.observe(Stage::admission, admitted);
-			slot
+			Ok(slot)
 		},
 		Err(busy) => {
 			worker.metrics.shed.inc();
-			return Err(busy);
+			Err(busy)
 		},
-	};
+	}
+}
+
+/// Issues a credential for `token`, whose account must control the issuer DID (with this
+/// worker a counting signer of it), in the issuance slot `_slot` (held until it returns): the
+/// one issuance path, which `POST /v1/credentials` and OpenID4VCI (with the token record of the
+/// offer's creator) both take.
+pub async fn issue_with(
+	worker: &Worker,
+	_slot: Slot,
+	token: &TokenRecord,
+	issuance: Issuance,
+) -> Result<Issued, WorkerError> {
 	let result = issue_checked(worker, token, issuance).await;
 	match &result {
 		Ok(_) => worker.metrics.issued.inc(),

@@ -36,7 +36,7 @@ use redb::{
 	Database, ReadOnlyTable, ReadableDatabase, ReadableTable, Table, TableDefinition, TableError,
 	WriteTransaction,
 };
-use serde::{de::DeserializeOwned, Deserialize, Serialize};
+use serde::{Deserialize, Serialize};
 use serde_json::{json, value::RawValue, Map, Value};
 use sha2::{Digest, Sha256};
 use std::{collections::BTreeMap, fmt, sync::Arc};
@@ -48,7 +48,7 @@ use crate::{
 	error::{ErrorBody, WorkerError},
 	issue::{self, Issuance, IssuanceClaims, SealedClaims, DC_SD_JWT, LDP_VC},
 	jose::{self, HolderKey, JoseError, Jwt},
-	store::StoreError,
+	store::{decode, encode, StoreError},
 	tokens::{self, Authorized, Sign, TokenRecord},
 	worker::Worker,
 };
@@ -349,14 +349,6 @@ fn keyed(key: &[u8], domain: &str, parts: &[&[u8]]) -> Hmac<Sha256> {
 
 fn storage(error: impl Into<redb::Error>) -> StoreError {
 	StoreError::Database(error.into())
-}
-
-fn encode<T: Serialize>(value: &T) -> Vec<u8> {
-	serde_json::to_vec(value).expect("records serialize")
-}
-
-fn decode<T: DeserializeOwned>(bytes: &[u8], what: &'static str) -> Result<T, StoreError> {
-	serde_json::from_slice(bytes).map_err(|_| StoreError::Corrupt(what))
 }
 
 /// A response that no cache keeps (codes, tokens, nonces, credentials).
@@ -1562,12 +1554,14 @@ impl CredentialRequest {
 			.filter(|_| access.record.offers(configuration_id))
 			.ok_or_else(|| unknown_configuration(configuration_id))?;
 		let jwt = self.proof_jwt()?;
+		// Before the nonce is spent: a wallet turned away busy retries with the same proof.
+		let slot = issue::admit(worker).await?;
 		let now = now_seconds();
 		let book = OfferBook::new(worker.store.database());
 		let proof = HolderProof::verify(worker, &book.nonce_key()?, jwt, now).await?;
 		let record = book.reserve(&access, configuration_id, &proof.nonce, now)?;
 		let issuance = record.issuance(format, proof.holder, proof.key);
-		match issue::issue_with(worker, &record.creator, issuance).await {
+		match issue::issue_with(worker, slot, &record.creator, issuance).await {
 			Ok(issued) => {
 				// The credential is issued and recorded: it goes to the wallet even if the
 				// offer's bookkeeping fails (the configuration then stays reserved).

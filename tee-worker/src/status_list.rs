@@ -986,8 +986,9 @@ fn no_entry() -> WorkerError {
 /// an issuance's time under load).
 ///
 /// What this costs: entries taken ahead and not used when the worker stops stay allocated,
-/// bound to the evidence of ids never issued (at most [`FRESH_BATCH`] per issuer and format each
-/// time the worker stops); nobody holds a credential for them, and a list holds 131,072.
+/// bound to the evidence of ids never issued (fewer than one and a half batches, 96, per issuer
+/// and format each time the worker stops); nobody holds a credential for them, and a list
+/// hands out 65,536 before the next is opened.
 #[derive(Default)]
 pub struct FreshEntries {
 	pools: std::sync::Mutex<BTreeMap<PoolKey, Arc<FreshPool>>>,
@@ -1012,6 +1013,9 @@ struct PoolState {
 	entries: Vec<IdEntry>,
 	/// Whether an issuance is allocating the next batch.
 	refilling: bool,
+	/// How many refills failed, and why the last one did.
+	failures: u64,
+	last_failure: String,
 }
 
 impl FreshPool {
@@ -1024,7 +1028,8 @@ impl FreshEntries {
 	/// An id drawn with `draw` and its entry for a credential `issuer` issues in `format`, read
 	/// at `view`. The issuance that takes the pool below half a batch allocates the next batch
 	/// (one turn of the store's writer) while the others go on taking what is left, and wait
-	/// only if it runs out first.
+	/// only if it runs out first; if that refill fails, those waiting fail with it rather than
+	/// each trying again in turn.
 	pub async fn take(
 		&self,
 		worker: &Worker,
@@ -1035,18 +1040,23 @@ impl FreshEntries {
 	) -> Result<IdEntry, WorkerError> {
 		let account: [u8; 32] = parse_did(issuer)?.into();
 		let format = ListFormat::from(format);
-		let (pool, batch) = {
+		let pool = {
 			let mut pools = self.pools.lock().unwrap_or_else(|poisoned| poisoned.into_inner());
 			match pools.get(&(account, format)) {
-				Some(pool) => (pool.clone(), FRESH_BATCH),
+				Some(pool) => Some(pool.clone()),
 				None if pools.len() < MAX_FRESH_POOLS => {
-					let pool = pools.entry((account, format)).or_default().clone();
-					(pool, FRESH_BATCH)
+					Some(pools.entry((account, format)).or_default().clone())
 				},
-				// Too many issuers to keep entries ahead for each: this one gets one.
-				None => (Arc::default(), 1),
+				None => None,
 			}
 		};
+		let Some(pool) = pool else {
+			// Too many issuers to keep entries ahead for each: this one gets one.
+			let one = allocate_fresh(worker, view, issuer, account, format, 1, &draw).await?;
+			return one.into_iter().next().ok_or_else(no_entry);
+		};
+		// The failed refills seen when this issuance began to wait.
+		let mut waited_at = None;
 		loop {
 			// Registered before the state is read, so that a refill ending in between wakes it.
 			let refilled = pool.refilled.notified();
@@ -1055,8 +1065,17 @@ impl FreshEntries {
 			let (taken, refill) = {
 				let mut state = pool.state();
 				let taken = state.entries.pop();
-				let refill = !state.refilling && state.entries.len() < batch.div_ceil(2);
+				if taken.is_none() && waited_at.is_some_and(|seen| state.failures > seen) {
+					return Err(WorkerError::Unavailable(format!(
+						"no status list entry could be allocated: {}",
+						state.last_failure
+					)));
+				}
+				let refill = !state.refilling && state.entries.len() < FRESH_BATCH / 2;
 				state.refilling |= refill;
+				if !refill && taken.is_none() {
+					waited_at = Some(state.failures);
+				}
 				(taken, refill)
 			};
 			if !refill {
@@ -1068,16 +1087,12 @@ impl FreshEntries {
 					},
 				}
 			}
+			// Ends the refill even if this issuance is dropped meanwhile (its client went away):
+			// otherwise the pool would stay marked as refilling, and its waiters wait for ever.
+			let refill = Refill { pool: &pool };
 			let allocated =
-				allocate_fresh(worker, view, issuer, account, format, batch, &draw).await;
-			{
-				let mut state = pool.state();
-				state.refilling = false;
-				if let Ok(entries) = &allocated {
-					state.entries.extend(entries.iter().cloned());
-				}
-			}
-			pool.refilled.notify_waiters();
+				allocate_fresh(worker, view, issuer, account, format, FRESH_BATCH, &draw).await;
+			refill.end(&allocated);
 			match (taken, allocated) {
 				(Some(taken), Ok(_)) => return Ok(taken),
 				// The next issuance to find the pool low tries again.
@@ -1089,6 +1104,33 @@ impl FreshEntries {
 				(None, Ok(_)) => {},
 			}
 		}
+	}
+}
+
+/// A refill of a [`FreshPool`] under way: ended (the pool no longer marked, its waiters woken)
+/// when dropped, however the issuance that runs it ends.
+struct Refill<'p> {
+	pool: &'p FreshPool,
+}
+
+impl Refill<'_> {
+	/// Ends the refill with what it `allocated`.
+	fn end(self, allocated: &Result<Vec<IdEntry>, WorkerError>) {
+		let mut state = self.pool.state();
+		match allocated {
+			Ok(entries) => state.entries.extend(entries.iter().cloned()),
+			Err(e) => {
+				state.failures += 1;
+				state.last_failure = e.to_string();
+			},
+		}
+	}
+}
+
+impl Drop for Refill<'_> {
+	fn drop(&mut self) {
+		self.pool.state().refilling = false;
+		self.pool.refilled.notify_waiters();
 	}
 }
 

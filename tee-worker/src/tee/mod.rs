@@ -148,10 +148,15 @@ fn call_in_queues(backend: &dyn TeeBackend, calls: &mpsc::Receiver<QueuedCall>) 
 		}
 		let (requests, answers): (Vec<_>, Vec<_>) =
 			queue.into_iter().map(|call| (call.request, call.answer)).unzip();
-		let mut responses = backend.invoke_queued(&requests).into_iter();
+		// A panic in a backend fails its queue (the TA may have run any of it), not the thread.
+		let responses = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
+			backend.invoke_queued(&requests)
+		}))
+		.unwrap_or_default();
+		let mut responses = responses.into_iter();
 		for answer in answers {
 			let response = responses.next().unwrap_or_else(|| {
-				Err(TeeError::Lost("the backend answered fewer calls than it was sent".into()))
+				Err(TeeError::Lost("the TEE backend answered fewer calls than it was sent".into()))
 			});
 			// A caller that went away (its request dropped) needs no answer.
 			let _ = answer.send(response);
@@ -204,6 +209,33 @@ mod tests {
 		fn name(&self) -> &'static str {
 			"recording"
 		}
+	}
+
+	/// A backend whose first queue panics.
+	struct PanicsOnce {
+		panicked: std::sync::atomic::AtomicBool,
+	}
+
+	impl TeeBackend for PanicsOnce {
+		fn invoke(&self, _: &[u8]) -> Result<Vec<u8>, TeeError> {
+			if !self.panicked.swap(true, std::sync::atomic::Ordering::SeqCst) {
+				panic!("a bug in the backend");
+			}
+			Ok(Response::Err(TaError::StaleBlock { newest: 7 }).encode())
+		}
+
+		fn name(&self) -> &'static str {
+			"panics once"
+		}
+	}
+
+	#[tokio::test]
+	async fn a_backend_that_panics_fails_its_queue_not_the_caller_thread_works() {
+		let tee = Tee::new(PanicsOnce { panicked: Default::default() }).unwrap();
+		let first = tee.call(Command::Identity).await;
+		assert!(matches!(first, Err(TeeError::Lost(_))), "{first:?}");
+		let second = tee.call(Command::Identity).await;
+		assert!(matches!(second, Err(TeeError::Refused(TaError::StaleBlock { newest: 7 }))));
 	}
 
 	#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
