@@ -89,7 +89,7 @@ section_issue_api() {
 	cd clients/js
 	record issue-api-1core npm run -s bench:issue-api -- --worker-cpus 0
 	record issue-api-2cores npm run -s bench:issue-api -- --worker-cpus 0,1
-	record issue-api-open-loop npm run -s bench:issue-api -- --rate 1000,2500,5000 --seconds 10
+	record issue-api-open-loop npm run -s bench:issue-api -- --rate 1000,2500,5000,5000,5000 --seconds 10
 	cd "$TEEID_ROOT"
 }
 

@@ -180,10 +180,10 @@ pub fn http_url(url: &str) -> String {
 /// Decides a request on the chain: evaluates `$decision`, an expression of type
 /// `Result<T, WorkerError>` that reads the chain through `$view: &ChainView`, on the finalized
 /// view ([`Chain::view`](crate::chain::Chain::view), which may lag the node by
-/// [`VIEW_TTL`](crate::chain::VIEW_TTL)) and, if it refuses for what the chain holds
+/// [`VIEW_MAX_AGE`](crate::chain::VIEW_MAX_AGE)) and, if it refuses for what the chain holds
 /// ([`WorkerError::is_refusal`]), once more on the node's finalized head when that is a newer
 /// block. A refusal is never given on a lagging view (a DID, a binding or a CPT made a moment
-/// ago counts); what is granted may lag the node by at most `VIEW_TTL`, as if the request had
+/// ago counts); what is granted may lag the node by at most `VIEW_MAX_AGE`, as if the request had
 /// come that much earlier. A macro rather than a function taking an async closure: the
 /// decision borrows the request, and a closure's future could not be proven `Send` for every
 /// view it is given.

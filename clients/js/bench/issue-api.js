@@ -121,7 +121,7 @@ run(USAGE, async () => {
       ], { encoding: 'utf8', stdio: ['ignore', 'pipe', 'inherit'] });
       if (generator.status !== 0) throw new Error(`issue_load exited with ${generator.status ?? generator.signal}`);
       const after = await stageTimes(worker.url);
-      runs.push({ ...JSON.parse(generator.stdout), stageMeanMs: stageMeans(before, after) });
+      runs.push({ ...JSON.parse(generator.stdout), stageMeanMs: stageMeans(before, after), stageP99Ms: stageP99s(before, after) });
       before = after;
     }
     return { workerCpus, seconds: rateSeconds, runs };
@@ -153,15 +153,38 @@ run(USAGE, async () => {
   return result;
 });
 
-/** The worker's issuance stage histograms: for each stage, its total seconds and its count. */
+/**
+ * The worker's issuance stage histograms: for each stage, its total seconds, its count and its
+ * cumulative buckets (upper bound in seconds, count).
+ */
 async function stageTimes (url) {
   const text = await (await fetch(`${url}/metrics`)).text();
   const stages = {};
-  for (const [, kind, stage, value] of text.matchAll(/^teeid_worker_issuance_stage_seconds_(sum|count)\{stage="(\w+)"\} (\S+)$/gm)) {
-    stages[stage] ??= { sum: 0, count: 0 };
-    stages[stage][kind] = Number(value);
+  const stage = (name) => (stages[name] ??= { sum: 0, count: 0, buckets: [] });
+  for (const [, kind, name, value] of text.matchAll(/^teeid_worker_issuance_stage_seconds_(sum|count)\{stage="(\w+)"\} (\S+)$/gm)) {
+    stage(name)[kind] = Number(value);
+  }
+  for (const [, labels, value] of text.matchAll(/^teeid_worker_issuance_stage_seconds_bucket\{([^}]*)\} (\S+)$/gm)) {
+    const { stage: name, le } = Object.fromEntries([...labels.matchAll(/(\w+)="([^"]*)"/g)].map(([, k, v]) => [k, v]));
+    stage(name).buckets.push([le === '+Inf' ? Infinity : Number(le), Number(value)]);
   }
   return stages;
+}
+
+/**
+ * Each stage's 99th percentile between two readings of `stageTimes`, in ms, as the upper bound of
+ * the histogram bucket that holds it (the buckets double: the true value lies in the upper half).
+ */
+function stageP99s (before, after) {
+  const p99s = {};
+  for (const [stage, { count, buckets }] of Object.entries(after)) {
+    const earlier = new Map(before[stage]?.buckets ?? []);
+    const n = count - (before[stage]?.count ?? 0);
+    if (n === 0) continue;
+    const bucket = buckets.find(([le, cumulative]) => cumulative - (earlier.get(le) ?? 0) >= n * 0.99);
+    if (bucket) p99s[stage] = Math.round(bucket[0] * 1e6) / 1e3;
+  }
+  return p99s;
 }
 
 /** The mean milliseconds of each stage between two readings of `stageTimes`. */

@@ -188,8 +188,9 @@ if (api1 || api2) {
 if (openLoop) {
   line('Open loop (`issue_load`, an example of the worker crate): requests leave at the target rate');
   line('whatever the answers, half W3C credentials and half SD-JWT VCs, each timed from the moment it');
-  line('was due, so a worker that falls behind shows as latency. The worker, its simulated TA, the');
-  line('generator and the node share the two cores.');
+  line('was due, so a worker that falls behind shows as latency, after one second at the same rate');
+  line('untimed (the warm-up: the client\'s connections open, the entry pools fill). The worker, its');
+  line('simulated TA, the generator and the node share the two cores.');
   line();
   table(['target/s', 'achieved/s', 'created', '503 busy', 'other failures', 'latency median', 'p90', 'p99', 'max'], openLoop.result.runs.map((r) => {
     const busy = r.others?.['503'] ?? 0;
@@ -214,6 +215,14 @@ if (openLoop) {
       return [whole(r.targetRate), ...stages.map((s) => m[s] === undefined ? '' : ms(m[s])), ms(sum)];
     }));
     line();
+    if (openLoop.result.runs.every((r) => r.stageP99Ms)) {
+      line('Each stage\'s p99, as the upper bound of the histogram bucket that holds it (the buckets');
+      line('double from 50 µs, so the p99 lies between half the bound and the bound):');
+      line();
+      table(['target/s', ...stages.map((s) => s.replace('_', ' '))], openLoop.result.runs.map((r) =>
+        [whole(r.targetRate), ...stages.map((s) => r.stageP99Ms[s] === undefined ? '' : `≤ ${ms(r.stageP99Ms[s])}`)]));
+      line();
+    }
     const busiest = openLoop.result.runs.at(-1);
     const writer = (busiest.stageMeanMs.status_entry ?? 0) + (busiest.stageMeanMs.record ?? 0);
     const total = stages.filter((s) => s !== 'status_entry').reduce((t, s) => t + (busiest.stageMeanMs[s] ?? 0), 0);
@@ -227,10 +236,12 @@ if (openLoop) {
   }
   command(openLoop);
   line();
-  line('One run per rate, not a median: at 5,000/s the p99 varies from run to run on this shared VM');
-  line('(12 to 46 ms in the runs made while working on issue 23; every request answered 201 in each,');
-  line('median 3 to 4 ms), with the machine\'s state after builds and test runs and with the tail of');
-  line('the store\'s commits.');
+  line('Three runs at 5,000/s, one at each other rate; the target above counts the worst. Until the');
+  line('last two rows below, the p99 at 5,000/s varied from 12 to 82 ms between runs: the slow');
+  line('answers were all in the first half second of the run');
+  line('(latencies up to 100 ms while the client opened connections and the worker\'s pools and');
+  line('allocator grew from idle, after a warm-up of only 500 requests), and in the bursts queued');
+  line('behind the request that asked the node for its finalized head every 250 ms.');
   line();
   line('How issuance through the API got here (issue 23; open loop unless said, on this machine, each');
   line('row measured after the change it names, before the next):');
@@ -240,11 +251,16 @@ if (openLoop) {
     ['one shared finalized view that keeps its reads; one writer thread with group commits; typed dispatch errors', '2,500/s held, p99 91 ms; saturated near 3,300/s'],
     ['(the same code, a quieter machine: the starting point of the next changes)', '3,000/s p99 15 ms; 4,000/s saturated (p50 700 ms); 5,000/s collapsed: 1,916/s answered, 12,401 without an answer'],
     ['one TA caller thread sending queued calls together; jemalloc; credentials kept as the TA\'s text; issuance slots (503 `busy`)', '4,000/s p99 20 ms; 5,000/s all answered, p99 29 ms (status entry 4.1 ms and record 4.4 ms of the stages)'],
-    ['status list entries allocated ahead for drawn ids', 'the table above'],
+    ['status list entries allocated ahead for drawn ids', '5,000/s all answered; p99 12.5 ms in one run, 29 to 50 ms in others; the admission stage\'s p99 up to 51 ms'],
+    ['one request asks the node for the finalized head while the others keep taking the kept view (up to 1 s old)', '5,000/s: the admission stage\'s p99 0.05 ms, prepare\'s 51 ms to 12.8 ms; the run\'s p99 still 14 to 46 ms, its slow answers all in the first half second'],
+    ['the generator warms up for one second at the rate (500 requests before)', 'the table above'],
     ['what the queue buys, measured by hand: the same code sending one TA call at a time (the queue bound set to 1)', '5,000/s all answered, p99 65 ms, the TA stage 1.86 ms (0.68 ms queued, p99 12 ms, in a run under the same conditions)']
   ]);
   line();
-  const target = openLoop.result.runs.find((r) => r.targetRate === 5000);
+  // The target counts the worst of the runs at 5,000/s: the fewest answered, then the highest p99.
+  const target = openLoop.result.runs.filter((r) => r.targetRate === 5000)
+    .sort((a, b) => a.created - b.created || b.latencyMs.p99 - a.latencyMs.p99)[0];
+  const targetRuns = openLoop.result.runs.filter((r) => r.targetRate === 5000).length;
   if (target) {
     const ta = socket2 ?? socket1;
     const ratio = ta ? ` (the TA alone over its socket: ${whole(ta.result.per_second_median)}/s, ratio ${fixed(target.achievedRate / ta.result.per_second_median, 2)})` : '';
@@ -253,7 +269,7 @@ if (openLoop) {
     // whose latency is in its window: 5,000 offered for 10 s and all answered reads 4,99x/s.
     const sustained = target.created === target.sent && target.sendingSeconds <= target.seconds * 1.01;
     targets.push(['issuance through `POST /v1/credentials`, open loop at 5,000/s, two cores', '≥ 5,000/s, p99 < 25 ms',
-      `${whole(target.created)} of ${whole(target.sent)} answered 201 (${whole(target.achievedRate)}/s counted to the last answer), p99 ${ms(target.latencyMs.p99)}${ratio}`,
+      `${targetRuns > 1 ? `the worst of ${targetRuns} runs: ` : ''}${whole(target.created)} of ${whole(target.sent)} answered 201 (${whole(target.achievedRate)}/s counted to the last answer), p99 ${ms(target.latencyMs.p99)}${ratio}`,
       sustained && target.latencyMs.p99 < 25]);
   }
 }

@@ -9,7 +9,9 @@
 //!
 //! The latest finalized block's view is shared by every request: [`Chain::view`] keeps it for
 //! [`VIEW_TTL`], then asks the node (one RPC) whether finality moved, and builds a new view only
-//! when it did. A view keeps what it read (DIDs, signer bindings, CPTs with their compiled
+//! when it did. While one request asks, the others keep taking the kept view (up to
+//! [`VIEW_MAX_AGE`]), so the node's answer time is paid by one request, not by every request
+//! arriving meanwhile. A view keeps what it read (DIDs, signer bindings, CPTs with their compiled
 //! schemas, workers, the allowlist, the simulation flag, the timestamp, the slot), so a burst of
 //! requests in one finalized block costs one set of reads.
 //!
@@ -145,8 +147,13 @@ const FINALITY_TIMEOUT: Duration = Duration::from_secs(120);
 const INCLUSION_TIMEOUT: Duration = Duration::from_secs(60);
 
 /// For how long [`Chain::view`] hands out the view of the finalized block it last saw without
-/// asking the node whether finality moved: the most a finalized read lags behind the node.
+/// asking the node whether finality moved.
 pub const VIEW_TTL: Duration = Duration::from_millis(250);
+
+/// For how long [`Chain::view`] hands out the kept view while one request is asking the node for
+/// the finalized head (past [`VIEW_TTL`]): the most a finalized read lags behind the node. Past
+/// it, every request waits for the node's answer (a node that stops answering fails them all).
+pub const VIEW_MAX_AGE: Duration = Duration::from_secs(1);
 
 /// The most entries a view keeps of one kind of keyed read (DIDs, bindings, CPTs, workers):
 /// past it a read is made and not kept, so a flood of distinct keys in one block cannot grow
@@ -660,26 +667,26 @@ enum Settled {
 
 /// The view of the latest finalized block the worker has seen, and when the node was asked for
 /// it: it is handed out for [`VIEW_TTL`] from then without asking again.
-struct FinalizedView {
-	view: Arc<ChainView>,
+struct FinalizedView<V> {
+	view: V,
 	asked: Instant,
 }
 
 /// The kept finalized view, and from when a view must have been asked to be handed out (moved
 /// on once a transaction of the worker's own is final, so that its next reads see it).
-struct Finalized {
-	kept: Option<FinalizedView>,
+struct Finalized<V = Arc<ChainView>> {
+	kept: Option<FinalizedView<V>>,
 	asked_since: Instant,
 }
 
-impl Finalized {
+impl<V: Clone> Finalized<V> {
 	/// The kept view, if it was asked at or after `asked_since` and after `since` (or, without
-	/// `since`, less than [`VIEW_TTL`] ago).
-	fn usable(&self, since: Option<Instant>) -> Option<Arc<ChainView>> {
+	/// `since`, less than `max_age` ago).
+	fn usable(&self, since: Option<Instant>, max_age: Duration) -> Option<V> {
 		let kept = self.kept.as_ref().filter(|kept| kept.asked >= self.asked_since)?;
 		let fresh = match since {
 			Some(since) => kept.asked >= since,
-			None => kept.asked.elapsed() < VIEW_TTL,
+			None => kept.asked.elapsed() < max_age,
 		};
 		fresh.then(|| kept.view.clone())
 	}
@@ -751,11 +758,12 @@ impl Chain {
 	/// The chain at the latest finalized block, for several reads that must agree: one view
 	/// shared by every request, which keeps what it read. The view is handed out for
 	/// [`VIEW_TTL`] after the node last named its block as the finalized head; after that, one
-	/// request asks the node again (one RPC, the others wait for its answer): the same block
-	/// keeps the view and what it read, a new block gets a new view. So a finalized read lags
-	/// the node by at most [`VIEW_TTL`] (less for the worker's own writes: once a transaction
-	/// of its own is final, the next read asks the node), and a node that stops answering turns
-	/// every read into [`ChainError::Unreachable`] within [`VIEW_TTL`].
+	/// request asks the node again (one RPC) while the others keep taking the kept view, up to
+	/// [`VIEW_MAX_AGE`]: the same block keeps the view and what it read, a new block gets a new
+	/// view. So a finalized read lags the node by at most [`VIEW_MAX_AGE`] (less for the
+	/// worker's own writes: once a transaction of its own is final, the next read asks the
+	/// node), and a node that stops answering turns every read into
+	/// [`ChainError::Unreachable`] within [`VIEW_MAX_AGE`].
 	pub async fn view(&self) -> Result<Arc<ChainView>, ChainError> {
 		self.view_asked_since(None).await
 	}
@@ -769,16 +777,25 @@ impl Chain {
 		self.view_asked_since(Some(Instant::now())).await
 	}
 
-	/// The kept view if it is usable ([`Finalized::usable`] with `since`), else a view of the
-	/// finalized head the node names now.
+	/// The kept view if it is usable ([`Finalized::usable`] with `since`, or younger than
+	/// [`VIEW_TTL`]), else a view of the finalized head the node names now. Without `since`, a
+	/// kept view younger than [`VIEW_MAX_AGE`] is taken while another request asks the node.
 	async fn view_asked_since(&self, since: Option<Instant>) -> Result<Arc<ChainView>, ChainError> {
-		if let Some(view) = self.lock_finalized().usable(since) {
-			return Ok(view);
-		}
+		let aging = {
+			let finalized = self.lock_finalized();
+			if let Some(view) = finalized.usable(since, VIEW_TTL) {
+				return Ok(view);
+			}
+			finalized.usable(since, VIEW_MAX_AGE)
+		};
 		let waited_from = Instant::now();
-		let mut last_failure = self.refresh.lock().await;
+		let mut last_failure = match (aging, self.refresh.try_lock()) {
+			(_, Ok(asking)) => asking,
+			(Some(aging), Err(_)) => return Ok(aging),
+			(None, Err(_)) => self.refresh.lock().await,
+		};
 		// The request that held the lock before may have just asked: its answer is this one's.
-		if let Some(view) = self.lock_finalized().usable(since) {
+		if let Some(view) = self.lock_finalized().usable(since, VIEW_TTL) {
 			return Ok(view);
 		}
 		let failed_meanwhile =
@@ -1183,6 +1200,30 @@ mod tests {
 		assert_eq!(memo.get_or_read(1, || counted(&reads, 5)).await.unwrap(), 5);
 		assert_eq!(memo.get_or_read(1, || counted(&reads, 6)).await.unwrap(), 5);
 		assert_eq!(reads.load(Ordering::SeqCst), 1);
+	}
+
+	#[test]
+	fn a_kept_view_is_fresh_then_aging_then_due_works() {
+		let asked = Instant::now();
+		let kept =
+			|asked_since| Finalized { kept: Some(FinalizedView { view: 7, asked }), asked_since };
+		let asked_ago = |age: Duration| Finalized {
+			kept: Some(FinalizedView { view: 7, asked: asked - age }),
+			asked_since: asked - age,
+		};
+		// Fresh for VIEW_TTL: every request takes it without asking.
+		assert_eq!(kept(asked).usable(None, VIEW_TTL), Some(7));
+		// Past VIEW_TTL it is due (one request asks the node), and the others take it up to
+		// VIEW_MAX_AGE while that request waits; past that, nobody does.
+		assert_eq!(asked_ago(VIEW_TTL).usable(None, VIEW_TTL), None);
+		assert_eq!(asked_ago(VIEW_TTL).usable(None, VIEW_MAX_AGE), Some(7));
+		assert_eq!(asked_ago(VIEW_MAX_AGE).usable(None, VIEW_MAX_AGE), None);
+		// A read that must not lag takes only a view asked after it began.
+		assert_eq!(kept(asked).usable(Some(asked), VIEW_MAX_AGE), Some(7));
+		let after = asked + Duration::from_nanos(1);
+		assert_eq!(kept(asked).usable(Some(after), VIEW_MAX_AGE), None);
+		// Once the worker's own transaction is final, a view asked before is used by no one.
+		assert_eq!(kept(after).usable(None, VIEW_MAX_AGE), None);
 	}
 
 	#[test]
