@@ -55,3 +55,57 @@ pub fn local_chain_spec() -> Result<ChainSpec, String> {
 		sp_genesis_builder::LOCAL_TESTNET_RUNTIME_PRESET,
 	)
 }
+
+/// The prefix of `--chain production:<patch.json>`.
+pub const PRODUCTION_PREFIX: &str = "production:";
+
+/// `--chain production:<patch.json>`: the runtime's `production` preset (no sudo, no
+/// simulation) with the network's own genesis over it, from a JSON merge patch (RFC 7396) in the
+/// file `patch`: at least its validators (`aura.authorities`, `grandpa.authorities`) and its
+/// committee (`committeeMembership.members`); also its device certifiers
+/// (`attestation.deviceCertifiers`) and funded accounts (`balances.balances`). The patch may set
+/// the spec's `name` and `id` too (defaults: `teeid`, `teeid`). Build the spec once with
+/// `build-spec --raw` and give every node that file.
+pub fn production_chain_spec(patch: &std::path::Path) -> Result<ChainSpec, String> {
+	let text = std::fs::read_to_string(patch)
+		.map_err(|e| format!("cannot read the genesis patch {}: {e}", patch.display()))?;
+	let mut patch: serde_json::Value = serde_json::from_str(&text)
+		.map_err(|e| format!("the genesis patch {} is not JSON: {e}", patch.display()))?;
+	let Some(object) = patch.as_object_mut() else {
+		return Err("the genesis patch must be a JSON object".into());
+	};
+	let name = take_string(object, "name")?.unwrap_or_else(|| "teeid".into());
+	let id = take_string(object, "id")?.unwrap_or_else(|| "teeid".into());
+	let preset = teeid_runtime::genesis_config_presets::production_config_genesis();
+	let mut genesis = preset;
+	sc_chain_spec::json_merge(&mut genesis, patch);
+	for (path, what) in [
+		("/aura/authorities", "validators (`aura.authorities`)"),
+		("/grandpa/authorities", "GRANDPA voters (`grandpa.authorities`)"),
+		("/committeeMembership/members", "committee members (`committeeMembership.members`)"),
+	] {
+		let given = genesis.pointer(path).and_then(|v| v.as_array()).is_some_and(|a| !a.is_empty());
+		if !given {
+			return Err(format!("a production chain needs its {what} in the genesis patch"));
+		}
+	}
+	Ok(ChainSpec::builder(wasm_binary()?, Default::default())
+		.with_name(&name)
+		.with_id(&id)
+		.with_chain_type(ChainType::Live)
+		.with_genesis_config_patch(genesis)
+		.with_properties(properties())
+		.build())
+}
+
+/// Removes `key` from `object`: a string, if it is there.
+fn take_string(
+	object: &mut serde_json::Map<String, serde_json::Value>,
+	key: &str,
+) -> Result<Option<String>, String> {
+	match object.remove(key) {
+		None => Ok(None),
+		Some(serde_json::Value::String(value)) => Ok(Some(value)),
+		Some(_) => Err(format!("`{key}` in the genesis patch must be a string")),
+	}
+}

@@ -41,11 +41,15 @@ impl SubstrateCli for Cli {
 
 	fn load_spec(&self, id: &str) -> Result<Box<dyn sc_service::ChainSpec>, String> {
 		Ok(match id {
-			// Neither `--chain` nor `--dev`: no chain is a safe guess (both built-in chains make
-			// Alice root), so the operator has to name one.
+			// Neither `--chain` nor `--dev`: no chain is a safe guess (the built-in chains are
+			// test networks of well-known keys), so the operator has to name one.
 			"" => return Err(NO_CHAIN_GIVEN.into()),
 			"dev" => Box::new(chain_spec::development_chain_spec()?),
 			"local" => Box::new(chain_spec::local_chain_spec()?),
+			production if production.starts_with(chain_spec::PRODUCTION_PREFIX) => {
+				let patch = &production[chain_spec::PRODUCTION_PREFIX.len()..];
+				Box::new(chain_spec::production_chain_spec(std::path::Path::new(patch))?)
+			},
 			path => {
 				Box::new(chain_spec::ChainSpec::from_json_file(std::path::PathBuf::from(path))?)
 			},
@@ -54,8 +58,8 @@ impl SubstrateCli for Cli {
 }
 
 /// The error of a command that needs a chain but was given neither `--chain` nor `--dev`.
-const NO_CHAIN_GIVEN: &str = "no chain given: pass `--chain <local | dev | chain spec file>`, or \
-	`--dev` for a throwaway development chain";
+const NO_CHAIN_GIVEN: &str = "no chain given: pass `--chain <local | dev | chain spec file | \
+	production:<genesis patch file>>`, or `--dev` for a throwaway development chain";
 
 /// Refuses `--sealing` on anything but a development chain.
 ///

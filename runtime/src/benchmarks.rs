@@ -8,6 +8,10 @@ frame_benchmarking::define_benchmarks!(
 	[pallet_timestamp, Timestamp]
 	[pallet_sudo, Sudo]
 	[pallet_utility, Utility]
+	[pallet_collective, Committee]
+	[pallet_membership, CommitteeMembership]
+	[pallet_preimage, Preimage]
+	[pallet_whitelist, Whitelist]
 	[pallet_did, Did]
 	[pallet_cpt, Cpt]
 	[pallet_evidence, Evidence]
@@ -19,7 +23,10 @@ pub use frame_system_benchmarking::{
 	extensions::Pallet as SystemExtensionsBench, Pallet as SystemBench,
 };
 
-pub use super::{Attestation, Balances, Cpt, Did, Evidence, Runtime, Sudo, Timestamp, Utility};
+pub use super::{
+	Attestation, Balances, Committee, CommitteeMembership, Cpt, Did, Evidence, Preimage, Runtime,
+	Sudo, Timestamp, Utility, Whitelist,
+};
 
 impl frame_system_benchmarking::Config for Runtime {}
 impl frame_benchmarking::baseline::Config for Runtime {}

@@ -1,19 +1,33 @@
-//! Genesis presets: `development` (one validator, Alice) and `local_testnet` (two validators,
-//! Alice and Bob). The node's chain specs name these presets; genesis lives only here.
+//! Genesis presets: `development` (one validator, Alice; Alice holds sudo), `local_testnet` (two
+//! validators, Alice and Bob; no sudo: the committee of Alice, Bob and Charlie governs) and
+//! `production` (no sudo, no simulation, and no validators, committee or certifiers: a network's
+//! operators give those in a patch, `teeid-node build-spec --chain production:<patch.json>`).
+//! The node's chain specs name these presets; genesis lives only here.
 
 use alloc::{vec, vec::Vec};
-use frame_support::build_struct_json_patch;
+use frame_support::{build_struct_json_patch, PalletId};
 use serde_json::Value;
 use sp_consensus_aura::sr25519::AuthorityId as AuraId;
 use sp_consensus_grandpa::AuthorityId as GrandpaId;
 use sp_core::ed25519;
 use sp_genesis_builder::{self, PresetId};
 use sp_keyring::{Ed25519Keyring, Sr25519Keyring};
+use sp_runtime::traits::AccountIdConversion;
 use teeid_primitives::attestation::{TeePlatform, SIMULATED_CERTIFIER};
 
 use crate::{
-	AccountId, AttestationConfig, BalancesConfig, CptConfig, RuntimeGenesisConfig, SudoConfig, UNIT,
+	AccountId, AttestationConfig, BalancesConfig, CommitteeMembershipConfig, CptConfig,
+	RuntimeGenesisConfig, SudoConfig, UNIT,
 };
+
+/// The name of the production preset.
+pub const PRODUCTION_RUNTIME_PRESET: &str = "production";
+
+/// The keyless account that publishes the system CPTs of a production chain, whose CPT
+/// administrators are DIDs the committee appoints once they exist.
+pub fn system_cpt_publisher() -> AccountId {
+	PalletId(*b"teeid/cp").into_account_truncating()
+}
 
 /// What each well-known development account starts with.
 pub const ENDOWMENT: crate::Balance = 1_000_000 * UNIT;
@@ -55,33 +69,41 @@ const SYSTEM_CPTS: [(u32, &str, &str, &str); 3] = [
 	),
 ];
 
-/// The CPT pallet's genesis: `admin` is the first administrator and publishes the system CPTs.
-fn cpt_genesis(admin: AccountId) -> CptConfig {
+/// The CPT pallet's genesis: `publisher` publishes the system CPTs; `administrators` are the
+/// first administrators.
+fn cpt_genesis(publisher: AccountId, administrators: Vec<AccountId>) -> CptConfig {
 	CptConfig {
-		administrators: vec![admin.clone()],
+		administrators,
 		committee: Vec::new(),
 		system_cpts: SYSTEM_CPTS
 			.iter()
 			.map(|(id, title, description, schema)| {
-				(*id, admin.clone(), (*title).into(), (*description).into(), (*schema).into())
+				(*id, publisher.clone(), (*title).into(), (*description).into(), (*schema).into())
 			})
 			.collect(),
 	}
 }
 
-/// The genesis patch shared by the presets; `root` is the sudo key and the first CPT
-/// administrator. `simulation` lets TEE workers on the `Simulated` platform register, and
-/// `device_certifiers` are the device certifiers listed from the start.
+/// Who governs a chain at genesis: the sudo key (none outside development) and the committee.
+struct Governance {
+	sudo: Option<AccountId>,
+	committee: Vec<AccountId>,
+}
+
+/// The genesis patch of the development and local presets: the dev accounts are funded; Alice
+/// is the first CPT administrator and publishes the system CPTs. `simulation` lets TEE workers on
+/// the `Simulated` platform register, and `device_certifiers` are the device certifiers listed
+/// from the start.
 fn testnet_genesis(
 	authorities: Vec<(AuraId, GrandpaId)>,
-	endowed_accounts: Vec<AccountId>,
-	root: AccountId,
+	governance: Governance,
 	simulation: bool,
 	device_certifiers: Vec<(ed25519::Public, TeePlatform)>,
 ) -> Value {
+	let alice = Sr25519Keyring::Alice.to_account_id();
 	build_struct_json_patch!(RuntimeGenesisConfig {
 		balances: BalancesConfig {
-			balances: endowed_accounts.into_iter().map(|k| (k, ENDOWMENT)).collect::<Vec<_>>(),
+			balances: dev_accounts().into_iter().map(|k| (k, ENDOWMENT)).collect::<Vec<_>>(),
 		},
 		aura: pallet_aura::GenesisConfig {
 			authorities: authorities.iter().map(|x| x.0.clone()).collect::<Vec<_>>(),
@@ -89,39 +111,69 @@ fn testnet_genesis(
 		grandpa: pallet_grandpa::GenesisConfig {
 			authorities: authorities.iter().map(|x| (x.1.clone(), 1)).collect::<Vec<_>>(),
 		},
-		sudo: SudoConfig { key: Some(root.clone()) },
-		cpt: cpt_genesis(root),
+		sudo: SudoConfig { key: governance.sudo },
+		committee_membership: CommitteeMembershipConfig {
+			members: governance.committee.try_into().expect("a few dev accounts; qed"),
+		},
+		cpt: cpt_genesis(alice.clone(), vec![alice]),
 		attestation: AttestationConfig { allowed_code: Vec::new(), simulation, device_certifiers },
 	})
 }
 
-/// `development`: Alice is the only validator and the sudo key; the dev accounts are funded;
-/// simulated TEE workers may register, with devices certified by the simulated certifier
-/// (whose seed is public: its certificates prove nothing, and certify simulated devices only).
+/// The development and local committee: Alice, Bob and Charlie (a majority is two of them).
+fn dev_committee() -> Vec<AccountId> {
+	[Sr25519Keyring::Alice, Sr25519Keyring::Bob, Sr25519Keyring::Charlie]
+		.iter()
+		.map(|k| k.to_account_id())
+		.collect()
+}
+
+/// `development`: Alice is the only validator and the sudo key (for convenience: the committee
+/// of Alice, Bob and Charlie governs too); simulated TEE workers may register, with devices
+/// certified by the simulated certifier (whose seed is public: its certificates prove nothing,
+/// and certify simulated devices only).
 pub fn development_config_genesis() -> Value {
 	testnet_genesis(
 		vec![authority(Sr25519Keyring::Alice, Ed25519Keyring::Alice)],
-		dev_accounts(),
-		Sr25519Keyring::Alice.to_account_id(),
+		Governance {
+			sudo: Some(Sr25519Keyring::Alice.to_account_id()),
+			committee: dev_committee(),
+		},
 		true,
 		vec![(ed25519::Public::from_raw(SIMULATED_CERTIFIER), TeePlatform::Simulated)],
 	)
 }
 
-/// `local_testnet`: Alice and Bob validate together; Alice is the sudo key; only workers on
-/// real TEE hardware may register (root may turn the simulation on), and no device certifier
-/// is listed: root lists the network's own.
+/// `local_testnet`: Alice and Bob validate together; no sudo: the committee of Alice, Bob and
+/// Charlie governs; only workers on real TEE hardware may register (the committee may turn the
+/// simulation on), and no device certifier is listed: the committee lists the network's own.
 pub fn local_config_genesis() -> Value {
 	testnet_genesis(
 		vec![
 			authority(Sr25519Keyring::Alice, Ed25519Keyring::Alice),
 			authority(Sr25519Keyring::Bob, Ed25519Keyring::Bob),
 		],
-		dev_accounts(),
-		Sr25519Keyring::Alice.to_account_id(),
+		Governance { sudo: None, committee: dev_committee() },
 		false,
 		Vec::new(),
 	)
+}
+
+/// `production`: no sudo, no simulation, no funded account, and no validators, committee
+/// members or device certifiers: the network's operators give those (`aura`, `grandpa`,
+/// `committeeMembership`, `attestation.deviceCertifiers`, `balances`) in a patch over this
+/// preset. The system CPTs are published by [`system_cpt_publisher`], a keyless account; the
+/// committee appoints the CPT administrators once their DIDs exist.
+pub fn production_config_genesis() -> Value {
+	build_struct_json_patch!(RuntimeGenesisConfig {
+		sudo: SudoConfig { key: None },
+		cpt: cpt_genesis(system_cpt_publisher(), Vec::new()),
+		attestation: AttestationConfig {
+			allowed_code: Vec::new(),
+			simulation: false,
+			device_certifiers: Vec::new()
+		},
+	})
 }
 
 /// The JSON genesis patch of the preset `id`, if there is one.
@@ -129,6 +181,7 @@ pub fn get_preset(id: &PresetId) -> Option<Vec<u8>> {
 	let patch = match id.as_ref() {
 		sp_genesis_builder::DEV_RUNTIME_PRESET => development_config_genesis(),
 		sp_genesis_builder::LOCAL_TESTNET_RUNTIME_PRESET => local_config_genesis(),
+		PRODUCTION_RUNTIME_PRESET => production_config_genesis(),
 		_ => return None,
 	};
 	Some(
@@ -143,5 +196,6 @@ pub fn preset_names() -> Vec<PresetId> {
 	vec![
 		PresetId::from(sp_genesis_builder::DEV_RUNTIME_PRESET),
 		PresetId::from(sp_genesis_builder::LOCAL_TESTNET_RUNTIME_PRESET),
+		PresetId::from(PRODUCTION_RUNTIME_PRESET),
 	]
 }

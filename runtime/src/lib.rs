@@ -79,7 +79,7 @@ pub const VERSION: RuntimeVersion = RuntimeVersion {
 	spec_name: alloc::borrow::Cow::Borrowed("teeid"),
 	impl_name: alloc::borrow::Cow::Borrowed("teeid"),
 	authoring_version: 1,
-	spec_version: 103,
+	spec_version: 104,
 	impl_version: 1,
 	apis: apis::RUNTIME_API_VERSIONS,
 	transaction_version: 3,
@@ -190,6 +190,18 @@ mod runtime {
 
 	#[runtime::pallet_index(7)]
 	pub type Utility = pallet_utility;
+
+	#[runtime::pallet_index(8)]
+	pub type Committee = pallet_collective<Instance1>;
+
+	#[runtime::pallet_index(9)]
+	pub type CommitteeMembership = pallet_membership<Instance1>;
+
+	#[runtime::pallet_index(10)]
+	pub type Preimage = pallet_preimage;
+
+	#[runtime::pallet_index(11)]
+	pub type Whitelist = pallet_whitelist;
 
 	#[runtime::pallet_index(20)]
 	pub type Did = pallet_did;

@@ -1,12 +1,18 @@
-//! Tests of the composed runtime: genesis presets, metadata and versioning.
+//! Tests of the composed runtime: genesis presets, governance, metadata and versioning.
 
 use crate::{
-	genesis_config_presets::{get_preset, preset_names, ENDOWMENT},
-	Balances, Cpt, Grandpa, Runtime, RuntimeGenesisConfig, System, VERSION,
+	genesis_config_presets::{
+		get_preset, preset_names, system_cpt_publisher, ENDOWMENT, PRODUCTION_RUNTIME_PRESET,
+	},
+	Balances, Committee, Cpt, Grandpa, Runtime, RuntimeCall, RuntimeGenesisConfig, RuntimeOrigin,
+	System, VERSION,
 };
+use codec::Encode;
 use frame_support::genesis_builder_helper::build_state;
+use frame_support::{assert_noop, assert_ok, dispatch::GetDispatchInfo};
 use sp_genesis_builder::{DEV_RUNTIME_PRESET, LOCAL_TESTNET_RUNTIME_PRESET};
 use sp_keyring::Sr25519Keyring;
+use sp_runtime::traits::Hash;
 
 /// Applies a JSON merge patch (RFC 7396, as the node applies presets) to `base`.
 fn merge(base: &mut serde_json::Value, patch: serde_json::Value) {
@@ -22,9 +28,17 @@ fn merge(base: &mut serde_json::Value, patch: serde_json::Value) {
 
 /// Builds the genesis state of preset `name` over the default config and runs `check` in it.
 fn with_preset(name: &str, check: impl FnOnce()) {
-	let patch = get_preset(&name.into()).expect("the preset exists");
+	with_patched_preset(name, serde_json::Value::Null, check)
+}
+
+/// Builds the genesis state of preset `name`, with `patch` over it, and runs `check` in it.
+fn with_patched_preset(name: &str, patch: serde_json::Value, check: impl FnOnce()) {
+	let preset = get_preset(&name.into()).expect("the preset exists");
 	let mut config = serde_json::to_value(RuntimeGenesisConfig::default()).unwrap();
-	merge(&mut config, serde_json::from_slice(&patch).unwrap());
+	merge(&mut config, serde_json::from_slice(&preset).unwrap());
+	if !patch.is_null() {
+		merge(&mut config, patch);
+	}
 	let mut ext = sp_io::TestExternalities::default();
 	ext.execute_with(|| {
 		build_state::<RuntimeGenesisConfig>(serde_json::to_vec(&config).unwrap())
@@ -34,10 +48,13 @@ fn with_preset(name: &str, check: impl FnOnce()) {
 }
 
 #[test]
-fn preset_names_are_development_and_local_testnet_works() {
+fn preset_names_are_development_local_testnet_and_production_works() {
 	let names = preset_names();
-	let expected: Vec<sp_genesis_builder::PresetId> =
-		vec![DEV_RUNTIME_PRESET.into(), LOCAL_TESTNET_RUNTIME_PRESET.into()];
+	let expected: Vec<sp_genesis_builder::PresetId> = vec![
+		DEV_RUNTIME_PRESET.into(),
+		LOCAL_TESTNET_RUNTIME_PRESET.into(),
+		PRODUCTION_RUNTIME_PRESET.into(),
+	];
 	assert_eq!(names, expected);
 	assert!(get_preset(&"no-such-preset".into()).is_none());
 }
@@ -86,7 +103,172 @@ fn local_testnet_preset_has_alice_and_bob_as_validators_works() {
 			vec![Sr25519Keyring::Alice.public().into(), Sr25519Keyring::Bob.public().into()]
 		);
 		assert_eq!(Grandpa::grandpa_authorities().len(), 2);
-		assert_eq!(pallet_sudo::Key::<Runtime>::get(), Some(Sr25519Keyring::Alice.to_account_id()));
+		// No sudo: the committee governs.
+		assert_eq!(pallet_sudo::Key::<Runtime>::get(), None);
+		assert_eq!(pallet_collective::Members::<Runtime, pallet_collective::Instance1>::get(), {
+			let mut members = committee().map(|k| k.to_account_id()).to_vec();
+			members.sort();
+			members
+		});
+	});
+}
+
+/// The development and local committee.
+fn committee() -> [Sr25519Keyring; 3] {
+	[Sr25519Keyring::Alice, Sr25519Keyring::Bob, Sr25519Keyring::Charlie]
+}
+
+#[test]
+fn production_preset_has_no_sudo_and_takes_its_network_from_a_patch_works() {
+	with_preset(PRODUCTION_RUNTIME_PRESET, || {
+		assert_eq!(pallet_sudo::Key::<Runtime>::get(), None);
+		assert!(!pallet_attestation::SimulationEnabled::<Runtime>::get());
+		assert!(
+			pallet_collective::Members::<Runtime, pallet_collective::Instance1>::get().is_empty()
+		);
+		assert_eq!(pallet_cpt::Administrators::<Runtime>::count(), 0);
+		// The system CPTs are there, published by a keyless account.
+		assert_eq!(Cpt::cpt_info(101).expect("a system CPT").publisher, system_cpt_publisher());
+		assert_eq!(Balances::free_balance(Sr25519Keyring::Alice.to_account_id()), 0);
+	});
+	let dave = Sr25519Keyring::Dave;
+	let patch = serde_json::json!({
+		"aura": { "authorities": [dave.public().to_string()] },
+		"grandpa": { "authorities": [[sp_keyring::Ed25519Keyring::Dave.public().to_string(), 1]] },
+		"committeeMembership": { "members": [dave.to_account_id().to_string()] },
+	});
+	with_patched_preset(PRODUCTION_RUNTIME_PRESET, patch, || {
+		assert_eq!(pallet_aura::Authorities::<Runtime>::get().len(), 1);
+		assert_eq!(
+			pallet_collective::Members::<Runtime, pallet_collective::Instance1>::get(),
+			vec![dave.to_account_id()]
+		);
+		assert_eq!(pallet_sudo::Key::<Runtime>::get(), None);
+	});
+}
+
+/// Proposes `call` as the first of `voters` with `threshold` ayes needed, has every voter vote
+/// aye, and closes the motion (a motion of threshold 1 executes at once).
+fn motion(call: RuntimeCall, threshold: u32, voters: &[Sr25519Keyring]) {
+	let length = call.encoded_size() as u32;
+	let hash = <Runtime as frame_system::Config>::Hashing::hash_of(&call);
+	let proposer = voters[0].to_account_id();
+	assert_ok!(Committee::propose(
+		RuntimeOrigin::signed(proposer.clone()),
+		threshold,
+		Box::new(call.clone()),
+		length
+	));
+	if threshold == 1 {
+		return;
+	}
+	let index =
+		pallet_collective::ProposalCount::<Runtime, pallet_collective::Instance1>::get() - 1;
+	// The proposer votes too: proposing is not voting.
+	for voter in voters {
+		assert_ok!(Committee::vote(
+			RuntimeOrigin::signed(voter.to_account_id()),
+			hash,
+			index,
+			true
+		));
+	}
+	assert_ok!(Committee::close(
+		RuntimeOrigin::signed(proposer),
+		hash,
+		index,
+		call.get_dispatch_info().call_weight,
+		length
+	));
+}
+
+#[test]
+fn a_committee_majority_allows_code_and_sets_the_simulation_flag_without_sudo_works() {
+	with_preset(LOCAL_TESTNET_RUNTIME_PRESET, || {
+		System::set_block_number(1);
+		let [alice, bob, charlie] = committee();
+		let measurement = [7u8; 32];
+		// A member alone cannot: the pallet refuses its signed origin, and a motion of one
+		// executes with one of three ayes, which is not a majority.
+		assert_noop!(
+			pallet_attestation::Pallet::<Runtime>::allow_code(
+				RuntimeOrigin::signed(alice.to_account_id()),
+				measurement,
+				1_000
+			),
+			sp_runtime::DispatchError::BadOrigin
+		);
+		let allow = RuntimeCall::Attestation(pallet_attestation::Call::allow_code {
+			measurement,
+			expires: 1_000,
+		});
+		motion(allow.clone(), 1, &[alice]);
+		assert!(!pallet_attestation::Pallet::<Runtime>::code_allowed(&measurement));
+		// Two of three: a majority.
+		motion(allow, 2, &[alice, bob]);
+		assert!(pallet_attestation::Pallet::<Runtime>::code_allowed(&measurement));
+		motion(
+			RuntimeCall::Attestation(pallet_attestation::Call::set_simulation { enabled: true }),
+			2,
+			&[bob, charlie],
+		);
+		assert!(pallet_attestation::SimulationEnabled::<Runtime>::get());
+	});
+}
+
+#[test]
+fn two_thirds_of_the_committee_authorize_a_runtime_upgrade_through_the_whitelist_works() {
+	with_preset(LOCAL_TESTNET_RUNTIME_PRESET, || {
+		System::set_block_number(1);
+		let [alice, bob, _] = committee();
+		let code_hash = sp_core::H256::repeat_byte(0xab);
+		let upgrade = RuntimeCall::System(frame_system::Call::authorize_upgrade { code_hash });
+		// The committee's own origin is not root: the call alone is refused.
+		let authorized = || {
+			System::events().iter().any(|record| {
+				record.event
+					== frame_system::Event::UpgradeAuthorized { code_hash, check_version: true }
+						.into()
+			})
+		};
+		motion(upgrade.clone(), 2, &[alice, bob]);
+		assert!(!authorized());
+		// Whitelisted and dispatched in one motion, it runs as root.
+		let hash = <Runtime as frame_system::Config>::Hashing::hash_of(&upgrade);
+		let whitelisted = RuntimeCall::Utility(pallet_utility::Call::batch_all {
+			calls: vec![
+				RuntimeCall::Whitelist(pallet_whitelist::Call::whitelist_call { call_hash: hash }),
+				RuntimeCall::Whitelist(
+					pallet_whitelist::Call::dispatch_whitelisted_call_with_preimage {
+						call: Box::new(upgrade),
+					},
+				),
+			],
+		});
+		motion(whitelisted, 2, &[alice, bob]);
+		assert!(authorized());
+	});
+}
+
+#[test]
+fn the_committee_appoints_a_cpt_administrator_works() {
+	with_preset(LOCAL_TESTNET_RUNTIME_PRESET, || {
+		System::set_block_number(1);
+		let [alice, bob, _] = committee();
+		let dave = Sr25519Keyring::Dave.to_account_id();
+		assert_ok!(pallet_did::Pallet::<Runtime>::create(
+			RuntimeOrigin::signed(dave.clone()),
+			vec![pallet_did::VerificationKey {
+				id: b"auth".to_vec(),
+				public: pallet_did::PublicKey::Sr25519(Sr25519Keyring::Dave.public()),
+				relationships: pallet_did::Relationships::SIGNING,
+				expires: None,
+			}],
+			None
+		));
+		let appoint = RuntimeCall::Cpt(pallet_cpt::Call::add_administrator { did: dave.clone() });
+		motion(appoint, 2, &[alice, bob]);
+		assert!(pallet_cpt::Administrators::<Runtime>::contains_key(&dave));
 	});
 }
 

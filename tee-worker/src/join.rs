@@ -25,16 +25,17 @@ use teeid_ta_protocol::{
 	Command, Reply,
 };
 
-use crate::{error::WorkerError, expect_reply, worker::Worker};
+use crate::{chain::Chain, error::WorkerError, expect_reply, worker::Worker};
 
-/// How long root allows a bootstrapped worker's code, in blocks (about 69 days of 6 s blocks).
+/// How long governance allows a bootstrapped worker's code, in blocks (about 69 days of 6 s
+/// blocks).
 const CODE_ALLOWANCE: u32 = 1_000_000;
 
 /// How the worker may register if it is not registered yet.
 #[derive(Clone, Debug, Default)]
 pub struct JoinSettings {
-	/// Bootstrap with root's help (the operator is the sudo key) if the chain has no network
-	/// key yet.
+	/// Bootstrap with governance's help (the operator is the sudo key, or a committee member
+	/// whose motion the committee passes) if the chain has no network key yet.
 	pub bootstrap: bool,
 	/// The API of an active worker to ask for an endorsement.
 	pub endorser: Option<String>,
@@ -109,7 +110,7 @@ pub async fn ensure_registered(
 		},
 		(None, None) => Err(WorkerError::Conflict(
 			"the chain has no worker yet: start the first worker with --bootstrap (its operator \
-			 must be the sudo key)"
+			 must be the sudo key or a committee member)"
 				.into(),
 		)),
 		(Some((public, _)), None) if settings.bootstrap => {
@@ -156,8 +157,17 @@ async fn check_certifier_listed(worker: &Worker) -> Result<(), WorkerError> {
 	)))
 }
 
-/// Registers the chain's first worker with root's help.
+/// Registers the chain's first worker with governance's help: the operator dispatches the
+/// bootstrap (and allows the TA's code, if it is not allowed) as the sudo key, or proposes it to
+/// the committee as a member and waits for the other members' ayes.
 pub async fn bootstrap(worker: &Worker) -> Result<(), WorkerError> {
+	let Some(role) = worker.chain.governance_role().await? else {
+		return Err(WorkerError::Conflict(
+			"--bootstrap needs the chain's governance: the operator is neither the sudo key nor \
+			 a committee member (docs/operations.md, section 6.1)"
+				.into(),
+		));
+	};
 	let genesis_hash = worker.chain.genesis_hash();
 	let identity = worker.identity();
 	let network = match identity.network_key {
@@ -176,14 +186,19 @@ pub async fn bootstrap(worker: &Worker) -> Result<(), WorkerError> {
 	};
 	let (report, signature) = sign_report(worker, None).await?;
 	let (finalized, _) = worker.chain.finalized().await?;
+	let mut calls = Vec::new();
 	if !worker.chain.code_allowed(&identity.measurement).await? {
-		worker
-			.chain
-			.sudo_allow_code(identity.measurement, finalized.saturating_add(CODE_ALLOWANCE))
-			.await?;
+		let expires = finalized.saturating_add(CODE_ALLOWANCE);
+		calls.push(Chain::allow_code_call(identity.measurement, expires));
 	}
-	worker.chain.sudo_bootstrap_worker(&report, &signature.0, network.public).await?;
+	calls.push(Chain::bootstrap_worker_call(&report, &signature.0, network.public)?);
+	worker.chain.governance_dispatch(role, calls).await?;
 	worker.refresh_identity().await?;
+	if worker.chain.worker(&worker.key()).await?.is_none() {
+		return Err(WorkerError::Conflict(
+			"the committee's motion ended without registering this worker".into(),
+		));
+	}
 	tracing::info!(key = %hex::encode(worker.key()), "bootstrapped as the chain's first worker");
 	Ok(())
 }

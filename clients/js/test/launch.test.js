@@ -136,7 +136,7 @@ describe('the launch command and the polkadot.js examples', () => {
   const docs = ['README.md', ...readdirSync(join(repoRoot, 'docs')).filter((f) => f.endsWith('.md')).map((f) => `docs/${f}`)];
   for (const doc of docs) {
     it(`runs the shell commands of ${doc}`, { timeout: 900_000 }, async (t) => {
-      const result = await runShellBlocks(join(repoRoot, doc), { TEEID_WORKER_TOKEN: env.token });
+      const result = await runShellBlocks(join(repoRoot, doc), { TEEID_WORKER_TOKEN: env.token, TEEID_REPO: repoRoot });
       for (const { line, reason } of result.skipped) t.diagnostic(`${doc}:${line} not run: ${reason}`);
       assert.equal(result.status, 0, `a command of ${doc} failed:\n${result.output}`);
     });

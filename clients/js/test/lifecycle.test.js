@@ -2,10 +2,13 @@
 
 import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
+import { existsSync, readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { Keyring } from '@polkadot/api';
-import { cleanup, connect, runNodeCommand, startNode, tempDir, waitFor } from '../lib/node-process.js';
+import { encodeAddress } from '@polkadot/util-crypto';
+import { cleanup, connect, runNodeCommand, startNode, submitOk, tempDir, waitFor } from '../lib/node-process.js';
+import { simulatedCertifier } from '../lib/attestation.js';
+import { provisionDevice, startWorker } from '../lib/worker.js';
 
 describe('teeid-node --sealing manual with a persistent --base-path', () => {
   let dir, bobAddress, transferred;
@@ -105,5 +108,72 @@ describe('teeid-node --sealing manual with a persistent --base-path', () => {
 
     const unknown = runNodeCommand(['--chain', 'no-such-chain.json', '--tmp']);
     assert.notEqual(unknown.status, 0);
+  });
+
+  it('builds a production chain from a genesis patch, whose committee bootstraps a worker', { timeout: 600_000 }, async () => {
+    const keyring = new Keyring({ type: 'sr25519' });
+    const [dave, eve] = ['//Dave', '//Eve'].map((uri) => keyring.addFromUri(uri));
+    const daveGrandpa = new Keyring({ type: 'ed25519' }).addFromUri('//Dave');
+    const patch = join(dir, 'network.json');
+    const network = {
+      name: 'Consortium',
+      id: 'consortium',
+      aura: { authorities: [dave.address] },
+      grandpa: { authorities: [[daveGrandpa.address, 1]] },
+      committeeMembership: { members: [dave.address, eve.address] },
+      balances: { balances: [[dave.address, 1e18], [eve.address, 1e18]] },
+      // So that a simulated TA may be its first worker here; a real network lists its own
+      // certifiers and leaves the simulation off.
+      attestation: { simulation: true, deviceCertifiers: [[encodeAddress(simulatedCertifier.key), 'Simulated']] }
+    };
+    // Without validators or a committee there is no chain to build.
+    for (const missing of ['aura', 'committeeMembership']) {
+      writeFileSync(patch, JSON.stringify({ ...network, [missing]: undefined }));
+      const refused = runNodeCommand(['build-spec', '--chain', `production:${patch}`]);
+      assert.notEqual(refused.status, 0);
+      assert.match(refused.stderr, /a production chain needs its/);
+    }
+    writeFileSync(patch, JSON.stringify(network));
+    const built = runNodeCommand(['build-spec', '--chain', `production:${patch}`, '--raw', '--disable-default-bootnode']);
+    assert.equal(built.status, 0, built.stderr);
+    const spec = join(dir, 'consortium.json');
+    writeFileSync(spec, built.stdout);
+    assert.deepEqual([JSON.parse(built.stdout).id, JSON.parse(built.stdout).chainType], ['consortium', 'Live']);
+
+    // Dave alone validates it: blocks are produced and finalized, and nobody holds sudo.
+    const node = await startNode(['--chain', spec, '--dave', '--tmp', '--node-key', '3'.padStart(64, '0')]);
+    const api = await connect(node.url);
+    const workerDir = tempDir();
+    let worker;
+    try {
+      await waitFor(async () => (await api.rpc.chain.getHeader(await api.rpc.chain.getFinalizedHead())).number.toNumber() >= 1,
+        { what: 'a finalized block of the production chain' });
+      assert.ok((await api.query.sudo.key()).isNone);
+      assert.deepEqual((await api.query.committee.members()).map(String).sort(), [dave.address, eve.address].sort());
+
+      // Dave, a committee member, runs the first worker with --bootstrap: it proposes allowing
+      // its code and bootstrapping it as one motion, votes aye, and waits; Eve votes aye, and
+      // the worker closes the motion (two of two: a majority) and registers.
+      provisionDevice(workerDir, api);
+      const starting = startWorker({ chain: node.url, operator: '//Dave', dataDir: workerDir, extra: ['--bootstrap'] });
+      starting.catch(() => {});
+      const [hash] = await waitFor(async () => {
+        const [proposal] = await api.query.committee.proposals();
+        const voting = proposal && (await api.query.committee.voting(proposal)).unwrapOr(null);
+        return voting?.ayes.length === 1 && [proposal, voting.index];
+      }, { what: "the worker's motion with its own aye", timeoutMs: 180_000 });
+      const { index } = (await api.query.committee.voting(hash)).unwrap();
+      await submitOk(api, api.tx.committee.vote(hash, index, true), eve);
+      worker = await starting;
+      const health = await (await fetch(`${worker.url}/health`)).json();
+      const registered = (await api.call.attestationApi.worker(health.worker)).unwrap();
+      assert.deepEqual([registered.active.isTrue, registered.info.operator.toString()], [true, dave.address]);
+      assert.ok(worker.logs.join('').includes('voted aye: waiting for the other members'));
+    } finally {
+      await worker?.stop();
+      cleanup(workerDir);
+      await api.disconnect();
+      await node.stop();
+    }
   });
 });

@@ -1,12 +1,14 @@
 // `--chain local`: Alice and Bob run two teeid-node processes on loopback, produce blocks with
-// Aura and finalize them with GRANDPA together. The chain lists no device certifier at genesis:
-// no device joins until root lists the network's own.
+// Aura and finalize them with GRANDPA together. The chain has no sudo: its committee (Alice, Bob
+// and Charlie) governs by motions and votes. It lists no device certifier at genesis: no device
+// joins until the committee lists the network's own.
 
 import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { Keyring } from '@polkadot/api';
 import { u8aToHex } from '@polkadot/util';
-import { cleanup, connect, explainError, startNode, sudoOk, tempDir, waitFor } from '../lib/node-process.js';
+import { cleanup, connect, explainError, startNode, tempDir, waitFor } from '../lib/node-process.js';
+import { committeeOk } from '../lib/governance.js';
 import {
   DeviceCertifier, deviceKey, finalizedAnchor, networkKeyFingerprint, TestTee
 } from '../lib/attestation.js';
@@ -58,13 +60,17 @@ describe('teeid-node --chain local with two validators', () => {
     assert.equal(authors.size, 2, 'Alice and Bob both authored');
   });
 
-  it('admits no device until root lists its certifier', async () => {
+  it('has no sudo: the committee allowlists code, lists a certifier and bootstraps a worker', async () => {
     const api = aliceApi;
-    const alice = new Keyring({ type: 'sr25519' }).addFromUri('//Alice');
+    const keyring = new Keyring({ type: 'sr25519' });
+    const [alice, bob, charlie] = ['//Alice', '//Bob', '//Charlie'].map((uri) => keyring.addFromUri(uri));
+    assert.ok((await api.query.sudo.key()).isNone, 'no sudo key');
+    assert.deepEqual((await api.query.committee.members()).map(String).sort(),
+      [alice, bob, charlie].map((pair) => pair.address).sort());
     assert.equal((await api.call.attestationApi.deviceCertifiers()).length, 0);
     assert.ok((await api.call.attestationApi.simulationEnabled()).isFalse);
-    // An OP-TEE device, certified by the network's provisioning authority, bootstrapped by root
-    // as the chain's first worker.
+    // An OP-TEE device, certified by the network's provisioning authority, bootstrapped by the
+    // committee as the chain's first worker.
     const measurement = new Uint8Array(32).fill(0xc0);
     const networkKey = new Uint8Array(32).fill(0x4e);
     const certifier = new DeviceCertifier(new Uint8Array(32).fill(0xce));
@@ -74,14 +80,18 @@ describe('teeid-node --chain local with two validators', () => {
     const report = hardware.report(api, alice.address, await finalizedAnchor(api));
     const bootstrap = api.tx.attestation.bootstrapWorker(report, hardware.signReport(report), networkKey);
 
-    // Root allows the code; the bootstrap that follows is refused: nobody listed the certifier.
-    const events = await sudoOk(api, api.tx.utility.batch([api.tx.attestation.allowCode(measurement, 1_000_000), bootstrap]), alice);
+    // One member alone cannot allow code: a motion of one aye executes with too few.
+    await assert.rejects(committeeOk(api, api.tx.attestation.allowCode(measurement, 1_000_000), [alice], { threshold: 1 }),
+      /BadOrigin/i);
+    // Two of three allow the code; the bootstrap that follows is refused: nobody listed the
+    // certifier.
+    const events = await committeeOk(api, api.tx.utility.batch([api.tx.attestation.allowCode(measurement, 1_000_000), bootstrap]), [alice, bob]);
     const interrupted = events.find(({ event }) => api.events.utility.BatchInterrupted.is(event))?.event.data;
     assert.ok(interrupted, 'the batch stopped at the bootstrap');
     assert.deepEqual([interrupted.index.toNumber(), explainError(api, interrupted.error)], [1, 'attestation.UncertifiedDevice']);
 
-    // Root lists it for OP-TEE devices, and the same device joins.
-    await sudoOk(api, api.tx.utility.batchAll([api.tx.attestation.addDeviceCertifier(certifier.key, 'OpTee'), bootstrap]), alice);
+    // Two of three (others this time) list it for OP-TEE devices, and the same device joins.
+    await committeeOk(api, api.tx.utility.batchAll([api.tx.attestation.addDeviceCertifier(certifier.key, 'OpTee'), bootstrap]), [bob, charlie]);
     const worker = (await api.call.attestationApi.worker(hardware.key)).unwrap();
     assert.deepEqual([worker.active.isTrue, worker.certified.isTrue, worker.info.platform.toString()], [true, true, 'OpTee']);
     assert.equal(worker.info.certifier.toHex(), u8aToHex(certifier.key));

@@ -102,6 +102,11 @@ pub mod pallet {
 		/// The DID registry: which DID a call acts as, and whether a DID is active.
 		type Dids: DidInspect<Self::AccountId> + ActingDid<OriginFor<Self>, Self::AccountId>;
 
+		/// The network's governance (root, or the chain's committee), which appoints and
+		/// removes administrators besides the administrators themselves: a network whose every
+		/// administrator lost its keys is not locked out of its CPT registry.
+		type GovernanceOrigin: EnsureOrigin<Self::RuntimeOrigin>;
+
 		/// The currency that deposits are held in.
 		type Currency: MutateHold<Self::AccountId, Reason = Self::RuntimeHoldReason>
 			+ Mutate<Self::AccountId>;
@@ -284,10 +289,10 @@ pub mod pallet {
 	#[pallet::event]
 	#[pallet::generate_deposit(pub(super) fn deposit_event)]
 	pub enum Event<T: Config> {
-		/// A DID became an administrator.
-		AdministratorAdded { did: T::AccountId, by: T::AccountId },
-		/// An administrator was removed.
-		AdministratorRemoved { did: T::AccountId, by: T::AccountId },
+		/// A DID became an administrator, by an administrator's DID (`None`: by governance).
+		AdministratorAdded { did: T::AccountId, by: Option<T::AccountId> },
+		/// An administrator was removed, by an administrator's DID (`None`: by governance).
+		AdministratorRemoved { did: T::AccountId, by: Option<T::AccountId> },
 		/// A DID joined the committee.
 		CommitteeMemberAdded { did: T::AccountId, by: T::AccountId },
 		/// A committee member was removed.
@@ -413,14 +418,14 @@ pub mod pallet {
 	impl<T: Config> Pallet<T> {
 		/// Makes a DID an administrator.
 		///
-		/// - `origin`: an administrator.
+		/// - `origin`: an administrator, or `GovernanceOrigin`.
 		/// - `did`: an active DID.
 		///
 		/// Emits `AdministratorAdded`.
 		#[pallet::call_index(0)]
 		#[pallet::weight(T::WeightInfo::add_administrator())]
 		pub fn add_administrator(origin: OriginFor<T>, did: T::AccountId) -> DispatchResult {
-			let by = Self::authorize(origin, Operation::AddAdministrator, None)?;
+			let by = Self::governance_or_authorize(origin, Operation::AddAdministrator)?;
 			ensure!(T::Dids::is_active(&did), Error::<T>::DidNotFound);
 			ensure!(!Administrators::<T>::contains_key(&did), Error::<T>::AlreadyAdministrator);
 			ensure!(
@@ -434,14 +439,14 @@ pub mod pallet {
 
 		/// Removes an administrator (not the last one; an administrator may remove itself).
 		///
-		/// - `origin`: an administrator.
+		/// - `origin`: an administrator, or `GovernanceOrigin`.
 		/// - `did`: the administrator to remove.
 		///
 		/// Emits `AdministratorRemoved`.
 		#[pallet::call_index(1)]
 		#[pallet::weight(T::WeightInfo::remove_administrator())]
 		pub fn remove_administrator(origin: OriginFor<T>, did: T::AccountId) -> DispatchResult {
-			let by = Self::authorize(origin, Operation::RemoveAdministrator, None)?;
+			let by = Self::governance_or_authorize(origin, Operation::RemoveAdministrator)?;
 			ensure!(Administrators::<T>::contains_key(&did), Error::<T>::NotAdministrator);
 			ensure!(Administrators::<T>::count() > 1, Error::<T>::LastAdministrator);
 			Administrators::<T>::remove(&did);
@@ -808,6 +813,18 @@ pub mod pallet {
 			let did = Self::acting(origin)?;
 			Self::ensure_permitted(&did, operation, owner)?;
 			Ok(did)
+		}
+
+		/// `None` for `GovernanceOrigin`; otherwise the DID the call acts as, permitted
+		/// `operation` ([`Self::authorize`]).
+		pub fn governance_or_authorize(
+			origin: OriginFor<T>,
+			operation: Operation,
+		) -> Result<Option<T::AccountId>, DispatchError> {
+			match T::GovernanceOrigin::try_origin(origin) {
+				Ok(_) => Ok(None),
+				Err(origin) => Self::authorize(origin, operation, None).map(Some),
+			}
 		}
 
 		/// The DID a call acts as.

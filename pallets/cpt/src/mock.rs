@@ -66,6 +66,7 @@ impl pallet_did::Config for Test {
 impl pallet_cpt::Config for Test {
 	type RuntimeEvent = RuntimeEvent;
 	type Dids = Did;
+	type GovernanceOrigin = frame_system::EnsureRoot<u64>;
 	type Currency = Balances;
 	type RuntimeHoldReason = RuntimeHoldReason;
 	type DepositBase = DepositBase;

@@ -16,6 +16,12 @@ use sp_consensus_aura::sr25519::AuthorityId as AuraId;
 use sp_runtime::{traits::One, Perbill};
 use sp_version::RuntimeVersion;
 
+mod governance;
+pub use governance::{
+	CommitteeCollective, CommitteeMembershipInstance, GovernanceOrigin, GovernanceTwoThirds,
+	MAX_COMMITTEE_MEMBERS,
+};
+
 use super::{
 	AccountId, Attestation, Aura, Balance, Balances, Block, BlockNumber, Did, Hash, Nonce,
 	OriginCaller, PalletInfo, Runtime, RuntimeCall, RuntimeEvent, RuntimeFreezeReason,
@@ -268,6 +274,8 @@ parameter_types! {
 impl pallet_cpt::Config for Runtime {
 	type RuntimeEvent = RuntimeEvent;
 	type Dids = Did;
+	/// Root or a committee majority appoints and removes administrators.
+	type GovernanceOrigin = GovernanceOrigin;
 	type Currency = Balances;
 	type RuntimeHoldReason = RuntimeHoldReason;
 	type DepositBase = CptDepositBase;
@@ -318,7 +326,8 @@ parameter_types! {
 impl pallet_attestation::Config for Runtime {
 	type RuntimeEvent = RuntimeEvent;
 	type Dids = Did;
-	type AdminOrigin = frame_system::EnsureRoot<AccountId>;
+	/// Root or a committee majority.
+	type AdminOrigin = GovernanceOrigin;
 	type Currency = Balances;
 	type RuntimeHoldReason = RuntimeHoldReason;
 	type WorkerDeposit = AttestationWorkerDeposit;

@@ -59,6 +59,39 @@ use runtime::runtime_types as rt;
 /// The attestation pallet's errors, as the metadata describes them.
 pub type AttestationError = rt::pallet_attestation::pallet::Error;
 
+/// A call of the runtime, as the metadata describes it.
+pub type RuntimeCall = rt::teeid_runtime::RuntimeCall;
+
+/// How the worker's operator takes part in the chain's governance.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum GovernanceRole {
+	/// The operator is the chain's sudo key (development chains): it acts as root alone.
+	Sudo,
+	/// The operator is one of `members` committee members: it proposes motions, which a
+	/// majority of the members must vote for.
+	CommitteeMember { members: u32 },
+}
+
+/// How long [`Chain::governance_dispatch`] waits for the other committee members' ayes: less
+/// than the ten minutes a TEE report stays valid for, since a bootstrap motion carries one.
+const MOTION_TIMEOUT: Duration = Duration::from_secs(8 * 60);
+
+/// How often a motion's votes are read while waiting for them.
+const MOTION_POLL: Duration = Duration::from_secs(3);
+
+/// The first event `E` among a transaction's `events`, if it emitted one.
+fn find_event<E: subxt::events::DecodeAsEvent>(
+	events: &subxt::extrinsics::ExtrinsicEvents<PolkadotConfig>,
+	what: &str,
+) -> Result<Option<E>, ChainError> {
+	events.find_first::<E>().transpose().map_err(|e| ChainError::Decode(format!("{what}: {e}")))
+}
+
+/// Maps a decoding error of the storage item `what` to [`ChainError::Decode`].
+fn decode<E: std::fmt::Display>(what: &'static str) -> impl Fn(E) -> ChainError {
+	move |e| ChainError::Decode(format!("{what}: {e}"))
+}
+
 /// What went wrong talking to the chain.
 #[derive(Debug, thiserror::Error)]
 pub enum ChainError {
@@ -950,19 +983,24 @@ impl Chain {
 	}
 
 	/// Root dispatches `call` through `sudo.sudo`. The extrinsic succeeds even when the call
-	/// inside fails, so its result is read from the `Sudid` event, a pallet error decoded as
-	/// the runtime's error enum like a failed transaction's.
-	async fn submit_sudo(&self, call: rt::teeid_runtime::RuntimeCall) -> Result<u32, ChainError> {
-		let (block, events) =
+	/// inside fails, so its result is read from the `Sudid` event.
+	async fn submit_sudo(&self, call: RuntimeCall) -> Result<(), ChainError> {
+		let (_, events) =
 			self.submit_with_events(&runtime::tx().sudo().sudo(call), Settled::Final).await?;
-		let sudid = events
-			.find_first::<runtime::sudo::events::Sudid>()
-			.ok_or_else(|| {
-				ChainError::Decode("the sudo transaction emitted no Sudid event".into())
-			})?
-			.map_err(|e| ChainError::Decode(format!("the Sudid event: {e}")))?;
-		match sudid.sudo_result {
-			Ok(()) => Ok(block),
+		let sudid = find_event::<runtime::sudo::events::Sudid>(&events, "Sudo.Sudid")?
+			.ok_or_else(|| ChainError::Decode("the sudo transaction emitted no Sudid".into()))?;
+		self.dispatched(sudid.sudo_result).await
+	}
+
+	/// The result of a call dispatched inside a transaction (by sudo or a motion), as an
+	/// event carries it: a pallet error decoded as the runtime's error enum like a failed
+	/// transaction's.
+	async fn dispatched(
+		&self,
+		result: Result<(), rt::sp_runtime::DispatchError>,
+	) -> Result<(), ChainError> {
+		match result {
+			Ok(()) => Ok(()),
 			Err(rt::sp_runtime::DispatchError::Module(module)) => {
 				let metadata = self.view().await?.at.metadata();
 				let [first, second, third, fourth] = module.error;
@@ -970,6 +1008,116 @@ impl Chain {
 				Err(ChainError::Dispatch(DispatchFailure::of_module_bytes(bytes, &metadata)))
 			},
 			Err(other) => Err(ChainError::Dispatch(DispatchFailure::Other(format!("{other:?}")))),
+		}
+	}
+
+	/// How the operator may act for the chain's governance at the latest finalized block: as
+	/// its sudo key, as a committee member, or not at all.
+	pub async fn governance_role(&self) -> Result<Option<GovernanceRole>, ChainError> {
+		let view = self.latest_view().await?;
+		let operator = subxt::utils::AccountId32(self.operator_public());
+		let storage = view.at.storage();
+		let sudo =
+			storage.try_fetch(runtime::storage().sudo().key(), ()).await.map_err(unreachable)?;
+		let sudo = sudo.map(|key| key.decode()).transpose().map_err(decode("Sudo.Key"))?;
+		if sudo.as_ref() == Some(&operator) {
+			return Ok(Some(GovernanceRole::Sudo));
+		}
+		let members = storage
+			.fetch(runtime::storage().committee().members(), ())
+			.await
+			.map_err(unreachable)?
+			.decode()
+			.map_err(decode("Committee.Members"))?;
+		Ok(members
+			.contains(&operator)
+			.then_some(GovernanceRole::CommitteeMember { members: members.len() as u32 }))
+	}
+
+	/// Governance dispatches `calls`, all or none (`utility.batchAll`), as the operator's
+	/// `role` allows: through sudo, or by a committee motion the operator proposes (a majority
+	/// of the members needed) and votes for. The other members vote on the motion
+	/// (`committee.vote`); once it has its ayes, the operator closes it, within
+	/// [`MOTION_TIMEOUT`]. A motion another member closed counts as done: the caller checks
+	/// what it needed happened.
+	pub async fn governance_dispatch(
+		&self,
+		role: GovernanceRole,
+		calls: Vec<RuntimeCall>,
+	) -> Result<(), ChainError> {
+		let batch = RuntimeCall::Utility(rt::pallet_utility::pallet::Call::batch_all { calls });
+		let members = match role {
+			GovernanceRole::Sudo => return self.submit_sudo(batch).await,
+			GovernanceRole::CommitteeMember { members } => members,
+		};
+		let threshold = members / 2 + 1;
+		let length = codec::Encode::encoded_size(&batch) as u32;
+		let propose = runtime::tx().committee().propose(threshold, batch.clone(), length);
+		let (_, events) = self.submit_with_events(&propose, Settled::Final).await?;
+		if threshold == 1 {
+			return self.motion_executed(&events).await;
+		}
+		let proposed = find_event::<runtime::committee::events::Proposed>(&events, "Proposed")?
+			.ok_or_else(|| ChainError::Decode("the proposal emitted no Proposed".into()))?;
+		let (hash, index) = (proposed.proposal_hash, proposed.proposal_index);
+		self.submit(&runtime::tx().committee().vote(hash, index, true)).await?;
+		tracing::warn!(
+			motion = %hex::encode(hash.0),
+			index,
+			threshold,
+			"proposed to the committee and voted aye: waiting for the other members' ayes \
+			 (committee.vote(0x{}, {index}, true))",
+			hex::encode(hash.0)
+		);
+		let deadline = Instant::now() + MOTION_TIMEOUT;
+		loop {
+			let view = self.latest_view().await?;
+			let voting = view
+				.at
+				.storage()
+				.try_fetch(runtime::storage().committee().voting(), (hash,))
+				.await
+				.map_err(unreachable)?;
+			let Some(voting) = voting else {
+				tracing::info!(motion = %hex::encode(hash.0), "the motion was closed by another member");
+				return Ok(());
+			};
+			let voting = voting.decode().map_err(decode("Committee.Voting"))?;
+			if voting.ayes.len() as u32 >= threshold {
+				let info = view
+					.call(
+						runtime::runtime_apis()
+							.transaction_payment_call_api()
+							.query_call_info(batch.clone(), length),
+					)
+					.await?;
+				let close = runtime::tx().committee().close(hash, index, info.weight, length);
+				let (_, events) = self.submit_with_events(&close, Settled::Final).await?;
+				return self.motion_executed(&events).await;
+			}
+			if Instant::now() >= deadline {
+				return Err(ChainError::NotIncluded(format!(
+					"the committee's motion 0x{} has {} of the {threshold} ayes it needs after {} s",
+					hex::encode(hash.0),
+					voting.ayes.len(),
+					MOTION_TIMEOUT.as_secs()
+				)));
+			}
+			tokio::time::sleep(MOTION_POLL).await;
+		}
+	}
+
+	/// The outcome of a motion that executed in the transaction with `events`: its call's own
+	/// result; a motion closed without enough ayes is refused.
+	async fn motion_executed(
+		&self,
+		events: &subxt::extrinsics::ExtrinsicEvents<PolkadotConfig>,
+	) -> Result<(), ChainError> {
+		match find_event::<runtime::committee::events::Executed>(events, "Executed")? {
+			Some(executed) => self.dispatched(executed.result).await,
+			None => Err(ChainError::Dispatch(DispatchFailure::Other(
+				"the committee's motion closed without executing (too few ayes)".into(),
+			))),
 		}
 	}
 
@@ -1045,33 +1193,25 @@ impl Chain {
 		Ok((block, events))
 	}
 
-	/// Root allows `measurement` until block `expires` (through sudo).
-	pub async fn sudo_allow_code(
-		&self,
-		measurement: Measurement,
-		expires: u32,
-	) -> Result<(), ChainError> {
-		let call = rt::teeid_runtime::RuntimeCall::Attestation(
-			rt::pallet_attestation::pallet::Call::allow_code { measurement, expires },
-		);
-		self.submit_sudo(call).await.map(drop)
+	/// The call that allows `measurement` until block `expires` (governance's).
+	pub fn allow_code_call(measurement: Measurement, expires: u32) -> RuntimeCall {
+		RuntimeCall::Attestation(rt::pallet_attestation::pallet::Call::allow_code {
+			measurement,
+			expires,
+		})
 	}
 
-	/// Root registers the chain's first worker (through sudo).
-	pub async fn sudo_bootstrap_worker(
-		&self,
+	/// The call that registers the chain's first worker (governance's).
+	pub fn bootstrap_worker_call(
 		report: &Report,
 		signature: &[u8; 64],
 		network_key: [u8; 32],
-	) -> Result<(), ChainError> {
-		let call = rt::teeid_runtime::RuntimeCall::Attestation(
-			rt::pallet_attestation::pallet::Call::bootstrap_worker {
-				report: Box::new(recode(report)?),
-				signature: recode(signature)?,
-				network_key,
-			},
-		);
-		self.submit_sudo(call).await.map(drop)
+	) -> Result<RuntimeCall, ChainError> {
+		Ok(RuntimeCall::Attestation(rt::pallet_attestation::pallet::Call::bootstrap_worker {
+			report: Box::new(recode(report)?),
+			signature: recode(signature)?,
+			network_key,
+		}))
 	}
 
 	/// Registers the worker by its quadruple.

@@ -17,12 +17,39 @@ fn add_and_remove_administrator_works() {
 		dids();
 		assert_ok!(Cpt::add_administrator(signed(ADMIN), TARGET));
 		assert!(Administrators::<Test>::contains_key(TARGET));
-		System::assert_last_event(Event::AdministratorAdded { did: TARGET, by: ADMIN }.into());
+		System::assert_last_event(
+			Event::AdministratorAdded { did: TARGET, by: Some(ADMIN) }.into(),
+		);
 
 		// The new administrator may remove the genesis one.
 		assert_ok!(Cpt::remove_administrator(signed(TARGET), ADMIN));
 		assert!(!Administrators::<Test>::contains_key(ADMIN));
-		System::assert_last_event(Event::AdministratorRemoved { did: ADMIN, by: TARGET }.into());
+		System::assert_last_event(
+			Event::AdministratorRemoved { did: ADMIN, by: Some(TARGET) }.into(),
+		);
+	});
+}
+
+#[test]
+fn governance_adds_and_removes_administrators_works() {
+	ExtBuilder::build_and_execute(|| {
+		dids();
+		// Governance appoints an administrator without being one (no DID acts)...
+		assert_ok!(Cpt::add_administrator(RuntimeOrigin::root(), TARGET));
+		assert!(Administrators::<Test>::contains_key(TARGET));
+		System::assert_last_event(Event::AdministratorAdded { did: TARGET, by: None }.into());
+		// ...and removes one, but never the last.
+		assert_ok!(Cpt::remove_administrator(RuntimeOrigin::root(), ADMIN));
+		System::assert_last_event(Event::AdministratorRemoved { did: ADMIN, by: None }.into());
+		assert_noop!(
+			Cpt::remove_administrator(RuntimeOrigin::root(), TARGET),
+			Error::<Test>::LastAdministrator
+		);
+		// Its appointee must still be an active DID.
+		assert_noop!(
+			Cpt::add_administrator(RuntimeOrigin::root(), 999),
+			Error::<Test>::DidNotFound
+		);
 	});
 }
 
