@@ -61,8 +61,9 @@ pub const PRODUCTION_PREFIX: &str = "production:";
 
 /// `--chain production:<patch.json>`: the runtime's `production` preset (no sudo, no
 /// simulation) with the network's own genesis over it, from a JSON merge patch (RFC 7396) in the
-/// file `patch`: at least its validators (`aura.authorities`, `grandpa.authorities`) and its
-/// committee (`committeeMembership.members`); also its device certifiers
+/// file `patch`: at least its validators (`collatorSelection.invulnerables`, each with its
+/// session keys in `session.keys`) and its committee (`committeeMembership.members`); also its
+/// device certifiers
 /// (`attestation.deviceCertifiers`) and funded accounts (`balances.balances`). The patch may set
 /// the spec's `name` and `id` too (defaults: `teeid`, `teeid`). Build the spec once with
 /// `build-spec --raw` and give every node that file.
@@ -80,8 +81,8 @@ pub fn production_chain_spec(patch: &std::path::Path) -> Result<ChainSpec, Strin
 	let mut genesis = preset;
 	sc_chain_spec::json_merge(&mut genesis, patch);
 	for (path, what) in [
-		("/aura/authorities", "validators (`aura.authorities`)"),
-		("/grandpa/authorities", "GRANDPA voters (`grandpa.authorities`)"),
+		("/collatorSelection/invulnerables", "validators (`collatorSelection.invulnerables`)"),
+		("/session/keys", "validators' session keys (`session.keys`)"),
 		("/committeeMembership/members", "committee members (`committeeMembership.members`)"),
 	] {
 		let given = genesis.pointer(path).and_then(|v| v.as_array()).is_some_and(|a| !a.is_empty());

@@ -16,8 +16,9 @@ use sp_runtime::traits::AccountIdConversion;
 use teeid_primitives::attestation::{TeePlatform, SIMULATED_CERTIFIER};
 
 use crate::{
-	AccountId, AttestationConfig, BalancesConfig, CommitteeMembershipConfig, CptConfig,
-	RuntimeGenesisConfig, SudoConfig, UNIT,
+	AccountId, AttestationConfig, BalancesConfig, CollatorSelectionConfig,
+	CommitteeMembershipConfig, CptConfig, RuntimeGenesisConfig, SessionConfig, SessionKeys,
+	SudoConfig, UNIT,
 };
 
 /// The name of the production preset.
@@ -32,10 +33,12 @@ pub fn system_cpt_publisher() -> AccountId {
 /// What each well-known development account starts with.
 pub const ENDOWMENT: crate::Balance = 1_000_000 * UNIT;
 
-/// A validator's session keys for a well-known development identity: sr25519 for Aura,
-/// ed25519 for GRANDPA, both derived from `//Name`.
-fn authority(sr: Sr25519Keyring, ed: Ed25519Keyring) -> (AuraId, GrandpaId) {
-	(sr.public().into(), ed.public().into())
+/// A well-known development identity as a validator: its account (from `//Name`, sr25519) and
+/// its session keys: sr25519 for Aura, ed25519 for GRANDPA, both derived from `//Name`.
+fn authority(sr: Sr25519Keyring, ed: Ed25519Keyring) -> (AccountId, SessionKeys) {
+	let aura: AuraId = sr.public().into();
+	let grandpa: GrandpaId = ed.public().into();
+	(sr.to_account_id(), SessionKeys { aura, grandpa })
 }
 
 /// The well-known development accounts (Alice to Ferdie and their stashes), all funded.
@@ -95,7 +98,7 @@ struct Governance {
 /// the `Simulated` platform register, and `device_certifiers` are the device certifiers listed
 /// from the start.
 fn testnet_genesis(
-	authorities: Vec<(AuraId, GrandpaId)>,
+	validators: Vec<(AccountId, SessionKeys)>,
 	governance: Governance,
 	simulation: bool,
 	device_certifiers: Vec<(ed25519::Public, TeePlatform)>,
@@ -105,11 +108,19 @@ fn testnet_genesis(
 		balances: BalancesConfig {
 			balances: dev_accounts().into_iter().map(|k| (k, ENDOWMENT)).collect::<Vec<_>>(),
 		},
-		aura: pallet_aura::GenesisConfig {
-			authorities: authorities.iter().map(|x| x.0.clone()).collect::<Vec<_>>(),
+		// The validators: the session manager's invulnerables, with their session keys; the
+		// session hands Aura and GRANDPA their authorities.
+		collator_selection: CollatorSelectionConfig {
+			invulnerables: validators
+				.iter()
+				.map(|(account, _)| account.clone())
+				.collect::<Vec<_>>(),
 		},
-		grandpa: pallet_grandpa::GenesisConfig {
-			authorities: authorities.iter().map(|x| (x.1.clone(), 1)).collect::<Vec<_>>(),
+		session: SessionConfig {
+			keys: validators
+				.into_iter()
+				.map(|(account, keys)| (account.clone(), account, keys))
+				.collect::<Vec<_>>(),
 		},
 		sudo: SudoConfig { key: governance.sudo },
 		committee_membership: CommitteeMembershipConfig {
@@ -160,9 +171,9 @@ pub fn local_config_genesis() -> Value {
 }
 
 /// `production`: no sudo, no simulation, no funded account, and no validators, committee
-/// members or device certifiers: the network's operators give those (`aura`, `grandpa`,
-/// `committeeMembership`, `attestation.deviceCertifiers`, `balances`) in a patch over this
-/// preset. The system CPTs are published by [`system_cpt_publisher`], a keyless account; the
+/// members or device certifiers: the network's operators give those
+/// (`collatorSelection.invulnerables` with `session.keys`, `committeeMembership`,
+/// `attestation.deviceCertifiers`, `balances`) in a patch over this preset. The system CPTs are published by [`system_cpt_publisher`], a keyless account; the
 /// committee appoints the CPT administrators once their DIDs exist.
 pub fn production_config_genesis() -> Value {
 	build_struct_json_patch!(RuntimeGenesisConfig {

@@ -203,6 +203,15 @@ mod runtime {
 	#[runtime::pallet_index(11)]
 	pub type Whitelist = pallet_whitelist;
 
+	// The session manager's storage and hooks come before the session's, which asks it for the
+	// next set in its own `on_initialize`; Aura and GRANDPA (indices 2, 3) take the new
+	// authorities from the session.
+	#[runtime::pallet_index(12)]
+	pub type CollatorSelection = pallet_collator_selection;
+
+	#[runtime::pallet_index(13)]
+	pub type Session = pallet_session;
+
 	#[runtime::pallet_index(20)]
 	pub type Did = pallet_did;
 

@@ -97,12 +97,17 @@ fn presets_make_alice_cpt_administrator_and_preload_system_cpts_works() {
 #[test]
 fn local_testnet_preset_has_alice_and_bob_as_validators_works() {
 	with_preset(LOCAL_TESTNET_RUNTIME_PRESET, || {
+		// The session manager keeps its validators sorted by account.
 		let aura = pallet_aura::Authorities::<Runtime>::get();
 		assert_eq!(
 			aura.into_inner(),
-			vec![Sr25519Keyring::Alice.public().into(), Sr25519Keyring::Bob.public().into()]
+			vec![Sr25519Keyring::Bob.public().into(), Sr25519Keyring::Alice.public().into()]
 		);
 		assert_eq!(Grandpa::grandpa_authorities().len(), 2);
+		assert_eq!(
+			pallet_session::Validators::<Runtime>::get(),
+			vec![Sr25519Keyring::Bob.to_account_id(), Sr25519Keyring::Alice.to_account_id()]
+		);
 		// No sudo: the committee governs.
 		assert_eq!(pallet_sudo::Key::<Runtime>::get(), None);
 		assert_eq!(pallet_collective::Members::<Runtime, pallet_collective::Instance1>::get(), {
@@ -132,13 +137,22 @@ fn production_preset_has_no_sudo_and_takes_its_network_from_a_patch_works() {
 		assert_eq!(Balances::free_balance(Sr25519Keyring::Alice.to_account_id()), 0);
 	});
 	let dave = Sr25519Keyring::Dave;
+	let account = dave.to_account_id().to_string();
+	let keys = serde_json::json!({
+		"aura": dave.public().to_string(),
+		"grandpa": sp_keyring::Ed25519Keyring::Dave.public().to_string(),
+	});
 	let patch = serde_json::json!({
-		"aura": { "authorities": [dave.public().to_string()] },
-		"grandpa": { "authorities": [[sp_keyring::Ed25519Keyring::Dave.public().to_string(), 1]] },
-		"committeeMembership": { "members": [dave.to_account_id().to_string()] },
+		"collatorSelection": { "invulnerables": [account] },
+		"session": { "keys": [[account, account, keys]] },
+		"committeeMembership": { "members": [account] },
 	});
 	with_patched_preset(PRODUCTION_RUNTIME_PRESET, patch, || {
-		assert_eq!(pallet_aura::Authorities::<Runtime>::get().len(), 1);
+		assert_eq!(
+			pallet_aura::Authorities::<Runtime>::get().into_inner(),
+			vec![dave.public().into()]
+		);
+		assert_eq!(Grandpa::grandpa_authorities().len(), 1);
 		assert_eq!(
 			pallet_collective::Members::<Runtime, pallet_collective::Instance1>::get(),
 			vec![dave.to_account_id()]
@@ -247,6 +261,47 @@ fn two_thirds_of_the_committee_authorize_a_runtime_upgrade_through_the_whitelist
 		});
 		motion(whitelisted, 2, &[alice, bob]);
 		assert!(authorized());
+	});
+}
+
+#[test]
+fn the_committee_adds_a_validator_only_once_its_session_keys_are_registered_works() {
+	with_preset(LOCAL_TESTNET_RUNTIME_PRESET, || {
+		System::set_block_number(1);
+		let [alice, bob, charlie] = committee();
+		let add =
+			RuntimeCall::CollatorSelection(pallet_collator_selection::Call::add_invulnerable {
+				who: charlie.to_account_id(),
+			});
+		// Without keys the motion executes and its call is refused.
+		motion(add.clone(), 2, &[alice, bob]);
+		assert_eq!(pallet_collator_selection::Invulnerables::<Runtime>::get().len(), 2);
+		let keys = crate::SessionKeys {
+			aura: charlie.public().into(),
+			grandpa: sp_keyring::Ed25519Keyring::Charlie.public().into(),
+		};
+		// The proof: each key signs the statement of the owner account's ownership.
+		let statement =
+			sp_core::proof_of_possession::statement_of_ownership(&charlie.to_account_id().encode());
+		let proof =
+			(charlie.sign(&statement), sp_keyring::Ed25519Keyring::Charlie.sign(&statement))
+				.encode();
+		assert_ok!(pallet_session::Pallet::<Runtime>::set_keys(
+			RuntimeOrigin::signed(charlie.to_account_id()),
+			keys,
+			proof
+		));
+		motion(add, 2, &[alice, bob]);
+		assert!(pallet_collator_selection::Invulnerables::<Runtime>::get()
+			.contains(&charlie.to_account_id()));
+		// Nobody but governance adds one.
+		assert_noop!(
+			pallet_collator_selection::Pallet::<Runtime>::add_invulnerable(
+				RuntimeOrigin::signed(charlie.to_account_id()),
+				bob.to_account_id()
+			),
+			sp_runtime::DispatchError::BadOrigin
+		);
 	});
 }
 

@@ -118,8 +118,8 @@ describe('teeid-node --sealing manual with a persistent --base-path', () => {
     const network = {
       name: 'Consortium',
       id: 'consortium',
-      aura: { authorities: [dave.address] },
-      grandpa: { authorities: [[daveGrandpa.address, 1]] },
+      collatorSelection: { invulnerables: [dave.address] },
+      session: { keys: [[dave.address, dave.address, { aura: dave.address, grandpa: daveGrandpa.address }]] },
       committeeMembership: { members: [dave.address, eve.address] },
       balances: { balances: [[dave.address, 1e18], [eve.address, 1e18]] },
       // So that a simulated TA may be its first worker here; a real network lists its own
@@ -127,7 +127,7 @@ describe('teeid-node --sealing manual with a persistent --base-path', () => {
       attestation: { simulation: true, deviceCertifiers: [[encodeAddress(simulatedCertifier.key), 'Simulated']] }
     };
     // Without validators or a committee there is no chain to build.
-    for (const missing of ['aura', 'committeeMembership']) {
+    for (const missing of ['collatorSelection', 'session', 'committeeMembership']) {
       writeFileSync(patch, JSON.stringify({ ...network, [missing]: undefined }));
       const refused = runNodeCommand(['build-spec', '--chain', `production:${patch}`]);
       assert.notEqual(refused.status, 0);

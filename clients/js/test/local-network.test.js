@@ -1,23 +1,24 @@
 // `--chain local`: Alice and Bob run two teeid-node processes on loopback, produce blocks with
 // Aura and finalize them with GRANDPA together. The chain has no sudo: its committee (Alice, Bob
 // and Charlie) governs by motions and votes. It lists no device certifier at genesis: no device
-// joins until the committee lists the network's own.
+// joins until the committee lists the network's own. The validator set changes by the committee
+// too: Charlie joins, Bob leaves (about five minutes: each change waits two one-minute sessions).
 
 import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { Keyring } from '@polkadot/api';
 import { u8aToHex } from '@polkadot/util';
-import { cleanup, connect, explainError, startNode, tempDir, waitFor } from '../lib/node-process.js';
+import { cleanup, connect, explainError, startNode, submitOk, tempDir, waitFor } from '../lib/node-process.js';
 import { committeeOk } from '../lib/governance.js';
 import {
   DeviceCertifier, deviceKey, finalizedAnchor, networkKeyFingerprint, TestTee
 } from '../lib/attestation.js';
 
-describe('teeid-node --chain local with two validators', () => {
-  let alice, bob, aliceApi, bobApi, dirs;
+describe('teeid-node --chain local: two validators, a committee, no sudo', () => {
+  let alice, bob, charlie, aliceApi, bobApi, charlieApi, dirs;
 
   before(async () => {
-    dirs = [tempDir(), tempDir()];
+    dirs = [tempDir(), tempDir(), tempDir()];
     // Validators of a non-development chain need a network key; fixed ones keep peer ids stable.
     const nodeKey = (n) => ['--node-key', n.toString(16).padStart(64, '0')];
     alice = await startNode(['--chain', 'local', '--alice', '--base-path', dirs[0], ...nodeKey(1)]);
@@ -31,6 +32,8 @@ describe('teeid-node --chain local with two validators', () => {
   after(async () => {
     await aliceApi?.disconnect();
     await bobApi?.disconnect();
+    await charlieApi?.disconnect();
+    await charlie?.stop();
     await bob?.stop();
     await alice?.stop();
     dirs?.forEach(cleanup);
@@ -95,5 +98,58 @@ describe('teeid-node --chain local with two validators', () => {
     const worker = (await api.call.attestationApi.worker(hardware.key)).unwrap();
     assert.deepEqual([worker.active.isTrue, worker.certified.isTrue, worker.info.platform.toString()], [true, true, 'OpTee']);
     assert.equal(worker.info.certifier.toHex(), u8aToHex(certifier.key));
+  });
+
+  it('adds a third validator and removes one through the committee, and keeps finalizing', { timeout: 900_000 }, async () => {
+    const api = aliceApi;
+    const keyring = new Keyring({ type: 'sr25519' });
+    const [aliceKey, bobKey, charlieKey] = ['//Alice', '//Bob', '//Charlie'].map((uri) => keyring.addFromUri(uri));
+    const validators = async () => (await api.query.session.validators()).map(String).sort();
+    assert.deepEqual(await validators(), [aliceKey.address, bobKey.address].sort());
+
+    // Charlie runs a validator node whose session keys are new, made by the node itself, with a
+    // proof that Charlie's account owns them.
+    const peerId = (await api.rpc.system.localPeerId()).toString();
+    charlie = await startNode(['--chain', 'local', '--validator', '--name', 'Charlie', '--base-path', dirs[2],
+      '--node-key', (3).toString(16).padStart(64, '0'), '--bootnodes', `/ip4/127.0.0.1/tcp/${alice.p2pPort}/p2p/${peerId}`]);
+    charlieApi = await connect(charlie.url);
+    const rotated = await fetch(charlie.url.replace('ws://', 'http://'), {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ id: 1, jsonrpc: '2.0', method: 'author_rotateKeysWithOwner', params: [u8aToHex(charlieKey.publicKey)] })
+    });
+    const { keys, proof } = (await rotated.json()).result;
+    // Registered first (the runtime's tests check that an unregistered one is refused).
+    await submitOk(api, api.tx.session.setKeys(keys, proof), charlieKey);
+    await committeeOk(api, api.tx.collatorSelection.addInvulnerable(charlieKey.address), [aliceKey, bobKey]);
+    assert.deepEqual((await api.query.collatorSelection.invulnerables()).map(String).sort(),
+      [aliceKey.address, bobKey.address, charlieKey.address].sort());
+
+    /**
+     * Waits until the session's validators are `expected`, then until three more blocks are
+     * finalized, one of them by Charlie; returns the authors of the blocks since.
+     */
+    const finalizedNumber = async () => (await api.rpc.chain.getHeader(await api.rpc.chain.getFinalizedHead())).number.toNumber();
+    const settles = async (expected, what) => {
+      await waitFor(async () => JSON.stringify(await validators()) === JSON.stringify(expected.sort()),
+        { timeoutMs: 300_000, everyMs: 2000, what });
+      const from = (await api.rpc.chain.getHeader()).number.toNumber();
+      const authors = new Set();
+      await waitFor(async () => {
+        const finalized = await finalizedNumber();
+        for (let n = from + 1; n <= finalized; n++) {
+          authors.add((await api.derive.chain.getHeader(await api.rpc.chain.getBlockHash(n))).author.toString());
+        }
+        return finalized >= from + 3 && authors.has(charlieKey.address);
+      }, { timeoutMs: 300_000, everyMs: 2000, what: `blocks by Charlie finalized after ${what}` });
+      return authors;
+    };
+    await settles([aliceKey.address, bobKey.address, charlieKey.address], 'Charlie in the validator set');
+
+    // Bob leaves: Alice and Charlie go on producing and finalizing (two of two).
+    await committeeOk(api, api.tx.collatorSelection.removeInvulnerable(bobKey.address), [aliceKey, charlieKey]);
+    const authors = await settles([aliceKey.address, charlieKey.address], 'Bob out of the validator set');
+    assert.ok(!authors.has(bobKey.address), 'Bob authors nothing once out');
+    assert.equal((await api.query.aura.authorities()).length, 2);
   });
 });

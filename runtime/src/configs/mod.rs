@@ -17,10 +17,12 @@ use sp_runtime::{traits::One, Perbill};
 use sp_version::RuntimeVersion;
 
 mod governance;
+mod validators;
 pub use governance::{
 	CommitteeCollective, CommitteeMembershipInstance, GovernanceOrigin, GovernanceTwoThirds,
 	MAX_COMMITTEE_MEMBERS,
 };
+pub use validators::{MAX_VALIDATORS, SESSION_BLOCKS};
 
 use super::{
 	AccountId, Attestation, Aura, Balance, Balances, Block, BlockNumber, Did, Hash, Nonce,
@@ -88,7 +90,7 @@ impl frame_system::Config for Runtime {
 impl pallet_aura::Config for Runtime {
 	type AuthorityId = AuraId;
 	type DisabledValidators = ();
-	type MaxAuthorities = ConstU32<32>;
+	type MaxAuthorities = ConstU32<MAX_VALIDATORS>;
 	type AllowMultipleBlocksPerSlot = ConstBool<false>;
 	type SlotDuration = pallet_aura::MinimumPeriodTimesTwo<Runtime>;
 }
@@ -96,7 +98,7 @@ impl pallet_aura::Config for Runtime {
 impl pallet_grandpa::Config for Runtime {
 	type RuntimeEvent = RuntimeEvent;
 	type WeightInfo = ();
-	type MaxAuthorities = ConstU32<32>;
+	type MaxAuthorities = ConstU32<MAX_VALIDATORS>;
 	type MaxNominators = ConstU32<0>;
 	type MaxSetIdSessionEntries = ConstU64<0>;
 	// A proof-of-authority chain without staking has no session history to prove ownership
