@@ -77,19 +77,9 @@ pub fn production_chain_spec(patch: &std::path::Path) -> Result<ChainSpec, Strin
 	};
 	let name = take_string(object, "name")?.unwrap_or_else(|| "teeid".into());
 	let id = take_string(object, "id")?.unwrap_or_else(|| "teeid".into());
-	let preset = teeid_runtime::genesis_config_presets::production_config_genesis();
-	let mut genesis = preset;
+	let mut genesis = teeid_runtime::genesis_config_presets::production_config_genesis();
 	sc_chain_spec::json_merge(&mut genesis, patch);
-	for (path, what) in [
-		("/collatorSelection/invulnerables", "validators (`collatorSelection.invulnerables`)"),
-		("/session/keys", "validators' session keys (`session.keys`)"),
-		("/committeeMembership/members", "committee members (`committeeMembership.members`)"),
-	] {
-		let given = genesis.pointer(path).and_then(|v| v.as_array()).is_some_and(|a| !a.is_empty());
-		if !given {
-			return Err(format!("a production chain needs its {what} in the genesis patch"));
-		}
-	}
+	check_production_genesis(&genesis)?;
 	Ok(ChainSpec::builder(wasm_binary()?, Default::default())
 		.with_name(&name)
 		.with_id(&id)
@@ -97,6 +87,56 @@ pub fn production_chain_spec(patch: &std::path::Path) -> Result<ChainSpec, Strin
 		.with_genesis_config_patch(genesis)
 		.with_properties(properties())
 		.build())
+}
+
+/// Refuses a production genesis that could not run or could never be governed: without
+/// validators, or with one whose session keys are missing (the session would hand Aura an empty
+/// set: no block 1); without committee members, or with none that can pay for a motion; with a
+/// sudo key (the point of the preset is that nobody holds one).
+fn check_production_genesis(genesis: &serde_json::Value) -> Result<(), String> {
+	let strings = |path: &str| -> Vec<&str> {
+		let items = genesis.pointer(path).and_then(|v| v.as_array());
+		items.into_iter().flatten().filter_map(|v| v.as_str()).collect()
+	};
+	let validators = strings("/collatorSelection/invulnerables");
+	let members = strings("/committeeMembership/members");
+	if validators.is_empty() {
+		return Err("a production chain needs its validators (`collatorSelection.invulnerables`) \
+			in the genesis patch"
+			.into());
+	}
+	if members.is_empty() {
+		return Err("a production chain needs its committee members \
+			(`committeeMembership.members`) in the genesis patch"
+			.into());
+	}
+	let keyed = genesis.pointer("/session/keys").and_then(|v| v.as_array());
+	let keyed: Vec<&str> = keyed
+		.into_iter()
+		.flatten()
+		.filter_map(|entry| entry.get(1).and_then(|v| v.as_str()))
+		.collect();
+	if let Some(unkeyed) = validators.iter().find(|v| !keyed.contains(v)) {
+		return Err(format!(
+			"a production chain needs its validators' session keys: validator {unkeyed} has no \
+			 `session.keys` entry (`[account, account, {{\"aura\": ..., \"grandpa\": ...}}]`)"
+		));
+	}
+	let funded = genesis.pointer("/balances/balances").and_then(|v| v.as_array());
+	let funded: Vec<&str> = funded
+		.into_iter()
+		.flatten()
+		.filter_map(|entry| entry.get(0).and_then(|v| v.as_str()))
+		.collect();
+	if !members.iter().any(|m| funded.contains(m)) {
+		return Err("a production chain needs a funded committee member (`balances.balances`): \
+			nobody else can pay for the motions that govern it"
+			.into());
+	}
+	if genesis.pointer("/sudo/key").is_some_and(|key| !key.is_null()) {
+		return Err("a production chain has no sudo key: leave `sudo` out of the patch".into());
+	}
+	Ok(())
 }
 
 /// Removes `key` from `object`: a string, if it is there.

@@ -7,7 +7,10 @@
 
 use std::{pin::Pin, sync::Arc, time::Duration};
 
-use futures::{channel::mpsc, FutureExt, Stream, StreamExt};
+use futures::{
+	channel::{mpsc, oneshot},
+	FutureExt, SinkExt, Stream, StreamExt,
+};
 use sc_client_api::{Backend, BlockBackend};
 use sc_consensus_aura::{ImportQueueParams, SlotProportion, StartAuraParams};
 use sc_consensus_grandpa::SharedVoterState;
@@ -18,7 +21,7 @@ use sc_service::{error::Error as ServiceError, Configuration, TaskManager, WarpS
 use sc_telemetry::{Telemetry, TelemetryWorker};
 use sc_transaction_pool_api::{OffchainTransactionPoolFactory, TransactionPool};
 use sp_consensus_aura::sr25519::AuthorityPair as AuraPair;
-use teeid_runtime::{apis::RuntimeApi, opaque::Block, Hash};
+use teeid_runtime::{apis::RuntimeApi, configs::SESSION_BLOCKS, opaque::Block, BlockNumber, Hash};
 
 use crate::{cli::Sealing, timestamp};
 
@@ -315,9 +318,12 @@ pub fn new_full<
 				let mut sink = seal_sink;
 				sink.try_send(seal_new_block(true))
 					.map_err(|e| ServiceError::Other(format!("instant seal: {e}")))?;
-				let on_import =
-					transaction_pool.import_notification_stream().map(|_| seal_new_block(false));
-				Box::pin(futures::stream::select(seal_commands, on_import))
+				task_manager.spawn_essential_handle().spawn(
+					"instant-seal",
+					Some("block-authoring"),
+					seal_on_import(transaction_pool.clone(), client.clone(), sink),
+				);
+				Box::pin(seal_commands)
 			},
 		};
 		let cidp_client = client.clone();
@@ -423,4 +429,41 @@ pub fn new_full<
 /// A request to seal one block on top of the best block and finalize it.
 fn seal_new_block(create_empty: bool) -> EngineCommand<Hash> {
 	EngineCommand::SealNewBlock { create_empty, finalize: true, parent_hash: None, sender: None }
+}
+
+/// Instant sealing: seals a block whenever the pool gets a transaction. A block that starts a
+/// session holds no transaction (the session's rotation takes the whole block's weight in
+/// `on_initialize`), so when that is the next block and the seal found nothing to include, it is
+/// sealed empty and the transaction goes into the one after.
+async fn seal_on_import(
+	pool: Arc<FullPool>,
+	client: Arc<FullClient>,
+	mut sink: mpsc::Sender<EngineCommand<Hash>>,
+) {
+	let mut imports = pool.import_notification_stream();
+	while imports.next().await.is_some() {
+		let Some(sealed) = seal_and_wait(&mut sink, false).await else { return };
+		let next: BlockNumber = sp_blockchain::HeaderBackend::info(&*client).best_number + 1;
+		if sealed.is_err() && next.is_multiple_of(SESSION_BLOCKS) {
+			let Some(_) = seal_and_wait(&mut sink, true).await else { return };
+			let Some(_) = seal_and_wait(&mut sink, false).await else { return };
+		}
+	}
+}
+
+/// Sends a seal request and waits for the manual-seal task's answer: whether a block was
+/// sealed; `None` once that task is gone.
+async fn seal_and_wait(
+	sink: &mut mpsc::Sender<EngineCommand<Hash>>,
+	create_empty: bool,
+) -> Option<Result<(), sc_consensus_manual_seal::Error>> {
+	let (sender, answer) = oneshot::channel();
+	let command = EngineCommand::SealNewBlock {
+		create_empty,
+		finalize: true,
+		parent_hash: None,
+		sender: Some(sender),
+	};
+	sink.send(command).await.ok()?;
+	answer.await.ok().map(|sealed| sealed.map(drop))
 }

@@ -136,7 +136,10 @@ pub type SignedPayload = generic::SignedPayload<RuntimeCall, TxExtension>;
 
 /// Migrations to run on runtime upgrade, besides the pallets' own. Each is versioned: it runs
 /// on a chain at the storage version it migrates from, and does nothing on any other.
-type Migrations = (pallet_attestation::migrations::v4::MigrateV3ToV4<Runtime>,);
+type Migrations = (
+	pallet_attestation::migrations::v4::MigrateV3ToV4<Runtime>,
+	migrations::SessionFromFixedAuthorities,
+);
 
 /// Executive: dispatches to the pallets.
 pub type Executive = frame_executive::Executive<
@@ -224,6 +227,8 @@ mod runtime {
 	#[runtime::pallet_index(23)]
 	pub type Attestation = pallet_attestation;
 }
+
+mod migrations;
 
 #[cfg(test)]
 mod tests;

@@ -306,6 +306,47 @@ fn the_committee_adds_a_validator_only_once_its_session_keys_are_registered_work
 }
 
 #[test]
+fn a_chain_without_a_session_gets_its_authorities_as_validators_works() {
+	use frame_support::traits::{Hooks, OnRuntimeUpgrade};
+	with_preset(LOCAL_TESTNET_RUNTIME_PRESET, || {
+		// A chain of spec 103: Aura and GRANDPA authorities, no session, no validator set.
+		let authorities = pallet_aura::Authorities::<Runtime>::get();
+		let _ = pallet_session::NextKeys::<Runtime>::clear(u32::MAX, None);
+		let _ = pallet_session::KeyOwner::<Runtime>::clear(u32::MAX, None);
+		pallet_session::QueuedKeys::<Runtime>::kill();
+		pallet_session::Validators::<Runtime>::kill();
+		pallet_collator_selection::Invulnerables::<Runtime>::kill();
+
+		crate::migrations::SessionFromFixedAuthorities::on_runtime_upgrade();
+		let mut expected: Vec<_> = [Sr25519Keyring::Alice, Sr25519Keyring::Bob]
+			.iter()
+			.map(|k| k.to_account_id())
+			.collect();
+		expected.sort();
+		assert_eq!(
+			pallet_collator_selection::Invulnerables::<Runtime>::get().into_inner(),
+			expected
+		);
+		// Two rotations later the authorities are the same validators: the chain goes on.
+		for block in 1..=2 * crate::configs::SESSION_BLOCKS {
+			System::set_block_number(block);
+			pallet_session::Pallet::<Runtime>::on_initialize(block);
+		}
+		assert_eq!(pallet_session::CurrentIndex::<Runtime>::get(), 2);
+		let mut after = pallet_aura::Authorities::<Runtime>::get().into_inner();
+		let mut before = authorities.into_inner();
+		after.sort();
+		before.sort();
+		assert_eq!(after, before);
+		assert_eq!(Grandpa::grandpa_authorities().len(), 2);
+		// Once there is a session, it does nothing.
+		let validators = pallet_session::Validators::<Runtime>::get();
+		crate::migrations::SessionFromFixedAuthorities::on_runtime_upgrade();
+		assert_eq!(pallet_session::Validators::<Runtime>::get(), validators);
+	});
+}
+
+#[test]
 fn the_committee_appoints_a_cpt_administrator_works() {
 	with_preset(LOCAL_TESTNET_RUNTIME_PRESET, || {
 		System::set_block_number(1);

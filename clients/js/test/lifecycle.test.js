@@ -133,6 +133,16 @@ describe('teeid-node --sealing manual with a persistent --base-path', () => {
       assert.notEqual(refused.status, 0);
       assert.match(refused.stderr, /a production chain needs its/);
     }
+    // Nor with a sudo key, or with no member able to pay for a motion.
+    for (const [careless, message] of [
+      [{ ...network, sudo: { key: dave.address } }, /has no sudo key/],
+      [{ ...network, balances: { balances: [] } }, /needs a funded committee member/]
+    ]) {
+      writeFileSync(patch, JSON.stringify(careless));
+      const refused = runNodeCommand(['build-spec', '--chain', `production:${patch}`]);
+      assert.notEqual(refused.status, 0);
+      assert.match(refused.stderr, message);
+    }
     writeFileSync(patch, JSON.stringify(network));
     const built = runNodeCommand(['build-spec', '--chain', `production:${patch}`, '--raw', '--disable-default-bootnode']);
     assert.equal(built.status, 0, built.stderr);

@@ -6,9 +6,10 @@
 //!
 //! - **more than half** ([`GovernanceOrigin`]): the network's operational acts, which the teeid
 //!   pallets accept from this origin: allowlisting and disallowing TA code, bootstrapping the
-//!   first worker, the simulation flag, device certifiers, CPT administrators;
-//! - **two thirds** ([`GovernanceTwoThirds`]): acts that change who governs or what runs: the
-//!   committee's own membership, and calls that need root itself (a runtime upgrade's
+//!   first worker, the simulation flag, device certifiers, CPT administrators, and adding and
+//!   removing validators (`configs/validators.rs`);
+//! - **two thirds** ([`GovernanceTwoThirds`]): acts that change who governs or what code
+//!   runs: the committee's own membership, and calls that need root itself (a runtime upgrade's
 //!   `system.authorizeUpgrade`), which the committee reaches through `pallet-whitelist`: one
 //!   motion of `utility.batchAll([whitelist.whitelistCall(hash),
 //!   whitelist.dispatchWhitelistedCallWithPreimage(call)])` dispatches `call` as root.
@@ -61,6 +62,22 @@ parameter_types! {
 		Perbill::from_percent(50) * RuntimeBlockWeights::get().max_block;
 }
 
+/// Members who did not vote by a motion's end count as voting nay: no motion passes by
+/// silence (with `PrimeDefaultVote`, a prime member's aye alone would carry a motion nobody
+/// else voted on, root calls through the whitelist included).
+pub struct AbsentVotesNay;
+
+impl pallet_collective::DefaultVote for AbsentVotesNay {
+	fn default_vote(
+		_prime_vote: Option<bool>,
+		_yes_votes: pallet_collective::MemberCount,
+		_no_votes: pallet_collective::MemberCount,
+		_len: pallet_collective::MemberCount,
+	) -> bool {
+		false
+	}
+}
+
 impl pallet_collective::Config<CommitteeCollective> for Runtime {
 	type RuntimeOrigin = RuntimeOrigin;
 	type Proposal = RuntimeCall;
@@ -68,8 +85,7 @@ impl pallet_collective::Config<CommitteeCollective> for Runtime {
 	type MotionDuration = CommitteeMotionDuration;
 	type MaxProposals = ConstU32<32>;
 	type MaxMembers = ConstU32<MAX_COMMITTEE_MEMBERS>;
-	/// Members who did not vote count with the prime member, if there is one.
-	type DefaultVote = pallet_collective::PrimeDefaultVote;
+	type DefaultVote = AbsentVotesNay;
 	type WeightInfo = pallet_collective::weights::SubstrateWeight<Runtime>;
 	/// Membership changes go through `pallet-membership`, which tells the collective.
 	type SetMembersOrigin = EnsureRoot<AccountId>;

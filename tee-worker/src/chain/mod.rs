@@ -87,6 +87,28 @@ fn find_event<E: subxt::events::DecodeAsEvent>(
 	events.find_first::<E>().transpose().map_err(|e| ChainError::Decode(format!("{what}: {e}")))
 }
 
+/// The outcome of a motion (`hash`) whose vote or close failed with `error`: if the committee
+/// no longer has it (`ProposalMissing`), another member closed it, which counts as done (the
+/// caller checks that what it needed happened); any other error stands.
+fn closed_elsewhere(error: ChainError, hash: subxt::utils::H256) -> Result<(), ChainError> {
+	let missing = matches!(
+		&error,
+		ChainError::Dispatch(DispatchFailure::Module(runtime::Error::Committee(
+			rt::pallet_collective::pallet::Error::ProposalMissing
+		)))
+	);
+	if !missing {
+		return Err(error);
+	}
+	note_closed_elsewhere(hash);
+	Ok(())
+}
+
+/// Logs that another member closed the motion `hash`.
+fn note_closed_elsewhere(hash: subxt::utils::H256) {
+	tracing::info!(motion = %hex::encode(hash.0), "the motion was closed by another member");
+}
+
 /// Maps a decoding error of the storage item `what` to [`ChainError::Decode`].
 fn decode<E: std::fmt::Display>(what: &'static str) -> impl Fn(E) -> ChainError {
 	move |e| ChainError::Decode(format!("{what}: {e}"))
@@ -698,11 +720,12 @@ enum Settled {
 	Final,
 }
 
-/// The view of the latest finalized block the worker has seen, and when the node was asked for
-/// it: it is handed out for [`VIEW_TTL`] from then without asking again.
+/// The view of the latest finalized block the worker has seen, when the node was asked for it
+/// (it is handed out for [`VIEW_TTL`] from then without asking again) and when it answered.
 struct FinalizedView<V> {
 	view: V,
 	asked: Instant,
+	answered: Instant,
 }
 
 /// The kept finalized view, and from when a view must have been asked to be handed out (moved
@@ -722,6 +745,14 @@ impl<V: Clone> Finalized<V> {
 			None => kept.asked.elapsed() < max_age,
 		};
 		fresh.then(|| kept.view.clone())
+	}
+
+	/// The kept view, if it was asked at or after `asked_since` and the node's answer came at or
+	/// after `after`: the answer a request that waited from `after` for another's asking takes,
+	/// however long the node took to give it.
+	fn answered_after(&self, after: Instant) -> Option<V> {
+		let kept = self.kept.as_ref().filter(|kept| kept.asked >= self.asked_since)?;
+		(kept.answered >= after).then(|| kept.view.clone())
 	}
 }
 
@@ -795,8 +826,10 @@ impl Chain {
 	/// [`VIEW_MAX_AGE`]: the same block keeps the view and what it read, a new block gets a new
 	/// view. So a finalized read lags the node by at most [`VIEW_MAX_AGE`] (less for the
 	/// worker's own writes: once a transaction of its own is final, the next read asks the
-	/// node), and a node that stops answering turns every read into
-	/// [`ChainError::Unreachable`] within [`VIEW_MAX_AGE`].
+	/// node; a request that waited for another's asking takes its answer, however long the
+	/// node took), and a node that stops answering turns every read into
+	/// [`ChainError::Unreachable`] once the kept view is [`VIEW_MAX_AGE`] old and the asking
+	/// failed or timed out ([`REFRESH_TIMEOUT`]).
 	pub async fn view(&self) -> Result<Arc<ChainView>, ChainError> {
 		self.view_asked_since(None).await
 	}
@@ -822,19 +855,26 @@ impl Chain {
 			finalized.usable(since, VIEW_MAX_AGE)
 		};
 		let waited_from = Instant::now();
-		let mut last_failure = match (aging, self.refresh.try_lock()) {
+		let mut last_failure = match (aging.clone(), self.refresh.try_lock()) {
 			(_, Ok(asking)) => asking,
 			(Some(aging), Err(_)) => return Ok(aging),
 			(None, Err(_)) => self.refresh.lock().await,
 		};
-		// The request that held the lock before may have just asked: its answer is this one's.
-		if let Some(view) = self.lock_finalized().usable(since, VIEW_TTL) {
-			return Ok(view);
+		// The request that held the lock before may have just asked: its answer is this one's
+		// (a request that must not lag takes only a view asked after it began).
+		{
+			let finalized = self.lock_finalized();
+			let answered = since.is_none().then(|| finalized.answered_after(waited_from));
+			if let Some(view) = finalized.usable(since, VIEW_TTL).or(answered.flatten()) {
+				return Ok(view);
+			}
 		}
+		// A failed asking falls back on the kept view while it is young enough: a node's
+		// hiccup fails no request that a view of the last second can decide.
 		let failed_meanwhile =
 			last_failure.as_ref().filter(|(failed_at, _)| *failed_at >= waited_from);
 		if let Some((_, error)) = failed_meanwhile {
-			return Err(ChainError::Unreachable(error.clone()));
+			return aging.ok_or_else(|| ChainError::Unreachable(error.clone()));
 		}
 		let asked = Instant::now();
 		let answer =
@@ -844,12 +884,14 @@ impl Chain {
 		match answer {
 			Ok(view) => {
 				*last_failure = None;
-				self.lock_finalized().kept = Some(FinalizedView { view: view.clone(), asked });
+				let answered = Instant::now();
+				self.lock_finalized().kept =
+					Some(FinalizedView { view: view.clone(), asked, answered });
 				Ok(view)
 			},
 			Err(error) => {
 				*last_failure = Some((Instant::now(), error.clone()));
-				Err(ChainError::Unreachable(error))
+				aging.ok_or(ChainError::Unreachable(error))
 			},
 		}
 	}
@@ -1050,6 +1092,9 @@ impl Chain {
 			GovernanceRole::Sudo => return self.submit_sudo(batch).await,
 			GovernanceRole::CommitteeMember { members } => members,
 		};
+		// From the start: a bootstrap motion carries a report that is valid for ten minutes
+		// from its anchor, however long the proposal and the vote take to be final.
+		let deadline = Instant::now() + MOTION_TIMEOUT;
 		let threshold = members / 2 + 1;
 		let length = codec::Encode::encoded_size(&batch) as u32;
 		let propose = runtime::tx().committee().propose(threshold, batch.clone(), length);
@@ -1060,7 +1105,11 @@ impl Chain {
 		let proposed = find_event::<runtime::committee::events::Proposed>(&events, "Proposed")?
 			.ok_or_else(|| ChainError::Decode("the proposal emitted no Proposed".into()))?;
 		let (hash, index) = (proposed.proposal_hash, proposed.proposal_index);
-		self.submit(&runtime::tx().committee().vote(hash, index, true)).await?;
+		let vote = runtime::tx().committee().vote(hash, index, true);
+		if let Err(error) = self.submit(&vote).await {
+			// Another member may have closed it already (with the proposer's vote not needed).
+			return closed_elsewhere(error, hash);
+		}
 		tracing::warn!(
 			motion = %hex::encode(hash.0),
 			index,
@@ -1069,7 +1118,6 @@ impl Chain {
 			 (committee.vote(0x{}, {index}, true))",
 			hex::encode(hash.0)
 		);
-		let deadline = Instant::now() + MOTION_TIMEOUT;
 		loop {
 			let view = self.latest_view().await?;
 			let voting = view
@@ -1079,7 +1127,7 @@ impl Chain {
 				.await
 				.map_err(unreachable)?;
 			let Some(voting) = voting else {
-				tracing::info!(motion = %hex::encode(hash.0), "the motion was closed by another member");
+				note_closed_elsewhere(hash);
 				return Ok(());
 			};
 			let voting = voting.decode().map_err(decode("Committee.Voting"))?;
@@ -1092,8 +1140,10 @@ impl Chain {
 					)
 					.await?;
 				let close = runtime::tx().committee().close(hash, index, info.weight, length);
-				let (_, events) = self.submit_with_events(&close, Settled::Final).await?;
-				return self.motion_executed(&events).await;
+				return match self.submit_with_events(&close, Settled::Final).await {
+					Ok((_, events)) => self.motion_executed(&events).await,
+					Err(error) => closed_elsewhere(error, hash),
+				};
 			}
 			if Instant::now() >= deadline {
 				return Err(ChainError::NotIncluded(format!(
@@ -1345,10 +1395,12 @@ mod tests {
 	#[test]
 	fn a_kept_view_is_fresh_then_aging_then_due_works() {
 		let asked = Instant::now();
-		let kept =
-			|asked_since| Finalized { kept: Some(FinalizedView { view: 7, asked }), asked_since };
+		let kept = |asked_since| Finalized {
+			kept: Some(FinalizedView { view: 7, asked, answered: asked }),
+			asked_since,
+		};
 		let asked_ago = |age: Duration| Finalized {
-			kept: Some(FinalizedView { view: 7, asked: asked - age }),
+			kept: Some(FinalizedView { view: 7, asked: asked - age, answered: asked - age }),
 			asked_since: asked - age,
 		};
 		// Fresh for VIEW_TTL: every request takes it without asking.
@@ -1364,6 +1416,14 @@ mod tests {
 		assert_eq!(kept(asked).usable(Some(after), VIEW_MAX_AGE), None);
 		// Once the worker's own transaction is final, a view asked before is used by no one.
 		assert_eq!(kept(after).usable(None, VIEW_MAX_AGE), None);
+		// A request that waited for another's asking takes its answer, however old its asking.
+		let slow = Finalized {
+			kept: Some(FinalizedView { view: 7, asked: asked - VIEW_MAX_AGE * 3, answered: asked }),
+			asked_since: asked - VIEW_MAX_AGE * 3,
+		};
+		assert_eq!(slow.usable(None, VIEW_MAX_AGE), None);
+		assert_eq!(slow.answered_after(asked - VIEW_TTL), Some(7));
+		assert_eq!(slow.answered_after(after), None);
 	}
 
 	#[test]
