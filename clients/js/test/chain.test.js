@@ -31,7 +31,8 @@ describe('teeid-node --dev --sealing instant', () => {
     assert.ok(api.runtimeMetadata.version >= 15, `metadata v${api.runtimeMetadata.version}`);
     assert.equal(api.runtimeVersion.specName.toString(), 'teeid');
     const pallets = api.runtimeMetadata.asLatest.pallets.map((p) => p.name.toString());
-    for (const name of ['System', 'Timestamp', 'Aura', 'Grandpa', 'Balances', 'TransactionPayment', 'Sudo', 'Utility']) {
+    for (const name of ['System', 'Timestamp', 'Aura', 'Grandpa', 'Balances', 'TransactionPayment', 'Sudo', 'Utility',
+      'Committee', 'CommitteeMembership', 'Preimage', 'Whitelist', 'CollatorSelection', 'Session']) {
       assert.ok(pallets.includes(name), `pallet ${name} in ${pallets}`);
     }
     // The signed extensions, including CheckMetadataHash, come from metadata alone.
@@ -40,7 +41,7 @@ describe('teeid-node --dev --sealing instant', () => {
     const nonce = await api.call.accountNonceApi.accountNonce(alice.address);
     assert.equal(typeof nonce.toNumber(), 'number');
     const presets = await api.call.genesisBuilder.presetNames();
-    assert.deepEqual(presets.map((p) => p.toString()).sort(), ['development', 'local_testnet']);
+    assert.deepEqual(presets.map((p) => p.toString()).sort(), ['development', 'local_testnet', 'production']);
     // Errors, with their documentation, come from metadata.
     const requireSudo = api.errors.sudo.RequireSudo.meta;
     assert.equal(requireSudo.name.toString(), 'RequireSudo');
