@@ -94,12 +94,17 @@ pub fn production_chain_spec(patch: &std::path::Path) -> Result<ChainSpec, Strin
 /// set: no block 1); without committee members, or with none that can pay for a motion; with a
 /// sudo key (the point of the preset is that nobody holds one).
 fn check_production_genesis(genesis: &serde_json::Value) -> Result<(), String> {
-	let strings = |path: &str| -> Vec<&str> {
+	// The strings of the array at `path`, or of column `column` of its entries.
+	let strings = |path: &str, column: Option<usize>| -> Vec<&str> {
 		let items = genesis.pointer(path).and_then(|v| v.as_array());
-		items.into_iter().flatten().filter_map(|v| v.as_str()).collect()
+		let cells = items.into_iter().flatten().filter_map(|v| match column {
+			Some(column) => v.get(column),
+			None => Some(v),
+		});
+		cells.filter_map(|v| v.as_str()).collect()
 	};
-	let validators = strings("/collatorSelection/invulnerables");
-	let members = strings("/committeeMembership/members");
+	let validators = strings("/collatorSelection/invulnerables", None);
+	let members = strings("/committeeMembership/members", None);
 	if validators.is_empty() {
 		return Err("a production chain needs its validators (`collatorSelection.invulnerables`) \
 			in the genesis patch"
@@ -110,24 +115,14 @@ fn check_production_genesis(genesis: &serde_json::Value) -> Result<(), String> {
 			(`committeeMembership.members`) in the genesis patch"
 			.into());
 	}
-	let keyed = genesis.pointer("/session/keys").and_then(|v| v.as_array());
-	let keyed: Vec<&str> = keyed
-		.into_iter()
-		.flatten()
-		.filter_map(|entry| entry.get(1).and_then(|v| v.as_str()))
-		.collect();
+	let keyed = strings("/session/keys", Some(1));
 	if let Some(unkeyed) = validators.iter().find(|v| !keyed.contains(v)) {
 		return Err(format!(
 			"a production chain needs its validators' session keys: validator {unkeyed} has no \
 			 `session.keys` entry (`[account, account, {{\"aura\": ..., \"grandpa\": ...}}]`)"
 		));
 	}
-	let funded = genesis.pointer("/balances/balances").and_then(|v| v.as_array());
-	let funded: Vec<&str> = funded
-		.into_iter()
-		.flatten()
-		.filter_map(|entry| entry.get(0).and_then(|v| v.as_str()))
-		.collect();
+	let funded = strings("/balances/balances", Some(0));
 	if !members.iter().any(|m| funded.contains(m)) {
 		return Err("a production chain needs a funded committee member (`balances.balances`): \
 			nobody else can pay for the motions that govern it"

@@ -316,7 +316,7 @@ pub fn new_full<
 				// One empty block at start-up gives the transaction pool its first view, so
 				// that transactions submitted before any block are not held back.
 				let mut sink = seal_sink;
-				sink.try_send(seal_new_block(true))
+				sink.try_send(seal_new_block(true, None))
 					.map_err(|e| ServiceError::Other(format!("instant seal: {e}")))?;
 				task_manager.spawn_essential_handle().spawn(
 					"instant-seal",
@@ -426,9 +426,14 @@ pub fn new_full<
 	Ok(task_manager)
 }
 
-/// A request to seal one block on top of the best block and finalize it.
-fn seal_new_block(create_empty: bool) -> EngineCommand<Hash> {
-	EngineCommand::SealNewBlock { create_empty, finalize: true, parent_hash: None, sender: None }
+/// A request to seal one block on top of the best block and finalize it, answered to `sender`.
+fn seal_new_block(
+	create_empty: bool,
+	sender: sc_consensus_manual_seal::rpc::Sender<
+		sc_consensus_manual_seal::rpc::CreatedBlock<Hash>,
+	>,
+) -> EngineCommand<Hash> {
+	EngineCommand::SealNewBlock { create_empty, finalize: true, parent_hash: None, sender }
 }
 
 /// Instant sealing: seals a block whenever the pool gets a transaction. A block that starts a
@@ -458,12 +463,6 @@ async fn seal_and_wait(
 	create_empty: bool,
 ) -> Option<Result<(), sc_consensus_manual_seal::Error>> {
 	let (sender, answer) = oneshot::channel();
-	let command = EngineCommand::SealNewBlock {
-		create_empty,
-		finalize: true,
-		parent_hash: None,
-		sender: Some(sender),
-	};
-	sink.send(command).await.ok()?;
+	sink.send(seal_new_block(create_empty, Some(sender))).await.ok()?;
 	answer.await.ok().map(|sealed| sealed.map(drop))
 }
