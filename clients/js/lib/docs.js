@@ -33,7 +33,9 @@ export function shellBlocks (markdown) {
 
 /**
  * Runs the runnable `sh` blocks of the Markdown file `path` with `env` added; resolves with
- * `{ status, output, blocks, skipped }`. Processes the blocks leave running are killed after.
+ * `{ status, output, last, blocks, skipped }`, `last` being the output from the last block that
+ * started (the failing one when `status` is not 0). Processes the blocks leave running are
+ * killed after.
  */
 export async function runShellBlocks (path, env, { timeoutMs = 600_000 } = {}) {
   const { runnable, skipped } = shellBlocks(readFileSync(path, 'utf8'));
@@ -66,5 +68,6 @@ export async function runShellBlocks (path, env, { timeoutMs = 600_000 } = {}) {
   killGroup('SIGKILL');
   await closed;
   rmSync(cwd, { recursive: true, force: true });
-  return { status, output, blocks: runnable.length, skipped };
+  const last = output.slice(Math.max(0, output.lastIndexOf('>>> ')));
+  return { status, output, last, blocks: runnable.length, skipped };
 }

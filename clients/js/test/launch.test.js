@@ -9,6 +9,7 @@
 
 import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
+import { spawnSync } from 'node:child_process';
 import { existsSync, readdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { Keyring } from '@polkadot/api';
@@ -133,12 +134,23 @@ describe('the launch command and the polkadot.js examples', () => {
     assert.equal(out.systemCpts.length, 3);
   });
 
+  /** The checkout's changed and untracked files (`git status`), or `null` outside a checkout. */
+  const changedFiles = () => {
+    const status = spawnSync('git', ['status', '--porcelain', '--untracked-files=all'], { cwd: repoRoot, encoding: 'utf8' });
+    return status.status === 0 ? status.stdout : null;
+  };
+
   const docs = ['README.md', ...readdirSync(join(repoRoot, 'docs')).filter((f) => f.endsWith('.md')).map((f) => `docs/${f}`)];
   for (const doc of docs) {
     it(`runs the shell commands of ${doc}`, { timeout: 900_000 }, async (t) => {
+      const before = changedFiles();
       const result = await runShellBlocks(join(repoRoot, doc), { TEEID_WORKER_TOKEN: env.token, TEEID_REPO: repoRoot });
       for (const { line, reason } of result.skipped) t.diagnostic(`${doc}:${line} not run: ${reason}`);
-      assert.equal(result.status, 0, `a command of ${doc} failed:\n${result.output}`);
+      // The failing block's output first: a report that shortens the message keeps it.
+      assert.equal(result.status, 0, `a command of ${doc} failed (${result.status}):\n${result.last}\n--- the whole run:\n${result.output}`);
+      // The commands work in a directory of their own: what they write must not land in the
+      // checkout (a worker's state written there once got committed, and broke the next run).
+      assert.equal(changedFiles(), before, `the commands of ${doc} changed files in the checkout`);
     });
   }
 
