@@ -36,19 +36,42 @@ SKIP_WASM_BUILD=1 cargo check --locked --release -p teeid-worker --features opte
 "$TEEID_ROOT/scripts/fuzz.sh"
 
 log "end-to-end suite (clients/js)"
-# The suite runs in its own process group; whatever happens, every process in it (test runner
-# and the nodes it started) is stopped when this script exits.
+# Two lanes at once. The tests of the multi-validator local network and of OpenID (their chains
+# make a block every 6 seconds and the tests mostly wait for sessions, slots and finality) run
+# beside the rest, their report printed after; every other file runs one at a time, as
+# `npm test` runs them all. Each lane runs in its own process group; whatever happens, every
+# process in them (test runners and the nodes they started) is stopped when this script exits.
+cd "$TEEID_ROOT/clients/js"
+waiting_tests=(test/local-network.test.js test/openid.test.js)
+other_tests=()
+for file in test/*.test.js; do
+	[[ " ${waiting_tests[*]} " == *" $file "* ]] || other_tests+=("$file")
+done
+lane_report="$(mktemp)"
 cleanup() {
-	if [ -n "${e2e_pid:-}" ]; then
-		kill -TERM -- "-$e2e_pid" 2>/dev/null || true
-		sleep 1
-		kill -KILL -- "-$e2e_pid" 2>/dev/null || true
-	fi
+	for pid in ${waiting_pid:-} ${other_pid:-}; do
+		kill -TERM -- "-$pid" 2>/dev/null || true
+	done
+	sleep 1
+	for pid in ${waiting_pid:-} ${other_pid:-}; do
+		kill -KILL -- "-$pid" 2>/dev/null || true
+	done
+	rm -f "$lane_report"
 }
 trap cleanup EXIT INT TERM
-cd "$TEEID_ROOT/clients/js"
 set -m
-npm test &
-e2e_pid=$!
+node --test --test-concurrency=1 "${waiting_tests[@]}" >"$lane_report" 2>&1 &
+waiting_pid=$!
+node --test --test-concurrency=1 "${other_tests[@]}" &
+other_pid=$!
 set +m
-wait "$e2e_pid"
+status=0
+wait "$other_pid" || status=$?
+waiting_status=0
+wait "$waiting_pid" || waiting_status=$?
+log "end-to-end suite, the lane run beside: ${waiting_tests[*]}"
+cat "$lane_report"
+if [ "$status" -ne 0 ] || [ "$waiting_status" -ne 0 ]; then
+	echo "end-to-end suite failed (exit status: $status for the rest, $waiting_status for ${waiting_tests[*]})" >&2
+	exit 1
+fi

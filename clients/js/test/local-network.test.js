@@ -2,7 +2,8 @@
 // Aura and finalize them with GRANDPA together. The chain has no sudo: its committee (Alice, Bob
 // and Charlie) governs by motions and votes. It lists no device certifier at genesis: no device
 // joins until the committee lists the network's own. The validator set changes by the committee
-// too: Charlie joins, Bob leaves (about five minutes: each change waits two one-minute sessions).
+// too: Charlie joins, and Bob's removal follows once Charlie is queued (about four minutes: a
+// change takes effect two one-minute sessions after it is made).
 
 import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
@@ -144,10 +145,15 @@ describe('teeid-node --chain local: two validators, a committee, no sudo', () =>
       }, { timeoutMs: 300_000, everyMs: 2000, what: `blocks by Charlie finalized after ${what}` });
       return authors;
     };
+    // A change made during session n takes effect at the start of session n + 2 (queued at
+    // n + 1). Bob's removal waits until Charlie is queued, so the three validate together for
+    // a session, and costs no session of its own.
+    await waitFor(async () => (await api.query.session.queuedKeys()).some(([who]) => who.toString() === charlieKey.address),
+      { timeoutMs: 180_000, everyMs: 2000, what: 'Charlie queued as a validator' });
+    await committeeOk(api, api.tx.collatorSelection.removeInvulnerable(bobKey.address), [aliceKey, charlieKey]);
     await settles([aliceKey.address, bobKey.address, charlieKey.address], 'Charlie in the validator set');
 
     // Bob leaves: Alice and Charlie go on producing and finalizing (two of two).
-    await committeeOk(api, api.tx.collatorSelection.removeInvulnerable(bobKey.address), [aliceKey, charlieKey]);
     const authors = await settles([aliceKey.address, charlieKey.address], 'Bob out of the validator set');
     assert.ok(!authors.has(bobKey.address), 'Bob authors nothing once out');
     assert.equal((await api.query.aura.authorities()).length, 2);
