@@ -65,8 +65,8 @@ async fn main() {
 	let samples: usize = arg("--samples").map_or(20, |s| s.parse().expect("--samples N"));
 	let state: serde_json::Value =
 		serde_json::from_slice(&std::fs::read(&state).expect("the state file")).expect("JSON");
-	let url = state["url"].as_str().expect("url").replacen("ws://", "http://", 1);
-	let source = RpcSource::new(&url).expect("an RPC client");
+	let url = state["url"].as_str().expect("url");
+	let source = RpcSource::connect(url).await.expect("the node answers");
 	let dids = state["dids"].as_object().expect("dids");
 
 	let mut results = serde_json::Map::new();

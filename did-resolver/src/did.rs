@@ -2,7 +2,7 @@
 
 use core::{fmt, str::FromStr};
 use sp_core::crypto::{AccountId32, Ss58AddressFormat, Ss58Codec};
-use teeid_runtime::SS58_PREFIX;
+use teeid_primitives::SS58_PREFIX;
 
 /// The method prefix of every teeid DID.
 pub const PREFIX: &str = "did:teeid:";

@@ -6,6 +6,8 @@
 //!
 //! - [`did`]: parsing and printing `did:teeid:<ss58>` identifiers.
 //! - [`document`]: the DID document of a DID's state (pure, no chain access).
+//! - [`event`]: the `did` pallet's events, decoded with the metadata of the runtime that
+//!   emitted them.
 //! - [`history`]: the linked-event walk and the attributes it yields.
 //! - [`source`]: what the resolver reads from a chain, and [`source::RpcSource`], which reads
 //!   it from a node's JSON-RPC.
@@ -17,19 +19,18 @@
 
 pub mod did;
 pub mod document;
+pub mod event;
 pub mod history;
 pub mod resolve;
 pub mod source;
 
 pub use did::Did;
+pub use event::{DidEvent, DidEventKind};
 pub use resolve::{resolve, ResolutionResult, ResolveError};
-
-/// The runtime's DID event.
-pub type DidEvent = pallet_did::Event<teeid_runtime::Runtime>;
 
 /// A DID's state as the `DidApi` runtime API returns it.
 pub type DidState = pallet_did::DidState<
-	teeid_runtime::AccountId,
-	teeid_runtime::BlockNumber,
-	teeid_runtime::Balance,
+	teeid_primitives::AccountId,
+	teeid_primitives::BlockNumber,
+	teeid_primitives::Balance,
 >;

@@ -1,17 +1,20 @@
 //! What the resolver reads from a chain, and a reader over a node's JSON-RPC.
 
-use codec::{Decode, Encode};
+use codec::{Compact, Decode, Encode};
 use core::future::Future;
-use jsonrpsee::{
-	core::client::ClientT,
-	http_client::{HttpClient, HttpClientBuilder},
-	rpc_params,
-};
-use sp_core::{crypto::AccountId32, Bytes, H256};
+use sp_core::{crypto::AccountId32, H256};
 use sp_crypto_hashing::twox_128;
-use teeid_runtime::RuntimeEvent;
+use std::{
+	collections::BTreeMap,
+	sync::{Arc, Mutex, PoisonError},
+};
+use subxt::{
+	config::RpcConfigFor,
+	rpcs::{LegacyRpcMethods, RpcClient},
+	Metadata, PolkadotConfig,
+};
 
-use crate::{DidEvent, DidState};
+use crate::{event, DidEvent, DidState};
 
 /// Why a read failed.
 #[derive(Debug, thiserror::Error)]
@@ -22,7 +25,7 @@ pub enum SourceError {
 	/// The node does not answer, or answers with an error.
 	#[error("node RPC: {0}")]
 	Rpc(String),
-	/// The node answered with bytes that do not decode as this runtime's types.
+	/// The node answered with bytes that do not decode as the block's runtime's types.
 	#[error("cannot decode the node's answer: {0}")]
 	Decode(String),
 }
@@ -56,29 +59,58 @@ pub trait ChainSource {
 }
 
 /// The storage key of a plain storage value.
-fn value_key(pallet: &str, item: &str) -> String {
+fn value_key(pallet: &str, item: &str) -> Vec<u8> {
 	let mut key = twox_128(pallet.as_bytes()).to_vec();
 	key.extend_from_slice(&twox_128(item.as_bytes()));
-	format!("0x{}", hex::encode(key))
+	key
 }
 
-/// Reads a teeid node over HTTP JSON-RPC.
+/// How many runtime versions' metadata a reader keeps: a chain has few, each is hundreds of
+/// kilobytes, and the one a history walk needs next is almost always the one it used last.
+const KEPT_METADATA: usize = 8;
+
+/// Reads a teeid node over JSON-RPC: a node's URL, or an RPC client shared with its owner (the
+/// worker's own connection to its node).
+///
+/// Each block's events are decoded with the metadata of the runtime that executed that block,
+/// fetched once per runtime version, so that a history crossing runtime upgrades reads as it was
+/// written.
 pub struct RpcSource {
-	client: HttpClient,
+	rpc: LegacyRpcMethods<RpcConfigFor<PolkadotConfig>>,
+	/// Metadata by spec version, at most [`KEPT_METADATA`].
+	metadata: Mutex<BTreeMap<u32, Arc<Metadata>>>,
+}
+
+type NodeHash = <RpcConfigFor<PolkadotConfig> as subxt::rpcs::RpcConfig>::Hash;
+
+fn node_hash(hash: H256) -> NodeHash {
+	NodeHash::from(hash.0)
 }
 
 impl RpcSource {
-	/// A reader of the node at `url` (for example `http://127.0.0.1:9944`).
-	pub fn new(url: &str) -> Result<Self, SourceError> {
-		let client = HttpClientBuilder::default()
-			.max_response_size(64 * 1024 * 1024)
-			.build(url)
-			.map_err(|e| SourceError::Rpc(e.to_string()))?;
-		Ok(Self { client })
+	/// A reader over `client`.
+	pub fn new(client: RpcClient) -> Self {
+		Self { rpc: LegacyRpcMethods::new(client), metadata: Mutex::default() }
+	}
+
+	/// Connects to the node at `url`: `ws://` or `wss://`, or the same node's `http://` or
+	/// `https://` URL (a node serves both on one port; the reader uses its WebSocket).
+	pub async fn connect(url: &str) -> Result<Self, SourceError> {
+		let url = if let Some(rest) = url.strip_prefix("http://") {
+			format!("ws://{rest}")
+		} else if let Some(rest) = url.strip_prefix("https://") {
+			format!("wss://{rest}")
+		} else {
+			url.to_owned()
+		};
+		let client = RpcClient::from_insecure_url(&url)
+			.await
+			.map_err(|e| SourceError::Rpc(format!("{url}: {e}")))?;
+		Ok(Self::new(client))
 	}
 
 	/// Maps an RPC error, recognising the node's words for pruned state.
-	fn rpc_error(at: H256, error: jsonrpsee::core::ClientError) -> SourceError {
+	fn rpc_error(at: H256, error: subxt::rpcs::Error) -> SourceError {
 		let text = error.to_string();
 		if text.contains("discarded") || text.contains("pruned") {
 			SourceError::Pruned(at)
@@ -87,35 +119,91 @@ impl RpcSource {
 		}
 	}
 
-	async fn storage(&self, key: String, at: H256) -> Result<Option<Bytes>, SourceError> {
-		self.client
-			.request("state_getStorage", rpc_params![key, at])
+	async fn storage(&self, key: &[u8], at: H256) -> Result<Option<Vec<u8>>, SourceError> {
+		self.rpc
+			.state_get_storage(key, Some(node_hash(at)))
 			.await
 			.map_err(|e| Self::rpc_error(at, e))
 	}
-}
 
-#[derive(serde::Deserialize)]
-struct Header {
-	number: String,
+	/// The metadata of the runtime that executed block `at`.
+	///
+	/// That runtime is the one in the state of `at`'s parent: an upgrade's block already holds
+	/// the new code in its own state, yet it ran, and its events were written, by the old one.
+	/// `System.LastRuntimeUpgrade` in `at`'s state names the version that ran `at` (it changes
+	/// in the first block a new runtime executes), which finds the kept metadata in one read;
+	/// a version not kept is fetched from the parent's state.
+	async fn metadata_of_block(&self, at: H256) -> Result<Arc<Metadata>, SourceError> {
+		let upgrade = self.storage(&value_key("System", "LastRuntimeUpgrade"), at).await?;
+		let version = upgrade
+			.map(|bytes| <(Compact<u32>, String)>::decode(&mut &bytes[..]))
+			.transpose()
+			.map_err(|e| SourceError::Decode(format!("System.LastRuntimeUpgrade: {e}")))?
+			.map(|(version, _)| version.0);
+		let kept = |version| {
+			self.metadata.lock().unwrap_or_else(PoisonError::into_inner).get(&version).cloned()
+		};
+		if let Some(metadata) = version.and_then(kept) {
+			return Ok(metadata);
+		}
+		let header = self
+			.rpc
+			.chain_get_header(Some(node_hash(at)))
+			.await
+			.map_err(|e| Self::rpc_error(at, e))?
+			.ok_or_else(|| SourceError::Rpc(format!("the node has no header of block {at:?}")))?;
+		let parent = header.parent_hash;
+		let parent_h256 = H256(parent.0);
+		let running = self
+			.rpc
+			.state_get_runtime_version(Some(parent))
+			.await
+			.map_err(|e| Self::rpc_error(parent_h256, e))?
+			.spec_version;
+		if version.is_some_and(|version| version != running) {
+			return Err(SourceError::Decode(format!(
+				"block {at:?} names runtime version {version:?} as its own, its parent's state \
+				 holds version {running}"
+			)));
+		}
+		let bytes = self
+			.rpc
+			.state_get_metadata(Some(parent))
+			.await
+			.map_err(|e| Self::rpc_error(parent_h256, e))?
+			.into_raw();
+		let metadata =
+			Arc::new(Metadata::decode_from(&bytes).map_err(|e| {
+				SourceError::Decode(format!("the metadata of version {running}: {e}"))
+			})?);
+		let mut kept = self.metadata.lock().unwrap_or_else(PoisonError::into_inner);
+		if kept.len() >= KEPT_METADATA && !kept.contains_key(&running) {
+			kept.pop_first();
+		}
+		kept.insert(running, metadata.clone());
+		Ok(metadata)
+	}
 }
 
 impl ChainSource for RpcSource {
 	async fn block_hash(&self, number: Option<u32>) -> Result<Option<H256>, SourceError> {
-		self.client
-			.request("chain_getBlockHash", rpc_params![number])
+		let hash = self
+			.rpc
+			.chain_get_block_hash(number.map(Into::into))
 			.await
-			.map_err(|e| SourceError::Rpc(e.to_string()))
+			.map_err(|e| SourceError::Rpc(e.to_string()))?;
+		Ok(hash.map(|h| H256(h.0)))
 	}
 
 	async fn block_number(&self, hash: H256) -> Result<u32, SourceError> {
-		let header: Header = self
-			.client
-			.request("chain_getHeader", rpc_params![hash])
+		let header = self
+			.rpc
+			.chain_get_header(Some(node_hash(hash)))
 			.await
-			.map_err(|e| SourceError::Rpc(e.to_string()))?;
-		u32::from_str_radix(header.number.trim_start_matches("0x"), 16)
-			.map_err(|e| SourceError::Decode(format!("block number: {e}")))
+			.map_err(|e| SourceError::Rpc(e.to_string()))?
+			.ok_or_else(|| SourceError::Rpc(format!("the node has no block {hash:?}")))?;
+		u32::try_from(header.number)
+			.map_err(|_| SourceError::Decode(format!("block number {} is past u32", header.number)))
 	}
 
 	async fn did_state(
@@ -123,10 +211,9 @@ impl ChainSource for RpcSource {
 		did: &AccountId32,
 		at: H256,
 	) -> Result<Option<DidState>, SourceError> {
-		let input = Bytes(did.encode());
-		let output: Bytes = self
-			.client
-			.request("state_call", rpc_params!["DidApi_resolve", input, at])
+		let output = self
+			.rpc
+			.state_call("DidApi_resolve", Some(&did.encode()), Some(node_hash(at)))
 			.await
 			.map_err(|e| Self::rpc_error(at, e))?;
 		Option::<DidState>::decode(&mut &output[..])
@@ -134,22 +221,19 @@ impl ChainSource for RpcSource {
 	}
 
 	async fn did_events(&self, at: H256) -> Result<Vec<DidEvent>, SourceError> {
-		let Some(bytes) = self.storage(value_key("System", "Events"), at).await? else {
-			return Ok(Vec::new());
-		};
-		let records = Vec::<frame_system::EventRecord<RuntimeEvent, H256>>::decode(&mut &bytes[..])
-			.map_err(|e| SourceError::Decode(format!("System.Events: {e}")))?;
-		Ok(records
-			.into_iter()
-			.filter_map(|r| match r.event {
-				RuntimeEvent::Did(event) => Some(event),
-				_ => None,
-			})
-			.collect())
+		// Both reads at once: a block of the DID's history has events, and its runtime's
+		// metadata is almost always kept already.
+		let events_key = value_key("System", "Events");
+		let (bytes, metadata) =
+			tokio::try_join!(self.storage(&events_key, at), self.metadata_of_block(at))?;
+		match bytes {
+			Some(bytes) => event::did_events(&bytes, &metadata).map_err(SourceError::Decode),
+			None => Ok(Vec::new()),
+		}
 	}
 
 	async fn timestamp(&self, at: H256) -> Result<u64, SourceError> {
-		let bytes = self.storage(value_key("Timestamp", "Now"), at).await?;
+		let bytes = self.storage(&value_key("Timestamp", "Now"), at).await?;
 		bytes
 			.map(|b| u64::decode(&mut &b[..]))
 			.transpose()
@@ -165,8 +249,8 @@ mod tests {
 	#[test]
 	fn storage_keys_are_twox_prefixed_works() {
 		assert_eq!(
-			value_key("System", "Events"),
-			"0x26aa394eea5630e07c48ae0c9558cef780d41e5e16056765bc8461851072c9d7"
+			hex::encode(value_key("System", "Events")),
+			"26aa394eea5630e07c48ae0c9558cef780d41e5e16056765bc8461851072c9d7"
 		);
 	}
 }

@@ -60,8 +60,7 @@ impl Worker {
 		public_url: String,
 	) -> Result<Self, WorkerError> {
 		let identity = identity(&tee).await?;
-		let resolver = RpcSource::new(&http_url(chain.url()))
-			.map_err(|e| WorkerError::Unavailable(format!("DID resolution: {e}")))?;
+		let resolver = RpcSource::new(chain.rpc_client());
 		let metrics = Metrics::new(store.group_commits_counter());
 		Ok(Self {
 			tee,
@@ -163,18 +162,6 @@ pub fn account_of(text: &str) -> Option<AccountId> {
 /// The `did:teeid` DID of `account`.
 pub fn did_of(account: &AccountId) -> String {
 	Did(account.clone()).to_string()
-}
-
-/// The HTTP form of a node URL (`ws://` -> `http://`), for the JSON-RPC reads of DID
-/// resolution.
-pub fn http_url(url: &str) -> String {
-	if let Some(rest) = url.strip_prefix("ws://") {
-		format!("http://{rest}")
-	} else if let Some(rest) = url.strip_prefix("wss://") {
-		format!("https://{rest}")
-	} else {
-		url.to_string()
-	}
 }
 
 /// Decides a request on the chain: evaluates `$decision`, an expression of type

@@ -19,8 +19,8 @@ use teeid_did_resolver::{
 struct Args {
 	/// The DID, `did:teeid:<ss58 address>`.
 	did: String,
-	/// The node's HTTP JSON-RPC endpoint.
-	#[arg(long, default_value = "http://127.0.0.1:9944")]
+	/// The node's JSON-RPC endpoint: its WebSocket URL, or its HTTP URL (the same port).
+	#[arg(long, default_value = "ws://127.0.0.1:9944")]
 	url: String,
 	/// Resolve the version at this block instead of the current one.
 	#[arg(long)]
@@ -42,7 +42,7 @@ fn exit_code(error: &ResolveError) -> u8 {
 #[tokio::main]
 async fn main() -> ExitCode {
 	let args = Args::parse();
-	let source = match RpcSource::new(&args.url) {
+	let source = match RpcSource::connect(&args.url).await {
 		Ok(source) => source,
 		Err(e) => {
 			eprintln!("teeid-resolve: {e}");
