@@ -48,6 +48,14 @@ for file in test/*.test.js; do
 	[[ " ${waiting_tests[*]} " == *" $file "* ]] || other_tests+=("$file")
 done
 lane_report="$(mktemp)"
+lane_printed=false
+print_lane_report() {
+	if [ "$lane_printed" = false ] && [ -f "$lane_report" ]; then
+		lane_printed=true
+		log "end-to-end suite, the lane run beside: ${waiting_tests[*]}"
+		cat "$lane_report"
+	fi
+}
 cleanup() {
 	for pid in ${waiting_pid:-} ${other_pid:-}; do
 		kill -TERM -- "-$pid" 2>/dev/null || true
@@ -56,9 +64,12 @@ cleanup() {
 	for pid in ${waiting_pid:-} ${other_pid:-}; do
 		kill -KILL -- "-$pid" 2>/dev/null || true
 	done
+	print_lane_report
 	rm -f "$lane_report"
 }
-trap cleanup EXIT INT TERM
+trap cleanup EXIT
+trap 'exit 130' INT
+trap 'exit 143' TERM
 set -m
 node --test --test-concurrency=1 "${waiting_tests[@]}" >"$lane_report" 2>&1 &
 waiting_pid=$!
@@ -69,8 +80,7 @@ status=0
 wait "$other_pid" || status=$?
 waiting_status=0
 wait "$waiting_pid" || waiting_status=$?
-log "end-to-end suite, the lane run beside: ${waiting_tests[*]}"
-cat "$lane_report"
+print_lane_report
 if [ "$status" -ne 0 ] || [ "$waiting_status" -ne 0 ]; then
 	echo "end-to-end suite failed (exit status: $status for the rest, $waiting_status for ${waiting_tests[*]})" >&2
 	exit 1

@@ -4,11 +4,18 @@
 //! each `Did` event is read by its event and field names: every event carries the DID and its
 //! `previous` change (the linked-event contract, `docs/did-method.md`), and the few events the
 //! resolver folds into attributes carry the fields it reads. A runtime upgrade that adds an
-//! event, adds a field or changes any other pallet's events leaves the history readable; one
-//! that drops a field the resolver reads is an error naming it, never a wrong answer.
+//! event (with its `did` and `previous`), adds a field or changes any other pallet's events
+//! leaves the history readable; one that drops a field the resolver reads is an error naming
+//! it, never a wrong answer. Upgrades must raise `spec_version` (as `system.setCode` and
+//! `system.authorizeUpgrade` require): the metadata is kept per version.
 
+use codec::{Compact, Decode};
+use scale_info::{form::PortableForm, PortableRegistry, TypeDef, Variant};
 use sp_core::crypto::AccountId32;
-use subxt::ext::scale_value::{self, Composite, Primitive, Value, ValueDef};
+use subxt::ext::scale_decode::{
+	visitor::{decode_with_visitor, IgnoreVisitor},
+	DecodeAsType,
+};
 
 /// A runtime's metadata, as the resolver decodes events with it.
 pub use subxt::Metadata;
@@ -62,198 +69,175 @@ const DID_PALLET: &str = "Did";
 /// The `Did` events in `events`, the SCALE-encoded `System.Events` of a block, decoded with
 /// `metadata`, the metadata of the runtime that executed that block. The error says what did
 /// not decode.
+///
+/// The records are walked one at a time and everything but `Did` events (phases, topics, other
+/// pallets' events, the fields resolution does not read) is skipped without being built, so the
+/// work and memory are those of the bytes read: a block is up to megabytes of events, and public
+/// routes walk many blocks.
 pub fn did_events(events: &[u8], metadata: &Metadata) -> Result<Vec<DidEvent>, String> {
-	let events_ty = metadata
-		.pallet_by_name("System")
-		.and_then(|pallet| pallet.storage())
-		.and_then(|storage| storage.entry_by_name("Events"))
-		.map(|entry| entry.value_ty())
-		.ok_or("the metadata has no System.Events")?;
+	let layout = EventsLayout::of(metadata)?;
+	let types = metadata.types();
 	let mut input = events;
-	let records = scale_value::scale::decode_as_type(&mut input, events_ty, metadata.types())
-		.map_err(|e| format!("System.Events: {e}"))?;
+	let count = Compact::<u32>::decode(&mut input)
+		.map_err(|e| format!("System.Events: the record count: {e}"))?
+		.0 as usize;
+	// Every record takes at least one byte: a count past the bytes left is not a list of them.
+	if count > input.len() {
+		return Err(format!("System.Events: {count} records in {} bytes", input.len()));
+	}
+	let mut found = Vec::new();
+	for _ in 0..count {
+		for &(is_event, ty) in &layout.record_fields {
+			if !is_event {
+				skip(&mut input, ty, types)?;
+				continue;
+			}
+			let pallet = read_variant(&mut input, layout.pallets, "an event's pallet")?;
+			if pallet.index != layout.did_index {
+				for field in &pallet.fields {
+					skip(&mut input, field.ty.id, types)?;
+				}
+				continue;
+			}
+			let event = read_variant(&mut input, layout.did_events, "a Did event")?;
+			found.push(
+				did_event(&mut input, event, types)
+					.map_err(|e| format!("Did.{}: {e}", event.name))?,
+			);
+		}
+	}
 	if !input.is_empty() {
 		return Err(format!("System.Events: {} bytes left over", input.len()));
-	}
-	let ValueDef::Composite(records) = records.value else {
-		return Err("System.Events is not a sequence".into());
-	};
-	let mut found = Vec::new();
-	for record in records.into_values() {
-		let event = named(&record, "event").map_err(|e| format!("an event record: {e}"))?;
-		let ValueDef::Variant(pallet) = &event.value else {
-			return Err("an event record's event is not a variant".into());
-		};
-		if pallet.name != DID_PALLET {
-			continue;
-		}
-		let Some(ValueDef::Variant(event)) = pallet.values.values().next().map(|v| &v.value) else {
-			return Err("a Did event is not a variant".into());
-		};
-		found.push(
-			did_event(&event.name, &event.values)
-				.map_err(|e| format!("Did.{}: {e}", event.name))?,
-		);
 	}
 	Ok(found)
 }
 
-/// A `Did` event named `name` with `fields`.
-fn did_event(name: &str, fields: &Composite<u32>) -> Result<DidEvent, String> {
-	let field = |field_name: &str| -> Result<&Value<u32>, String> {
-		match fields {
-			Composite::Named(fields) => fields
-				.iter()
-				.find(|(n, _)| n == field_name)
-				.map(|(_, v)| v)
-				.ok_or_else(|| format!("no field `{field_name}`")),
-			Composite::Unnamed(_) => Err("the fields are not named".into()),
+/// Where the `Did` events are in a runtime's `System.Events`, from its metadata.
+struct EventsLayout<'a> {
+	/// The fields of an event record in order, each with whether it is the event.
+	record_fields: Vec<(bool, u32)>,
+	/// The runtime's event enum: one variant per pallet.
+	pallets: &'a [Variant<PortableForm>],
+	/// The `Did` pallet's variant index in it.
+	did_index: u8,
+	/// The `Did` pallet's events.
+	did_events: &'a [Variant<PortableForm>],
+}
+
+impl<'a> EventsLayout<'a> {
+	fn of(metadata: &'a Metadata) -> Result<Self, String> {
+		let types = metadata.types();
+		let resolve = |id: u32| types.resolve(id).map(|ty| &ty.type_def);
+		let events_ty = metadata
+			.pallet_by_name("System")
+			.and_then(|pallet| pallet.storage())
+			.and_then(|storage| storage.entry_by_name("Events"))
+			.map(|entry| entry.value_ty())
+			.ok_or("the metadata has no System.Events")?;
+		let Some(TypeDef::Sequence(records)) = resolve(events_ty) else {
+			return Err("System.Events is not a sequence".into());
+		};
+		let Some(TypeDef::Composite(record)) = resolve(records.type_param.id) else {
+			return Err("an event record is not a struct".into());
+		};
+		let record_fields: Vec<(bool, u32)> = record
+			.fields
+			.iter()
+			.map(|field| (field.name.as_deref() == Some("event"), field.ty.id))
+			.collect();
+		let event_ty = record_fields
+			.iter()
+			.find(|(is_event, _)| *is_event)
+			.map(|&(_, ty)| ty)
+			.ok_or("an event record has no `event`")?;
+		let Some(TypeDef::Variant(pallets)) = resolve(event_ty) else {
+			return Err("the runtime's event is not an enum".into());
+		};
+		let did = pallets
+			.variants
+			.iter()
+			.find(|variant| variant.name == DID_PALLET)
+			.ok_or("the runtime has no Did events")?;
+		let did_events = match did.fields.as_slice() {
+			[field] => match resolve(field.ty.id) {
+				Some(TypeDef::Variant(events)) => &events.variants[..],
+				_ => return Err("the Did events are not an enum".into()),
+			},
+			_ => return Err("the runtime's Did event variant does not hold one enum".into()),
+		};
+		Ok(Self { record_fields, pallets: &pallets.variants, did_index: did.index, did_events })
+	}
+}
+
+/// Reads a variant index and finds it among `variants`.
+fn read_variant<'a>(
+	input: &mut &[u8],
+	variants: &'a [Variant<PortableForm>],
+	what: &str,
+) -> Result<&'a Variant<PortableForm>, String> {
+	let index = u8::decode(input).map_err(|e| format!("{what}: {e}"))?;
+	variants
+		.iter()
+		.find(|variant| variant.index == index)
+		.ok_or_else(|| format!("{what}: no variant {index} in the metadata"))
+}
+
+/// Moves `input` past one value of type `ty` without building it.
+fn skip(input: &mut &[u8], ty: u32, types: &PortableRegistry) -> Result<(), String> {
+	decode_with_visitor(input, ty, types, IgnoreVisitor::<PortableRegistry>::new())
+		.map_err(|e| format!("System.Events: {e}"))
+}
+
+/// Reads the fields of a `Did` event: the DID, the link, and what the kinds resolution folds
+/// carry; any other field is skipped.
+fn did_event(
+	input: &mut &[u8],
+	event: &Variant<PortableForm>,
+	types: &PortableRegistry,
+) -> Result<DidEvent, String> {
+	fn read<T: DecodeAsType>(
+		input: &mut &[u8],
+		name: &str,
+		ty: u32,
+		types: &PortableRegistry,
+	) -> Result<T, String> {
+		T::decode_as_type(input, ty, types).map_err(|e| format!("`{name}`: {e}"))
+	}
+	let (mut did, mut previous, mut name, mut value, mut valid_to, mut key_id) =
+		(None, None, None, None, None, None);
+	for field in &event.fields {
+		let ty = field.ty.id;
+		match field.name.as_deref() {
+			Some(n @ "did") => did = Some(read::<[u8; 32]>(input, n, ty, types)?),
+			Some(n @ "previous") => previous = Some(read::<Option<u32>>(input, n, ty, types)?),
+			Some(n @ "name") => name = Some(read::<Vec<u8>>(input, n, ty, types)?),
+			Some(n @ "value") => value = Some(read::<Vec<u8>>(input, n, ty, types)?),
+			Some(n @ "valid_to") => valid_to = Some(read::<u32>(input, n, ty, types)?),
+			Some(n @ "key_id") => key_id = Some(read::<Vec<u8>>(input, n, ty, types)?),
+			_ => skip(input, ty, types)?,
 		}
-	};
-	let bytes_of = |field_name: &str| {
-		field(field_name)
-			.and_then(|v| bytes(v).ok_or_else(|| format!("`{field_name}` is not bytes")))
-	};
-	let number_of = |field_name: &str| {
-		field(field_name)
-			.and_then(|v| number(v).ok_or_else(|| format!("`{field_name}` is not a block number")))
-	};
-	let did: [u8; 32] =
-		bytes_of("did")?.try_into().map_err(|_| "`did` is not a 32-byte account".to_string())?;
-	let previous = match option(field("previous")?) {
-		Some(None) => None,
-		Some(Some(block)) => Some(number(block).ok_or("`previous` is not a block number")?),
-		None => return Err("`previous` is not an option".into()),
-	};
-	let kind = match name {
+	}
+	fn given<T>(field: Option<T>, name: &str) -> Result<T, String> {
+		field.ok_or_else(|| format!("no field `{name}`"))
+	}
+	let kind = match event.name.as_str() {
 		"AttributeSet" => DidEventKind::AttributeSet {
-			name: bytes_of("name")?,
-			value: bytes_of("value")?,
-			valid_to: number_of("valid_to")?,
+			name: given(name, "name")?,
+			value: given(value, "value")?,
+			valid_to: given(valid_to, "valid_to")?,
 		},
-		"AttributeRevoked" => {
-			DidEventKind::AttributeRevoked { name: bytes_of("name")?, value: bytes_of("value")? }
+		"AttributeRevoked" => DidEventKind::AttributeRevoked {
+			name: given(name, "name")?,
+			value: given(value, "value")?,
 		},
-		"SignerBound" => DidEventKind::SignerBound { key_id: bytes_of("key_id")? },
-		"SignerUnbound" => DidEventKind::SignerUnbound { key_id: bytes_of("key_id")? },
+		"SignerBound" => DidEventKind::SignerBound { key_id: given(key_id, "key_id")? },
+		"SignerUnbound" => DidEventKind::SignerUnbound { key_id: given(key_id, "key_id")? },
 		"DidDeactivated" => DidEventKind::DidDeactivated,
 		other => DidEventKind::Other(other.to_owned()),
 	};
-	Ok(DidEvent { did: AccountId32::new(did), previous, kind })
-}
-
-/// The field `name` of a value with named fields.
-fn named<'a>(value: &'a Value<u32>, name: &str) -> Result<&'a Value<u32>, String> {
-	match &value.value {
-		ValueDef::Composite(Composite::Named(fields)) => fields
-			.iter()
-			.find(|(n, _)| n == name)
-			.map(|(_, v)| v)
-			.ok_or_else(|| format!("no field `{name}`")),
-		_ => Err(format!("no named fields, so no `{name}`")),
-	}
-}
-
-/// The only value inside a single-field wrapper (`AccountId32`, `BoundedVec`), if `value` is one.
-fn unwrapped(value: &Value<u32>) -> Option<&Value<u32>> {
-	match &value.value {
-		ValueDef::Composite(inner) if inner.len() == 1 => inner.values().next(),
-		_ => None,
-	}
-}
-
-/// A byte string: a sequence or array of `u8`, possibly inside single-field wrappers.
-fn bytes(value: &Value<u32>) -> Option<Vec<u8>> {
-	let ValueDef::Composite(items) = &value.value else {
-		return None;
-	};
-	let as_bytes: Option<Vec<u8>> = items
-		.values()
-		.map(|item| match item.value {
-			ValueDef::Primitive(Primitive::U128(byte)) => u8::try_from(byte).ok(),
-			_ => None,
-		})
-		.collect();
-	as_bytes.or_else(|| unwrapped(value).and_then(bytes))
-}
-
-/// A `u32`, possibly inside single-field wrappers.
-fn number(value: &Value<u32>) -> Option<u32> {
-	match &value.value {
-		ValueDef::Primitive(Primitive::U128(n)) => u32::try_from(*n).ok(),
-		_ => unwrapped(value).and_then(number),
-	}
-}
-
-/// An `Option`'s content: `Some(None)` for `None`, `Some(Some(v))` for `Some(v)`; `None` if
-/// `value` is not an option.
-fn option(value: &Value<u32>) -> Option<Option<&Value<u32>>> {
-	let ValueDef::Variant(variant) = &value.value else {
-		return None;
-	};
-	match (variant.name.as_str(), variant.values.len()) {
-		("None", 0) => Some(None),
-		("Some", 1) => Some(variant.values.values().next()),
-		_ => None,
-	}
-}
-
-#[cfg(test)]
-mod tests {
-	use super::*;
-
-	fn bytes_value(b: &[u8]) -> Value<u32> {
-		Value {
-			value: ValueDef::Composite(Composite::Unnamed(
-				b.iter()
-					.map(|&x| Value {
-						value: ValueDef::Primitive(Primitive::U128(x.into())),
-						context: 0,
-					})
-					.collect(),
-			)),
-			context: 0,
-		}
-	}
-
-	fn wrapped(inner: Value<u32>) -> Value<u32> {
-		Value { value: ValueDef::Composite(Composite::Unnamed(vec![inner])), context: 0 }
-	}
-
-	#[test]
-	fn bytes_unwrap_newtypes_and_keep_one_byte_strings_works() {
-		assert_eq!(bytes(&bytes_value(b"abc")), Some(b"abc".to_vec()));
-		// A one-byte string is a byte string, not a wrapper.
-		assert_eq!(bytes(&bytes_value(&[7])), Some(vec![7]));
-		// `BoundedVec(Vec<u8>)` and `AccountId32([u8; 32])`.
-		assert_eq!(bytes(&wrapped(bytes_value(b"id"))), Some(b"id".to_vec()));
-		assert_eq!(bytes(&wrapped(bytes_value(&[]))), Some(vec![]));
-		assert_eq!(bytes(&wrapped(bytes_value(&[1; 32]))), Some(vec![1; 32]));
-	}
-
-	#[test]
-	fn numbers_and_options_read_by_shape_works() {
-		let n = Value { value: ValueDef::Primitive(Primitive::U128(42)), context: 0 };
-		assert_eq!(number(&n), Some(42));
-		assert_eq!(number(&wrapped(n.clone())), Some(42));
-		let too_big = Value { value: ValueDef::Primitive(Primitive::U128(1 << 40)), context: 0 };
-		assert_eq!(number(&too_big), None);
-		let some = Value {
-			value: ValueDef::Variant(scale_value::Variant {
-				name: "Some".into(),
-				values: Composite::Unnamed(vec![n.clone()]),
-			}),
-			context: 0,
-		};
-		assert_eq!(option(&some), Some(Some(&n)));
-		let none = Value {
-			value: ValueDef::Variant(scale_value::Variant {
-				name: "None".into(),
-				values: Composite::Unnamed(vec![]),
-			}),
-			context: 0,
-		};
-		assert_eq!(option(&none), Some(None));
-		assert_eq!(option(&n), None);
-	}
+	Ok(DidEvent {
+		did: AccountId32::new(given(did, "did")?),
+		previous: given(previous, "previous")?,
+		kind,
+	})
 }

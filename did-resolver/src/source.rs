@@ -69,8 +69,7 @@ fn value_key(pallet: &str, item: &str) -> Vec<u8> {
 /// kilobytes, and the one a history walk needs next is almost always the one it used last.
 const KEPT_METADATA: usize = 8;
 
-/// Reads a teeid node over JSON-RPC: a node's URL, or an RPC client shared with its owner (the
-/// worker's own connection to its node).
+/// Reads a teeid node over JSON-RPC, with subxt's RPC client (the worker's chain client).
 ///
 /// Each block's events are decoded with the metadata of the runtime that executed that block,
 /// fetched once per runtime version, so that a history crossing runtime upgrades reads as it was

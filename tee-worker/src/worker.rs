@@ -60,7 +60,11 @@ impl Worker {
 		public_url: String,
 	) -> Result<Self, WorkerError> {
 		let identity = identity(&tee).await?;
-		let resolver = RpcSource::new(chain.rpc_client());
+		// A connection of its own: public resolutions (many reads, large answers) neither queue
+		// behind nor break the connection the worker's own chain reads and transactions use.
+		let resolver = RpcSource::connect(chain.url())
+			.await
+			.map_err(|e| WorkerError::Unavailable(format!("DID resolution: {e}")))?;
 		let metrics = Metrics::new(store.group_commits_counter());
 		Ok(Self {
 			tee,

@@ -68,6 +68,6 @@ export async function runShellBlocks (path, env, { timeoutMs = 600_000 } = {}) {
   killGroup('SIGKILL');
   await closed;
   rmSync(cwd, { recursive: true, force: true });
-  const last = output.slice(Math.max(0, output.lastIndexOf('>>> ')));
+  const last = output.slice(Math.max(0, output.lastIndexOf(`>>> ${path}:`)));
   return { status, output, last, blocks: runnable.length, skipped };
 }

@@ -766,9 +766,8 @@ pub struct Chain {
 	/// The node's legacy RPC methods, for what the client has no call for: the finalized and
 	/// best blocks' hashes, a block number's hash, the pool-aware nonce.
 	rpc: LegacyRpcMethods<RpcConfigFor<PolkadotConfig>>,
-	/// The connection both use, which DID resolution shares ([`Chain::rpc_client`]).
-	client: RpcClient,
 	operator: Keypair,
+	url: String,
 	/// The view every request reads the latest finalized block through ([`Chain::view`]).
 	finalized: Mutex<Finalized>,
 	/// Held by the one request that asks the node for the finalized head once the view is due:
@@ -792,17 +791,17 @@ impl Chain {
 			.map_err(unreachable)?;
 		Ok(Self {
 			api,
-			rpc: LegacyRpcMethods::new(client.clone()),
-			client,
+			rpc: LegacyRpcMethods::new(client),
 			operator,
+			url: url.into(),
 			finalized: Mutex::new(Finalized { kept: None, asked_since: Instant::now() }),
 			refresh: tokio::sync::Mutex::new(None),
 		})
 	}
 
-	/// The connection to the node, for readers that share it (DID resolution).
-	pub fn rpc_client(&self) -> RpcClient {
-		self.client.clone()
+	/// The node's URL.
+	pub fn url(&self) -> &str {
+		&self.url
 	}
 
 	/// The operator's account.
