@@ -74,12 +74,29 @@ impl_opaque_keys! {
 
 /// The runtime's version. Bump `spec_version` with every change of behaviour and
 /// `transaction_version` with every change of a call's index or encoding.
+#[cfg(not(feature = "upgrade-test"))]
 #[runtime_version]
 pub const VERSION: RuntimeVersion = RuntimeVersion {
 	spec_name: alloc::borrow::Cow::Borrowed("teeid"),
 	impl_name: alloc::borrow::Cow::Borrowed("teeid"),
 	authoring_version: 1,
 	spec_version: 104,
+	impl_version: 1,
+	apis: apis::RUNTIME_API_VERSIONS,
+	transaction_version: 3,
+	system_version: 1,
+};
+
+/// The version of the `upgrade-test` build: this runtime one `spec_version` up, which the
+/// end-to-end suite upgrades a running chain to. `spec_version` must be a literal (the
+/// `runtime_version` attribute reads it), so it is bumped together with the one above.
+#[cfg(feature = "upgrade-test")]
+#[runtime_version]
+pub const VERSION: RuntimeVersion = RuntimeVersion {
+	spec_name: alloc::borrow::Cow::Borrowed("teeid"),
+	impl_name: alloc::borrow::Cow::Borrowed("teeid"),
+	authoring_version: 1,
+	spec_version: 105,
 	impl_version: 1,
 	apis: apis::RUNTIME_API_VERSIONS,
 	transaction_version: 3,

@@ -79,11 +79,23 @@ export function resolverBinary () {
   return releaseBinary('teeid-resolve', 'TEEID_RESOLVE_BIN');
 }
 
-/** Runs `teeid-resolve` against the node at `rpcPort`; returns `{ status, json, stderr }`. */
-export function resolveDid (rpcPort, args) {
-  const result = spawnSync(resolverBinary(), ['--url', `http://127.0.0.1:${rpcPort}`, ...args],
-    { encoding: 'utf8', timeout: 60_000 });
+/** Runs `teeid-resolve` with `args`; returns `{ status, json, stderr }`. */
+function runResolver (args, timeout) {
+  const result = spawnSync(resolverBinary(), args, { encoding: 'utf8', timeout });
   let json = null;
   try { json = JSON.parse(result.stdout); } catch { /* left null: the test reports stderr */ }
   return { status: result.status, json, stderr: result.stderr };
+}
+
+/** Runs `teeid-resolve` against the node at `rpcPort`; returns `{ status, json, stderr }`. */
+export function resolveDid (rpcPort, args) {
+  return runResolver(['--url', `http://127.0.0.1:${rpcPort}`, ...args], 60_000);
+}
+
+/**
+ * Runs `teeid-resolve --light` with the raw chain specification at `chainSpec` (whose
+ * `bootNodes` name the nodes to sync from); returns `{ status, json, stderr }`.
+ */
+export function resolveDidLight (chainSpec, args) {
+  return runResolver(['--light', chainSpec, ...args], 180_000);
 }

@@ -4,7 +4,7 @@
 // the teeid pallets accept from governance; calls that need root itself (a runtime upgrade)
 // go through the whitelist, with two thirds.
 
-import { explainError, submitOk } from './node-process.js';
+import { explainError, retryOnNonceClash, submitOk } from './node-process.js';
 
 /** More than half of `members`: the smallest majority. */
 export function majority (members) {
@@ -32,21 +32,22 @@ export function asRoot (api, call) {
  * default a majority of the current members), every voter votes aye (each a keyring pair,
  * all members), and `voters[0]` closes it. Returns the events of the block the motion executed
  * in; throws unless it executed and the call itself succeeded (for a call dispatched `asRoot`,
- * the whitelisted call too).
+ * the whitelisted call too). Members may be workers' operators, whose workers send transactions
+ * of their own meanwhile: each step is signed again after a nonce clash.
  */
 export async function committeeOk (api, call, voters, { threshold } = {}) {
   const members = (await api.query.committee.members()).length;
   threshold ??= majority(members);
   const lengthBound = call.method.encodedLength;
   const [proposer] = voters;
-  const { events: proposed } = await submitOk(api, api.tx.committee.propose(threshold, call, lengthBound), proposer);
+  const submit = (tx, signer) => retryOnNonceClash(() => submitOk(api, tx, signer));
+  const { events: proposed } = await submit(api.tx.committee.propose(threshold, call, lengthBound), proposer);
   let events = proposed;
   if (threshold > 1) {
     const { proposalIndex, proposalHash } = proposed.find(({ event }) => api.events.committee.Proposed.is(event)).event.data;
-    await Promise.all(voters.map((voter) =>
-      submitOk(api, api.tx.committee.vote(proposalHash, proposalIndex, true), voter)));
+    await Promise.all(voters.map((voter) => submit(api.tx.committee.vote(proposalHash, proposalIndex, true), voter)));
     const { weight } = await call.paymentInfo(proposer.address);
-    ({ events } = await submitOk(api, api.tx.committee.close(proposalHash, proposalIndex, weight, lengthBound), proposer));
+    ({ events } = await submit(api.tx.committee.close(proposalHash, proposalIndex, weight, lengthBound), proposer));
   }
   const executed = events.find(({ event }) => api.events.committee.Executed.is(event))?.event.data;
   if (!executed) throw new Error('the motion did not execute (not enough ayes)');

@@ -10,11 +10,22 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { ApiPromise, WsProvider } from '@polkadot/api';
 
+/** The release build's directory in the cargo target directory. */
+function releaseDir () {
+  return join(process.env.CARGO_TARGET_DIR || join(process.env.HOME, '.cache/teeid/target'), 'release');
+}
+
 /** A teeid binary: `$variable` if set, else the release build in the cargo target directory. */
 export function releaseBinary (name, variable) {
-  if (process.env[variable]) return process.env[variable];
-  const target = process.env.CARGO_TARGET_DIR || join(process.env.HOME, '.cache/teeid/target');
-  return join(target, 'release', name);
+  return process.env[variable] || join(releaseDir(), name);
+}
+
+/**
+ * The runtime's `upgrade-test` build (this runtime one `spec_version` up), which
+ * runtime/build.rs builds beside the node's own: the code a test upgrades a running chain to.
+ */
+export function upgradeTestRuntime () {
+  return join(releaseDir(), 'wbuild/teeid-runtime/teeid_runtime_upgrade_test.compact.compressed.wasm');
 }
 
 /** The node binary: `TEEID_NODE_BIN`, or the release build in the cargo target directory. */

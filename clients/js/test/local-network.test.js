@@ -3,13 +3,17 @@
 // and Charlie) governs by motions and votes. It lists no device certifier at genesis: no device
 // joins until the committee lists the network's own. The validator set changes by the committee
 // too: Charlie joins, and Bob's removal follows once Charlie is queued (about four minutes: a
-// change takes effect two one-minute sessions after it is made).
+// change takes effect two one-minute sessions after it is made). A DID then resolves through a
+// light client (smoldot, in `teeid-resolve --light`) exactly as through a node's RPC.
 
 import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
+import { writeFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { Keyring } from '@polkadot/api';
 import { u8aToHex } from '@polkadot/util';
-import { cleanup, connect, explainError, startNode, submitOk, tempDir, waitFor } from '../lib/node-process.js';
+import { cleanup, connect, explainError, runNodeCommand, startNode, submitOk, tempDir, waitFor } from '../lib/node-process.js';
+import { didOf, keyOf, resolveDid, resolveDidLight } from '../lib/did.js';
 import { committeeOk } from '../lib/governance.js';
 import {
   DeviceCertifier, deviceKey, finalizedAnchor, networkKeyFingerprint, TestTee
@@ -158,5 +162,45 @@ describe('teeid-node --chain local: two validators, a committee, no sudo', () =>
     const authors = await settles([aliceKey.address, charlieKey.address], 'Bob out of the validator set');
     assert.ok(!authors.has(bobKey.address), 'Bob authors nothing once out');
     assert.equal((await api.query.aura.authorities()).length, 2);
+  });
+
+  // The light client syncs from the three nodes with GRANDPA's warp proofs (across the
+  // validator set changes above) and checks every storage value and runtime call it reads
+  // against the finalized headers: the same documents and history as the node's RPC gives.
+  it('resolves a DID through a light client, the same as through RPC', { timeout: 600_000 }, async () => {
+    const api = aliceApi;
+    const dave = new Keyring({ type: 'sr25519' }).addFromUri('//Dave');
+    const did = didOf(dave.address);
+    await submitOk(api, api.tx.did.create([keyOf('auth', dave)], null), dave);
+    const { blockHash } = await submitOk(api, api.tx.did.setAttribute(dave.address, 'name', 'Dave', 1000), dave);
+    const changed = (await api.rpc.chain.getHeader(blockHash)).number.toNumber();
+
+    const built = runNodeCommand(['build-spec', '--chain', 'local', '--raw', '--disable-default-bootnode']);
+    assert.equal(built.status, 0, built.stderr);
+    const spec = JSON.parse(built.stdout);
+    spec.bootNodes = await Promise.all([[alice, aliceApi], [bob, bobApi], [charlie, charlieApi]].map(async ([node, nodeApi]) =>
+      `/ip4/127.0.0.1/tcp/${node.p2pPort}/p2p/${(await nodeApi.rpc.system.localPeerId()).toString()}`));
+    const specPath = join(dirs[0], 'local-raw.json');
+    writeFileSync(specPath, JSON.stringify(spec));
+
+    // At the block of the last change (final), then the whole history: the node's answers.
+    const at = ['--at', String(changed)];
+    const light = resolveDidLight(specPath, [did, ...at]);
+    assert.equal(light.status, 0, light.stderr);
+    assert.deepEqual(light.json, resolveDid(alice.rpcPort, [did, ...at]).json);
+    assert.deepEqual(light.json.didDocumentMetadata.attributes.map((a) => [a.name, a.value]), [['name', 'Dave']]);
+    const history = resolveDidLight(specPath, [did, '--history']);
+    assert.equal(history.status, 0, history.stderr);
+    assert.deepEqual(history.json, resolveDid(alice.rpcPort, [did, '--history']).json);
+    // Now: the light client resolves at the finalized head it synced to.
+    const now = resolveDidLight(specPath, [did]);
+    assert.equal(now.status, 0, now.stderr);
+    const finalizedAt = now.json.didResolutionMetadata.resolvedAtBlock;
+    assert.ok(finalizedAt >= changed, `resolved at ${finalizedAt}, the DID changed at ${changed}`);
+    assert.deepEqual(now.json, resolveDid(alice.rpcPort, [did, '--at', String(finalizedAt)]).json);
+    // A block it has no proof of is refused, not guessed.
+    const future = resolveDidLight(specPath, [did, '--at', String(finalizedAt + 1_000)]);
+    assert.notEqual(future.status, 0);
+    assert.match(future.stderr, /does not exist/);
   });
 });

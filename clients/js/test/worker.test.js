@@ -21,11 +21,13 @@ import { join } from 'node:path';
 import { randomUUID } from 'node:crypto';
 import { Keyring } from '@polkadot/api';
 import { hexToU8a, u8aToHex } from '@polkadot/util';
+import { blake2AsHex } from '@polkadot/util-crypto';
 import * as vc from '@digitalbazaar/vc';
 import { DataIntegrityProof } from '@digitalbazaar/data-integrity';
 import { createVerifyCryptosuite } from '@digitalbazaar/eddsa-jcs-2022-cryptosuite';
-import { cleanup, connect, retryOnNonceClash, startNode, sudoOk, submitOk, tempDir, waitFor } from '../lib/node-process.js';
-import { didOf, keyOf } from '../lib/did.js';
+import { cleanup, connect, retryOnNonceClash, startNode, sudoOk, submitOk, tempDir, upgradeTestRuntime, waitFor } from '../lib/node-process.js';
+import { didOf, keyOf, resolveDid } from '../lib/did.js';
+import { asRoot, committeeOk, twoThirds } from '../lib/governance.js';
 import { signEvidence } from '../lib/evidence.js';
 import { adminToken, call, endorseToken, startWorker, stopSimulation, workerCli } from '../lib/worker.js';
 import { simCall } from '../lib/ta.js';
@@ -775,6 +777,80 @@ describe('teeid-worker end to end', () => {
     assert.equal(after.taIssued - before.taIssued, credentials, 'credentials the TA counted');
     assert.equal(after.presented - before.presented, accepted('POST', '/v1/presentations').length, 'presentations');
     assert.deepEqual(after.credential, before.credential, 'the credential issued before is unchanged');
+  });
+
+  // A runtime upgrade through governance on the running chain. The committee (Alice, Bob and
+  // Charlie in the development preset) authorizes the hash of the `upgrade-test` build (this
+  // runtime one `spec_version` up, built beside it by runtime/build.rs) by a two-thirds motion
+  // dispatched as root; anyone then applies the code. Everything made before reads as it did:
+  // the credential issued first verifies with the same result (Dave's DID and key, his CPT, the
+  // evidence revoking it, the workers, the allowed code, its anchor), Dave's DID history walks
+  // across the upgrade (each block's events decoded with the metadata of the runtime that ran
+  // it), and worker 2 issues on, its work report and anchor signed for the new version.
+  it('keeps DIDs, CPTs, evidence and workers across a runtime upgrade by the committee', { timeout: 600_000 }, async () => {
+    const code = readFileSync(upgradeTestRuntime());
+    const version = api.runtimeVersion.specVersion.toNumber();
+    await submitOk(api, api.tx.did.setAttribute(dave.address, 'name', 'Dave', 1000), dave);
+    const [k1, k2] = [await workerKey(w1), await workerKey(w2)];
+    const workers = async () => Promise.all([k1, k2].map(async (k) => (await api.call.attestationApi.worker(k)).unwrap()));
+    /** Whether the first credential verifies, and which checks it passes. */
+    const outcome = async () => {
+      const { verified, checks } = await verifyApi(issued.credential);
+      return { verified, checks: checks.map(({ check, ok }) => [check, ok]) };
+    };
+    const before = {
+      outcome: await outcome(),
+      cpt: (await api.query.cpt.cpts(cpt)).toJSON(),
+      evidence: (await api.call.evidenceApi.evidence(hexToU8a(statusEntry(issued.credential).evidence))).toJSON(),
+      workers: await workers(),
+      history: resolveDid(node.rpcPort, [didOf(dave.address), '--history'])
+    };
+    assert.equal(before.history.status, 0, before.history.stderr);
+
+    // Charlie proposes and votes; Alice, worker 1's operator, votes too: two of three.
+    const authorize = asRoot(api, api.tx.system.authorizeUpgrade(blake2AsHex(code)));
+    await committeeOk(api, authorize, [charlie, alice], { threshold: twoThirds(3) });
+    const { blockHash, events } = await submitOk(api, api.tx.system.applyAuthorizedUpgrade(u8aToHex(code)), eve);
+    assert.ok(events.some(({ event }) => api.events.system.CodeUpdated.is(event)));
+    const upgradedAt = (await api.rpc.chain.getHeader(blockHash)).number.toNumber();
+    // The new code runs from the next block on; polkadot.js follows it, but with the metadata
+    // `state_getMetadata` gives (v14, which lists no runtime APIs), so a long-lived ApiPromise
+    // loses `api.call` of the chain's own APIs: a client connects again after an upgrade.
+    await api.rpc.engine.createBlock(true, true);
+    await waitFor(() => api.runtimeVersion.specVersion.toNumber() === version + 1, { what: 'the upgraded runtime' });
+    assert.equal(api.call.didApi, undefined, 'polkadot.js 16.5 still drops runtime APIs on an upgrade');
+    await api.disconnect();
+    api = await connect(node.url);
+    assert.equal((await api.query.system.lastRuntimeUpgrade()).unwrap().specVersion.toNumber(), version + 1);
+
+    const { events: changed } = await submitOk(api, api.tx.did.setAttribute(dave.address, 'email', 'dave@example.com', 1000), dave);
+    assert.ok(changed.some(({ event }) => api.events.did.AttributeSet.is(event)));
+    assert.deepEqual(await outcome(), before.outcome);
+    assert.deepEqual((await api.query.cpt.cpts(cpt)).toJSON(), before.cpt);
+    assert.deepEqual((await api.call.evidenceApi.evidence(hexToU8a(statusEntry(issued.credential).evidence))).toJSON(), before.evidence);
+    for (const [i, worker] of (await workers()).entries()) {
+      assert.ok(worker.active.isTrue);
+      assert.equal(worker.info.operator.toString(), before.workers[i].info.operator.toString());
+      assert.ok(worker.info.issuedTotal.toNumber() >= before.workers[i].info.issuedTotal.toNumber());
+    }
+
+    const history = resolveDid(node.rpcPort, [didOf(dave.address), '--history']);
+    assert.equal(history.status, 0, history.stderr);
+    assert.deepEqual(history.json.slice(0, -1), before.history.json, 'the history before the upgrade, unchanged');
+    const [last] = history.json.slice(-1);
+    assert.ok(before.history.json.at(-1).block < upgradedAt && last.block > upgradedAt,
+      `the walk crosses the upgrade at block ${upgradedAt}: ${JSON.stringify(history.json)}`);
+    assert.deepEqual(last.events.map((e) => e.event), ['AttributeSet']);
+
+    // Worker 2 issues under the new runtime; the credential verifies and its batch is anchored
+    // by worker 2's next anchor transaction.
+    const { status, body } = await issue({ name: 'Alice', degree: 'MSc', year: 2027 });
+    assert.equal(status, 201, JSON.stringify(body));
+    assert.ok(body.credential.evidence[0].blockNumber > upgradedAt);
+    const fresh = await verifyApi(body.credential);
+    assert.ok(fresh.verified, JSON.stringify(fresh));
+    await nextSlot();
+    await assertAnchoredOnChain([body.id], 'the anchor of a credential issued after the upgrade');
   });
 
   it('unbinds on a clean stop and re-registers with a new TEE key', async () => {

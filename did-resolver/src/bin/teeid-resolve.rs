@@ -1,12 +1,13 @@
-//! `teeid-resolve`: resolves a `did:teeid` DID against a teeid node and prints the W3C DID
-//! resolution result (or, with `--history`, the DID's linked-event history) as JSON.
+//! `teeid-resolve`: resolves a `did:teeid` DID against a teeid node, or through a light client
+//! that trusts no node (`--light`), and prints the W3C DID resolution result (or, with
+//! `--history`, the DID's linked-event history) as JSON.
 //!
 //! Exit codes: 0 resolved, 2 invalid DID, 3 not found, 4 history unavailable (not an archive
 //! node), 1 any other failure.
 
 use clap::Parser;
 use serde_json::json;
-use std::process::ExitCode;
+use std::{path::PathBuf, process::ExitCode};
 use teeid_did_resolver::{
 	history::describe,
 	resolve::{history, resolve, ResolveError},
@@ -22,6 +23,12 @@ struct Args {
 	/// The node's JSON-RPC endpoint: its WebSocket URL, or its HTTP URL (the same port).
 	#[arg(long, default_value = "ws://127.0.0.1:9944")]
 	url: String,
+	/// Resolve through a light client of the chain this raw chain specification describes (a
+	/// JSON file whose `bootNodes` name full nodes to sync from) instead of trusting a node:
+	/// every answer is checked against GRANDPA-finalized headers, and the current version is
+	/// the one at the finalized head.
+	#[arg(long, value_name = "CHAIN_SPEC", conflicts_with = "url")]
+	light: Option<PathBuf>,
 	/// Resolve the version at this block instead of the current one.
 	#[arg(long)]
 	at: Option<u32>,
@@ -42,7 +49,17 @@ fn exit_code(error: &ResolveError) -> u8 {
 #[tokio::main]
 async fn main() -> ExitCode {
 	let args = Args::parse();
-	let source = match RpcSource::connect(&args.url).await {
+	let source = match &args.light {
+		Some(spec) => match std::fs::read_to_string(spec) {
+			Ok(spec) => RpcSource::light(&spec).await,
+			Err(e) => {
+				eprintln!("teeid-resolve: {}: {e}", spec.display());
+				return ExitCode::from(1);
+			},
+		},
+		None => RpcSource::connect(&args.url).await,
+	};
+	let source = match source {
 		Ok(source) => source,
 		Err(e) => {
 			eprintln!("teeid-resolve: {e}");
