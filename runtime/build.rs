@@ -1,9 +1,11 @@
 //! Builds the runtime to wasm; with `metadata-hash` also computes the metadata hash that the
 //! `CheckMetadataHash` extension commits to.
 //!
-//! It also builds the runtime a second time with the `upgrade-test` feature (the same runtime one
-//! `spec_version` up), as `wbuild/teeid-runtime/teeid_runtime_upgrade_test.compact.compressed.wasm`
-//! beside the runtime's own blob: the code the end-to-end suite upgrades a running chain to.
+//! Beside the runtime's own blob in `wbuild/teeid-runtime/`, it builds the two the end-to-end
+//! suite upgrades a running chain with: `teeid_runtime_upgrade_test` (the `upgrade-test` feature:
+//! the same runtime one `spec_version` up, with its metadata hash too), the code it upgrades to,
+//! and `teeid_runtime_upgrade_test_try_runtime` (the same with `try-runtime`, without the hash),
+//! which `teeid-node try-runtime` runs the upgrade's migrations and checks with first.
 
 /// `TOKEN_SYMBOL` and `TOKEN_DECIMALS`, the very definitions the chain's properties use
 /// (`teeid_primitives`): the digest hashes them in, and a wallet recomputes it from the
@@ -17,28 +19,52 @@ mod token {
 fn main() {
 	use substrate_wasm_builder::WasmBuilder;
 
-	// First, so that the runtime's own blob is the last one linked.
+	// The builder copies each blob it makes to `WASM_TARGET_DIRECTORY` under the runtime's own
+	// name (`teeid_runtime.wasm`), whatever its file name: only the runtime's own build may.
+	let target_directory = std::env::var_os("WASM_TARGET_DIRECTORY");
+	std::env::remove_var("WASM_TARGET_DIRECTORY");
+
+	// The test runtimes first, so that the runtime's own blob is the last one linked.
 	forget_linked_blob();
 	WasmBuilder::init_with_defaults()
 		.enable_feature("upgrade-test")
-		.set_file_name("teeid_runtime_upgrade_test")
+		.enable_feature("try-runtime")
+		.set_file_name("teeid_runtime_upgrade_test_try_runtime")
 		.build();
 
 	forget_linked_blob();
-	let runtime = WasmBuilder::init_with_defaults();
+	with_metadata_hash(
+		WasmBuilder::init_with_defaults()
+			.enable_feature("upgrade-test")
+			.set_file_name("teeid_runtime_upgrade_test"),
+	)
+	.build();
+
+	if let Some(directory) = target_directory {
+		std::env::set_var("WASM_TARGET_DIRECTORY", directory);
+	}
+	forget_linked_blob();
+	with_metadata_hash(WasmBuilder::init_with_defaults()).build();
+}
+
+/// `builder`, with the metadata hash that `CheckMetadataHash` commits to when the feature is on.
+#[cfg(feature = "std")]
+fn with_metadata_hash(
+	builder: substrate_wasm_builder::WasmBuilder,
+) -> substrate_wasm_builder::WasmBuilder {
 	#[cfg(feature = "metadata-hash")]
-	let runtime = runtime.enable_metadata_hash(token::TOKEN_SYMBOL, token::TOKEN_DECIMALS);
-	runtime.build();
+	let builder = builder.enable_metadata_hash(token::TOKEN_SYMBOL, token::TOKEN_DECIMALS);
+	builder
 }
 
 /// Removes the wasm that the builder's project links (`wbuild/teeid-runtime/target/<wasm
 /// target>/<profile>/teeid_runtime.wasm`, and its copy in `deps`) before a build of it.
 ///
-/// Both builds link it to the same path, as the project's crate with different features, and
+/// Every build links it to the same path, as the project's crate with different features, and
 /// cargo keeps a fingerprint for each feature set: when the build script runs again with nothing
 /// of the runtime changed (after `SKIP_WASM_BUILD` was set for a check, say), cargo would find
-/// the first build's fingerprint fresh and leave the other build's wasm in place, which the
-/// builder would then copy as this one's blob. A missing output makes cargo link it again (a
+/// a build's fingerprint fresh and leave the last build's wasm in place, which the builder
+/// would then copy as this one's blob. A missing output makes cargo link it again (a
 /// link, not a compile: each feature set's runtime library is kept).
 #[cfg(feature = "std")]
 fn forget_linked_blob() {

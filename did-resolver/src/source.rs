@@ -7,16 +7,17 @@ use sp_crypto_hashing::twox_128;
 use std::{
 	collections::BTreeMap,
 	sync::{Arc, Mutex, PoisonError},
-	time::Duration,
 };
 use subxt::{
 	config::RpcConfigFor,
-	lightclient::LightClient,
 	rpcs::{LegacyRpcMethods, RpcClient},
 	Metadata, PolkadotConfig,
 };
 
 use crate::{event, DidEvent, DidState};
+
+#[cfg(feature = "light")]
+mod light;
 
 /// Why a read failed.
 #[derive(Debug, thiserror::Error)]
@@ -30,13 +31,10 @@ pub enum SourceError {
 	/// The node answered with bytes that do not decode as the block's runtime's types.
 	#[error("cannot decode the node's answer: {0}")]
 	Decode(String),
-	/// A light client cannot prove which block has this number: the chain keeps the hashes of
-	/// its last `BlockHashCount` blocks (and of its genesis) only.
-	#[error(
-		"block {block} is older than the block hashes the chain keeps at block {head}: a light \
-		 client cannot find it (resolve it through an archive node with --url)"
-	)]
-	BeyondLightReach {
+	/// A light client has not seen this block finalized: it may not exist yet, or finality may
+	/// lag.
+	#[error("block {block} is past the light client's finalized head, block {head}")]
+	NotFinal {
 		/// The block asked for.
 		block: u32,
 		/// The finalized block the light client reads at.
@@ -80,6 +78,7 @@ fn value_key(pallet: &str, item: &str) -> Vec<u8> {
 }
 
 /// The storage key of `System.BlockHash(number)` (a `Twox64Concat` map).
+#[cfg_attr(not(feature = "light"), allow(dead_code))]
 fn block_hash_key(number: u32) -> Vec<u8> {
 	let mut key = value_key("System", "BlockHash");
 	let number = number.encode();
@@ -87,9 +86,6 @@ fn block_hash_key(number: u32) -> Vec<u8> {
 	key.extend_from_slice(&number);
 	key
 }
-
-/// How long a light client may take to find peers and sync to the chain's finalized head.
-const LIGHT_SYNC_TIMEOUT: Duration = Duration::from_secs(120);
 
 /// How many runtime versions' metadata a reader keeps: a chain has few, each is hundreds of
 /// kilobytes, and the one a history walk needs next is almost always the one it used last.
@@ -107,24 +103,8 @@ pub struct RpcSource {
 	/// Metadata by spec version, at most [`KEPT_METADATA`].
 	metadata: Mutex<BTreeMap<u32, Arc<Metadata>>>,
 	/// Set when the reader is a light client.
-	light: Option<Light>,
-}
-
-/// What a reader over a light client (smoldot, through subxt) keeps.
-///
-/// The light client checks every header it follows against GRANDPA's finality proofs, and every
-/// storage value and runtime call it answers against a proof from a full node and the state root
-/// of the block's header, so no node it talks to can lie. What it cannot prove it does not
-/// answer: `chain_getBlockHash` of a past block number (a node could name any block). Numbers
-/// are therefore mapped to hashes through `System.BlockHash`, read (with a proof) at the
-/// finalized head, which holds the hashes of the last `BlockHashCount` blocks and of the
-/// genesis; and "now" is that finalized head, not the best block.
-struct Light {
-	/// Keeps smoldot running for the reader's life.
-	_client: LightClient,
-	/// The finalized block the reader resolves at, and its number: fixed at its first use, so
-	/// that one resolution reads one consistent chain.
-	head: tokio::sync::OnceCell<(H256, u32)>,
+	#[cfg(feature = "light")]
+	light: Option<light::Light>,
 }
 
 type NodeHash = <RpcConfigFor<PolkadotConfig> as subxt::rpcs::RpcConfig>::Hash;
@@ -136,41 +116,12 @@ fn node_hash(hash: H256) -> NodeHash {
 impl RpcSource {
 	/// A reader over `client`, a node's RPC.
 	pub fn new(client: RpcClient) -> Self {
-		Self { rpc: LegacyRpcMethods::new(client), metadata: Mutex::default(), light: None }
-	}
-
-	/// Starts a light client of the chain that `chain_spec` (a raw chain specification, JSON,
-	/// with `bootNodes` to find its peers) describes, and waits until it has peers and has
-	/// synced the chain's finalized head.
-	pub async fn light(chain_spec: &str) -> Result<Self, SourceError> {
-		let (client, rpc) = LightClient::relay_chain(chain_spec)
-			.map_err(|e| SourceError::Rpc(format!("light client: {e}")))?;
-		let source = Self {
-			rpc: LegacyRpcMethods::new(RpcClient::new(rpc)),
+		Self {
+			rpc: LegacyRpcMethods::new(client),
 			metadata: Mutex::default(),
-			light: Some(Light { _client: client, head: tokio::sync::OnceCell::new() }),
-		};
-		let synced = async {
-			loop {
-				let health = source
-					.rpc
-					.system_health()
-					.await
-					.map_err(|e| SourceError::Rpc(e.to_string()))?;
-				if health.peers > 0 && !health.is_syncing {
-					return Ok(());
-				}
-				tokio::time::sleep(Duration::from_millis(500)).await;
-			}
-		};
-		tokio::time::timeout(LIGHT_SYNC_TIMEOUT, synced).await.map_err(|_| {
-			SourceError::Rpc(format!(
-				"the light client found no peer to sync from within {} s (check the chain \
-				 specification's bootNodes)",
-				LIGHT_SYNC_TIMEOUT.as_secs()
-			))
-		})??;
-		Ok(source)
+			#[cfg(feature = "light")]
+			light: None,
+		}
 	}
 
 	/// Connects to the node at `url`: `ws://` or `wss://`, or the same node's `http://` or
@@ -265,49 +216,9 @@ impl RpcSource {
 	}
 }
 
-impl RpcSource {
-	/// The light client's finalized head and its number, fixed at the first call.
-	async fn light_head(&self, light: &Light) -> Result<(H256, u32), SourceError> {
-		let head = light
-			.head
-			.get_or_try_init(|| async {
-				let hash = self
-					.rpc
-					.chain_get_finalized_head()
-					.await
-					.map_err(|e| SourceError::Rpc(e.to_string()))?;
-				let hash = H256(hash.0);
-				Ok::<_, SourceError>((hash, self.block_number(hash).await?))
-			})
-			.await?;
-		Ok(*head)
-	}
-
-	/// The hash of block `number` (the finalized head if `None`), as a light client proves it.
-	async fn light_block_hash(
-		&self,
-		light: &Light,
-		number: Option<u32>,
-	) -> Result<Option<H256>, SourceError> {
-		let (head, head_number) = self.light_head(light).await?;
-		let number = match number {
-			None => return Ok(Some(head)),
-			Some(number) if number == head_number => return Ok(Some(head)),
-			Some(number) if number > head_number => return Ok(None),
-			Some(number) => number,
-		};
-		let bytes = self
-			.storage(&block_hash_key(number), head)
-			.await?
-			.ok_or(SourceError::BeyondLightReach { block: number, head: head_number })?;
-		H256::decode(&mut &bytes[..])
-			.map(Some)
-			.map_err(|e| SourceError::Decode(format!("System.BlockHash({number}): {e}")))
-	}
-}
-
 impl ChainSource for RpcSource {
 	async fn block_hash(&self, number: Option<u32>) -> Result<Option<H256>, SourceError> {
+		#[cfg(feature = "light")]
 		if let Some(light) = &self.light {
 			return self.light_block_hash(light, number).await;
 		}

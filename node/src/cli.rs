@@ -71,4 +71,8 @@ pub enum Subcommand {
 
 	/// Database meta columns information.
 	ChainInfo(sc_cli::ChainInfoCmd),
+
+	/// Run a candidate runtime's migrations and try-runtime checks against a snapshot of a
+	/// chain's state (an `export-state` chain specification).
+	TryRuntime(crate::try_runtime::TryRuntimeCmd),
 }

@@ -210,6 +210,11 @@ pub fn run() -> sc_cli::Result<()> {
 			let runner = cli.create_runner(cmd)?;
 			runner.sync_run(|config| cmd.run::<Block>(&config))
 		},
+		Some(Subcommand::TryRuntime(cmd)) => {
+			// The runtime's own log lines (which check failed, and why) go to stderr.
+			sc_cli::LoggerBuilder::new("info").init()?;
+			cmd.run()
+		},
 		None => {
 			let sealing = cli.sealing;
 			let runner = cli.create_runner(&cli.run)?;

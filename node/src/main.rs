@@ -11,6 +11,7 @@ mod command;
 mod rpc;
 mod service;
 mod timestamp;
+mod try_runtime;
 
 fn main() -> sc_cli::Result<()> {
 	command::run()

@@ -87,6 +87,11 @@ pub const VERSION: RuntimeVersion = RuntimeVersion {
 	system_version: 1,
 };
 
+// The `upgrade-test` runtime exists only as the wasm that build.rs makes beside the runtime's
+// own: a node built with the feature would embed it as its runtime.
+#[cfg(all(feature = "std", feature = "upgrade-test"))]
+compile_error!("`upgrade-test` is for the wasm that build.rs makes, never for a native build");
+
 /// The version of the `upgrade-test` build: this runtime one `spec_version` up, which the
 /// end-to-end suite upgrades a running chain to. `spec_version` must be a literal (the
 /// `runtime_version` attribute reads it), so it is bumped together with the one above.

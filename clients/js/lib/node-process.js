@@ -4,10 +4,10 @@
 // (`after` hooks, an exception, or a signal), so no node outlives its test.
 
 import { spawn, spawnSync } from 'node:child_process';
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { dirname, join } from 'node:path';
 import { ApiPromise, WsProvider } from '@polkadot/api';
 
 /** The release build's directory in the cargo target directory. */
@@ -22,10 +22,44 @@ export function releaseBinary (name, variable) {
 
 /**
  * The runtime's `upgrade-test` build (this runtime one `spec_version` up), which
- * runtime/build.rs builds beside the node's own: the code a test upgrades a running chain to.
+ * runtime/build.rs builds beside the node's own: the code a test upgrades a running chain to;
+ * with `tryRuntime`, the same built with `try-runtime`, for `teeid-node try-runtime`. Taken
+ * from the build the node binary comes from.
  */
-export function upgradeTestRuntime () {
-  return join(releaseDir(), 'wbuild/teeid-runtime/teeid_runtime_upgrade_test.compact.compressed.wasm');
+export function upgradeTestRuntime ({ tryRuntime = false } = {}) {
+  const name = tryRuntime ? 'teeid_runtime_upgrade_test_try_runtime' : 'teeid_runtime_upgrade_test';
+  return join(dirname(nodeBinary()), 'wbuild/teeid-runtime', `${name}.compact.compressed.wasm`);
+}
+
+/** The answer of the JSON-RPC method `method` of the node at `url` (`ws://`), over HTTP. */
+async function rpcRequest (url, method, params) {
+  const response = await fetch(url.replace('ws://', 'http://'), {
+    method: 'POST',
+    headers: { 'content-type': 'application/json' },
+    body: JSON.stringify({ id: 1, jsonrpc: '2.0', method, params })
+  });
+  const { result, error } = await response.json();
+  if (error) throw new Error(`${method}: ${JSON.stringify(error)}`);
+  return result;
+}
+
+/**
+ * Writes the state of the node at `url` at its best block to `path` as a chain specification
+ * with raw genesis state: the form `teeid-node export-state` writes and `teeid-node try-runtime
+ * --snapshot` reads. Read over RPC, a thousand keys at a time. Returns the block's hash.
+ */
+export async function snapshotState (url, path) {
+  const at = await rpcRequest(url, 'chain_getBlockHash', []);
+  const top = {};
+  for (let start = null; ;) {
+    const keys = await rpcRequest(url, 'state_getKeysPaged', ['0x', 1000, start, at]);
+    if (keys.length === 0) break;
+    const [{ changes }] = await rpcRequest(url, 'state_queryStorageAt', [keys, at]);
+    for (const [key, value] of changes) if (value !== null) top[key] = value;
+    start = keys[keys.length - 1];
+  }
+  writeFileSync(path, JSON.stringify({ name: 'snapshot', id: 'snapshot', genesis: { raw: { top, childrenDefault: {} } } }));
+  return at;
 }
 
 /** The node binary: `TEEID_NODE_BIN`, or the release build in the cargo target directory. */
