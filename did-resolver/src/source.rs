@@ -42,6 +42,11 @@ pub enum SourceError {
 	},
 }
 
+/// A failed node read, not tied to a block's state.
+fn rpc(error: subxt::rpcs::Error) -> SourceError {
+	SourceError::Rpc(error.to_string())
+}
+
 /// The reads resolution needs. Every read is at a given block.
 pub trait ChainSource {
 	/// The hash of block `number`, or of the best block if `None`.
@@ -222,11 +227,7 @@ impl ChainSource for RpcSource {
 		if let Some(light) = &self.light {
 			return self.light_block_hash(light, number).await;
 		}
-		let hash = self
-			.rpc
-			.chain_get_block_hash(number.map(Into::into))
-			.await
-			.map_err(|e| SourceError::Rpc(e.to_string()))?;
+		let hash = self.rpc.chain_get_block_hash(number.map(Into::into)).await.map_err(rpc)?;
 		Ok(hash.map(|h| H256(h.0)))
 	}
 
@@ -235,7 +236,7 @@ impl ChainSource for RpcSource {
 			.rpc
 			.chain_get_header(Some(node_hash(hash)))
 			.await
-			.map_err(|e| SourceError::Rpc(e.to_string()))?
+			.map_err(rpc)?
 			.ok_or_else(|| SourceError::Rpc(format!("the node has no block {hash:?}")))?;
 		u32::try_from(header.number)
 			.map_err(|_| SourceError::Decode(format!("block number {} is past u32", header.number)))

@@ -161,8 +161,8 @@ fn snapshot_state(path: &PathBuf) -> sc_cli::Result<Storage> {
 		)
 	})?;
 	let children = spec.pointer("/genesis/raw/childrenDefault").and_then(Value::as_object);
-	let child_root =
-		|key: &String| key.starts_with(&sp_core::bytes::to_hex(b":child_storage:", false));
+	let child_prefix = sp_core::bytes::to_hex(well_known_keys::CHILD_STORAGE_KEY_PREFIX, false);
+	let child_root = |key: &String| key.starts_with(&child_prefix);
 	if children.is_some_and(|c| !c.is_empty()) || top.keys().any(child_root) {
 		return Err(format!("{}: child tries are not supported", path.display()).into());
 	}

@@ -32,7 +32,7 @@ export function upgradeTestRuntime ({ tryRuntime = false } = {}) {
 }
 
 /** The answer of the JSON-RPC method `method` of the node at `url` (`ws://`), over HTTP. */
-async function rpcRequest (url, method, params) {
+export async function rpcRequest (url, method, params) {
   const response = await fetch(url.replace('ws://', 'http://'), {
     method: 'POST',
     headers: { 'content-type': 'application/json' },

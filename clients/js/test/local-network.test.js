@@ -12,7 +12,7 @@ import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { Keyring } from '@polkadot/api';
 import { u8aToHex } from '@polkadot/util';
-import { cleanup, connect, explainError, runNodeCommand, startNode, submitOk, tempDir, waitFor } from '../lib/node-process.js';
+import { cleanup, connect, explainError, rpcRequest, runNodeCommand, startNode, submitOk, tempDir, waitFor } from '../lib/node-process.js';
 import { didOf, keyOf, resolveDid, resolveDidLight } from '../lib/did.js';
 import { committeeOk } from '../lib/governance.js';
 import {
@@ -118,12 +118,7 @@ describe('teeid-node --chain local: two validators, a committee, no sudo', () =>
     charlie = await startNode(['--chain', 'local', '--validator', '--name', 'Charlie', '--base-path', dirs[2],
       '--node-key', (3).toString(16).padStart(64, '0'), '--bootnodes', `/ip4/127.0.0.1/tcp/${alice.p2pPort}/p2p/${peerId}`]);
     charlieApi = await connect(charlie.url);
-    const rotated = await fetch(charlie.url.replace('ws://', 'http://'), {
-      method: 'POST',
-      headers: { 'content-type': 'application/json' },
-      body: JSON.stringify({ id: 1, jsonrpc: '2.0', method: 'author_rotateKeysWithOwner', params: [u8aToHex(charlieKey.publicKey)] })
-    });
-    const { keys, proof } = (await rotated.json()).result;
+    const { keys, proof } = await rpcRequest(charlie.url, 'author_rotateKeysWithOwner', [u8aToHex(charlieKey.publicKey)]);
     // Registered first (the runtime's tests check that an unregistered one is refused).
     await submitOk(api, api.tx.session.setKeys(keys, proof), charlieKey);
     await committeeOk(api, api.tx.collatorSelection.addInvulnerable(charlieKey.address), [aliceKey, bobKey]);

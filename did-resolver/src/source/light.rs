@@ -23,7 +23,7 @@ use subxt::{
 };
 use tokio::sync::OnceCell;
 
-use super::{block_hash_key, ChainSource, RpcSource, SourceError};
+use super::{block_hash_key, rpc, ChainSource, RpcSource, SourceError};
 
 /// How long a light client may take to find a peer and sync to the chain's head.
 const SYNC_TIMEOUT: Duration = Duration::from_secs(120);
@@ -65,10 +65,6 @@ impl Light {
 			known.insert(number, hash);
 		}
 	}
-}
-
-fn rpc(error: subxt::rpcs::Error) -> SourceError {
-	SourceError::Rpc(error.to_string())
 }
 
 impl RpcSource {
