@@ -10,6 +10,7 @@ use crate::{
 	document,
 	history::{self, Attribute, Change},
 	source::{ChainSource, SourceError},
+	DidState,
 };
 
 /// Why a DID could not be resolved.
@@ -106,18 +107,7 @@ pub async fn resolve_within<S: ChainSource>(
 	max_blocks: usize,
 ) -> Result<ResolutionResult, ResolveError> {
 	let did: Did = did.parse()?;
-	let (hash, number) = match at {
-		Some(number) => (hash_of(source, number).await?, number),
-		None => {
-			let hash = source.block_hash(None).await?.ok_or(ResolveError::UnknownBlock(0))?;
-			(hash, source.block_number(hash).await?)
-		},
-	};
-	let state = source
-		.did_state(&did.0, hash)
-		.await
-		.map_err(at_block(number))?
-		.ok_or(ResolveError::NotFound)?;
+	let (number, state) = state_at(source, &did, at).await?;
 	let walked = history::walk_within(source, &did.0, state.changed, max_blocks).await?;
 	let attributes = history::attributes_at(&walked.changes, number);
 	let genesis = hash_of(source, 0).await?;
@@ -154,6 +144,41 @@ pub async fn resolve_within<S: ChainSource>(
 	})
 }
 
+/// The number of block `at` (the source's head if `None`) and `did`'s state there.
+async fn state_at<S: ChainSource>(
+	source: &S,
+	did: &Did,
+	at: Option<u32>,
+) -> Result<(u32, DidState), ResolveError> {
+	let (hash, number) = match at {
+		Some(number) => (hash_of(source, number).await?, number),
+		None => {
+			let hash = source.block_hash(None).await?.ok_or(ResolveError::UnknownBlock(0))?;
+			(hash, source.block_number(hash).await?)
+		},
+	};
+	let state = source
+		.did_state(&did.0, hash)
+		.await
+		.map_err(at_block(number))?
+		.ok_or(ResolveError::NotFound)?;
+	Ok((number, state))
+}
+
+/// The DID document of `did` at block `at` (the source's head if `None`), and the block's
+/// number: from the DID's state alone, the document [`resolve`] gives, without the history
+/// walk and the creation and update times that cost reads at other blocks (through a light
+/// client, a walk of proofs back to each). What a check of a DID's keys needs.
+pub async fn document<S: ChainSource>(
+	source: &S,
+	did: &str,
+	at: Option<u32>,
+) -> Result<(Value, u32), ResolveError> {
+	let did: Did = did.parse()?;
+	let (number, state) = state_at(source, &did, at).await?;
+	Ok((document::document(&did, &state, number), number))
+}
+
 fn attribute_json(a: &Attribute) -> Value {
 	json!({ "name": a.name, "value": a.value, "validTo": a.valid_to })
 }
@@ -174,7 +199,7 @@ pub async fn history<S: ChainSource>(source: &S, did: &str) -> Result<Vec<Change
 #[cfg(test)]
 mod tests {
 	use super::*;
-	use crate::{DidEvent, DidEventKind, DidState};
+	use crate::{DidEvent, DidEventKind};
 	use pallet_did::{PublicKey, Relationships, VerificationKey};
 	use sp_core::{crypto::AccountId32, sr25519};
 	use std::{
@@ -322,6 +347,28 @@ mod tests {
 		let at5 = resolve(&chain, &did(), Some(5)).await.unwrap();
 		assert_eq!(at5.did_document_metadata["attributes"].as_array().unwrap().len(), 2);
 		assert_eq!(at5.did_document_metadata["created"], json!(iso8601(1_700_000_006_000)));
+	}
+
+	#[tokio::test]
+	async fn a_document_alone_reads_only_its_block_works() {
+		let mut chain = chain();
+		for at in [None, Some(2), Some(6)] {
+			let (document, number) = document(&chain, &did(), at).await.unwrap();
+			let resolved = resolve(&chain, &did(), at).await.unwrap();
+			assert_eq!(document, resolved.did_document);
+			assert_eq!(json!(number), resolved.did_resolution_metadata["resolvedAtBlock"]);
+		}
+		assert!(matches!(document(&chain, &did(), Some(0)).await, Err(ResolveError::NotFound)));
+		// No history, and no block but its own: with the history before block 5 pruned, the
+		// document of block 6 is still there, its full resolution not.
+		chain.event_reads.store(0, Ordering::Relaxed);
+		chain.pruned_below = 5;
+		assert_eq!(document(&chain, &did(), Some(6)).await.unwrap().1, 6);
+		assert_eq!(chain.event_reads.load(Ordering::Relaxed), 0);
+		assert!(matches!(
+			resolve(&chain, &did(), Some(6)).await,
+			Err(ResolveError::HistoryUnavailable(_))
+		));
 	}
 
 	#[tokio::test]

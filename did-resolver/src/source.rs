@@ -104,6 +104,8 @@ const KEPT_METADATA: usize = 8;
 /// fetched once per runtime version, so that a history crossing runtime upgrades reads as it was
 /// written.
 pub struct RpcSource {
+	/// The connection, which other clients of the same node or light client may share.
+	client: RpcClient,
 	rpc: LegacyRpcMethods<RpcConfigFor<PolkadotConfig>>,
 	/// Metadata by spec version, at most [`KEPT_METADATA`].
 	metadata: Mutex<BTreeMap<u32, Arc<Metadata>>>,
@@ -122,7 +124,8 @@ impl RpcSource {
 	/// A reader over `client`, a node's RPC.
 	pub fn new(client: RpcClient) -> Self {
 		Self {
-			rpc: LegacyRpcMethods::new(client),
+			rpc: LegacyRpcMethods::new(client.clone()),
+			client,
 			metadata: Mutex::default(),
 			#[cfg(feature = "light")]
 			light: None,
@@ -143,6 +146,12 @@ impl RpcSource {
 			.await
 			.map_err(|e| SourceError::Rpc(format!("{url}: {e}")))?;
 		Ok(Self::new(client))
+	}
+
+	/// The connection the reader reads through: another client may share it (the worker's
+	/// chain client shares a light client's, which then runs once for both).
+	pub fn client(&self) -> RpcClient {
+		self.client.clone()
 	}
 
 	/// Maps an RPC error, recognising the node's words for pruned state.

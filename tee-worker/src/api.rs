@@ -136,9 +136,17 @@ pub struct Health {
 	chain: bool,
 	/// Whether the chain has this worker registered and counting.
 	registered: bool,
-	/// The latest finalized block the worker reads the chain at (what its checks and
-	/// verifications see); null while the chain does not answer.
+	/// The latest finalized block the worker reads the chain at (what its checks see, and its
+	/// verifications unless they read through a light client); null while the chain does not
+	/// answer.
 	finalized_block: Option<u32>,
+	/// What verifications read the chain through: `node` (the node at `--chain`), or `light
+	/// client` (`--verify-light`: a light client that checks what nodes serve against
+	/// GRANDPA-finalized headers).
+	verifier_reads: &'static str,
+	/// With a light client: the latest finalized block it has proven, which verifications judge
+	/// by; null otherwise, or while it does not answer.
+	light_finalized_block: Option<u32>,
 }
 
 /// Liveness and readiness.
@@ -153,6 +161,12 @@ async fn health(State(worker): Shared) -> Json<Health> {
 	let identity = worker.identity();
 	let registered = matches!(&status, Ok(Some(s)) if s.counts());
 	let genesis = worker.chain.genesis_hash();
+	let (verifier_reads, light_finalized_block) = if worker.verifies_through_light_client() {
+		let view = worker.verifier_chain().view().await;
+		("light client", view.ok().map(|view| view.block().0))
+	} else {
+		("node", None)
+	};
 	let certifier = identity
 		.certificate
 		.as_ref()
@@ -169,6 +183,8 @@ async fn health(State(worker): Shared) -> Json<Health> {
 		chain: status.is_ok(),
 		registered,
 		finalized_block,
+		verifier_reads,
+		light_finalized_block,
 	})
 }
 

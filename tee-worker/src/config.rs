@@ -80,6 +80,12 @@ pub struct WorkerArgs {
 	/// `Retry-After`. Default 256.
 	#[arg(long, env = "TEEID_WORKER_ISSUE_CONCURRENCY")]
 	pub issue_concurrency: Option<usize>,
+	/// A raw chain specification (JSON, with `bootNodes`): the verifier then reads the chain
+	/// through a light client of it, which checks what the nodes serve against
+	/// GRANDPA-finalized headers, instead of trusting the node at `--chain`. Needs a build with
+	/// `--features light`. Default: none (the verifier reads through the node).
+	#[arg(long, env = "TEEID_WORKER_VERIFY_LIGHT")]
+	pub verify_light: Option<PathBuf>,
 }
 
 /// The config file.
@@ -97,6 +103,7 @@ struct FileSettings {
 	poll_seconds: Option<u64>,
 	verify_concurrency: Option<usize>,
 	issue_concurrency: Option<usize>,
+	verify_light: Option<PathBuf>,
 }
 
 /// Where the worker keeps its files and how it reaches its TA.
@@ -131,6 +138,8 @@ pub struct Settings {
 	pub verify_concurrency: usize,
 	/// How many issuances may be in progress at once.
 	pub issue_concurrency: usize,
+	/// The chain specification of the light client the verifier reads through, if any.
+	pub verify_light: Option<PathBuf>,
 }
 
 /// The default of `issue-concurrency`: at 5,000 issuances a second, room for 50 ms each.
@@ -244,6 +253,7 @@ impl WorkerArgs {
 			poll_interval: Duration::from_secs(poll_seconds),
 			verify_concurrency,
 			issue_concurrency,
+			verify_light: self.verify_light.clone().or(file.verify_light),
 		})
 	}
 }

@@ -18,7 +18,7 @@ use crate::{
 	tee::{sim::SimBackend, Tee},
 	tokens,
 	verify::VerifyLimit,
-	worker::{did_of, parse_did, Limits, Worker},
+	worker::{did_of, parse_did, LightReads, Limits, Worker},
 };
 
 /// How many times to try reaching the node at start, a second apart.
@@ -83,7 +83,19 @@ async fn assemble(settings: &Settings, store: Store, tee: Tee) -> Result<Arc<Wor
 		verify: VerifyLimit::new(settings.verify_concurrency),
 		issuance: Admission::new("issuance", settings.issue_concurrency, ISSUE_QUEUE_WAIT),
 	};
-	let worker = Worker::new(tee, chain, store, limits, settings.public_url.clone()).await?;
+	let light = match &settings.verify_light {
+		Some(path) => {
+			let spec = std::fs::read_to_string(path).map_err(|e| {
+				WorkerError::BadRequest(format!("the chain specification {}: {e}", path.display()))
+			})?;
+			tracing::info!("starting the verifier's light client of {}", path.display());
+			let light = LightReads::start(&chain, &spec).await?;
+			tracing::info!("the verifier reads the chain through the light client");
+			Some(light)
+		},
+		None => None,
+	};
+	let worker = Worker::new(tee, chain, store, limits, settings.public_url.clone(), light).await?;
 	device::ensure_certified(&worker).await?;
 	Ok(Arc::new(worker))
 }
@@ -93,6 +105,8 @@ pub async fn register(settings: Settings, join: JoinSettings) -> Result<Registra
 	let mut stop = stop_signal()?;
 	let (store, tee) = open_local(&settings)?;
 	let tee_to_stop = tee.clone();
+	// Registering verifies nothing: no light client for the verifier.
+	let settings = Settings { verify_light: None, ..settings };
 	let result = unless_stopped(&mut stop, async {
 		let worker = assemble(&settings, store, tee).await?;
 		join::ensure_registered(&worker, &join).await

@@ -417,8 +417,8 @@ pub async fn resolve_kid(worker: &Worker, kid: &str) -> Result<(String, HolderKe
 		KidTarget::Inline(did, key) => Ok((did, key)),
 		KidTarget::TeeId { did, kid } => {
 			// The document is what counts; its history (attributes) is not needed.
-			let document = match resolve::resolve_within(&worker.resolver, &did, None, 0).await {
-				Ok(result) => result.did_document,
+			let document = match resolve::document(&worker.resolver, &did, None).await {
+				Ok((document, _)) => document,
 				Err(e @ ResolveError::InvalidDid(_)) => return Err(malformed(e.to_string())),
 				Err(ResolveError::NotFound) => {
 					return Err(JoseError::UnknownKey(format!("{did} does not exist")))

@@ -63,7 +63,7 @@ use serde::{de::DeserializeOwned, Deserialize, Serialize};
 use serde_json::value::RawValue;
 use sp_core::H256;
 use std::{sync::Arc, time::Duration};
-use teeid_did_resolver::resolve;
+use teeid_did_resolver::{resolve, source::ChainSource};
 use teeid_primitives::{
 	attestation::TeePlatform,
 	data_integrity::{ProofError, VerificationInput, MAX_PROOF_VALUE_CHARS},
@@ -591,7 +591,7 @@ async fn verify_w3c(
 		method.and_then(split_verification_method).map(|(_, key)| key),
 		Origin::Issued { created },
 	);
-	let verifier = Verifier { worker, now: worker.chain.latest_view().await? };
+	let verifier = Verifier::new(worker, [&statement]).await?;
 	let mut checks = vec![proof];
 	checks.extend(verifier.checks(&statement, Some((&hash, anchor))).await?);
 	Ok(Verification::new(checks))
@@ -705,7 +705,7 @@ pub async fn check_sd_jwt(
 	read: &ReadSdJwt,
 	anchor: Option<&AnchorProof>,
 ) -> Result<Verification, WorkerError> {
-	let verifier = Verifier { worker, now: worker.chain.latest_view().await? };
+	let verifier = Verifier::new(worker, [&read.statement]).await?;
 	let mut checks = read.checks.clone();
 	checks.extend(verifier.checks(&read.statement, Some((&read.hash, anchor))).await?);
 	Ok(Verification::new(checks))
@@ -765,17 +765,24 @@ pub async fn verify_presentation_request(
 		Some(json::Value::Array(list)) => list.as_slice(),
 		_ => &[],
 	};
-	let verifier = Verifier { worker, now: worker.chain.latest_view().await? };
 	// `verify_presentation` verified the derived credentials in their order.
-	for (credential, document) in verified.credentials.iter().zip(derived) {
-		let statement = Statement::of_w3c(
-			document,
-			credential.issuer.clone(),
-			Some(verification_method(&credential.issuer, &credential.issuer_key)),
-			Some(credential.issuer_key),
-			Origin::Derived,
-		);
-		checks.extend(verifier.checks(&statement, None).await?);
+	let statements: Vec<Statement> = verified
+		.credentials
+		.iter()
+		.zip(derived)
+		.map(|(credential, document)| {
+			Statement::of_w3c(
+				document,
+				credential.issuer.clone(),
+				Some(verification_method(&credential.issuer, &credential.issuer_key)),
+				Some(credential.issuer_key),
+				Origin::Derived,
+			)
+		})
+		.collect();
+	let verifier = Verifier::new(worker, &statements).await?;
+	for statement in &statements {
+		checks.extend(verifier.checks(statement, None).await?);
 	}
 	Ok(Verification::new(checks))
 }
@@ -999,10 +1006,64 @@ fn evidence_status(document: &json::Value) -> Option<&json::Value> {
 }
 
 /// One verification request's reads: the worker, and the chain now (the latest finalized
-/// block's shared view), read once for every check that says now.
+/// block's shared view), read once for every check that says now. Every chain read and DID
+/// resolution of a verification goes through the worker's verifier chain and resolver
+/// ([`Worker::verifier_chain`]): the node's, or a light client's with `--verify-light`.
 struct Verifier<'a> {
 	worker: &'a Worker,
 	now: Arc<ChainView>,
+}
+
+/// How long a verification through a light client waits for it to prove final a block that
+/// the node already names final: the light client learns finality from GRANDPA's commits a
+/// moment after the node (a credential verified right after its issuance names the node's
+/// finalized block).
+const LIGHT_CATCH_UP: Duration = Duration::from_secs(20);
+
+/// How often a verification waiting for the light client asks it again.
+const LIGHT_CATCH_UP_POLL: Duration = Duration::from_millis(500);
+
+impl<'a> Verifier<'a> {
+	/// The reads of verifying `statements`. Through a light client, it first waits (up to
+	/// [`LIGHT_CATCH_UP`]) until the light client's finalized head reaches the newest block
+	/// they name if the node names that block final already; a light client still behind then
+	/// is 503, since the same request succeeds a moment later. A block the node does not name
+	/// final is not waited for: its check fails at once.
+	async fn new<'s>(
+		worker: &'a Worker,
+		statements: impl IntoIterator<Item = &'s Statement>,
+	) -> Result<Verifier<'a>, WorkerError> {
+		let chain = worker.verifier_chain();
+		let now = chain.latest_view().await?;
+		let newest =
+			statements.into_iter().filter_map(|s| s.block.as_ref().ok()).map(|b| b.number).max();
+		let Some(newest) = newest.filter(|newest| *newest > now.block().0) else {
+			return Ok(Verifier { worker, now });
+		};
+		// The node's word is only a hint to wait: a node that does not answer is not waited on.
+		let node_final = match worker.verifies_through_light_client() {
+			true => worker.chain.view().await.ok().map(|view| view.block().0),
+			false => None,
+		};
+		if node_final.is_none_or(|node_final| node_final < newest) {
+			return Ok(Verifier { worker, now });
+		}
+		let deadline = tokio::time::Instant::now() + LIGHT_CATCH_UP;
+		loop {
+			tokio::time::sleep(LIGHT_CATCH_UP_POLL).await;
+			let now = chain.latest_view().await?;
+			if now.block().0 >= newest {
+				return Ok(Verifier { worker, now });
+			}
+			if tokio::time::Instant::now() >= deadline {
+				return Err(WorkerError::Unavailable(format!(
+					"the light client has not proven block {newest} final yet (its finalized \
+					 block is {}): try again in a few seconds",
+					now.block().0
+				)));
+			}
+		}
+	}
 }
 
 /// A check that cannot run without the credential's block.
@@ -1082,13 +1143,20 @@ impl Verifier<'_> {
 				format!("block {number} is not finalized (the finalized block is {finalized})");
 			return Ok((check(ISSUANCE_BLOCK, false, detail), None));
 		}
-		if self.worker.chain.block_hash(number).await? != Some(block.hash) {
+		// A number's hash through the resolver: a light client proves it from `System.BlockHash`
+		// (it cannot prove a node's `chain_getBlockHash`).
+		let hash =
+			self.worker.verifier_resolver().block_hash(Some(number)).await.map_err(|e| {
+				WorkerError::Unavailable(format!("the hash of block {number}: {e}"))
+			})?;
+		if hash != Some(block.hash) {
 			let detail = format!("block {number} of this chain is not {:?}", block.hash);
 			return Ok((check(ISSUANCE_BLOCK, false, detail), None));
 		}
-		let Some(at) = self.worker.chain.view_at(&block.hash).await? else {
-			let detail = format!("the node does not have block {number}");
-			return Ok((check(ISSUANCE_BLOCK, false, detail), None));
+		// The hash is this chain's block `number`: a client that cannot read its header now is
+		// unavailable, not a reason to refuse the credential.
+		let Some(at) = self.worker.verifier_chain().view_at(&block.hash).await? else {
+			return Err(WorkerError::Unavailable(format!("cannot read block {number}")));
 		};
 		let time = at.timestamp().await?;
 		let when = rfc3339(time as i64);
@@ -1405,10 +1473,9 @@ async fn key_at(
 		When::Block(block) => Some(block),
 		When::Now => None,
 	};
-	// The document's `assertionMethod` comes from the DID's state: no walk of its history
-	// (which only yields attributes) is needed.
-	let resolved = match resolve::resolve_within(&worker.resolver, did, block, 0).await {
-		Ok(resolved) => resolved,
+	// The document's `assertionMethod` comes from the DID's state at that block alone.
+	let document = match resolve::document(worker.verifier_resolver(), did, block).await {
+		Ok((document, _)) => document,
 		Err(resolve::ResolveError::NotFound) => {
 			return Ok(check(name, false, format!("{did} did not exist then")))
 		},
@@ -1421,7 +1488,7 @@ async fn key_at(
 		},
 		Err(e) => return Err(WorkerError::Internal(format!("DID resolution: {e}"))),
 	};
-	let listed = resolved.did_document["assertionMethod"]
+	let listed = document["assertionMethod"]
 		.as_array()
 		.is_some_and(|methods| methods.iter().any(|m| m.as_str() == Some(method)));
 	let when = block.map(|b| format!("at block {b}")).unwrap_or_else(|| "now".into());

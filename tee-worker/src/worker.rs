@@ -47,7 +47,48 @@ pub struct Worker {
 	/// The URL wallets and verifiers reach the API at, without a trailing slash: the
 	/// OpenID4VCI credential issuer identifier and the base of the URLs the worker hands out.
 	pub public_url: String,
+	/// The chain as a light client proves it, for the verifier (`--verify-light`).
+	light: Option<LightReads>,
 	identity: RwLock<TeeIdentity>,
+}
+
+/// The chain and DID resolution through one light client (smoldot), which checks every
+/// storage value and runtime call the node serves against GRANDPA-finalized headers: what the
+/// verifier judges by when it must not trust the node (`--verify-light`).
+pub struct LightReads {
+	/// The chain client over the light client, at its finalized blocks.
+	chain: Chain,
+	/// DID resolution over the same light client.
+	resolver: RpcSource,
+}
+
+impl LightReads {
+	/// Starts a light client of the chain `chain_spec` describes (a raw chain specification
+	/// with `bootNodes`), waits until it has synced, and checks that it follows `node`'s chain.
+	#[cfg(feature = "light")]
+	pub async fn start(node: &Chain, chain_spec: &str) -> Result<Self, WorkerError> {
+		let resolver = RpcSource::light(chain_spec)
+			.await
+			.map_err(|e| WorkerError::Unavailable(format!("the verifier's light client: {e}")))?;
+		let chain = node.through_light_client(resolver.client()).await?;
+		if chain.genesis_hash() != node.genesis_hash() {
+			return Err(WorkerError::BadRequest(format!(
+				"the light client's chain specification is of the chain with genesis {:?}, the \
+				 node's is {:?}",
+				chain.genesis_hash(),
+				node.genesis_hash()
+			)));
+		}
+		Ok(Self { chain, resolver })
+	}
+
+	/// Refuses: this build has no light client.
+	#[cfg(not(feature = "light"))]
+	pub async fn start(_node: &Chain, _chain_spec: &str) -> Result<Self, WorkerError> {
+		Err(WorkerError::BadRequest(
+			"this build has no light client: build teeid-worker with --features light".into(),
+		))
+	}
 }
 
 impl Worker {
@@ -58,6 +99,7 @@ impl Worker {
 		store: Store,
 		limits: Limits,
 		public_url: String,
+		light: Option<LightReads>,
 	) -> Result<Self, WorkerError> {
 		let identity = identity(&tee).await?;
 		// A connection of its own: public resolutions (many reads, large answers) neither queue
@@ -76,8 +118,26 @@ impl Worker {
 			issuance: limits.issuance,
 			fresh_entries: FreshEntries::default(),
 			public_url,
+			light,
 			identity: RwLock::new(identity),
 		})
+	}
+
+	/// The chain the verifier judges by: the light client's with `--verify-light`, else the
+	/// node's.
+	pub fn verifier_chain(&self) -> &Chain {
+		self.light.as_ref().map_or(&self.chain, |light| &light.chain)
+	}
+
+	/// The DID resolution the verifier judges by: through the light client with
+	/// `--verify-light`, else through the node.
+	pub fn verifier_resolver(&self) -> &RpcSource {
+		self.light.as_ref().map_or(&self.resolver, |light| &light.resolver)
+	}
+
+	/// Whether the verifier reads through a light client.
+	pub fn verifies_through_light_client(&self) -> bool {
+		self.light.is_some()
 	}
 
 	/// The TA's identity as last read.

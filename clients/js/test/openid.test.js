@@ -13,15 +13,18 @@
 // through @sd-jwt/sd-jwt-vc) say valid, then revoked within one slot of the issuer revoking on
 // chain; every list version is anchored in a batch on chain. A presentation made by
 // @openid4vc/openid4vp's client and @sd-jwt/sd-jwt-vc is accepted by the worker's verifier;
-// one for another nonce, a second answer, and a revoked credential are refused.
+// one for another nonce, a second answer, and a revoked credential are refused. Last, the
+// worker restarted with `--verify-light` verifies through a light client as through its node,
+// and goes on verifying while its own node is frozen.
 
 import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { randomBytes } from 'node:crypto';
+import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { Keyring } from '@polkadot/api';
 import { hexToU8a, u8aToHex } from '@polkadot/util';
-import { cleanup, connect, retryOnNonceClash, startNode, submitOk, tempDir, waitFor } from '../lib/node-process.js';
+import { cleanup, connect, retryOnNonceClash, rpcRequest, runNodeCommand, startNode, submitOk, tempDir, waitFor } from '../lib/node-process.js';
 import { didOf, keyOf } from '../lib/did.js';
 import { signEvidence } from '../lib/evidence.js';
 import { call, startWorker, stopSimulation, workerCli } from '../lib/worker.js';
@@ -379,5 +382,88 @@ describe('OpenID4VCI, SD-JWT VCs, status lists and OpenID4VP with outside librar
     const refused = await requestState(third.requestId);
     assert.equal(refused.status, 'refused');
     assert.equal(refused.verification.checks.find(({ check }) => check === 'revocation')?.ok, false, JSON.stringify(refused));
+  });
+
+  // The last test: it restarts the worker. Its verifier then reads the chain through a light
+  // client (smoldot) that checks every value nodes serve against GRANDPA-finalized headers, and
+  // judges every credential, check by check, as it did through the node. The worker's node is
+  // now a second node the light client cannot reach (it takes the dev node as its only peer):
+  // with that node frozen, verifications still answer, so none of their reads goes to it.
+  it('verifies through a light client with --verify-light, check by check as through its node', { timeout: 600_000 }, async () => {
+    const issued = [eddsa.w3c, eddsa.sdJwt, es256.w3c, es256.sdJwt];
+    const verify = async (credential) => {
+      const { status, body } = await call(url, 'POST', '/v1/verify/credential', { token, body: { credential } });
+      assert.equal(status, 200, JSON.stringify(body));
+      return body;
+    };
+    const outcomes = (credentials) => Promise.all(credentials.map(async (credential) =>
+      (await verify(credential)).checks.map(({ check, ok }) => [check, ok])));
+    const health = async () => (await call(url, 'GET', '/health')).body;
+    const throughNode = await outcomes(issued);
+    assert.equal((await health()).verifierReads, 'node');
+    // The EdDSA wallet's credentials verify; the ES256 wallet's are revoked, and only that fails.
+    for (const checks of throughNode.slice(0, 2)) assert.ok(checks.every(([, ok]) => ok), JSON.stringify(checks));
+    for (const checks of throughNode.slice(2)) {
+      assert.deepEqual(checks.filter(([, ok]) => !ok), [['revocation', false]], JSON.stringify(checks));
+    }
+
+    // The chain's raw specification, with the dev node as its boot node.
+    const built = runNodeCommand(['build-spec', '--chain', 'dev', '--raw', '--disable-default-bootnode']);
+    assert.equal(built.status, 0, built.stderr);
+    const spec = JSON.parse(built.stdout);
+    const devNode = `/ip4/127.0.0.1/tcp/${node.p2pPort}/p2p/${(await api.rpc.system.localPeerId()).toString()}`;
+    spec.bootNodes = [devNode];
+    const specPath = join(dir, 'dev-raw.json');
+    writeFileSync(specPath, JSON.stringify(spec));
+    const workerNode = await startNode(['--chain', specPath, '--base-path', join(dir, 'worker-node'),
+      '--reserved-only', '--reserved-nodes', devNode]);
+    try {
+      const finalized = async (nodeUrl) =>
+        parseInt((await rpcRequest(nodeUrl, 'chain_getHeader', [await rpcRequest(nodeUrl, 'chain_getFinalizedHead', [])])).number, 16);
+      const target = await finalized(node.url);
+      await waitFor(async () => await finalized(workerNode.url) >= target, { what: 'the second node to sync' });
+      await worker.stop();
+      worker = await startWorker({
+        chain: workerNode.url, operator: '//Alice', dataDir: join(dir, 'worker'), port: worker.port,
+        extra: ['--verify-light', specPath], readyTimeoutMs: 300_000
+      });
+      const started = await health();
+      assert.equal(started.verifierReads, 'light client', JSON.stringify(started));
+      assert.ok(started.lightFinalizedBlock >= target, JSON.stringify(started));
+      assert.deepEqual(await outcomes(issued), throughNode);
+
+      // A credential issued in a block past every head the light client had named: verified at
+      // once (the verifier waits for the light client to prove the block final).
+      const seen = (await health()).lightFinalizedBlock;
+      await waitFor(async () => (await health()).finalizedBlock > seen + 1, { what: 'two more finalized blocks' });
+      const fresh = await call(url, 'POST', '/v1/credentials', { token, body: { issuer: issuer(), holder: issuer(), cpt, claims: CLAIMS } });
+      assert.equal(fresh.status, 201, JSON.stringify(fresh.body));
+      const credential = fresh.body.credential;
+      assert.ok(credential.evidence[0].blockNumber > seen + 1, `issued at ${credential.evidence[0].blockNumber}, the light client saw ${seen}`);
+      const freshChecks = await verify(credential);
+      assert.ok(freshChecks.verified, JSON.stringify(freshChecks));
+
+      // OpenID4VP: a presentation accepted, one of the revoked credential refused.
+      const requested = await presentationRequest();
+      const { response } = await presentTo(url, requested.link, { credential: eddsa.sdJwt, holder: eddsa.key });
+      assert.equal(response.status, 200, await response.clone().text());
+      assert.equal((await requestState(requested.requestId)).status, 'verified');
+      const other = await presentationRequest();
+      const revoked = await presentTo(url, other.link, { credential: es256.sdJwt, holder: es256.key });
+      assert.equal(revoked.response.status, 400);
+      assert.equal((await requestState(other.requestId)).status, 'refused');
+
+      // The worker's node frozen: verifications read nothing from it.
+      workerNode.child.kill('SIGSTOP');
+      try {
+        assert.deepEqual(await outcomes([...issued, credential]),
+          [...throughNode, freshChecks.checks.map(({ check, ok }) => [check, ok])]);
+      } finally {
+        workerNode.child.kill('SIGCONT');
+      }
+    } finally {
+      await worker.stop();
+      await workerNode.stop();
+    }
   });
 });

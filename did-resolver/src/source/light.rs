@@ -8,7 +8,10 @@
 //! it maps numbers to hashes through `System.BlockHash`, read with proofs: block `k`'s state
 //! holds the hashes of blocks `k - BlockHashCount` to `k - 1` (and the genesis'), so a block
 //! further back than that is reached in steps of `BlockHashCount` blocks, one proof each. And
-//! "now" is the light client's finalized head, not the best block.
+//! "now" is the light client's finalized head, not the best block: asked for again at each
+//! "now" and for each block past the head last seen, so that a long-lived reader (the worker's
+//! verifier) follows the chain, while one resolution, which asks for "now" once and reads at
+//! block hashes after it, reads one consistent chain.
 
 use codec::Decode;
 use sp_core::H256;
@@ -21,7 +24,6 @@ use subxt::{
 	lightclient::LightClient,
 	rpcs::{LegacyRpcMethods, RpcClient},
 };
-use tokio::sync::OnceCell;
 
 use super::{block_hash_key, rpc, ChainSource, RpcSource, SourceError};
 
@@ -43,11 +45,8 @@ const KEPT_HASHES: usize = 4096;
 pub(super) struct Light {
 	/// Keeps smoldot running for the reader's life.
 	_client: LightClient,
-	/// The finalized block the reader resolves at, and its number: fixed at its first use, so
-	/// that one resolution reads one consistent chain.
-	head: OnceCell<(H256, u32)>,
-	/// `System.BlockHashCount` of the runtime at the head.
-	block_hash_count: OnceCell<u32>,
+	/// The light client's finalized head as last asked for, and its number.
+	head: Mutex<Option<(H256, u32)>>,
 	/// Block hashes found by number, each proven through the state of a finalized block.
 	known: Mutex<BTreeMap<u32, H256>>,
 }
@@ -57,6 +56,12 @@ impl Light {
 	fn nearest_at_or_above(&self, number: u32) -> Option<(u32, H256)> {
 		let known = self.known.lock().unwrap_or_else(PoisonError::into_inner);
 		known.range(number..).next().map(|(number, hash)| (*number, *hash))
+	}
+
+	/// The finalized head last asked for, unless `number` is past it.
+	fn head_at_or_above(&self, number: u32) -> Option<(H256, u32)> {
+		let head = *self.head.lock().unwrap_or_else(PoisonError::into_inner);
+		head.filter(|(_, head_number)| *head_number >= number)
 	}
 
 	fn remember(&self, number: u32, hash: H256) {
@@ -74,15 +79,12 @@ impl RpcSource {
 	pub async fn light(chain_spec: &str) -> Result<Self, SourceError> {
 		let (client, rpc_client) = LightClient::relay_chain(chain_spec)
 			.map_err(|e| SourceError::Rpc(format!("light client: {e}")))?;
+		let rpc_client = RpcClient::new(rpc_client);
 		let source = Self {
-			rpc: LegacyRpcMethods::new(RpcClient::new(rpc_client)),
+			rpc: LegacyRpcMethods::new(rpc_client.clone()),
+			client: rpc_client,
 			metadata: Mutex::default(),
-			light: Some(Light {
-				_client: client,
-				head: OnceCell::new(),
-				block_hash_count: OnceCell::new(),
-				known: Mutex::default(),
-			}),
+			light: Some(Light { _client: client, head: Mutex::default(), known: Mutex::default() }),
 		};
 		tokio::time::timeout(SYNC_TIMEOUT, source.synced()).await.map_err(|_| {
 			SourceError::Rpc(format!(
@@ -125,33 +127,28 @@ impl RpcSource {
 		}
 	}
 
-	/// The light client's finalized head and its number, fixed at the first call.
+	/// The light client's finalized head now, and its number; kept as the head last seen.
 	async fn light_head(&self, light: &Light) -> Result<(H256, u32), SourceError> {
-		let head = light
-			.head
-			.get_or_try_init(|| async {
-				let hash = H256(self.rpc.chain_get_finalized_head().await.map_err(rpc)?.0);
-				Ok::<_, SourceError>((hash, self.block_number(hash).await?))
-			})
-			.await?;
-		Ok(*head)
+		let hash = H256(self.rpc.chain_get_finalized_head().await.map_err(rpc)?.0);
+		let head = (hash, self.block_number(hash).await?);
+		let mut kept = light.head.lock().unwrap_or_else(PoisonError::into_inner);
+		// Two readers may ask at once: the later head stays.
+		if kept.is_none_or(|(_, number)| number <= head.1) {
+			*kept = Some(head);
+		}
+		Ok(head)
 	}
 
-	/// `System.BlockHashCount` of the runtime that executed block `at`.
-	async fn block_hash_count(&self, light: &Light, at: H256) -> Result<u32, SourceError> {
-		let count = light
-			.block_hash_count
-			.get_or_try_init(|| async {
-				let metadata = self.metadata_of_block(at).await?;
-				let constant = metadata
-					.pallet_by_name("System")
-					.and_then(|system| system.constant_by_name("BlockHashCount"))
-					.ok_or_else(|| SourceError::Decode("no System.BlockHashCount".into()))?;
-				u32::decode(&mut constant.value())
-					.map_err(|e| SourceError::Decode(format!("System.BlockHashCount: {e}")))
-			})
-			.await?;
-		Ok(*count)
+	/// `System.BlockHashCount` of the runtime that executed block `at` (its metadata is kept
+	/// per runtime version: one read of `System.LastRuntimeUpgrade` once it is).
+	async fn block_hash_count(&self, at: H256) -> Result<u32, SourceError> {
+		let metadata = self.metadata_of_block(at).await?;
+		let constant = metadata
+			.pallet_by_name("System")
+			.and_then(|system| system.constant_by_name("BlockHashCount"))
+			.ok_or_else(|| SourceError::Decode("no System.BlockHashCount".into()))?;
+		u32::decode(&mut constant.value())
+			.map_err(|e| SourceError::Decode(format!("System.BlockHashCount: {e}")))
 	}
 
 	/// The hash of block `number` as `System.BlockHash` holds it in the state of block `at`.
@@ -163,16 +160,19 @@ impl RpcSource {
 			.map_err(|e| SourceError::Decode(format!("System.BlockHash({number}): {e}")))
 	}
 
-	/// The hash of block `number` (the finalized head if `None`), as a light client proves it:
-	/// from the nearest block known at or above it (the head at first), back in steps of
+	/// The hash of block `number` (the finalized head now if `None`), as a light client proves
+	/// it: from the nearest block known at or above it (the head at first), back in steps of
 	/// `BlockHashCount` blocks, each read in the state of the block before.
 	pub(super) async fn light_block_hash(
 		&self,
 		light: &Light,
 		number: Option<u32>,
 	) -> Result<Option<H256>, SourceError> {
-		let (head, head_number) = self.light_head(light).await?;
-		let Some(number) = number else { return Ok(Some(head)) };
+		let Some(number) = number else { return Ok(Some(self.light_head(light).await?.0)) };
+		let (head, head_number) = match light.head_at_or_above(number) {
+			Some(head) => head,
+			None => self.light_head(light).await?,
+		};
 		if number > head_number {
 			return Err(SourceError::NotFinal { block: number, head: head_number });
 		}
@@ -180,7 +180,7 @@ impl RpcSource {
 		if at_number == number {
 			return Ok(Some(at));
 		}
-		let count = self.block_hash_count(light, head).await?;
+		let count = self.block_hash_count(head).await?;
 		for step in steps_back(number, at_number, count) {
 			at = self.block_hash_in(step, at).await?;
 			light.remember(step, at);

@@ -789,14 +789,42 @@ impl Chain {
 		let api = OnlineClient::<PolkadotConfig>::from_rpc_client(client.clone())
 			.await
 			.map_err(unreachable)?;
-		Ok(Self {
+		Ok(Self::over(api, client, operator, url.into()))
+	}
+
+	/// A client of the chain through `api` and `client`, acting as `operator`; `url` names
+	/// where it reads.
+	fn over(
+		api: OnlineClient<PolkadotConfig>,
+		client: RpcClient,
+		operator: Keypair,
+		url: String,
+	) -> Self {
+		Self {
 			api,
 			rpc: LegacyRpcMethods::new(client),
 			operator,
-			url: url.into(),
+			url,
 			finalized: Mutex::new(Finalized { kept: None, asked_since: Instant::now() }),
 			refresh: tokio::sync::Mutex::new(None),
-		})
+		}
+	}
+
+	/// A second client of this chain that reads through `client`, a light client's (which
+	/// checks every answer against GRANDPA-finalized headers), for reads that must not trust
+	/// the node: the verifier's with `--verify-light`. It sends no transactions.
+	///
+	/// It reads with the legacy JSON-RPC methods only, which a light client answers at any
+	/// block whose header it can fetch (a verified credential's block may be old). subxt's
+	/// default backend would try `chainHead_v1` first, which answers only for the blocks its
+	/// subscription pins, and whose calls wait for ever when the light client finds no proof.
+	#[cfg(feature = "light")]
+	pub async fn through_light_client(&self, client: RpcClient) -> Result<Chain, ChainError> {
+		let backend = subxt::backend::LegacyBackend::builder().build(client.clone());
+		let api = OnlineClient::<PolkadotConfig>::from_backend(Arc::new(backend))
+			.await
+			.map_err(unreachable)?;
+		Ok(Self::over(api, client, self.operator.clone(), "light client".into()))
 	}
 
 	/// The node's URL.
