@@ -82,8 +82,8 @@ pub struct WorkerArgs {
 	pub issue_concurrency: Option<usize>,
 	/// A raw chain specification (JSON, with `bootNodes`): the verifier then reads the chain
 	/// through a light client of it, which checks what the nodes serve against
-	/// GRANDPA-finalized headers, instead of trusting the node at `--chain`. Needs a build with
-	/// `--features light`. Default: none (the verifier reads through the node).
+	/// GRANDPA-finalized headers, instead of trusting the node at `--chain` (the `light`
+	/// feature, a default one). Default: none (the verifier reads through the node).
 	#[arg(long, env = "TEEID_WORKER_VERIFY_LIGHT")]
 	pub verify_light: Option<PathBuf>,
 }

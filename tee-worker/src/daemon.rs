@@ -78,16 +78,23 @@ fn open_local(settings: &Settings) -> Result<(Store, Tee), WorkerError> {
 /// The worker, once the node answers, with a TA that holds a device certificate for the
 /// chain.
 async fn assemble(settings: &Settings, store: Store, tee: Tee) -> Result<Arc<Worker>, WorkerError> {
+	// An unreadable chain specification fails before the wait for the node.
+	let light_spec = match &settings.verify_light {
+		Some(path) => Some((
+			path,
+			std::fs::read_to_string(path).map_err(|e| {
+				WorkerError::BadRequest(format!("the chain specification {}: {e}", path.display()))
+			})?,
+		)),
+		None => None,
+	};
 	let chain = connect_chain(settings).await?;
 	let limits = Limits {
 		verify: VerifyLimit::new(settings.verify_concurrency),
 		issuance: Admission::new("issuance", settings.issue_concurrency, ISSUE_QUEUE_WAIT),
 	};
-	let light = match &settings.verify_light {
-		Some(path) => {
-			let spec = std::fs::read_to_string(path).map_err(|e| {
-				WorkerError::BadRequest(format!("the chain specification {}: {e}", path.display()))
-			})?;
+	let light = match light_spec {
+		Some((path, spec)) => {
 			tracing::info!("starting the verifier's light client of {}", path.display());
 			let light = LightReads::start(&chain, &spec).await?;
 			tracing::info!("the verifier reads the chain through the light client");

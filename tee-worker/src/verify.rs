@@ -591,7 +591,8 @@ async fn verify_w3c(
 		method.and_then(split_verification_method).map(|(_, key)| key),
 		Origin::Issued { created },
 	);
-	let verifier = Verifier::new(worker, [&statement]).await?;
+	let blocks = [statement.block_number(), anchor.map(|anchor| anchor.block)];
+	let verifier = Verifier::new(worker, blocks.into_iter().flatten()).await?;
 	let mut checks = vec![proof];
 	checks.extend(verifier.checks(&statement, Some((&hash, anchor))).await?);
 	Ok(Verification::new(checks))
@@ -705,7 +706,8 @@ pub async fn check_sd_jwt(
 	read: &ReadSdJwt,
 	anchor: Option<&AnchorProof>,
 ) -> Result<Verification, WorkerError> {
-	let verifier = Verifier::new(worker, [&read.statement]).await?;
+	let blocks = [read.statement.block_number(), anchor.map(|anchor| anchor.block)];
+	let verifier = Verifier::new(worker, blocks.into_iter().flatten()).await?;
 	let mut checks = read.checks.clone();
 	checks.extend(verifier.checks(&read.statement, Some((&read.hash, anchor))).await?);
 	Ok(Verification::new(checks))
@@ -780,7 +782,8 @@ pub async fn verify_presentation_request(
 			)
 		})
 		.collect();
-	let verifier = Verifier::new(worker, &statements).await?;
+	let verifier =
+		Verifier::new(worker, statements.iter().filter_map(Statement::block_number)).await?;
 	for statement in &statements {
 		checks.extend(verifier.checks(statement, None).await?);
 	}
@@ -905,6 +908,11 @@ struct Statement {
 }
 
 impl Statement {
+	/// The number of the block it names, if it names one.
+	fn block_number(&self) -> Option<u32> {
+		self.block.as_ref().ok().map(|block| block.number)
+	}
+
 	/// What W3C credential `document` states, issued (its proof names `method`) or derived.
 	fn of_w3c(
 		document: &json::Value,
@@ -1014,55 +1022,15 @@ struct Verifier<'a> {
 	now: Arc<ChainView>,
 }
 
-/// How long a verification through a light client waits for it to prove final a block that
-/// the node already names final: the light client learns finality from GRANDPA's commits a
-/// moment after the node (a credential verified right after its issuance names the node's
-/// finalized block).
-const LIGHT_CATCH_UP: Duration = Duration::from_secs(20);
-
-/// How often a verification waiting for the light client asks it again.
-const LIGHT_CATCH_UP_POLL: Duration = Duration::from_millis(500);
-
 impl<'a> Verifier<'a> {
-	/// The reads of verifying `statements`. Through a light client, it first waits (up to
-	/// [`LIGHT_CATCH_UP`]) until the light client's finalized head reaches the newest block
-	/// they name if the node names that block final already; a light client still behind then
-	/// is 503, since the same request succeeds a moment later. A block the node does not name
-	/// final is not waited for: its check fails at once.
-	async fn new<'s>(
+	/// The reads of a verification that reads the chain at `blocks` (the credentials' issuance
+	/// blocks, and an anchor proof's block: untrusted, only a reason for a light client to wait
+	/// until it has proven them final, [`Worker::verifier_view`]).
+	async fn new(
 		worker: &'a Worker,
-		statements: impl IntoIterator<Item = &'s Statement>,
+		blocks: impl IntoIterator<Item = u32>,
 	) -> Result<Verifier<'a>, WorkerError> {
-		let chain = worker.verifier_chain();
-		let now = chain.latest_view().await?;
-		let newest =
-			statements.into_iter().filter_map(|s| s.block.as_ref().ok()).map(|b| b.number).max();
-		let Some(newest) = newest.filter(|newest| *newest > now.block().0) else {
-			return Ok(Verifier { worker, now });
-		};
-		// The node's word is only a hint to wait: a node that does not answer is not waited on.
-		let node_final = match worker.verifies_through_light_client() {
-			true => worker.chain.view().await.ok().map(|view| view.block().0),
-			false => None,
-		};
-		if node_final.is_none_or(|node_final| node_final < newest) {
-			return Ok(Verifier { worker, now });
-		}
-		let deadline = tokio::time::Instant::now() + LIGHT_CATCH_UP;
-		loop {
-			tokio::time::sleep(LIGHT_CATCH_UP_POLL).await;
-			let now = chain.latest_view().await?;
-			if now.block().0 >= newest {
-				return Ok(Verifier { worker, now });
-			}
-			if tokio::time::Instant::now() >= deadline {
-				return Err(WorkerError::Unavailable(format!(
-					"the light client has not proven block {newest} final yet (its finalized \
-					 block is {}): try again in a few seconds",
-					now.block().0
-				)));
-			}
-		}
+		Ok(Verifier { worker, now: worker.verifier_view(blocks.into_iter().max()).await? })
 	}
 }
 
@@ -1457,7 +1425,7 @@ async fn schema_check(
 enum When {
 	/// At this block.
 	Block(u32),
-	/// At the best block.
+	/// Now: at the node's best block, or the light client's finalized head.
 	Now,
 }
 

@@ -1,9 +1,13 @@
 //! The running worker: its TA, the chain, its database, and what it knows about itself.
 
-use std::sync::RwLock;
+use std::{
+	sync::{Arc, RwLock},
+	time::Duration,
+};
 use teeid_did_resolver::{did::Did, source::RpcSource};
 use teeid_primitives::AccountId;
 use teeid_ta_protocol::{command::TeeIdentity, Command, Reply};
+use tokio::sync::Semaphore;
 
 use crate::{
 	admission::Admission,
@@ -60,7 +64,28 @@ pub struct LightReads {
 	chain: Chain,
 	/// DID resolution over the same light client.
 	resolver: RpcSource,
+	/// The verifications waiting for the light client to catch up ([`CATCH_UP_WAITERS`]).
+	waiting: Semaphore,
 }
+
+/// How long a verification through the light client waits for it to prove final a block the
+/// node names final: the light client learns of finality from GRANDPA's commits a moment after
+/// the node (a credential verified right after its issuance names the node's finalized block).
+const CATCH_UP: Duration = Duration::from_secs(20);
+
+/// How often a verification waiting for the light client looks again.
+const CATCH_UP_POLL: Duration = Duration::from_millis(500);
+
+/// At most this many verifications wait for the light client at once; more are 503 `busy`.
+const CATCH_UP_WAITERS: usize = 64;
+
+/// How long the node may take to say whether it finalized a block a verification names.
+const NODE_HINT_TIMEOUT: Duration = Duration::from_secs(1);
+
+/// How old (by its proven timestamp) the light client's finalized block may be for
+/// verifications to judge by it: peers that withheld finality from it would otherwise have it
+/// judge revocations and registrations by old state, unnoticed.
+const MAX_LIGHT_HEAD_AGE: Duration = Duration::from_secs(120);
 
 impl LightReads {
 	/// Starts a light client of the chain `chain_spec` describes (a raw chain specification
@@ -79,7 +104,77 @@ impl LightReads {
 				node.genesis_hash()
 			)));
 		}
-		Ok(Self { chain, resolver })
+		Ok(Self { chain, resolver, waiting: Semaphore::new(CATCH_UP_WAITERS) })
+	}
+
+	/// The light client's finalized view for a verification reading the chain at blocks up to
+	/// `newest`: its view now, or, if `newest` is past it and the node (asked for at most
+	/// [`NODE_HINT_TIMEOUT`]) names it final, its view once it has proven `newest` final (up to
+	/// [`CATCH_UP`], then 503). A block the node does not name final is not waited for: the
+	/// checks at it fail at once. A view older than [`MAX_LIGHT_HEAD_AGE`] is 503.
+	async fn view_reaching(
+		&self,
+		node: &Chain,
+		newest: Option<u32>,
+	) -> Result<Arc<ChainView>, WorkerError> {
+		let now = self.chain.latest_view().await?;
+		let view = match newest.filter(|newest| *newest > now.block().0) {
+			Some(newest) => self.catch_up(node, newest, now).await?,
+			None => now,
+		};
+		let now_ms = chrono::Utc::now().timestamp_millis().max(0) as u64;
+		let age = Duration::from_millis(now_ms.saturating_sub(view.timestamp().await?));
+		if age > MAX_LIGHT_HEAD_AGE {
+			return Err(WorkerError::Unavailable(format!(
+				"the light client's finalized block {} is {} s old: until it learns of newer \
+				 finality, verifications do not judge by it",
+				view.block().0,
+				age.as_secs()
+			)));
+		}
+		Ok(view)
+	}
+
+	/// The light client's view once it has proven block `newest` final, if the node names it
+	/// final; `behind` (the view now) if the node does not.
+	async fn catch_up(
+		&self,
+		node: &Chain,
+		newest: u32,
+		behind: Arc<ChainView>,
+	) -> Result<Arc<ChainView>, WorkerError> {
+		let behind_number = behind.block().0;
+		match tokio::time::timeout(NODE_HINT_TIMEOUT, node.latest_view()).await {
+			Ok(Ok(view)) if view.block().0 >= newest => {},
+			Ok(Ok(_)) => return Ok(behind),
+			Ok(Err(_)) | Err(_) => {
+				return Err(WorkerError::Unavailable(format!(
+					"the light client has not proven block {newest} final (its finalized block is \
+					 {behind_number}), and the node does not say whether it is"
+				)))
+			},
+		}
+		let Ok(_waiting) = self.waiting.try_acquire() else {
+			return Err(WorkerError::Busy(format!(
+				"{CATCH_UP_WAITERS} verifications already wait for the light client to catch up"
+			)));
+		};
+		let caught_up = tokio::time::timeout(CATCH_UP, async {
+			loop {
+				tokio::time::sleep(CATCH_UP_POLL).await;
+				let view = self.chain.view().await?;
+				if view.block().0 >= newest {
+					return Ok::<_, WorkerError>(view);
+				}
+			}
+		});
+		caught_up.await.unwrap_or_else(|_| {
+			Err(WorkerError::Unavailable(format!(
+				"the light client has not proven block {newest} final within {} s (the node \
+				 has): try again in a few seconds",
+				CATCH_UP.as_secs()
+			)))
+		})
 	}
 
 	/// Refuses: this build has no light client.
@@ -138,6 +233,16 @@ impl Worker {
 	/// Whether the verifier reads through a light client.
 	pub fn verifies_through_light_client(&self) -> bool {
 		self.light.is_some()
+	}
+
+	/// The chain at the finalized block a verification judges by, for one that reads the chain
+	/// at blocks up to `newest`: the node's finalized head now, or the light client's
+	/// ([`LightReads::view_reaching`]: it may wait for the light client to catch up).
+	pub async fn verifier_view(&self, newest: Option<u32>) -> Result<Arc<ChainView>, WorkerError> {
+		match &self.light {
+			Some(light) => light.view_reaching(&self.chain, newest).await,
+			None => Ok(self.chain.latest_view().await?),
+		}
 	}
 
 	/// The TA's identity as last read.

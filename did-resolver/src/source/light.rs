@@ -64,11 +64,14 @@ impl Light {
 		head.filter(|(_, head_number)| *head_number >= number)
 	}
 
+	/// Keeps a found hash. Once [`KEPT_HASHES`] are kept, the newest known block's makes room:
+	/// the newer a block, the fewer steps back from the head find it again.
 	fn remember(&self, number: u32, hash: H256) {
 		let mut known = self.known.lock().unwrap_or_else(PoisonError::into_inner);
-		if known.len() < KEPT_HASHES {
-			known.insert(number, hash);
+		if known.len() >= KEPT_HASHES && !known.contains_key(&number) {
+			known.pop_last();
 		}
+		known.insert(number, hash);
 	}
 }
 
