@@ -95,7 +95,7 @@ pub async fn tick(worker: &Worker) -> Result<(), WorkerError> {
 
 	// While an older batch is stuck, new credentials wait in the queue rather than pile up in
 	// more unanchored batches.
-	let sealed = if anchoring { worker.store.seal_batch(MAX_BATCH)? } else { None };
+	let sealed = if anchoring { worker.store.seal_batch(MAX_BATCH).await? } else { None };
 	worker.metrics.pending.set(worker.store.pending_count()? as i64);
 	let (root, count) = match &sealed {
 		Some((root, batch)) => match anchor(worker, &best, root, batch).await {

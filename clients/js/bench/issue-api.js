@@ -24,7 +24,7 @@
 // in the worker during that run (its `teeid_worker_issuance_stage_seconds` histograms).
 
 import { spawnSync } from 'node:child_process';
-import { writeFileSync } from 'node:fs';
+import { readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { didOf } from '../lib/did.js';
 import { releaseBinary } from '../lib/node-process.js';
@@ -114,6 +114,7 @@ run(USAGE, async () => {
     ]));
     const runs = [];
     let before = await stageTimes(worker.url);
+    let spent = { ...await counters(worker.url), ...cpuSeconds(worker.child.pid) };
     for (const rate of rates) {
       progress(`${rate} credentials a second for ${rateSeconds} s, open loop`);
       const generator = spawnSync(releaseBinary('examples/issue_load', 'TEEID_ISSUE_LOAD_BIN'), [
@@ -121,8 +122,15 @@ run(USAGE, async () => {
       ], { encoding: 'utf8', stdio: ['ignore', 'pipe', 'inherit'] });
       if (generator.status !== 0) throw new Error(`issue_load exited with ${generator.status ?? generator.signal}`);
       const after = await stageTimes(worker.url);
-      runs.push({ ...JSON.parse(generator.stdout), stageMeanMs: stageMeans(before, after), stageP99Ms: stageP99s(before, after) });
+      const spentAfter = { ...await counters(worker.url), ...cpuSeconds(worker.child.pid) };
+      runs.push({
+        ...JSON.parse(generator.stdout),
+        stageMeanMs: stageMeans(before, after),
+        stageP99Ms: stageP99s(before, after),
+        ...perCredential(spent, spentAfter)
+      });
       before = after;
+      spent = spentAfter;
     }
     return { workerCpus, seconds: rateSeconds, runs };
   };
@@ -169,6 +177,49 @@ async function stageTimes (url) {
     stage(name).buckets.push([le === '+Inf' ? Infinity : Number(le), Number(value)]);
   }
   return stages;
+}
+
+/** The worker's counts of credentials issued and of durable group commits of their records. */
+async function counters (url) {
+  const text = await (await fetch(`${url}/metrics`)).text();
+  const counter = (name) => Number(text.match(new RegExp(`^teeid_worker_${name}_total (\\S+)$`, 'm'))?.[1] ?? NaN);
+  return { issued: counter('credentials_issued'), commits: counter('record_commits') };
+}
+
+/**
+ * The CPU seconds (user and system) the worker process and its children (the simulated TA) have
+ * used, and the bytes the worker wrote to disk, from /proc: Linux only, as `taskset` is.
+ */
+function cpuSeconds (pid) {
+  const ticksPerSecond = 100; // USER_HZ, which Linux fixes at 100 for /proc's clock ticks
+  const of = (id) => {
+    const stat = readFileSync(`/proc/${id}/stat`, 'utf8');
+    const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+    return (Number(fields[11]) + Number(fields[12])) / ticksPerSecond;
+  };
+  // A child is listed under the thread that spawned it.
+  const children = readdirSync(`/proc/${pid}/task`)
+    .flatMap((task) => readFileSync(`/proc/${pid}/task/${task}/children`, 'utf8').split(' ').filter(Boolean));
+  // The bytes the worker had the kernel write to its disk (its database), from /proc/PID/io.
+  const written = Number(readFileSync(`/proc/${pid}/io`, 'utf8').match(/^write_bytes: (\d+)$/m)[1]);
+  return { workerCpu: of(pid), taCpu: children.reduce((sum, child) => sum + of(child), 0), written };
+}
+
+/**
+ * What a run cost per credential issued: the records one durable commit held, the KiB the
+ * worker wrote to disk, and the CPU time of the worker and of the simulated TA, in ms.
+ */
+function perCredential (before, after) {
+  const issued = after.issued - before.issued;
+  const round = (value) => Math.round(value * 1000) / 1000;
+  return {
+    recordsPerCommit: round(issued / (after.commits - before.commits)),
+    kibWrittenPerCredential: round((after.written - before.written) / 1024 / issued),
+    cpuMsPerCredential: {
+      worker: round((after.workerCpu - before.workerCpu) * 1000 / issued),
+      ta: round((after.taCpu - before.taCpu) * 1000 / issued)
+    }
+  };
 }
 
 /**
