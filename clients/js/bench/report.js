@@ -224,13 +224,14 @@ if (openLoop) {
       line();
     }
     if (openLoop.result.runs.every((r) => r.cpuMsPerCredential)) {
-      line('What one credential cost in each run: the records one durable group commit held (the');
-      line('writer takes every write queued while the last commit was flushed), and the CPU time the');
-      line('worker and its simulated TA took per credential (user and system, from `/proc`). These move');
-      line('far less between runs than the latencies, which depend on how busy the shared cores are.');
+      line('What one credential cost in each run: the records one durable group commit held (a group');
+      line('begins no sooner than 2.5 ms after the last durable one began, with every write that');
+      line('arrived by then), the KiB the worker wrote to disk (its database\'s pages), and the CPU time');
+      line('the worker and its simulated TA took per credential (user and system, from `/proc`). These');
+      line('move far less between runs than the latencies, which depend on how busy the shared cores are.');
       line();
-      table(['target/s', 'records per commit', 'worker CPU per credential', 'TA CPU per credential'], openLoop.result.runs.map((r) =>
-        [whole(r.targetRate), fixed(r.recordsPerCommit, 1), `${fixed(r.cpuMsPerCredential.worker, 3)} ms`, `${fixed(r.cpuMsPerCredential.ta, 3)} ms`]));
+      table(['target/s', 'records per commit', 'KiB written', 'worker CPU per credential', 'TA CPU per credential'], openLoop.result.runs.map((r) =>
+        [whole(r.targetRate), fixed(r.recordsPerCommit, 1), fixed(r.kibWrittenPerCredential, 1), `${fixed(r.cpuMsPerCredential.worker, 3)} ms`, `${fixed(r.cpuMsPerCredential.ta, 3)} ms`]));
       line();
     }
     const busiest = openLoop.result.runs.at(-1);
