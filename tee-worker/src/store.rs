@@ -63,8 +63,9 @@ const MAX_GROUP: usize = 1024;
 /// (the fsync, the upper pages of every table written again, the freed-page bookkeeping): at
 /// 5,000 credentials a second, groups held 5 to 9 records and the worker wrote 32 to 40 KiB per
 /// credential. Waiting out this interval gathers 16 to 18 (31 KiB each) and cuts the worker's
-/// CPU per credential by a tenth, for about a millisecond of waiting on average (see
-/// `docs/benchmarks.md`). A write that finds the writer idle for longer is not held back.
+/// CPU per credential by a tenth, for about a millisecond of waiting on average per group an
+/// issuance waits for (see `docs/benchmarks.md`). A write that finds the writer idle for longer
+/// is not held back.
 const COMMIT_INTERVAL: Duration = Duration::from_micros(2_500);
 
 /// What went wrong with the database.
@@ -345,7 +346,8 @@ impl Writer {
 
 impl Drop for Writer {
 	/// Closes the queue and waits for the thread to answer what it holds, so that the database
-	/// is closed (and may be opened again) once the store is gone.
+	/// is closed (and may be opened again) once the store is gone, unless a seal whose caller
+	/// stopped waiting still runs on its blocking thread (it holds the database until it ends).
 	fn drop(&mut self) {
 		drop(self.jobs.take());
 		if let Some(thread) = self.thread.take() {
@@ -622,9 +624,14 @@ impl Store {
 		max: usize,
 	) -> Result<Option<([u8; 32], BatchRecord)>, StoreError> {
 		let db = self.db.clone();
-		tokio::task::spawn_blocking(move || seal_batch_in(&db, max))
-			.await
-			.map_err(|_| StoreError::WritePanicked)?
+		tokio::task::spawn_blocking(move || seal_batch_in(&db, max)).await.map_err(|e| {
+			// Cancelled only when the runtime shuts down: the store is closing.
+			if e.is_panic() {
+				StoreError::WritePanicked
+			} else {
+				StoreError::Closed
+			}
+		})?
 	}
 
 	/// The batches sealed but not anchored yet.
