@@ -113,24 +113,21 @@ run(USAGE, async () => {
       { issuer: didOf(issuer.address), holder, cpt, claims, format: 'dc+sd-jwt', holderKey: HOLDER_JWK }
     ]));
     const runs = [];
-    let before = await stageTimes(worker.url);
-    let spent = { ...await counters(worker.url), ...cpuSeconds(worker.child.pid) };
+    let before = await reading(worker);
     for (const rate of rates) {
       progress(`${rate} credentials a second for ${rateSeconds} s, open loop`);
       const generator = spawnSync(releaseBinary('examples/issue_load', 'TEEID_ISSUE_LOAD_BIN'), [
         '--url', worker.url, '--token', token, '--bodies', bodies, '--rate', String(rate), '--seconds', String(rateSeconds)
       ], { encoding: 'utf8', stdio: ['ignore', 'pipe', 'inherit'] });
       if (generator.status !== 0) throw new Error(`issue_load exited with ${generator.status ?? generator.signal}`);
-      const after = await stageTimes(worker.url);
-      const spentAfter = { ...await counters(worker.url), ...cpuSeconds(worker.child.pid) };
+      const after = await reading(worker);
       runs.push({
         ...JSON.parse(generator.stdout),
-        stageMeanMs: stageMeans(before, after),
-        stageP99Ms: stageP99s(before, after),
-        ...perCredential(spent, spentAfter)
+        stageMeanMs: stageMeans(before.stages, after.stages),
+        stageP99Ms: stageP99s(before.stages, after.stages),
+        ...perCredential(before, after)
       });
       before = after;
-      spent = spentAfter;
     }
     return { workerCpus, seconds: rateSeconds, runs };
   };
@@ -162,11 +159,20 @@ run(USAGE, async () => {
 });
 
 /**
- * The worker's issuance stage histograms: for each stage, its total seconds, its count and its
- * cumulative buckets (upper bound in seconds, count).
+ * One reading of what the worker has spent so far: its metrics (one fetch of `/metrics`: the
+ * stage histograms, the credentials issued and the group commits) and, from /proc, its CPU
+ * time, its TA's and the bytes it wrote.
  */
-async function stageTimes (url) {
-  const text = await (await fetch(`${url}/metrics`)).text();
+async function reading (worker) {
+  const text = await (await fetch(`${worker.url}/metrics`)).text();
+  return { stages: stageTimes(text), ...counters(text), ...cpuSeconds(worker.child.pid) };
+}
+
+/**
+ * The worker's issuance stage histograms in its metrics `text`: for each stage, its total
+ * seconds, its count and its cumulative buckets (upper bound in seconds, count).
+ */
+function stageTimes (text) {
   const stages = {};
   const stage = (name) => (stages[name] ??= { sum: 0, count: 0, buckets: [] });
   for (const [, kind, name, value] of text.matchAll(/^teeid_worker_issuance_stage_seconds_(sum|count)\{stage="(\w+)"\} (\S+)$/gm)) {
@@ -180,8 +186,7 @@ async function stageTimes (url) {
 }
 
 /** The worker's counts of credentials issued and of durable group commits of their records. */
-async function counters (url) {
-  const text = await (await fetch(`${url}/metrics`)).text();
+function counters (text) {
   const counter = (name) => Number(text.match(new RegExp(`^teeid_worker_${name}_total (\\S+)$`, 'm'))?.[1] ?? NaN);
   return { issued: counter('credentials_issued'), commits: counter('record_commits') };
 }
