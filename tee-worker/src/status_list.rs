@@ -11,10 +11,10 @@
 //! each round, every list whose bits changed is signed again by the TA against the latest
 //! finalized block and stored as the list's next version.
 //!
-//! Lists are kept per issuer and format, [`LIST_BITS`] entries each. An entry's index is drawn
-//! uniformly at random among the free ones, so an index says nothing about when a credential
-//! was issued; a list takes entries while fewer than half are taken (so a draw rarely misses),
-//! then a new list is opened. A new list is published (version 1, every bit clear) before its
+//! Lists are kept per issuer and format, [`LIST_BITS`] entries each. A list hands out its
+//! entries in an order of its own, a keyed pseudo-random permutation of its indexes
+//! ([`EntryOrder`]), so an index says nothing about when a credential was issued; a list takes
+//! entries while fewer than half are taken, then a new list is opened. A new list is published (version 1, every bit clear) before its
 //! first entry is handed out, so every entry a credential names is in a list verifiers can
 //! fetch.
 //!
@@ -23,8 +23,8 @@
 //! anchored and reported like a credential (the TA counted it as issued), and
 //! `GET /v1/status-lists/{id}/anchor` proves it.
 //!
-//! Crash safety: each step is one redb transaction. An allocation commits the entry, its
-//! evidence index and (for the first entry) the follower's starting block at once; a follower
+//! Crash safety: each step is one redb transaction. An allocation commits the list's count of
+//! entries taken, the entry's evidence index and (for the first entry) the follower's starting block at once; a follower
 //! round commits the bits it changed with the block it reached; a list changed but not yet
 //! republished stays marked until a version of its bits is recorded. A worker killed anywhere
 //! restarts into the same lists and picks up where the database says.
@@ -43,6 +43,7 @@ use redb::{
 };
 use serde::{Deserialize, Serialize};
 use serde_json::Value;
+use sha2::{Digest, Sha256};
 use std::{
 	collections::{btree_map, BTreeMap},
 	fmt,
@@ -103,11 +104,6 @@ pub const FRESH_BATCH: usize = 64;
 /// one entry at a time.
 const MAX_FRESH_POOLS: usize = 1024;
 
-/// How many random draws an allocation makes before it gives up. A list takes entries while
-/// fewer than half are taken, so a draw misses with probability below 1/2 and 128 misses in a
-/// row mean a corrupt list, not bad luck.
-const MAX_DRAWS: u32 = 128;
-
 /// Responses may be stored but are checked with the worker before each use: a list changes
 /// with every revocation.
 const NO_CACHE: &str = "no-cache";
@@ -118,8 +114,6 @@ const LISTS: TableDefinition<&[u8], &[u8]> = TableDefinition::new("status_lists"
 const BITS: TableDefinition<&[u8], &[u8]> = TableDefinition::new("status_list_bits");
 /// Issuer account ‖ format code -> the id of the list that takes the issuer's new entries.
 const OPEN_LISTS: TableDefinition<&[u8], &[u8]> = TableDefinition::new("status_lists_open");
-/// List id ‖ index (u32 BE) -> the status evidence hash the entry follows.
-const ENTRIES: TableDefinition<&[u8], &[u8]> = TableDefinition::new("status_list_entries");
 /// Status evidence hash ‖ list id -> index (u32 BE) ‖ the list issuer's account: the entries
 /// the evidence's revocations change.
 const EVIDENCE: TableDefinition<&[u8], &[u8]> = TableDefinition::new("status_list_evidence");
@@ -165,6 +159,91 @@ impl fmt::Display for ListId {
 	fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
 		f.write_str(&hex::encode(self.0))
 	}
+}
+
+/// The order in which a list hands out its entries: a pseudo-random permutation of the indexes
+/// below its size under a key of 32 bytes from the OS, drawn when the list is made and kept in
+/// its record. Entry `n` (the `n`-th taken) is [`EntryOrder::index`]`(n)`: distinct entries get
+/// distinct indexes, and without the key an index says nothing about when its credential was
+/// issued, as a uniform draw among the free entries would not either. Unlike drawing, it needs
+/// no record of the indexes taken: an allocation writes no entry of its own, only the list's
+/// count (a draw checked and wrote a table keyed by index, a random B-tree insert per
+/// credential).
+///
+/// The permutation is a Feistel network over the fewest bits that hold every index (at least
+/// 2), with halves of `bits / 2` and `bits - bits / 2` bits that swap each of 8 rounds, and as
+/// round function SHA-256 of the key, the width, the round and the half; indexes past the size
+/// are walked through the permutation again (cycle walking) until one falls below it.
+#[derive(Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+pub struct EntryOrder([u8; 32]);
+
+impl EntryOrder {
+	/// Feistel rounds: 4 make a pseudo-random permutation of a keyed random function, 8 leave a
+	/// margin for small widths.
+	const ROUNDS: u8 = 8;
+
+	/// A fresh order, its key from the OS.
+	pub fn random() -> Self {
+		let mut key = [0; 32];
+		OsRng.fill_bytes(&mut key);
+		Self(key)
+	}
+
+	/// The index at `position` of the order of a list of `size` entries, or `None` if the
+	/// position is not below the size.
+	pub fn index(&self, position: u32, size: u32) -> Option<u32> {
+		if position >= size {
+			return None;
+		}
+		let bits = (u32::BITS - (size - 1).leading_zeros()).max(2);
+		// The permutation's cycle through `position` (below `size`) comes back below `size`
+		// within its length, at most 2^bits steps; with 2^bits < 2 * size, one step in two
+		// lands below `size` on average.
+		let mut index = position;
+		for _ in 0..(1u64 << bits) {
+			index = self.permute(index, bits);
+			if index < size {
+				return Some(index);
+			}
+		}
+		None
+	}
+
+	/// The Feistel network over `bits`-bit values.
+	fn permute(&self, value: u32, bits: u32) -> u32 {
+		let (mut left_bits, mut right_bits) = (bits / 2, bits - bits / 2);
+		let (mut left, mut right) = (value >> right_bits, value & low_bits(right_bits));
+		for round in 0..Self::ROUNDS {
+			// (L, R) -> (R, L xor F(R)): the new right half is as wide as the old left one.
+			let mixed = left ^ (self.round_function(bits, round, right) & low_bits(left_bits));
+			(left, right) = (right, mixed);
+			(left_bits, right_bits) = (right_bits, left_bits);
+		}
+		(left << right_bits) | right
+	}
+
+	/// SHA-256 of key ‖ width ‖ round ‖ half (BE): 38 bytes, one block of the hash.
+	fn round_function(&self, bits: u32, round: u8, half: u32) -> u32 {
+		let mut input = [0; 38];
+		input[..32].copy_from_slice(&self.0);
+		input[32] = bits as u8;
+		input[33] = round;
+		input[34..].copy_from_slice(&half.to_be_bytes());
+		let digest = Sha256::digest(input);
+		u32::from_be_bytes([digest[0], digest[1], digest[2], digest[3]])
+	}
+}
+
+/// The key stays out of logs.
+impl fmt::Debug for EntryOrder {
+	fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+		f.write_str("EntryOrder(..)")
+	}
+}
+
+/// The `bits` low bits set (`bits` at most 32).
+fn low_bits(bits: u32) -> u32 {
+	u32::MAX.checked_shr(u32::BITS - bits).unwrap_or(0)
 }
 
 /// A list's format: what the TA signs and how the list is served.
@@ -235,8 +314,13 @@ pub struct ListRecord {
 	pub uri: String,
 	/// How many entries (bits) it has.
 	pub size: u32,
-	/// How many entries are taken.
+	/// How many entries are taken: the next entry is the one at this position of `order`.
 	pub allocated: u32,
+	/// The order in which it hands out its entries. `None` for a list opened before lists
+	/// had one (their taken entries were kept in a table of their own, which nothing writes
+	/// now): such a list takes no new entries, and its issuer's next one opens a new list.
+	#[serde(default, skip_serializing_if = "Option::is_none")]
+	pub order: Option<EntryOrder>,
 	/// How many times its bits changed.
 	pub revision: u64,
 	/// The revision its latest version shows.
@@ -261,15 +345,24 @@ impl ListRecord {
 			uri,
 			size,
 			allocated: 0,
+			order: Some(EntryOrder::random()),
 			revision: 0,
 			published: 0,
 			version: 0,
 		}
 	}
 
-	/// Whether it takes new entries: fewer than half are taken.
+	/// Whether it takes new entries: it has an order and fewer than half are taken (so that a
+	/// list fetch hides which of many credentials a verifier checks).
 	pub fn takes_entries(&self) -> bool {
-		self.allocated < self.size / 2
+		self.order.is_some() && self.allocated < self.size / 2
+	}
+
+	/// The index of the entry it hands out next.
+	fn next_index(&self) -> Result<u32, StoreError> {
+		self.order
+			.and_then(|order| order.index(self.allocated, self.size))
+			.ok_or(StoreError::Corrupt("status list order"))
 	}
 
 	/// The length of its bits in bytes.
@@ -411,8 +504,8 @@ impl<'s> StatusLists<'s> {
 	/// record ([`Store::record_issued`]) if not an earlier one. This is safe because an
 	/// allocation lost in a crash belongs to a credential that was never acknowledged: an
 	/// issuance answers only after its record's durable commit, which persists every earlier
-	/// commit, this one included. After the crash the entry is free again, and its index may be
-	/// drawn for another credential.
+	/// commit, this one included. After the crash the list's count is back where it was, and the
+	/// entry's index is handed out to the next credential.
 	pub async fn allocate_many(
 		&self,
 		claims: Vec<Claim>,
@@ -709,7 +802,7 @@ impl EvidenceEntry {
 }
 
 /// Allocates an entry for `claim` within `tx` (see [`StatusLists::allocate`]). Everything it
-/// reads comes first: a list found unusable (corrupt, or no free entry drawn) is the inner
+/// reads comes first: a list found unusable (corrupt, or its order broken) is the inner
 /// error, with nothing written, and fails this allocation alone; the outer error is a write
 /// that failed, which fails the whole group of writes it is in.
 fn allocate_in(
@@ -723,8 +816,6 @@ fn allocate_in(
 		},
 		Err(unusable) => return Ok(Err(unusable)),
 	};
-	let mut entries = tx.open_table(ENTRIES).map_err(StoreError::db)?;
-	entries.insert(&entry_key(&id, index)[..], &claim.evidence[..]).map_err(StoreError::db)?;
 	let entry = EvidenceEntry { list: id, index, account: claim.account };
 	let mut evidence = tx.open_table(EVIDENCE).map_err(StoreError::db)?;
 	evidence
@@ -794,16 +885,7 @@ fn plan_allocation(tx: &WriteTransaction, claim: &Claim) -> Result<Planned, Stor
 	if !list.takes_entries() {
 		return Ok(Planned::Decided(Allocation::NeedsList));
 	}
-	let entries = tx.open_table(ENTRIES).map_err(StoreError::db)?;
-	let mut index = None;
-	for _ in 0..MAX_DRAWS {
-		let drawn = random_below(list.size);
-		if entries.get(&entry_key(&id, drawn)[..]).map_err(StoreError::db)?.is_none() {
-			index = Some(drawn);
-			break;
-		}
-	}
-	let index = index.ok_or(StoreError::Corrupt("status list entries"))?;
+	let index = list.next_index()?;
 	let bits = if claim.revoked {
 		let mut stored = load_bits(&tx.open_table(BITS).map_err(StoreError::db)?, &id)?;
 		set_bit(&mut stored, index, true).then_some(stored)
@@ -852,14 +934,6 @@ fn open_key(account: &[u8; 32], format: ListFormat) -> [u8; 33] {
 	key
 }
 
-/// List id ‖ index (BE, so a list's entries sort by index).
-fn entry_key(id: &ListId, index: u32) -> [u8; 20] {
-	let mut key = [0; 20];
-	key[..16].copy_from_slice(&id.0);
-	key[16..].copy_from_slice(&index.to_be_bytes());
-	key
-}
-
 /// Evidence hash ‖ list id (an evidence's entries are one range).
 fn evidence_key(evidence: &[u8; 32], id: &ListId) -> [u8; 48] {
 	let mut key = [0; 48];
@@ -868,22 +942,12 @@ fn evidence_key(evidence: &[u8; 32], id: &ListId) -> [u8; 48] {
 	key
 }
 
-/// List id ‖ version (BE).
+/// List id ‖ version (BE, so a list's versions sort by number).
 fn version_key(id: &ListId, number: u32) -> [u8; 20] {
-	entry_key(id, number)
-}
-
-/// A uniformly random number below `bound` (at least 1), from the OS: draws beyond the last
-/// whole multiple of `bound` are drawn again, so that no index is likelier than another.
-fn random_below(bound: u32) -> u32 {
-	let bound = u64::from(bound.max(1));
-	let whole = (1u64 << 32) - (1u64 << 32) % bound;
-	loop {
-		let drawn = u64::from(OsRng.next_u32());
-		if drawn < whole {
-			return (drawn % bound) as u32;
-		}
-	}
+	let mut key = [0; 20];
+	key[..16].copy_from_slice(&id.0);
+	key[16..].copy_from_slice(&number.to_be_bytes());
+	key
 }
 
 /// Sets bit `index` of the MSB-first bitstring `bits` (index 0 is 0x80 of byte 0, as in W3C
@@ -1606,11 +1670,57 @@ mod tests {
 	}
 
 	#[test]
-	fn random_draws_stay_below_the_bound_works() {
-		assert!((0..1000).all(|_| random_below(5) < 5));
-		assert_eq!(random_below(1), 0);
-		let seen: BTreeSet<u32> = (0..1000).map(|_| random_below(4)).collect();
-		assert_eq!(seen.len(), 4);
+	fn an_entry_order_is_a_permutation_of_the_list_s_indexes_works() {
+		let order = EntryOrder::random();
+		for size in [1, 2, 3, 5, 8, 100, 1000, 4096] {
+			let indexes: BTreeSet<u32> =
+				(0..size).map(|position| order.index(position, size).unwrap()).collect();
+			assert_eq!(indexes, (0..size).collect(), "size {size}");
+			assert_eq!(order.index(size, size), None);
+		}
+		assert_eq!(order.index(0, 0), None);
+	}
+
+	#[test]
+	fn a_list_s_entries_in_order_are_distinct_and_spread_over_the_whole_list_works() {
+		let order = EntryOrder::random();
+		// The half of a list that is handed out: distinct indexes, as many in each half of
+		// the list (a uniform spread puts 32,768 in each, give or take 128 or so).
+		let taken: Vec<u32> =
+			(0..LIST_BITS / 2).map(|position| order.index(position, LIST_BITS).unwrap()).collect();
+		assert_eq!(taken.iter().collect::<BTreeSet<_>>().len(), taken.len());
+		let low = taken.iter().filter(|index| **index < LIST_BITS / 2).count() as i64;
+		assert!((low - i64::from(LIST_BITS / 4)).abs() < 2_000, "{low} in the lower half");
+		// Not in issuance order, and another key is another order.
+		assert!(taken.windows(2).filter(|pair| pair[0] < pair[1]).count() < taken.len() * 6 / 10);
+		let other = EntryOrder::random();
+		let same = (0..1000).filter(|n| other.index(*n, LIST_BITS) == Some(taken[*n as usize]));
+		assert!(same.count() < 10);
+		assert_eq!(format!("{order:?}"), "EntryOrder(..)");
+	}
+
+	#[test]
+	fn a_list_stored_without_an_order_takes_no_new_entries_and_gives_way_to_a_new_one_works() {
+		let (_dir, store) = store();
+		let lists = StatusLists::new(&store);
+		let old = open(&lists, 16, ListFormat::Bitstring);
+		let entry = expect_entry(allocate_now(&lists, &bitstring(1, 5)).unwrap());
+		// The record as a worker before entry orders stored it: the same JSON without `order`.
+		let (mut record, _) = lists.list(&old).unwrap().unwrap();
+		record.order = None;
+		let stored = encode(&record);
+		assert!(!String::from_utf8_lossy(&stored).contains("order"));
+		let tx = store.database().begin_write().unwrap();
+		tx.open_table(LISTS).unwrap().insert(&old.0[..], &stored[..]).unwrap();
+		tx.commit().unwrap();
+		assert!(!lists.has_room(&ISSUER, ListFormat::Bitstring).unwrap());
+		assert!(matches!(allocate_now(&lists, &bitstring(2, 5)).unwrap(), Allocation::NeedsList));
+		// Its entries stay its own; the issuer's next credential goes to a new list.
+		let again = expect_entry(allocate_now(&lists, &bitstring(1, 6)).unwrap());
+		assert_eq!((again.uri, again.index), (entry.uri, entry.index));
+		let new = open(&lists, 16, ListFormat::Bitstring);
+		let next = expect_entry(allocate_now(&lists, &bitstring(2, 6)).unwrap());
+		assert!(next.uri.ends_with(&new.to_string()), "{}", next.uri);
 	}
 
 	#[test]
@@ -1634,7 +1744,7 @@ mod tests {
 			let entry = expect_entry(allocate_now(&lists, &bitstring(evidence, 5)).unwrap());
 			assert!(entry.uri.ends_with(&first.to_string()), "{}", entry.uri);
 			assert!(entry.index < 8);
-			assert!(taken.insert(entry.index), "index {} drawn twice", entry.index);
+			assert!(taken.insert(entry.index), "index {} handed out twice", entry.index);
 			entries.push(entry);
 		}
 		// Four of eight taken: the list takes no more, and a second one cannot be opened
