@@ -27,7 +27,15 @@ use tokio::sync::oneshot;
 
 use crate::tokens::TokenRecord;
 
-/// Credential hash -> [`CredentialRecord`].
+/// Issuance sequence number -> [`CredentialRecord`]. Keyed by the order of issuance, records
+/// are appended: a group's records fill consecutive pages, where keyed by hash each record of
+/// about 2 KiB went into a page of its own anywhere in the table (a leaf written, often split,
+/// per record).
+const RECORDS: TableDefinition<u64, &[u8]> = TableDefinition::new("credential_records");
+/// Credential hash -> its issuance sequence number in [`RECORDS`].
+const SEQUENCES: TableDefinition<&[u8], u64> = TableDefinition::new("credential_sequences");
+/// Credential hash -> [`CredentialRecord`], for the records of workers from before [`RECORDS`]:
+/// read, never written.
 const CREDENTIALS: TableDefinition<&[u8], &[u8]> = TableDefinition::new("credentials");
 /// Credential id -> credential hash.
 const CREDENTIAL_IDS: TableDefinition<&str, &[u8]> = TableDefinition::new("credential_ids");
@@ -46,6 +54,13 @@ const TOKENS: TableDefinition<&[u8], &[u8]> = TableDefinition::new("tokens");
 /// Counters and the worker's bookkeeping.
 const META: TableDefinition<&str, &[u8]> = TableDefinition::new("meta");
 
+/// The format of the database, [`FORMAT`] once a worker of this version opened it.
+const FORMAT_KEY: &str = "format";
+/// The format this worker writes. A worker refuses a database of a later format, which it
+/// would misread: format 1 keeps records by sequence ([`RECORDS`]), batch places apart
+/// ([`PLACES`]), and status list entries in each list's order instead of a table of taken
+/// indexes. Databases from before had no format (0), and every worker reads them.
+const FORMAT: u64 = 1;
 /// The next issuance sequence number.
 const NEXT_SEQUENCE: &str = "next_sequence";
 /// The last slot this worker reported on.
@@ -92,6 +107,13 @@ pub enum StoreError {
 	/// The writer thread is gone: nothing more can be written through it.
 	#[error("the database's writer stopped")]
 	Closed,
+	/// The database is of a later format than this worker reads.
+	#[error(
+		"the database was written by a newer worker (format {found}; this worker reads formats \
+		 up to {FORMAT}): start that worker, or one as new, or a copy of the database from \
+		 before the upgrade"
+	)]
+	NewerFormat { found: u64 },
 }
 
 impl StoreError {
@@ -460,11 +482,13 @@ pub fn record_issued_in(tx: &WriteTransaction, record: &EncodedRecord) -> Result
 		return Err(StoreError::DuplicateId(record.id.clone()));
 	}
 	ids.insert(record.id.as_str(), &record.hash[..]).map_err(StoreError::db)?;
-	let mut credentials = tx.open_table(CREDENTIALS).map_err(StoreError::db)?;
-	credentials.insert(&record.hash[..], &record.bytes[..]).map_err(StoreError::db)?;
 	let mut meta = tx.open_table(META).map_err(StoreError::db)?;
 	let sequence = read_u64(&meta, NEXT_SEQUENCE)?;
 	meta.insert(NEXT_SEQUENCE, &(sequence + 1).to_le_bytes()[..]).map_err(StoreError::db)?;
+	let mut records = tx.open_table(RECORDS).map_err(StoreError::db)?;
+	records.insert(sequence, &record.bytes[..]).map_err(StoreError::db)?;
+	let mut sequences = tx.open_table(SEQUENCES).map_err(StoreError::db)?;
+	sequences.insert(&record.hash[..], sequence).map_err(StoreError::db)?;
 	let mut pending = tx.open_table(PENDING).map_err(StoreError::db)?;
 	pending.insert(sequence, &record.hash[..]).map_err(StoreError::db)?;
 	Ok(())
@@ -510,13 +534,20 @@ impl Store {
 		let tx = db.begin_write().map_err(StoreError::db)?;
 		{
 			// Create every table, so that readers never meet a missing one.
+			tx.open_table(RECORDS).map_err(StoreError::db)?;
+			tx.open_table(SEQUENCES).map_err(StoreError::db)?;
 			tx.open_table(CREDENTIALS).map_err(StoreError::db)?;
 			tx.open_table(CREDENTIAL_IDS).map_err(StoreError::db)?;
 			tx.open_table(PENDING).map_err(StoreError::db)?;
 			tx.open_table(BATCHES).map_err(StoreError::db)?;
 			tx.open_table(PLACES).map_err(StoreError::db)?;
 			tx.open_table(TOKENS).map_err(StoreError::db)?;
-			tx.open_table(META).map_err(StoreError::db)?;
+			let mut meta = tx.open_table(META).map_err(StoreError::db)?;
+			let found = read_u64(&meta, FORMAT_KEY)?;
+			if found > FORMAT {
+				return Err(StoreError::NewerFormat { found });
+			}
+			meta.insert(FORMAT_KEY, &FORMAT.to_le_bytes()[..]).map_err(StoreError::db)?;
 		}
 		tx.commit().map_err(StoreError::db)?;
 		let db = Arc::new(db);
@@ -581,8 +612,12 @@ impl Store {
 	/// The credential with SHA-256 `hash`, with its place in a batch once it was sealed.
 	pub fn credential(&self, hash: &[u8; 32]) -> Result<Option<CredentialRecord>, StoreError> {
 		let tx = self.db.begin_read().map_err(StoreError::db)?;
-		let table = tx.open_table(CREDENTIALS).map_err(StoreError::db)?;
-		let Some(bytes) = table.get(&hash[..]).map_err(StoreError::db)? else { return Ok(None) };
+		let sequence = tx.open_table(SEQUENCES).map_err(StoreError::db)?.get(&hash[..]);
+		let bytes = match sequence.map_err(StoreError::db)? {
+			Some(sequence) => tx.open_table(RECORDS).map_err(StoreError::db)?.get(sequence.value()),
+			None => tx.open_table(CREDENTIALS).map_err(StoreError::db)?.get(&hash[..]),
+		};
+		let Some(bytes) = bytes.map_err(StoreError::db)? else { return Ok(None) };
 		let mut record: CredentialRecord = decode(bytes.value(), "credential")?;
 		if record.batch.is_none() {
 			let places = tx.open_table(PLACES).map_err(StoreError::db)?;
@@ -894,11 +929,12 @@ mod tests {
 	}
 
 	#[tokio::test]
-	async fn sealing_leaves_records_as_issued_and_reads_both_places_works() {
+	async fn sealing_leaves_records_as_issued_and_reads_what_earlier_versions_stored_works() {
 		let dir = tempfile::tempdir().unwrap();
 		let store = Store::open(&dir.path().join("worker.redb")).unwrap();
 		store.record_issued(&record("urn:a", 1)).await.unwrap();
-		// A record sealed before places were kept apart from records: its place is inside it.
+		// A record from before records were kept by sequence, sealed before places were kept
+		// apart from records: it is under its hash, its place inside it.
 		let earlier = BatchRef { root: [9; 32], index: 4 };
 		let sealed_before = CredentialRecord { batch: Some(earlier.clone()), ..record("urn:b", 2) };
 		let tx = store.db.begin_write().unwrap();
@@ -906,23 +942,55 @@ mod tests {
 			.unwrap()
 			.insert(&[2; 32][..], &encode(&sealed_before)[..])
 			.unwrap();
+		tx.open_table(CREDENTIAL_IDS).unwrap().insert("urn:b", &[2; 32][..]).unwrap();
 		tx.commit().unwrap();
+		store.record_issued(&record("urn:c", 3)).await.unwrap();
+		// New records are appended in the order of issuance, under their sequence numbers.
 		let stored = |hash: [u8; 32]| {
 			let tx = store.db.begin_read().unwrap();
-			let table = tx.open_table(CREDENTIALS).unwrap();
-			let bytes = table.get(&hash[..]).unwrap().unwrap().value().to_vec();
-			bytes
+			assert!(tx.open_table(CREDENTIALS).unwrap().get(&hash[..]).unwrap().is_none());
+			let sequence =
+				tx.open_table(SEQUENCES).unwrap().get(&hash[..]).unwrap().unwrap().value();
+			let records = tx.open_table(RECORDS).unwrap();
+			let bytes = records.get(sequence).unwrap().unwrap().value().to_vec();
+			(sequence, bytes)
 		};
+		assert_eq!((stored([1; 32]).0, stored([3; 32]).0), (0, 1));
 		let issued = stored([1; 32]);
 
 		let (root, batch) = store.seal_batch(10).await.unwrap().unwrap();
-		assert_eq!(batch.leaves, vec![[1; 32]]);
+		assert_eq!(batch.leaves, vec![[1; 32], [3; 32]]);
 		assert_eq!(stored([1; 32]), issued);
 		assert_eq!(
 			store.credential(&[1; 32]).unwrap().unwrap().batch,
 			Some(BatchRef { root, index: 0 })
 		);
-		assert_eq!(store.credential(&[2; 32]).unwrap().unwrap().batch, Some(earlier));
+		assert_eq!(store.credential_by_id("urn:c").unwrap().unwrap().hash, [3; 32]);
+		let before = store.credential_by_id("urn:b").unwrap().unwrap();
+		assert_eq!((before.hash, before.batch), ([2; 32], Some(earlier)));
+		assert!(store.id_taken("urn:b").unwrap());
+		assert_eq!(store.credential(&[4; 32]).unwrap(), None);
+	}
+
+	#[test]
+	fn a_database_of_a_later_format_is_refused_and_left_as_it_is_works() {
+		let dir = tempfile::tempdir().unwrap();
+		let path = dir.path().join("worker.redb");
+		drop(Store::open(&path).unwrap());
+		let db = Database::create(&path).unwrap();
+		let format = |db: &Database| {
+			let tx = db.begin_read().unwrap();
+			read_u64(&tx.open_table(META).unwrap(), FORMAT_KEY).unwrap()
+		};
+		assert_eq!(format(&db), FORMAT);
+		let tx = db.begin_write().unwrap();
+		tx.open_table(META).unwrap().insert(FORMAT_KEY, &(FORMAT + 1).to_le_bytes()[..]).unwrap();
+		tx.commit().unwrap();
+		drop(db);
+		let refused = Store::open(&path).err().expect("a later format is refused");
+		assert!(matches!(refused, StoreError::NewerFormat { found } if found == FORMAT + 1));
+		assert!(refused.to_string().contains("newer worker"), "{refused}");
+		assert_eq!(format(&Database::create(&path).unwrap()), FORMAT + 1);
 	}
 
 	#[tokio::test]
