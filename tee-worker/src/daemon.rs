@@ -32,9 +32,7 @@ const ISSUE_QUEUE_WAIT: Duration = Duration::from_millis(100);
 /// Opens the TEE: connects to the simulation in the data directory (creating the directory and
 /// starting the simulation if needed), or opens a session with the TA under OP-TEE.
 pub fn open_tee(local: &LocalSettings) -> Result<Tee, WorkerError> {
-	local.create_data_dir().map_err(|e| {
-		WorkerError::Internal(format!("cannot create {}: {e}", local.data_dir.display()))
-	})?;
+	create_data_dir(local)?;
 	match local.tee {
 		Backend::Sim => Ok(Tee::new(SimBackend::connect_or_start(
 			&local.sim_binary,
@@ -68,10 +66,21 @@ async fn connect_chain(settings: &Settings) -> Result<Chain, WorkerError> {
 	}
 }
 
-/// The data directory, the TEE and the database.
+/// Creates the data directory (owner only) if it does not exist.
+fn create_data_dir(local: &LocalSettings) -> Result<(), WorkerError> {
+	local.create_data_dir().map_err(|e| {
+		WorkerError::Internal(format!("cannot create {}: {e}", local.data_dir.display()))
+	})
+}
+
+/// The data directory, the database and the TEE: the database first, so that a database the
+/// worker refuses (of a newer worker's format, say) leaves no simulated TA started.
 fn open_local(settings: &Settings) -> Result<(Store, Tee), WorkerError> {
+	create_data_dir(&settings.local)?;
+	let path = settings.database();
+	let store = Store::open(&path)
+		.map_err(|e| WorkerError::Internal(format!("opening {}: {e}", path.display())))?;
 	let tee = open_tee(&settings.local)?;
-	let store = Store::open(&settings.database())?;
 	Ok((store, tee))
 }
 
