@@ -26,8 +26,8 @@
 //! Crash safety: each step is one redb transaction. An allocation commits the list's count of
 //! entries taken, the entry's evidence index and (for the first entry) the follower's starting
 //! block at once; a follower round commits the bits it changed with the block it reached; a
-//! list changed but not yet republished stays marked until a version of its bits is recorded. A worker killed anywhere
-//! restarts into the same lists and picks up where the database says.
+//! list changed but not yet republished stays marked until a version of its bits is recorded.
+//! A worker killed anywhere restarts into the same lists and picks up where the database says.
 
 use axum::{
 	extract::{Path, State},

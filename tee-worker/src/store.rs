@@ -77,9 +77,10 @@ const MAX_GROUP: usize = 1024;
 /// writes that arrived during it, and each commit costs the same fixed work whatever it holds
 /// (the fsync, the upper pages of every table written again, the freed-page bookkeeping): at
 /// 5,000 credentials a second, groups held 5 to 9 records and the worker wrote 32 to 40 KiB per
-/// credential. Waiting out this interval gathers 16 to 18 (31 KiB each) and cuts the worker's
-/// CPU per credential by a tenth, for about a millisecond of waiting on average per group an
-/// issuance waits for (see `docs/benchmarks.md`). A write that finds the writer idle for longer
+/// credential. Waiting out this interval gathered 16 to 18 (31 KiB each, when it was measured:
+/// later changes wrote fewer pages per record) and cut the worker's CPU per credential by a
+/// tenth, for about a millisecond of waiting on average per group an issuance waits for (see
+/// the history in `docs/benchmarks.md`). A write that finds the writer idle for longer
 /// is not held back.
 const COMMIT_INTERVAL: Duration = Duration::from_micros(2_500);
 
