@@ -48,7 +48,7 @@ use crate::{
 	error::{ErrorBody, WorkerError},
 	issue::{self, Issuance, IssuanceClaims, SealedClaims, DC_SD_JWT, LDP_VC},
 	jose::{self, HolderKey, JoseError, Jwt},
-	store::{decode, encode, StoreError},
+	store::{blocking_write, decode, encode, StoreError},
 	tokens::{self, Authorized, Sign, TokenRecord},
 	worker::Worker,
 };
@@ -910,10 +910,12 @@ impl<'a> OfferBook<'a> {
 		&self,
 		change: impl FnOnce(&WriteTransaction) -> Result<T, StoreError>,
 	) -> Result<T, StoreError> {
-		let tx = self.db.begin_write().map_err(storage)?;
-		let value = change(&tx)?;
-		tx.commit().map_err(storage)?;
-		Ok(value)
+		blocking_write(|| {
+			let tx = self.db.begin_write().map_err(storage)?;
+			let value = change(&tx)?;
+			tx.commit().map_err(storage)?;
+			Ok(value)
+		})
 	}
 
 	/// Runs `read` on `table` in a read transaction; `None` if no write made the table yet.

@@ -50,7 +50,7 @@ use crate::{
 		TEMPORARILY_UNAVAILABLE,
 	},
 	sd_jwt::{KeyBindingRule, ISSUER_ALG},
-	store::{decode, encode, read_table, StoreError},
+	store::{blocking_write, decode, encode, read_table, StoreError},
 	tokens::{Authorized, Permission, Read, TokenRecord},
 	verify::{self, Check, ReadSdJwt, Verification},
 	worker::{account_of, Worker},
@@ -726,35 +726,39 @@ impl<'a> RequestStore<'a> {
 	/// Stores `request` under `id`, first pruning the requests that expired more than
 	/// [`RESULT_RETENTION_SECS`] before `now`; refused while [`MAX_STORED_REQUESTS`] remain.
 	fn insert(&self, id: &str, request: &PresentationRequest, now: u64) -> Result<(), WorkerError> {
-		let tx = self.db.begin_write().map_err(db_error)?;
-		{
-			let mut requests = tx.open_table(REQUESTS).map_err(db_error)?;
-			let mut expiries = tx.open_table(EXPIRIES).map_err(db_error)?;
-			let cutoff = now.saturating_sub(RESULT_RETENTION_SECS);
-			loop {
-				let first =
-					expiries.first().map_err(db_error)?.map(|(key, _)| key.value().to_vec());
-				let Some(key) = first else { break };
-				let parts = split_expiry_key(&key);
-				if parts.is_some_and(|(expires, _)| expires >= cutoff) {
-					break;
+		blocking_write(|| {
+			let tx = self.db.begin_write().map_err(db_error)?;
+			{
+				let mut requests = tx.open_table(REQUESTS).map_err(db_error)?;
+				let mut expiries = tx.open_table(EXPIRIES).map_err(db_error)?;
+				let cutoff = now.saturating_sub(RESULT_RETENTION_SECS);
+				loop {
+					let first =
+						expiries.first().map_err(db_error)?.map(|(key, _)| key.value().to_vec());
+					let Some(key) = first else { break };
+					let parts = split_expiry_key(&key);
+					if parts.is_some_and(|(expires, _)| expires >= cutoff) {
+						break;
+					}
+					// Past its retention (or unreadable, which no key written here is).
+					expiries.remove(key.as_slice()).map_err(db_error)?;
+					if let Some((_, old)) = parts {
+						requests.remove(old).map_err(db_error)?;
+					}
 				}
-				// Past its retention (or unreadable, which no key written here is).
-				expiries.remove(key.as_slice()).map_err(db_error)?;
-				if let Some((_, old)) = parts {
-					requests.remove(old).map_err(db_error)?;
-				}
-			}
-			if requests.len().map_err(db_error)? >= MAX_STORED_REQUESTS {
-				return Err(WorkerError::Unavailable(format!(
+				if requests.len().map_err(db_error)? >= MAX_STORED_REQUESTS {
+					return Err(WorkerError::Unavailable(format!(
 					"{MAX_STORED_REQUESTS} presentation requests are kept already; try again once \
 					 some have expired"
 				)));
+				}
+				requests.insert(id, encode(request).as_slice()).map_err(db_error)?;
+				expiries
+					.insert(expiry_key(request.expires, id).as_slice(), ())
+					.map_err(db_error)?;
 			}
-			requests.insert(id, encode(request).as_slice()).map_err(db_error)?;
-			expiries.insert(expiry_key(request.expires, id).as_slice(), ()).map_err(db_error)?;
-		}
-		tx.commit().map_err(db_error)
+			tx.commit().map_err(db_error)
+		})
 	}
 
 	/// The request `id`, if it is kept.
@@ -773,23 +777,26 @@ impl<'a> RequestStore<'a> {
 		id: &str,
 		change: impl FnOnce(&mut PresentationRequest) -> Result<T, E>,
 	) -> Result<T, E> {
-		let tx = self.db.begin_write().map_err(db_error)?;
-		let changed = {
-			let mut requests = tx.open_table(REQUESTS).map_err(db_error)?;
-			let mut request = match requests.get(id).map_err(db_error)? {
-				Some(bytes) => decode(bytes.value(), RECORD).map_err(WorkerError::from)?,
-				None => {
-					return Err(
-						WorkerError::NotFound(format!("no presentation request `{id}`")).into()
-					)
-				},
+		blocking_write(|| {
+			let tx = self.db.begin_write().map_err(db_error)?;
+			let changed = {
+				let mut requests = tx.open_table(REQUESTS).map_err(db_error)?;
+				let mut request = match requests.get(id).map_err(db_error)? {
+					Some(bytes) => decode(bytes.value(), RECORD).map_err(WorkerError::from)?,
+					None => {
+						return Err(WorkerError::NotFound(format!(
+							"no presentation request `{id}`"
+						))
+						.into())
+					},
+				};
+				let changed = change(&mut request)?;
+				requests.insert(id, encode(&request).as_slice()).map_err(db_error)?;
+				changed
 			};
-			let changed = change(&mut request)?;
-			requests.insert(id, encode(&request).as_slice()).map_err(db_error)?;
-			changed
-		};
-		tx.commit().map_err(db_error)?;
-		Ok(changed)
+			tx.commit().map_err(db_error)?;
+			Ok(changed)
+		})
 	}
 }
 

@@ -66,7 +66,10 @@ use crate::{
 	error::{ErrorBody, WorkerError},
 	expect_reply,
 	issue::created_at,
-	store::{decode, encode, read_table, record_issued_in, CredentialRecord, Store, StoreError},
+	store::{
+		blocking_write, decode, encode, read_table, record_issued_in, CredentialRecord, Store,
+		StoreError,
+	},
 	tee::TeeError,
 	verify::{self, AnchorProof},
 	worker::{parse_did, Worker},
@@ -560,31 +563,35 @@ impl<'s> StatusLists<'s> {
 		bits: &[u8],
 		version: &SignedVersion,
 	) -> Result<bool, StoreError> {
-		let tx = self.store.database().begin_write().map_err(StoreError::db)?;
-		{
-			let mut open = tx.open_table(OPEN_LISTS).map_err(StoreError::db)?;
-			let mut lists = tx.open_table(LISTS).map_err(StoreError::db)?;
-			let key = open_key(&list.account, list.format);
-			let current = open
-				.get(&key[..])
-				.map_err(StoreError::db)?
-				.map(|id| ListId::from_stored(id.value()));
-			if let Some(current) = current.transpose()? {
-				if load_list(&lists, &current)?.takes_entries() {
-					return Ok(false);
+		blocking_write(|| {
+			let tx = self.store.database().begin_write().map_err(StoreError::db)?;
+			{
+				let mut open = tx.open_table(OPEN_LISTS).map_err(StoreError::db)?;
+				let mut lists = tx.open_table(LISTS).map_err(StoreError::db)?;
+				let key = open_key(&list.account, list.format);
+				let current = open
+					.get(&key[..])
+					.map_err(StoreError::db)?
+					.map(|id| ListId::from_stored(id.value()));
+				if let Some(current) = current.transpose()? {
+					if load_list(&lists, &current)?.takes_entries() {
+						return Ok(false);
+					}
 				}
+				let list = ListRecord { version: 1, ..list.clone() };
+				lists.insert(&id.0[..], &encode(&list)[..]).map_err(StoreError::db)?;
+				let mut stored_bits = tx.open_table(BITS).map_err(StoreError::db)?;
+				stored_bits.insert(&id.0[..], bits).map_err(StoreError::db)?;
+				let mut versions = tx.open_table(VERSIONS).map_err(StoreError::db)?;
+				versions
+					.insert(&version_key(id, 1)[..], &version.hash[..])
+					.map_err(StoreError::db)?;
+				open.insert(&key[..], &id.0[..]).map_err(StoreError::db)?;
+				record_issued_in(&tx, &(&list.version_record(1, version)).into())?;
 			}
-			let list = ListRecord { version: 1, ..list.clone() };
-			lists.insert(&id.0[..], &encode(&list)[..]).map_err(StoreError::db)?;
-			let mut stored_bits = tx.open_table(BITS).map_err(StoreError::db)?;
-			stored_bits.insert(&id.0[..], bits).map_err(StoreError::db)?;
-			let mut versions = tx.open_table(VERSIONS).map_err(StoreError::db)?;
-			versions.insert(&version_key(id, 1)[..], &version.hash[..]).map_err(StoreError::db)?;
-			open.insert(&key[..], &id.0[..]).map_err(StoreError::db)?;
-			record_issued_in(&tx, &(&list.version_record(1, version)).into())?;
-		}
-		tx.commit().map_err(StoreError::db)?;
-		Ok(true)
+			tx.commit().map_err(StoreError::db)?;
+			Ok(true)
+		})
 	}
 
 	/// The last finalized block whose revocations the lists show, once following started. (The
@@ -600,38 +607,42 @@ impl<'s> StatusLists<'s> {
 	/// The follower's block, starting it at `finalized` if it has none: no entry exists yet
 	/// (the first allocation starts it), so no earlier block concerns the lists.
 	pub fn start(&self, finalized: u32) -> Result<u32, StoreError> {
-		let tx = self.store.database().begin_write().map_err(StoreError::db)?;
-		let position = {
-			let mut follower = tx.open_table(FOLLOWER).map_err(StoreError::db)?;
-			let position =
-				follower.get(POSITION).map_err(StoreError::db)?.map(|block| block.value());
-			if let Some(position) = position {
-				return Ok(position);
-			}
-			follower.insert(POSITION, finalized).map_err(StoreError::db)?;
-			finalized
-		};
-		tx.commit().map_err(StoreError::db)?;
-		Ok(position)
+		blocking_write(|| {
+			let tx = self.store.database().begin_write().map_err(StoreError::db)?;
+			let position = {
+				let mut follower = tx.open_table(FOLLOWER).map_err(StoreError::db)?;
+				let position =
+					follower.get(POSITION).map_err(StoreError::db)?.map(|block| block.value());
+				if let Some(position) = position {
+					return Ok(position);
+				}
+				follower.insert(POSITION, finalized).map_err(StoreError::db)?;
+				finalized
+			};
+			tx.commit().map_err(StoreError::db)?;
+			Ok(position)
+		})
 	}
 
 	/// Moves the follower from `from` to `to` without reading the blocks between, if no entry
 	/// exists: nothing in them concerns the lists. Decided in one transaction with the entries,
 	/// so an allocation cannot slip in between. Returns whether it moved.
 	pub fn skip_unfollowed(&self, from: u32, to: u32) -> Result<bool, StoreError> {
-		let tx = self.store.database().begin_write().map_err(StoreError::db)?;
-		{
-			let mut follower = tx.open_table(FOLLOWER).map_err(StoreError::db)?;
-			let position =
-				follower.get(POSITION).map_err(StoreError::db)?.map(|block| block.value());
-			let evidence = tx.open_table(EVIDENCE).map_err(StoreError::db)?;
-			if position != Some(from) || !evidence.is_empty().map_err(StoreError::db)? {
-				return Ok(false);
+		blocking_write(|| {
+			let tx = self.store.database().begin_write().map_err(StoreError::db)?;
+			{
+				let mut follower = tx.open_table(FOLLOWER).map_err(StoreError::db)?;
+				let position =
+					follower.get(POSITION).map_err(StoreError::db)?.map(|block| block.value());
+				let evidence = tx.open_table(EVIDENCE).map_err(StoreError::db)?;
+				if position != Some(from) || !evidence.is_empty().map_err(StoreError::db)? {
+					return Ok(false);
+				}
+				follower.insert(POSITION, to).map_err(StoreError::db)?;
 			}
-			follower.insert(POSITION, to).map_err(StoreError::db)?;
-		}
-		tx.commit().map_err(StoreError::db)?;
-		Ok(true)
+			tx.commit().map_err(StoreError::db)?;
+			Ok(true)
+		})
 	}
 
 	/// Applies the revocation `changes` of the blocks after `from` up to `to`, in chain order,
@@ -645,56 +656,58 @@ impl<'s> StatusLists<'s> {
 		to: u32,
 		changes: &[RevocationChange],
 	) -> Result<Option<Vec<ListId>>, StoreError> {
-		let tx = self.store.database().begin_write().map_err(StoreError::db)?;
-		let changed_lists = {
-			let mut follower = tx.open_table(FOLLOWER).map_err(StoreError::db)?;
-			let position =
-				follower.get(POSITION).map_err(StoreError::db)?.map(|block| block.value());
-			if position != Some(from) {
-				return Ok(None);
-			}
-			let evidence = tx.open_table(EVIDENCE).map_err(StoreError::db)?;
-			let mut bits = tx.open_table(BITS).map_err(StoreError::db)?;
-			// Each touched list's bits before and after the changes, read once however many
-			// changes touch it.
-			let mut touched: BTreeMap<ListId, (Vec<u8>, Vec<u8>)> = BTreeMap::new();
-			for change in changes {
-				let signer: &[u8; 32] = change.signer.as_ref();
-				for entry in entries_of(&evidence, &change.hash.0)? {
-					// Each signer of an evidence has its own flag: a list shows its issuer's.
-					if &entry.account != signer {
+		blocking_write(|| {
+			let tx = self.store.database().begin_write().map_err(StoreError::db)?;
+			let changed_lists = {
+				let mut follower = tx.open_table(FOLLOWER).map_err(StoreError::db)?;
+				let position =
+					follower.get(POSITION).map_err(StoreError::db)?.map(|block| block.value());
+				if position != Some(from) {
+					return Ok(None);
+				}
+				let evidence = tx.open_table(EVIDENCE).map_err(StoreError::db)?;
+				let mut bits = tx.open_table(BITS).map_err(StoreError::db)?;
+				// Each touched list's bits before and after the changes, read once however many
+				// changes touch it.
+				let mut touched: BTreeMap<ListId, (Vec<u8>, Vec<u8>)> = BTreeMap::new();
+				for change in changes {
+					let signer: &[u8; 32] = change.signer.as_ref();
+					for entry in entries_of(&evidence, &change.hash.0)? {
+						// Each signer of an evidence has its own flag: a list shows its issuer's.
+						if &entry.account != signer {
+							continue;
+						}
+						let (_, after) = match touched.entry(entry.list) {
+							btree_map::Entry::Occupied(occupied) => occupied.into_mut(),
+							btree_map::Entry::Vacant(vacant) => {
+								let stored = load_bits(&bits, &entry.list)?;
+								vacant.insert((stored.clone(), stored))
+							},
+						};
+						set_bit(after, entry.index, change.revoked);
+					}
+				}
+				let mut lists = tx.open_table(LISTS).map_err(StoreError::db)?;
+				let mut changed = tx.open_table(CHANGED).map_err(StoreError::db)?;
+				let mut changed_lists = Vec::new();
+				for (id, (before, after)) in touched {
+					// A revocation lifted within the same round leaves the list as it was.
+					if before == after {
 						continue;
 					}
-					let (_, after) = match touched.entry(entry.list) {
-						btree_map::Entry::Occupied(occupied) => occupied.into_mut(),
-						btree_map::Entry::Vacant(vacant) => {
-							let stored = load_bits(&bits, &entry.list)?;
-							vacant.insert((stored.clone(), stored))
-						},
-					};
-					set_bit(after, entry.index, change.revoked);
+					bits.insert(&id.0[..], &after[..]).map_err(StoreError::db)?;
+					let mut list = load_list(&lists, &id)?;
+					list.revision += 1;
+					lists.insert(&id.0[..], &encode(&list)[..]).map_err(StoreError::db)?;
+					changed.insert(&id.0[..], ()).map_err(StoreError::db)?;
+					changed_lists.push(id);
 				}
-			}
-			let mut lists = tx.open_table(LISTS).map_err(StoreError::db)?;
-			let mut changed = tx.open_table(CHANGED).map_err(StoreError::db)?;
-			let mut changed_lists = Vec::new();
-			for (id, (before, after)) in touched {
-				// A revocation lifted within the same round leaves the list as it was.
-				if before == after {
-					continue;
-				}
-				bits.insert(&id.0[..], &after[..]).map_err(StoreError::db)?;
-				let mut list = load_list(&lists, &id)?;
-				list.revision += 1;
-				lists.insert(&id.0[..], &encode(&list)[..]).map_err(StoreError::db)?;
-				changed.insert(&id.0[..], ()).map_err(StoreError::db)?;
-				changed_lists.push(id);
-			}
-			follower.insert(POSITION, to).map_err(StoreError::db)?;
-			changed_lists
-		};
-		tx.commit().map_err(StoreError::db)?;
-		Ok(Some(changed_lists))
+				follower.insert(POSITION, to).map_err(StoreError::db)?;
+				changed_lists
+			};
+			tx.commit().map_err(StoreError::db)?;
+			Ok(Some(changed_lists))
+		})
 	}
 
 	/// The lists whose bits changed since their latest version.
@@ -735,30 +748,32 @@ impl<'s> StatusLists<'s> {
 		revision: u64,
 		version: &SignedVersion,
 	) -> Result<Option<u32>, StoreError> {
-		let tx = self.store.database().begin_write().map_err(StoreError::db)?;
-		let number = {
-			let mut lists = tx.open_table(LISTS).map_err(StoreError::db)?;
-			let mut list = load_list(&lists, id)?;
-			if revision <= list.published {
-				return Ok(None);
-			}
-			let number = list.version + 1;
-			list.version = number;
-			list.published = revision;
-			lists.insert(&id.0[..], &encode(&list)[..]).map_err(StoreError::db)?;
-			let mut versions = tx.open_table(VERSIONS).map_err(StoreError::db)?;
-			versions
-				.insert(&version_key(id, number)[..], &version.hash[..])
-				.map_err(StoreError::db)?;
-			if list.revision == revision {
-				let mut changed = tx.open_table(CHANGED).map_err(StoreError::db)?;
-				changed.remove(&id.0[..]).map_err(StoreError::db)?;
-			}
-			record_issued_in(&tx, &(&list.version_record(number, version)).into())?;
-			number
-		};
-		tx.commit().map_err(StoreError::db)?;
-		Ok(Some(number))
+		blocking_write(|| {
+			let tx = self.store.database().begin_write().map_err(StoreError::db)?;
+			let number = {
+				let mut lists = tx.open_table(LISTS).map_err(StoreError::db)?;
+				let mut list = load_list(&lists, id)?;
+				if revision <= list.published {
+					return Ok(None);
+				}
+				let number = list.version + 1;
+				list.version = number;
+				list.published = revision;
+				lists.insert(&id.0[..], &encode(&list)[..]).map_err(StoreError::db)?;
+				let mut versions = tx.open_table(VERSIONS).map_err(StoreError::db)?;
+				versions
+					.insert(&version_key(id, number)[..], &version.hash[..])
+					.map_err(StoreError::db)?;
+				if list.revision == revision {
+					let mut changed = tx.open_table(CHANGED).map_err(StoreError::db)?;
+					changed.remove(&id.0[..]).map_err(StoreError::db)?;
+				}
+				record_issued_in(&tx, &(&list.version_record(number, version)).into())?;
+				number
+			};
+			tx.commit().map_err(StoreError::db)?;
+			Ok(Some(number))
+		})
 	}
 
 	/// Version `number` of the list `id` (the latest if `None`).

@@ -448,6 +448,22 @@ fn write_group(
 	tx.commit().map_err(StoreError::db)
 }
 
+/// Runs `write`, a write transaction made on the calling thread rather than through the writer:
+/// it waits for the database's write lock, which the writer holds through each group commit,
+/// and then for its own commit's fsync, milliseconds under load. On the worker's multi-thread
+/// runtime it runs through [`tokio::task::block_in_place`], so the runtime's other tasks move
+/// to another thread meanwhile instead of waiting behind it (with one runtime thread, the
+/// default on two cores, every request would). On a single-thread runtime (a test's) or off
+/// the runtime (a blocking thread) it just runs.
+pub fn blocking_write<T>(write: impl FnOnce() -> T) -> T {
+	match tokio::runtime::Handle::try_current() {
+		Ok(runtime) if runtime.runtime_flavor() == tokio::runtime::RuntimeFlavor::MultiThread => {
+			tokio::task::block_in_place(write)
+		},
+		_ => write(),
+	}
+}
+
 /// A record as stored: JSON.
 pub fn encode<T: Serialize>(value: &T) -> Vec<u8> {
 	serde_json::to_vec(value).expect("records serialize")
@@ -697,17 +713,19 @@ impl Store {
 
 	/// Marks the batch with `root` anchored in `block`.
 	pub fn mark_anchored(&self, root: &[u8; 32], block: u32) -> Result<(), StoreError> {
-		let tx = self.db.begin_write().map_err(StoreError::db)?;
-		{
-			let mut batches = tx.open_table(BATCHES).map_err(StoreError::db)?;
-			let mut record: BatchRecord = {
-				let bytes = batches.get(&root[..]).map_err(StoreError::db)?;
-				decode(bytes.ok_or(StoreError::Corrupt("batch"))?.value(), "batch")?
-			};
-			record.state = BatchState::Anchored { block };
-			batches.insert(&root[..], &encode(&record)[..]).map_err(StoreError::db)?;
-		}
-		tx.commit().map_err(StoreError::db)
+		blocking_write(|| {
+			let tx = self.db.begin_write().map_err(StoreError::db)?;
+			{
+				let mut batches = tx.open_table(BATCHES).map_err(StoreError::db)?;
+				let mut record: BatchRecord = {
+					let bytes = batches.get(&root[..]).map_err(StoreError::db)?;
+					decode(bytes.ok_or(StoreError::Corrupt("batch"))?.value(), "batch")?
+				};
+				record.state = BatchState::Anchored { block };
+				batches.insert(&root[..], &encode(&record)[..]).map_err(StoreError::db)?;
+			}
+			tx.commit().map_err(StoreError::db)
+		})
 	}
 
 	/// The last slot this worker reported on.
@@ -726,12 +744,14 @@ impl Store {
 
 	/// Keeps a signed work report until [`Self::finish_report`].
 	pub fn keep_signed_report(&self, report: &SignedReport) -> Result<(), StoreError> {
-		let tx = self.db.begin_write().map_err(StoreError::db)?;
-		{
-			let mut meta = tx.open_table(META).map_err(StoreError::db)?;
-			meta.insert(SIGNED_REPORT, &encode(report)[..]).map_err(StoreError::db)?;
-		}
-		tx.commit().map_err(StoreError::db)
+		blocking_write(|| {
+			let tx = self.db.begin_write().map_err(StoreError::db)?;
+			{
+				let mut meta = tx.open_table(META).map_err(StoreError::db)?;
+				meta.insert(SIGNED_REPORT, &encode(report)[..]).map_err(StoreError::db)?;
+			}
+			tx.commit().map_err(StoreError::db)
+		})
 	}
 
 	/// The signed work report not yet settled, if any.
@@ -744,23 +764,27 @@ impl Store {
 
 	/// Records that `slot` is settled: reported, or past reporting. Drops the kept report.
 	pub fn finish_report(&self, slot: u32) -> Result<(), StoreError> {
-		let tx = self.db.begin_write().map_err(StoreError::db)?;
-		{
-			let mut meta = tx.open_table(META).map_err(StoreError::db)?;
-			meta.insert(LAST_SLOT, &slot.to_le_bytes()[..]).map_err(StoreError::db)?;
-			meta.remove(SIGNED_REPORT).map_err(StoreError::db)?;
-		}
-		tx.commit().map_err(StoreError::db)
+		blocking_write(|| {
+			let tx = self.db.begin_write().map_err(StoreError::db)?;
+			{
+				let mut meta = tx.open_table(META).map_err(StoreError::db)?;
+				meta.insert(LAST_SLOT, &slot.to_le_bytes()[..]).map_err(StoreError::db)?;
+				meta.remove(SIGNED_REPORT).map_err(StoreError::db)?;
+			}
+			tx.commit().map_err(StoreError::db)
+		})
 	}
 
 	/// Stores a token under its hash.
 	pub fn put_token(&self, hash: &[u8; 32], record: &TokenRecord) -> Result<(), StoreError> {
-		let tx = self.db.begin_write().map_err(StoreError::db)?;
-		{
-			let mut tokens = tx.open_table(TOKENS).map_err(StoreError::db)?;
-			tokens.insert(&hash[..], &encode(record)[..]).map_err(StoreError::db)?;
-		}
-		tx.commit().map_err(StoreError::db)
+		blocking_write(|| {
+			let tx = self.db.begin_write().map_err(StoreError::db)?;
+			{
+				let mut tokens = tx.open_table(TOKENS).map_err(StoreError::db)?;
+				tokens.insert(&hash[..], &encode(record)[..]).map_err(StoreError::db)?;
+			}
+			tx.commit().map_err(StoreError::db)
+		})
 	}
 
 	/// Stores a new token under its hash, in one transaction, unless a token is stored under
@@ -772,40 +796,44 @@ impl Store {
 		counts: impl Fn(&TokenRecord) -> bool,
 		limit: usize,
 	) -> Result<TokenInsert, StoreError> {
-		let tx = self.db.begin_write().map_err(StoreError::db)?;
-		let inserted = {
-			let mut tokens = tx.open_table(TOKENS).map_err(StoreError::db)?;
-			if tokens.get(&hash[..]).map_err(StoreError::db)?.is_some() {
-				return Ok(TokenInsert::Exists);
-			}
-			let mut counted = 0;
-			for entry in tokens.iter().map_err(StoreError::db)? {
-				let (_, stored) = entry.map_err(StoreError::db)?;
-				if counts(&decode(stored.value(), "token")?) {
-					counted += 1;
+		blocking_write(|| {
+			let tx = self.db.begin_write().map_err(StoreError::db)?;
+			let inserted = {
+				let mut tokens = tx.open_table(TOKENS).map_err(StoreError::db)?;
+				if tokens.get(&hash[..]).map_err(StoreError::db)?.is_some() {
+					return Ok(TokenInsert::Exists);
 				}
-			}
-			if counted >= limit {
-				return Ok(TokenInsert::Full);
-			}
-			tokens.insert(&hash[..], &encode(record)[..]).map_err(StoreError::db)?;
-			TokenInsert::Inserted
-		};
-		tx.commit().map_err(StoreError::db)?;
-		Ok(inserted)
+				let mut counted = 0;
+				for entry in tokens.iter().map_err(StoreError::db)? {
+					let (_, stored) = entry.map_err(StoreError::db)?;
+					if counts(&decode(stored.value(), "token")?) {
+						counted += 1;
+					}
+				}
+				if counted >= limit {
+					return Ok(TokenInsert::Full);
+				}
+				tokens.insert(&hash[..], &encode(record)[..]).map_err(StoreError::db)?;
+				TokenInsert::Inserted
+			};
+			tx.commit().map_err(StoreError::db)?;
+			Ok(inserted)
+		})
 	}
 
 	/// Deletes the token with `hash` and returns it, in one transaction: of two takes of one
 	/// token, one gets it.
 	pub fn take_token(&self, hash: &[u8; 32]) -> Result<Option<TokenRecord>, StoreError> {
-		let tx = self.db.begin_write().map_err(StoreError::db)?;
-		let taken = {
-			let mut tokens = tx.open_table(TOKENS).map_err(StoreError::db)?;
-			let removed = tokens.remove(&hash[..]).map_err(StoreError::db)?;
-			removed.map(|bytes| decode(bytes.value(), "token")).transpose()?
-		};
-		tx.commit().map_err(StoreError::db)?;
-		Ok(taken)
+		blocking_write(|| {
+			let tx = self.db.begin_write().map_err(StoreError::db)?;
+			let taken = {
+				let mut tokens = tx.open_table(TOKENS).map_err(StoreError::db)?;
+				let removed = tokens.remove(&hash[..]).map_err(StoreError::db)?;
+				removed.map(|bytes| decode(bytes.value(), "token")).transpose()?
+			};
+			tx.commit().map_err(StoreError::db)?;
+			Ok(taken)
+		})
 	}
 
 	/// The token with `hash`.
@@ -832,21 +860,23 @@ impl Store {
 
 	/// Deletes the tokens whose hash starts with `prefix`; returns how many.
 	pub fn delete_tokens(&self, prefix: &[u8]) -> Result<usize, StoreError> {
-		let doomed: Vec<[u8; 32]> = self
-			.tokens()?
-			.into_iter()
-			.filter(|(hash, _)| hash.starts_with(prefix))
-			.map(|(hash, _)| hash)
-			.collect();
-		let tx = self.db.begin_write().map_err(StoreError::db)?;
-		{
-			let mut tokens = tx.open_table(TOKENS).map_err(StoreError::db)?;
-			for hash in &doomed {
-				tokens.remove(&hash[..]).map_err(StoreError::db)?;
+		blocking_write(|| {
+			let doomed: Vec<[u8; 32]> = self
+				.tokens()?
+				.into_iter()
+				.filter(|(hash, _)| hash.starts_with(prefix))
+				.map(|(hash, _)| hash)
+				.collect();
+			let tx = self.db.begin_write().map_err(StoreError::db)?;
+			{
+				let mut tokens = tx.open_table(TOKENS).map_err(StoreError::db)?;
+				for hash in &doomed {
+					tokens.remove(&hash[..]).map_err(StoreError::db)?;
+				}
 			}
-		}
-		tx.commit().map_err(StoreError::db)?;
-		Ok(doomed.len())
+			tx.commit().map_err(StoreError::db)?;
+			Ok(doomed.len())
+		})
 	}
 }
 
@@ -992,6 +1022,47 @@ mod tests {
 		assert!(matches!(refused, StoreError::NewerFormat { found } if found == FORMAT + 1));
 		assert!(refused.to_string().contains("newer worker"), "{refused}");
 		assert_eq!(format(&Database::create(&path).unwrap()), FORMAT + 1);
+	}
+
+	#[test]
+	fn a_write_waiting_for_the_database_holds_back_no_other_task_works() {
+		use std::sync::atomic::{AtomicBool, Ordering};
+		let dir = tempfile::tempdir().unwrap();
+		let store = Arc::new(Store::open(&dir.path().join("w.redb")).unwrap());
+		// A write transaction held for a second on a thread of its own.
+		let (held, holding) = mpsc::channel();
+		let released = Arc::new(AtomicBool::new(false));
+		let holder = thread::spawn({
+			let (store, released) = (store.clone(), released.clone());
+			move || {
+				let blocker = store.database().begin_write().unwrap();
+				held.send(()).unwrap();
+				thread::sleep(Duration::from_secs(1));
+				released.store(true, Ordering::SeqCst);
+				drop(blocker);
+			}
+		});
+		holding.recv().unwrap();
+		// One runtime thread, as the worker has on two cores.
+		let runtime = tokio::runtime::Builder::new_multi_thread()
+			.worker_threads(1)
+			.enable_all()
+			.build()
+			.unwrap();
+		runtime.block_on(async {
+			let waiting = tokio::spawn({
+				let store = store.clone();
+				async move { store.finish_report(7) }
+			});
+			// The write now waits for the database on the runtime's thread; another task runs
+			// meanwhile, not once the database is let go.
+			tokio::time::sleep(Duration::from_millis(100)).await;
+			tokio::spawn(async {}).await.unwrap();
+			assert!(!released.load(Ordering::SeqCst), "a task waited for the database's write");
+			waiting.await.unwrap().unwrap();
+		});
+		holder.join().unwrap();
+		assert_eq!(store.last_slot().unwrap(), Some(7));
 	}
 
 	#[tokio::test]
