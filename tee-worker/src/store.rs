@@ -1029,15 +1029,18 @@ mod tests {
 		use std::sync::atomic::{AtomicBool, Ordering};
 		let dir = tempfile::tempdir().unwrap();
 		let store = Arc::new(Store::open(&dir.path().join("w.redb")).unwrap());
-		// A write transaction held for a second on a thread of its own.
+		// A write transaction held on a thread of its own.
 		let (held, holding) = mpsc::channel();
+		let (let_go, go) = mpsc::channel::<()>();
 		let released = Arc::new(AtomicBool::new(false));
 		let holder = thread::spawn({
 			let (store, released) = (store.clone(), released.clone());
 			move || {
 				let blocker = store.database().begin_write().unwrap();
 				held.send(()).unwrap();
-				thread::sleep(Duration::from_secs(1));
+				// Until the test has seen another task run; at most 5 s, for a runtime whose
+				// one thread is stuck behind the write (the test then fails).
+				let _ = go.recv_timeout(Duration::from_secs(5));
 				released.store(true, Ordering::SeqCst);
 				drop(blocker);
 			}
@@ -1059,6 +1062,7 @@ mod tests {
 			tokio::time::sleep(Duration::from_millis(100)).await;
 			tokio::spawn(async {}).await.unwrap();
 			assert!(!released.load(Ordering::SeqCst), "a task waited for the database's write");
+			let_go.send(()).unwrap();
 			waiting.await.unwrap().unwrap();
 		});
 		holder.join().unwrap();
