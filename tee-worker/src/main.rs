@@ -76,15 +76,17 @@ struct Cli {
 	command: Action,
 }
 
-/// The async runtime's threads when `--async-threads` is not given: the cores but one. The
-/// worker's busiest work runs on threads of its own, not the runtime's: the database writer
-/// (a durable group commit at a time) and the TA caller, and beside them the TA (the
-/// simulation's process, or OP-TEE's secure world on the same cores). A runtime thread per core
-/// competes with them: at 5,000 credentials a second on two cores, in four runs each taken in
-/// turn, one runtime thread instead of two had p99 at 17 to 32 ms against 27 to 142, the
-/// worker's CPU per credential at 0.16 to 0.19 ms against 0.19 to 0.21, and every stage's mean
-/// time lower; a second set of six runs each showed no difference beyond the host's noise. The
-/// few writes made on a runtime thread rather than through the writer wait there through
+/// The async runtime's threads when `--async-threads` is not given: the cores but one. The worker's
+/// busiest work runs on threads of its own, not the runtime's: the database writer (a durable group
+/// commit at a time) and the TA caller, and beside them the TA (the simulation's process, or
+/// OP-TEE's secure world on the same cores). A runtime thread per core competes with them: at 5,000
+/// credentials a second on two cores, in four runs each taken in turn, one runtime thread instead
+/// of two had p99 at 17 to 32 ms against 27 to 142, the worker's CPU per credential at 0.16 to 0.19
+/// ms against 0.19 to 0.21, and every stage's mean time lower; a second set of six runs each, and a
+/// third in the bench's sequence (1,000/s, 2,500/s, then 5,000/s three times against one worker,
+/// twice each), showed no difference beyond the host's noise: the first 5,000/s run better with one
+/// thread (p99 18 and 25 ms against 53), the later ones overloaded either way (503 `busy`). The few
+/// writes made on a runtime thread rather than through the writer wait there through
 /// `block_in_place` ([`store::blocking_write`]), so one thread does not stall behind them.
 fn default_async_threads() -> usize {
 	std::thread::available_parallelism().map_or(1, |cores| cores.get().saturating_sub(1).max(1))
