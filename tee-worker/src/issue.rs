@@ -312,11 +312,18 @@ pub fn created_at(now_ms: i64, block_ms: u64) -> Result<String, WorkerError> {
 	Ok(rfc3339(now_ms.max(block_second)))
 }
 
-/// A random (version 4) `urn:uuid:`.
+/// A fresh `urn:uuid:` of version 7 (RFC 9562): the time in milliseconds, then 74 random
+/// bits. Ids drawn later sort later, so the worker's index of ids takes each new one at its end
+/// (a page or two written per group commit) instead of anywhere in the table (a page per
+/// credential, at every commit; random ids cost a fifth of what the worker wrote per credential
+/// at 5,000 a second). The time it shows is the issuance's, which the credential states anyway
+/// (`validFrom`, `iat`).
 fn fresh_id() -> String {
 	let mut b = [0u8; 16];
-	OsRng.fill_bytes(&mut b);
-	b[6] = (b[6] & 0x0f) | 0x40;
+	OsRng.fill_bytes(&mut b[6..]);
+	let now_ms = u64::try_from(chrono::Utc::now().timestamp_millis()).unwrap_or_default();
+	b[..6].copy_from_slice(&now_ms.to_be_bytes()[2..]);
+	b[6] = (b[6] & 0x0f) | 0x70;
 	b[8] = (b[8] & 0x3f) | 0x80;
 	let h = hex::encode(b);
 	format!("urn:uuid:{}-{}-{}-{}-{}", &h[0..8], &h[8..12], &h[12..16], &h[16..20], &h[20..32])
@@ -929,10 +936,17 @@ mod tests {
 	}
 
 	#[test]
-	fn fresh_ids_are_version_4_uuids() {
+	fn fresh_ids_are_version_7_uuids_in_the_order_drawn() {
 		let id = fresh_id();
 		assert_eq!(id.len(), "urn:uuid:".len() + 36);
-		assert_eq!(&id[9 + 14..9 + 15], "4");
+		assert_eq!(&id[9 + 14..9 + 15], "7");
+		assert!(matches!(&id[9 + 19..9 + 20], "8" | "9" | "a" | "b"), "{id}");
+		let now_ms = chrono::Utc::now().timestamp_millis();
+		let stamp = i64::from_str_radix(&id[9..9 + 13].replace('-', ""), 16).unwrap();
+		assert!((now_ms - 1_000..=now_ms).contains(&stamp), "{stamp} {now_ms}");
 		assert_ne!(id, fresh_id());
+		let earlier = fresh_id();
+		std::thread::sleep(std::time::Duration::from_millis(2));
+		assert!(fresh_id() > earlier);
 	}
 }

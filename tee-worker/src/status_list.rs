@@ -382,10 +382,15 @@ impl ListRecord {
 		(self.size / 8) as usize
 	}
 
+	/// The credential id of its version `number`: the list's URI with the version's query.
+	fn version_id(&self, number: u32) -> String {
+		format!("{}?version={number}", self.uri)
+	}
+
 	/// The credential record of its version `number`, signed as `version`.
 	fn version_record(&self, number: u32, version: &SignedVersion) -> CredentialRecord {
 		CredentialRecord {
-			id: format!("{}?version={number}", self.uri),
+			id: self.version_id(number),
 			hash: version.hash,
 			issuer: self.issuer.clone(),
 			cpt: 0,
@@ -486,6 +491,8 @@ pub enum VersionLookup {
 		format: ListFormat,
 		/// The version's number.
 		number: u32,
+		/// The id of its [`CredentialRecord`] ([`ListRecord::version_id`]).
+		id: String,
 		/// The hash of its [`CredentialRecord`].
 		hash: [u8; 32],
 	},
@@ -799,7 +806,7 @@ impl<'s> StatusLists<'s> {
 			.ok_or(StoreError::Corrupt("status list version"))?;
 		let hash = <[u8; 32]>::try_from(hash.value())
 			.map_err(|_| StoreError::Corrupt("status list version"))?;
-		Ok(VersionLookup::Found { format: list.format, number, hash })
+		Ok(VersionLookup::Found { format: list.format, number, id: list.version_id(number), hash })
 	}
 }
 
@@ -1429,8 +1436,8 @@ impl Published {
 				"status list `{id}` has no version `{}`: its versions are 1 to {latest}",
 				number.unwrap_or_default()
 			))),
-			VersionLookup::Found { format, number, hash } => {
-				let record = worker.store.credential(&hash)?.ok_or_else(|| {
+			VersionLookup::Found { format, number, id: record_id, hash } => {
+				let record = worker.store.credential(&record_id, &hash)?.ok_or_else(|| {
 					WorkerError::Internal(format!(
 						"version {number} of status list `{id}` is not among the issued credentials"
 					))
@@ -1935,7 +1942,8 @@ mod tests {
 		assert_eq!((first.cpt, first.issuer.as_str(), first.issued_at), (0, "did:teeid:issuer", 1));
 		assert!(matches!(
 			lists.version(&id, None).unwrap(),
-			VersionLookup::Found { format: ListFormat::Token, number: 1, hash } if hash == first.hash
+			VersionLookup::Found { format: ListFormat::Token, number: 1, id, hash }
+				if hash == first.hash && id == first.id
 		));
 		expect_entry(allocate_now(&lists, &new_claim([4; 32], ListFormat::Token, 2)).unwrap());
 		lists.apply(2, 3, &[change(4, ISSUER, true)]).unwrap();

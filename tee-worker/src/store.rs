@@ -32,12 +32,18 @@ use crate::tokens::TokenRecord;
 /// about 2 KiB went into a page of its own anywhere in the table (a leaf written, often split,
 /// per record).
 const RECORDS: TableDefinition<u64, &[u8]> = TableDefinition::new("credential_records");
-/// Credential hash -> its issuance sequence number in [`RECORDS`].
+/// Credential hash -> its issuance sequence number in [`RECORDS`], for the records of format 1:
+/// read, never written. Keyed by hash, each insert went to a page anywhere in the table, a
+/// page written per credential at every commit (about a fifth of the bytes the worker wrote
+/// per credential, and the part that grew with the store): format 2 finds a record through its
+/// id alone.
 const SEQUENCES: TableDefinition<&[u8], u64> = TableDefinition::new("credential_sequences");
 /// Credential hash -> [`CredentialRecord`], for the records of workers from before [`RECORDS`]:
 /// read, never written.
 const CREDENTIALS: TableDefinition<&[u8], &[u8]> = TableDefinition::new("credentials");
-/// Credential id -> credential hash.
+/// Credential id -> where its record is ([`RecordAt`]): its sequence number in [`RECORDS`], or,
+/// for the records of formats 0 and 1, its hash. The ids the worker draws are ordered by time
+/// (UUID version 7), so their inserts land together at the table's end.
 const CREDENTIAL_IDS: TableDefinition<&str, &[u8]> = TableDefinition::new("credential_ids");
 /// Issuance sequence number -> credential hash, for credentials in no batch yet.
 const PENDING: TableDefinition<u64, &[u8]> = TableDefinition::new("pending");
@@ -59,8 +65,10 @@ const FORMAT_KEY: &str = "format";
 /// The format this worker writes. A worker refuses a database of a later format, which it
 /// would misread: format 1 keeps records by sequence ([`RECORDS`]), batch places apart
 /// ([`PLACES`]), and status list entries in each list's order instead of a table of taken
-/// indexes. Databases from before had no format (0), and every worker reads them.
-const FORMAT: u64 = 1;
+/// indexes; format 2 keeps the sequence under the id ([`CREDENTIAL_IDS`]) instead of the hash,
+/// and writes no hash index ([`SEQUENCES`]). Databases from before had no format (0), and
+/// every worker reads them.
+const FORMAT: u64 = 2;
 /// The next issuance sequence number.
 const NEXT_SEQUENCE: &str = "next_sequence";
 /// The last slot this worker reported on.
@@ -149,6 +157,42 @@ impl BatchRef {
 		let root = stored.get(..32).and_then(|root| root.try_into().ok()).ok_or_else(corrupt)?;
 		let index = stored.get(32..).and_then(|index| index.try_into().ok()).ok_or_else(corrupt)?;
 		Ok(Self { root, index: u32::from_be_bytes(index) })
+	}
+}
+
+/// Where [`CREDENTIAL_IDS`] says a credential's record is.
+enum RecordAt {
+	/// Under this sequence number in [`RECORDS`] (format 2).
+	Sequence(u64),
+	/// Under this hash: in [`SEQUENCES`] and then [`RECORDS`] (format 1), or in [`CREDENTIALS`]
+	/// (format 0).
+	Hash([u8; 32]),
+}
+
+impl RecordAt {
+	/// An entry of [`CREDENTIAL_IDS`]: a sequence number (8 bytes, little-endian) or a hash.
+	fn from_stored(stored: &[u8]) -> Result<Self, StoreError> {
+		if let Ok(sequence) = <[u8; 8]>::try_from(stored) {
+			Ok(Self::Sequence(u64::from_le_bytes(sequence)))
+		} else {
+			stored.try_into().map(Self::Hash).map_err(|_| StoreError::Corrupt("credential id"))
+		}
+	}
+
+	/// The record's bytes in `tx`, if it is there.
+	fn record(&self, tx: &ReadTransaction) -> Result<Option<Vec<u8>>, StoreError> {
+		let records = tx.open_table(RECORDS).map_err(StoreError::db)?;
+		let found = match self {
+			Self::Sequence(sequence) => records.get(*sequence),
+			Self::Hash(hash) => {
+				let sequence = tx.open_table(SEQUENCES).map_err(StoreError::db)?.get(&hash[..]);
+				match sequence.map_err(StoreError::db)? {
+					Some(sequence) => records.get(sequence.value()),
+					None => tx.open_table(CREDENTIALS).map_err(StoreError::db)?.get(&hash[..]),
+				}
+			},
+		};
+		Ok(found.map_err(StoreError::db)?.map(|bytes| bytes.value().to_vec()))
 	}
 }
 
@@ -498,14 +542,12 @@ pub fn record_issued_in(tx: &WriteTransaction, record: &EncodedRecord) -> Result
 	if ids.get(record.id.as_str()).map_err(StoreError::db)?.is_some() {
 		return Err(StoreError::DuplicateId(record.id.clone()));
 	}
-	ids.insert(record.id.as_str(), &record.hash[..]).map_err(StoreError::db)?;
 	let mut meta = tx.open_table(META).map_err(StoreError::db)?;
 	let sequence = read_u64(&meta, NEXT_SEQUENCE)?;
 	meta.insert(NEXT_SEQUENCE, &(sequence + 1).to_le_bytes()[..]).map_err(StoreError::db)?;
+	ids.insert(record.id.as_str(), &sequence.to_le_bytes()[..]).map_err(StoreError::db)?;
 	let mut records = tx.open_table(RECORDS).map_err(StoreError::db)?;
 	records.insert(sequence, &record.bytes[..]).map_err(StoreError::db)?;
-	let mut sequences = tx.open_table(SEQUENCES).map_err(StoreError::db)?;
-	sequences.insert(&record.hash[..], sequence).map_err(StoreError::db)?;
 	let mut pending = tx.open_table(PENDING).map_err(StoreError::db)?;
 	pending.insert(sequence, &record.hash[..]).map_err(StoreError::db)?;
 	Ok(())
@@ -626,37 +668,31 @@ impl Store {
 		Ok(ids.get(id).map_err(StoreError::db)?.is_some())
 	}
 
-	/// The credential with SHA-256 `hash`, with its place in a batch once it was sealed.
-	pub fn credential(&self, hash: &[u8; 32]) -> Result<Option<CredentialRecord>, StoreError> {
+	/// The credential with id `id`, with its place in a batch once it was sealed.
+	pub fn credential_by_id(&self, id: &str) -> Result<Option<CredentialRecord>, StoreError> {
 		let tx = self.db.begin_read().map_err(StoreError::db)?;
-		let sequence = tx.open_table(SEQUENCES).map_err(StoreError::db)?.get(&hash[..]);
-		let bytes = match sequence.map_err(StoreError::db)? {
-			Some(sequence) => tx.open_table(RECORDS).map_err(StoreError::db)?.get(sequence.value()),
-			None => tx.open_table(CREDENTIALS).map_err(StoreError::db)?.get(&hash[..]),
-		};
-		let Some(bytes) = bytes.map_err(StoreError::db)? else { return Ok(None) };
-		let mut record: CredentialRecord = decode(bytes.value(), "credential")?;
+		let at = tx.open_table(CREDENTIAL_IDS).map_err(StoreError::db)?.get(id);
+		let Some(at) = at.map_err(StoreError::db)? else { return Ok(None) };
+		let at = RecordAt::from_stored(at.value())?;
+		// An id is indexed in the transaction that stores its record.
+		let bytes = at.record(&tx)?.ok_or(StoreError::Corrupt("credential id"))?;
+		let mut record: CredentialRecord = decode(&bytes, "credential")?;
 		if record.batch.is_none() {
 			let places = tx.open_table(PLACES).map_err(StoreError::db)?;
-			let place = places.get(&hash[..]).map_err(StoreError::db)?;
+			let place = places.get(&record.hash[..]).map_err(StoreError::db)?;
 			record.batch = place.map(|place| BatchRef::from_stored(place.value())).transpose()?;
 		}
 		Ok(Some(record))
 	}
 
-	/// The credential with id `id`.
-	pub fn credential_by_id(&self, id: &str) -> Result<Option<CredentialRecord>, StoreError> {
-		let hash = {
-			let tx = self.db.begin_read().map_err(StoreError::db)?;
-			let ids = tx.open_table(CREDENTIAL_IDS).map_err(StoreError::db)?;
-			let found = ids.get(id).map_err(StoreError::db)?;
-			match found {
-				Some(hash) => <[u8; 32]>::try_from(hash.value())
-					.map_err(|_| StoreError::Corrupt("credential id"))?,
-				None => return Ok(None),
-			}
-		};
-		self.credential(&hash)
+	/// The credential issued here under `id` if its SHA-256 is `hash`: a credential found by
+	/// the id it states, and only if it is the one issued under that id.
+	pub fn credential(
+		&self,
+		id: &str,
+		hash: &[u8; 32],
+	) -> Result<Option<CredentialRecord>, StoreError> {
+		Ok(self.credential_by_id(id)?.filter(|record| record.hash == *hash))
 	}
 
 	/// How many credentials wait for a batch.
@@ -947,7 +983,7 @@ mod tests {
 		assert_eq!(batch.leaves, vec![[1; 32], [2; 32]]);
 		assert_eq!(store.pending_count().unwrap(), 1);
 		assert_eq!(
-			store.credential(&[2; 32]).unwrap().unwrap().batch,
+			store.credential("urn:b", &[2; 32]).unwrap().unwrap().batch,
 			Some(BatchRef { root, index: 1 })
 		);
 		assert_eq!(store.unanchored_batches().unwrap().len(), 1);
@@ -974,33 +1010,44 @@ mod tests {
 			.insert(&[2; 32][..], &encode(&sealed_before)[..])
 			.unwrap();
 		tx.open_table(CREDENTIAL_IDS).unwrap().insert("urn:b", &[2; 32][..]).unwrap();
+		// A record of format 1: by sequence, its id leading to its hash and the hash to the
+		// sequence.
+		let format_1 = encode(&record("urn:d", 4));
+		tx.open_table(RECORDS).unwrap().insert(1_000, &format_1[..]).unwrap();
+		tx.open_table(SEQUENCES).unwrap().insert(&[4; 32][..], 1_000).unwrap();
+		tx.open_table(CREDENTIAL_IDS).unwrap().insert("urn:d", &[4; 32][..]).unwrap();
 		tx.commit().unwrap();
 		store.record_issued(&record("urn:c", 3)).await.unwrap();
-		// New records are appended in the order of issuance, under their sequence numbers.
-		let stored = |hash: [u8; 32]| {
+		// New records are appended in the order of issuance, under their sequence numbers,
+		// which their ids lead to; no hash leads anywhere.
+		let stored = |id: &str, hash: [u8; 32]| {
 			let tx = store.db.begin_read().unwrap();
 			assert!(tx.open_table(CREDENTIALS).unwrap().get(&hash[..]).unwrap().is_none());
-			let sequence =
-				tx.open_table(SEQUENCES).unwrap().get(&hash[..]).unwrap().unwrap().value();
+			assert!(tx.open_table(SEQUENCES).unwrap().get(&hash[..]).unwrap().is_none());
+			let at = tx.open_table(CREDENTIAL_IDS).unwrap().get(id).unwrap().unwrap();
+			let sequence = u64::from_le_bytes(at.value().try_into().unwrap());
 			let records = tx.open_table(RECORDS).unwrap();
 			let bytes = records.get(sequence).unwrap().unwrap().value().to_vec();
 			(sequence, bytes)
 		};
-		assert_eq!((stored([1; 32]).0, stored([3; 32]).0), (0, 1));
-		let issued = stored([1; 32]);
+		assert_eq!((stored("urn:a", [1; 32]).0, stored("urn:c", [3; 32]).0), (0, 1));
+		let issued = stored("urn:a", [1; 32]);
 
 		let (root, batch) = store.seal_batch(10).await.unwrap().unwrap();
 		assert_eq!(batch.leaves, vec![[1; 32], [3; 32]]);
-		assert_eq!(stored([1; 32]), issued);
+		assert_eq!(stored("urn:a", [1; 32]), issued);
 		assert_eq!(
-			store.credential(&[1; 32]).unwrap().unwrap().batch,
+			store.credential("urn:a", &[1; 32]).unwrap().unwrap().batch,
 			Some(BatchRef { root, index: 0 })
 		);
 		assert_eq!(store.credential_by_id("urn:c").unwrap().unwrap().hash, [3; 32]);
 		let before = store.credential_by_id("urn:b").unwrap().unwrap();
 		assert_eq!((before.hash, before.batch), ([2; 32], Some(earlier)));
+		assert_eq!(store.credential("urn:d", &[4; 32]).unwrap(), Some(record("urn:d", 4)));
 		assert!(store.id_taken("urn:b").unwrap());
-		assert_eq!(store.credential(&[4; 32]).unwrap(), None);
+		// An id issued here, stated by another credential, finds nothing.
+		assert_eq!(store.credential("urn:c", &[4; 32]).unwrap(), None);
+		assert_eq!(store.credential("urn:e", &[3; 32]).unwrap(), None);
 	}
 
 	#[test]
@@ -1149,8 +1196,9 @@ mod tests {
 		assert!(outcomes[3].is_ok());
 		assert_eq!(store.pending_count().unwrap(), 3);
 		assert_eq!(store.credential_by_id("urn:b").unwrap().unwrap().hash, [2; 32]);
-		assert_eq!(store.credential(&[4; 32]).unwrap(), None);
-		assert_eq!(store.credential(&[5; 32]).unwrap(), None);
+		// The duplicates replaced nothing.
+		assert_eq!(store.credential_by_id("urn:a").unwrap().unwrap().hash, [1; 32]);
+		assert_eq!(store.credential("urn:b", &[5; 32]).unwrap(), None);
 	}
 
 	#[tokio::test]

@@ -1081,7 +1081,8 @@ impl Verifier<'_> {
 						operator: record.as_ref().map(|record| &record.operator),
 						issued_at: block.number,
 					};
-					checks.push(self.anchor_check(hash, given, &rule).await?);
+					let id = credential.id.as_deref();
+					checks.push(self.anchor_check(hash, id, given, &rule).await?);
 				}
 			},
 			None => {
@@ -1195,10 +1196,12 @@ impl Verifier<'_> {
 		})
 	}
 
-	/// Where the credential with SHA-256 `hash` is anchored, by whom and when, under `rule`.
+	/// Where the credential with SHA-256 `hash` and id `id` is anchored, by whom and when,
+	/// under `rule`.
 	async fn anchor_check(
 		&self,
 		hash: &[u8; 32],
+		id: Option<&str>,
 		given: Option<&AnchorProof>,
 		rule: &AnchorRule<'_>,
 	) -> Result<Check, WorkerError> {
@@ -1243,24 +1246,27 @@ impl Verifier<'_> {
 					}
 				}
 			},
-			None => match self.worker.store.credential(hash)? {
-				None => Err("no anchor known: pass the issuing worker's `anchor` proof".into()),
-				Some(record) => match batch_proof(self.worker, &record)? {
-					None => Ok("issued here; pending in the next batch".into()),
-					Some((root, proof, block)) => {
-						let operator = self.worker.chain.operator();
-						match self.now.batch(&operator, &root).await? {
-							Some(anchored) => {
-								self.in_batch(&operator, &root, anchored, &proof, rule).await?
-							},
-							// In a block of the best chain, which is not final yet.
-							None => Ok(format!(
+			// Found here by the id it states, if this worker issued it under that id.
+			None => {
+				match id.map(|id| self.worker.store.credential(id, hash)).transpose()?.flatten() {
+					None => Err("no anchor known: pass the issuing worker's `anchor` proof".into()),
+					Some(record) => match batch_proof(self.worker, &record)? {
+						None => Ok("issued here; pending in the next batch".into()),
+						Some((root, proof, block)) => {
+							let operator = self.worker.chain.operator();
+							match self.now.batch(&operator, &root).await? {
+								Some(anchored) => {
+									self.in_batch(&operator, &root, anchored, &proof, rule).await?
+								},
+								// In a block of the best chain, which is not final yet.
+								None => Ok(format!(
 								"issued here; its batch 0x{} is in block {block}, not final yet",
 								hex::encode(root)
 							)),
-						}
+							}
+						},
 					},
-				},
+				}
 			},
 		};
 		Ok(match found {
