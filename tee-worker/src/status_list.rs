@@ -607,8 +607,7 @@ impl<'s> StatusLists<'s> {
 	pub fn position(&self) -> Result<Option<u32>, StoreError> {
 		let tx = self.store.database().begin_read().map_err(StoreError::db)?;
 		let Some(follower) = read_table(&tx, FOLLOWER)? else { return Ok(None) };
-		let position = follower.get(POSITION).map_err(StoreError::db)?;
-		Ok(position.map(|block| block.value()))
+		follower_position(&follower)
 	}
 
 	/// The follower's block, starting it at `finalized` if it has none: no entry exists yet
@@ -618,8 +617,7 @@ impl<'s> StatusLists<'s> {
 			let tx = self.store.database().begin_write().map_err(StoreError::db)?;
 			let position = {
 				let mut follower = tx.open_table(FOLLOWER).map_err(StoreError::db)?;
-				let position =
-					follower.get(POSITION).map_err(StoreError::db)?.map(|block| block.value());
+				let position = follower_position(&follower)?;
 				if let Some(position) = position {
 					return Ok(position);
 				}
@@ -639,8 +637,7 @@ impl<'s> StatusLists<'s> {
 			let tx = self.store.database().begin_write().map_err(StoreError::db)?;
 			{
 				let mut follower = tx.open_table(FOLLOWER).map_err(StoreError::db)?;
-				let position =
-					follower.get(POSITION).map_err(StoreError::db)?.map(|block| block.value());
+				let position = follower_position(&follower)?;
 				let evidence = tx.open_table(EVIDENCE).map_err(StoreError::db)?;
 				if position != Some(from) || !evidence.is_empty().map_err(StoreError::db)? {
 					return Ok(false);
@@ -667,8 +664,7 @@ impl<'s> StatusLists<'s> {
 			let tx = self.store.database().begin_write().map_err(StoreError::db)?;
 			let changed_lists = {
 				let mut follower = tx.open_table(FOLLOWER).map_err(StoreError::db)?;
-				let position =
-					follower.get(POSITION).map_err(StoreError::db)?.map(|block| block.value());
+				let position = follower_position(&follower)?;
 				if position != Some(from) {
 					return Ok(None);
 				}
@@ -890,7 +886,7 @@ enum Planned {
 /// The reads of [`allocate_in`], which write nothing.
 fn plan_allocation(tx: &WriteTransaction, claim: &Claim) -> Result<Planned, StoreError> {
 	let follower = tx.open_table(FOLLOWER).map_err(StoreError::db)?;
-	let position = follower.get(POSITION).map_err(StoreError::db)?.map(|block| block.value());
+	let position = follower_position(&follower)?;
 	// Revocations up to the follower's block are applied to known entries only: one read at
 	// an older block could miss one made since.
 	if let Some(position) = position.filter(|position| *position > claim.block) {
@@ -924,6 +920,13 @@ fn plan_allocation(tx: &WriteTransaction, claim: &Claim) -> Result<Planned, Stor
 		None
 	};
 	Ok(Planned::Entry { id, list, index, bits, follower_unset: position.is_none() })
+}
+
+/// The follower's block in its table, once following started.
+fn follower_position(
+	follower: &impl ReadableTable<&'static str, u32>,
+) -> Result<Option<u32>, StoreError> {
+	Ok(follower.get(POSITION).map_err(StoreError::db)?.map(|block| block.value()))
 }
 
 /// The entries of the evidence with hash `evidence`, across lists.
