@@ -2,6 +2,7 @@
 //! registered, bind to the operator's DIDs, serve the API and work the slots until a signal
 //! asks to stop; then unbind and stop what was started.
 
+use axum::serve::ListenerExt;
 use std::{sync::Arc, time::Duration};
 use teeid_primitives::AccountId;
 use tokio::{net::TcpListener, sync::watch};
@@ -211,6 +212,14 @@ async fn serve(
 		openapi = %format!("http://{}/openapi.json", settings.listen),
 		"serving"
 	);
+	// Answers go out as they are written: with Nagle's algorithm an answer written while the
+	// client has not yet acknowledged the connection's last segment waits for that
+	// acknowledgement, which the client may delay by tens of milliseconds.
+	let listener = listener.tap_io(|stream| {
+		if let Err(e) = stream.set_nodelay(true) {
+			tracing::debug!("TCP_NODELAY not set on an API connection: {e}");
+		}
+	});
 	let served = axum::serve(listener, api::router(worker.clone()))
 		.with_graceful_shutdown(async move {
 			let _ = stop.wait_for(|stop| *stop).await;

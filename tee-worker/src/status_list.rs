@@ -1076,12 +1076,12 @@ fn no_entry() -> WorkerError {
 }
 
 /// Entries allocated ahead, with the ids of the credentials they are for: the status evidence
-/// of an id the worker draws (122 random bits) cannot have been created on chain, let alone
-/// revoked, before the credential is issued, so its entry can be allocated before the issuance
-/// asks. One turn of the store's writer allocates [`FRESH_BATCH`] of them for an issuer and
-/// format, and each issuance under a drawn id takes one: most issuances take no turn of the
-/// writer before the TA signs (the writer serializes every write, and was the largest share of
-/// an issuance's time under load).
+/// of an id the worker draws (74 random bits after the time) cannot have been created on
+/// chain, let alone revoked, before the credential is issued, so its entry can be allocated
+/// before the issuance asks. One turn of the store's writer allocates [`FRESH_BATCH`] of them
+/// for an issuer and format, and each issuance under a drawn id takes one: most issuances take
+/// no turn of the writer before the TA signs (the writer serializes every write, and was the
+/// largest share of an issuance's time under load).
 ///
 /// What this costs: entries taken ahead and not used when the worker stops stay allocated,
 /// bound to the evidence of ids never issued (fewer than one and a half batches, 96, per issuer
@@ -1273,6 +1273,7 @@ async fn allocate_fresh(
 /// Opens a list for the claim's issuer and format, unless another allocation did while this one
 /// waited for the lock: has the TA sign its first version, then stores both at once.
 async fn open_list(worker: &Worker, issuer: &str, claim: &Claim) -> Result<(), WorkerError> {
+	let started = Instant::now();
 	let _opening = OPENING.lock().await;
 	let lists = StatusLists::new(&worker.store);
 	if lists.has_room(&claim.account, claim.format)? {
@@ -1292,7 +1293,8 @@ async fn open_list(worker: &Worker, issuer: &str, claim: &Claim) -> Result<(), W
 	let version = sign(worker, &list, &bits).await?;
 	if lists.open(&id, &list, &bits, &version)? {
 		worker.metrics.pending.inc();
-		tracing::info!(list = %id, issuer, format = ?claim.format, "status list opened");
+		let took_ms = started.elapsed().as_millis();
+		tracing::info!(list = %id, issuer, format = ?claim.format, took_ms, "status list opened");
 	}
 	Ok(())
 }
