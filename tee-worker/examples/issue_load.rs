@@ -66,6 +66,11 @@ struct Args {
 	/// a burst from idle: at 5,000/s the first half second's latencies reach 100 ms here.
 	#[arg(long)]
 	warmup: Option<u32>,
+	/// Writes one line per timed request to this file: when it was due (ms since the Unix
+	/// epoch), its latency in µs and its status (0: no answer), to find when the slow answers
+	/// of a run came (against the machine's own readings of the same moments).
+	#[arg(long)]
+	trace: Option<std::path::PathBuf>,
 }
 
 /// Where every request goes and the requests themselves, whole HTTP/1.1 messages written once:
@@ -195,6 +200,8 @@ struct Outcome {
 	created: Vec<u64>,
 	/// Other answers, by status (0: no answer, a connection or protocol error).
 	others: BTreeMap<u16, u64>,
+	/// Every timed request as (due, ms since the Unix epoch; latency, µs; status), if traced.
+	trace: Option<Vec<(u64, u64, u16)>>,
 }
 
 /// Sends `count` requests at `rate` from now, round-robin over the target's requests, on kept
@@ -241,6 +248,9 @@ async fn send(
 			if let Some(outcome) = outcome {
 				let elapsed = due.elapsed().as_micros() as u64;
 				let mut outcome = outcome.lock().unwrap_or_else(|poisoned| poisoned.into_inner());
+				if let Some(trace) = &mut outcome.trace {
+					trace.push((epoch_ms(due), elapsed, status));
+				}
 				if status == 201 {
 					outcome.created.push(elapsed);
 				} else {
@@ -253,6 +263,14 @@ async fn send(
 	let drained = async { while tasks.join_next().await.is_some() {} };
 	let _ = tokio::time::timeout(Duration::from_secs(30), drained).await;
 	sent
+}
+
+/// `at`, in milliseconds since the Unix epoch (as the system clock reads now, less the time
+/// since `at`).
+fn epoch_ms(at: Instant) -> u64 {
+	let now =
+		std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).unwrap_or_default();
+	now.saturating_sub(at.elapsed()).as_millis() as u64
 }
 
 /// The `q` quantile of sorted samples (nearest rank), in ms.
@@ -283,12 +301,23 @@ async fn main() -> anyhow::Result<()> {
 
 	send(&target, &idle, args.rate, args.warmup.unwrap_or(args.rate), None).await;
 	let count = (f64::from(args.rate) * args.seconds).round() as u32;
-	let outcome = Arc::new(Mutex::new(Outcome::default()));
+	let outcome = Arc::new(Mutex::new(Outcome {
+		trace: args.trace.as_ref().map(|_| Vec::with_capacity(count as usize)),
+		..Outcome::default()
+	}));
 	let started = Instant::now();
 	let sending = send(&target, &idle, args.rate, count, Some(outcome.clone())).await;
 	let answered = started.elapsed();
 
 	let mut outcome = outcome.lock().unwrap_or_else(|poisoned| poisoned.into_inner());
+	if let (Some(path), Some(trace)) = (&args.trace, &mut outcome.trace) {
+		trace.sort_unstable();
+		let lines: String = trace
+			.iter()
+			.map(|(due, latency, status)| format!("{due} {latency} {status}\n"))
+			.collect();
+		std::fs::write(path, lines).with_context(|| format!("writing {}", path.display()))?;
+	}
 	outcome.created.sort_unstable();
 	let created = outcome.created.len() as u64;
 	let answered_total = created + outcome.others.values().sum::<u64>();

@@ -4,7 +4,7 @@
 // requests in flight, after untimed warm-ups.
 //
 //   npm run bench:issue-api -- [--count 2000] [--concurrency 16] [--warmup 50] [--worker-cpus 0]
-//   npm run bench:issue-api -- --rate 2500,5000 [--seconds 10] [--worker-cpus 0,1]
+//   npm run bench:issue-api -- --rate 2500,5000 [--seconds 10] [--worker-cpus 0,1] [--trace DIR]
 //
 // With `--rate`, the requests come from the open-loop load generator (`issue_load`, an example
 // of the worker crate: requests leave at the rate whatever the answers, each timed from when it
@@ -39,7 +39,9 @@ const USAGE = `usage: node bench/issue-api.js [--count N] [--concurrency C] [--w
   --warmup W           untimed credentials first, at the same concurrency (default 50)
   --worker-cpus LIST   run the worker (and its simulated TA) under taskset -c LIST
   --rate R[,R...]      open loop instead: R requests a second from issue_load, both formats
-  --seconds S          with --rate: for S seconds at each rate (default 10)`;
+  --seconds S          with --rate: for S seconds at each rate (default 10)
+  --trace DIR          with --rate: each request's due time, latency and status, one file a
+                       run (DIR/run-N-RATE.txt, as issue_load --trace writes them)`;
 
 /** The holder key an SD-JWT VC binds: a fixed Ed25519 public JWK. */
 const HOLDER_JWK = { kty: 'OKP', crv: 'Ed25519', x: '11qYAYKxCrfVS_7TyWQHOg7hcvPapiMlrwIaaPcHURo' };
@@ -58,7 +60,8 @@ run(USAGE, async () => {
     warmup: { type: 'string', default: '50' },
     'worker-cpus': { type: 'string' },
     rate: { type: 'string' },
-    seconds: { type: 'string', default: '10' }
+    seconds: { type: 'string', default: '10' },
+    trace: { type: 'string' }
   });
   const rates = opts.rate === undefined ? null : opts.rate.split(',').map((r) => positiveInteger('rate', r));
   const rateSeconds = positiveInteger('seconds', opts.seconds);
@@ -114,10 +117,11 @@ run(USAGE, async () => {
     ]));
     const runs = [];
     let before = await reading(worker);
-    for (const rate of rates) {
+    for (const [n, rate] of rates.entries()) {
       progress(`${rate} credentials a second for ${rateSeconds} s, open loop`);
+      const trace = opts.trace === undefined ? [] : ['--trace', join(opts.trace, `run-${n + 1}-${rate}.txt`)];
       const generator = spawnSync(releaseBinary('examples/issue_load', 'TEEID_ISSUE_LOAD_BIN'), [
-        '--url', worker.url, '--token', token, '--bodies', bodies, '--rate', String(rate), '--seconds', String(rateSeconds)
+        '--url', worker.url, '--token', token, '--bodies', bodies, '--rate', String(rate), '--seconds', String(rateSeconds), ...trace
       ], { encoding: 'utf8', stdio: ['ignore', 'pipe', 'inherit'] });
       if (generator.status !== 0) throw new Error(`issue_load exited with ${generator.status ?? generator.signal}`);
       const after = await reading(worker);
