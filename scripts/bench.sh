@@ -17,8 +17,8 @@
 # $CARGO_TARGET_DIR/bench-results); the report is rendered from whatever is there, with the
 # machine, the commit and the command of each figure. Times are medians of repeated runs (the
 # heap figures are counts, taken once). Nothing else should run on the machine meanwhile.
-# TEEID_BENCH_REST (default 120) is how many seconds the machine rests before each section with
-# a target (ta, issue-api, did) is timed.
+# TEEID_BENCH_REST (default 120) is how many seconds the machine rests before the ta, issue-api
+# and did sections are timed.
 set -euo pipefail
 source "$(dirname "${BASH_SOURCE[0]}")/common.sh"
 cd "$TEEID_ROOT"

@@ -448,7 +448,8 @@ line('  (the same two binaries timed in turn). What remains is mostly the two si
 line('  the format needs.');
 line('- This VM\'s CPU runs about a third slower for minutes after sustained load (the same');
 line('  benchmark binary: 93 µs per issuance right after a release build, 70 µs after two idle');
-line('  minutes), so `scripts/bench.sh` rests before timing the TA and DID resolution.');
+line('  minutes), so `scripts/bench.sh` rests before timing the TA, issuance through the API and');
+line('  DID resolution.');
 line('- Over the socket, each frame went out in two writes (length, then body): the first woke the');
 line('  reader for four bytes, and on one core every wake-up is a context switch. One write per');
 line('  frame took one-core issuance over the socket from 7,800 to over 10,000 per second.');
