@@ -680,7 +680,8 @@ async fn prepare(
 	holder?;
 	let (cpt, claims) = cpt_claims?;
 	check_claim_names(issuance.format, &issuance.claims)?;
-	// A drawn id (74 random bits after the time) is new; the record's write would refuse it if not.
+	// A drawn id (74 random bits after the time) is new; the record's write would refuse it
+	// if not.
 	if let Some(id) = given {
 		if worker.store.id_taken(id)? {
 			return Err(WorkerError::Conflict(format!(

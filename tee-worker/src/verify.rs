@@ -1246,28 +1246,7 @@ impl Verifier<'_> {
 					}
 				}
 			},
-			// Found here by the id it states, if this worker issued it under that id.
-			None => {
-				match id.map(|id| self.worker.store.credential(id, hash)).transpose()?.flatten() {
-					None => Err("no anchor known: pass the issuing worker's `anchor` proof".into()),
-					Some(record) => match batch_proof(self.worker, &record)? {
-						None => Ok("issued here; pending in the next batch".into()),
-						Some((root, proof, block)) => {
-							let operator = self.worker.chain.operator();
-							match self.now.batch(&operator, &root).await? {
-								Some(anchored) => {
-									self.in_batch(&operator, &root, anchored, &proof, rule).await?
-								},
-								// In a block of the best chain, which is not final yet.
-								None => Ok(format!(
-								"issued here; its batch 0x{} is in block {block}, not final yet",
-								hex::encode(root)
-							)),
-							}
-						},
-					},
-				}
-			},
+			None => self.issued_here(hash, id, rule).await?,
 		};
 		Ok(match found {
 			Ok(detail) => check(ANCHOR, true, detail),
@@ -1276,6 +1255,36 @@ impl Verifier<'_> {
 				check(ANCHOR, false, refused.join("; "))
 			},
 		})
+	}
+
+	/// Where this worker's own records place the credential it issued under `id` (the id the
+	/// credential states) with SHA-256 `hash`: pending, in a batch not final yet, or in an
+	/// anchored batch under `rule`.
+	async fn issued_here(
+		&self,
+		hash: &[u8; 32],
+		id: Option<&str>,
+		rule: &AnchorRule<'_>,
+	) -> Result<Result<String, String>, WorkerError> {
+		let record = match id {
+			Some(id) => self.worker.store.credential(id, hash)?,
+			None => None,
+		};
+		let Some(record) = record else {
+			return Ok(Err("no anchor known: pass the issuing worker's `anchor` proof".into()));
+		};
+		let Some((root, proof, block)) = batch_proof(self.worker, &record)? else {
+			return Ok(Ok("issued here; pending in the next batch".into()));
+		};
+		let operator = self.worker.chain.operator();
+		match self.now.batch(&operator, &root).await? {
+			Some(anchored) => self.in_batch(&operator, &root, anchored, &proof, rule).await,
+			// In a block of the best chain, which is not final yet.
+			None => Ok(Ok(format!(
+				"issued here; its batch 0x{} is in block {block}, not final yet",
+				hex::encode(root)
+			))),
+		}
 	}
 
 	/// Whether `proof` shows the credential in the batch `anchorer` anchored with `root` in
